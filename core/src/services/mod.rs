@@ -1,0 +1,96 @@
+//! Use cases. Each public function here is one thing a person or an integration can do; the
+//! adapters (REST, webhooks, CLI, server functions) parse input, call one of these, map the result.
+
+pub mod customers;
+pub mod ingest;
+pub mod staff;
+pub mod tenants;
+
+use uuid::Uuid;
+
+use crate::store::{StoreError, TenantRow};
+use crate::types::Role;
+use spine_engine::normalize::phone::Region;
+use spine_engine::resolve::Thresholds;
+
+/// The tenant a request acts within, loaded once per request.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub region: Region,
+    pub thresholds: Thresholds,
+}
+
+impl Tenant {
+    pub(crate) fn from_row(row: TenantRow) -> Tenant {
+        Tenant {
+            id: row.id,
+            region: Region::parse(&row.default_region).unwrap_or_default(),
+            thresholds: Thresholds { link: row.link_threshold, review: row.review_threshold },
+            slug: row.slug,
+            name: row.name,
+        }
+    }
+}
+
+/// Who is acting, for permission checks and the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Actor {
+    /// Spine itself (ingestion, demo data, migrations).
+    System(&'static str),
+    Staff { id: Uuid, email: String, role: Role },
+    ApiKey { id: Uuid, name: String },
+    Customer { id: Uuid },
+}
+
+impl Actor {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Actor::System(_) => "system",
+            Actor::Staff { .. } => "staff",
+            Actor::ApiKey { .. } => "api_key",
+            Actor::Customer { .. } => "customer",
+        }
+    }
+
+    pub fn id(&self) -> Option<String> {
+        match self {
+            Actor::System(_) => None,
+            Actor::Staff { id, .. } | Actor::ApiKey { id, .. } | Actor::Customer { id } => Some(id.to_string()),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Actor::System(what) => format!("spine:{what}"),
+            Actor::Staff { email, .. } => email.clone(),
+            Actor::ApiKey { name, .. } => format!("api key {name}"),
+            Actor::Customer { .. } => "the customer".to_owned(),
+        }
+    }
+}
+
+/// What a use case can refuse; each adapter maps these to its own surface (HTTP status, CLI exit).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("not allowed")]
+    Forbidden,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    pub fn invalid(field: impl Into<String>, message: impl std::fmt::Display) -> ServiceError {
+        ServiceError::Invalid { field: field.into(), message: message.to_string() }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

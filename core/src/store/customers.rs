@@ -1,0 +1,154 @@
+//! Customer profiles: the row, creation, the primaries learned over time, search and counts.
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::{StoreResult, Tx, on_conn};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub primary_email: Option<String>,
+    pub primary_phone: Option<String>,
+    pub lifecycle_stage: String,
+    pub tags: Json<Vec<String>>,
+    pub preferred_channel: Option<String>,
+    pub timezone: Option<String>,
+    pub language: Option<String>,
+    pub marketing_opt_in: bool,
+    pub notification_prefs: Json<serde_json::Value>,
+    pub sources: Json<Vec<String>>,
+    pub source_campaign: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub merged_into: Option<Uuid>,
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewCustomer {
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub primary_email: Option<String>,
+    pub primary_phone: Option<String>,
+    pub lifecycle_stage: Option<String>,
+    pub preferred_channel: Option<String>,
+    pub sources: Vec<String>,
+    pub seen_at: DateTime<Utc>,
+}
+
+/// What an interaction taught us about a profile we already had: filled in only where empty.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerPatch {
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub primary_email: Option<String>,
+    pub primary_phone: Option<String>,
+    pub source: Option<String>,
+    pub seen_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) const COLUMNS: &str = "tenant_id, id, display_name, given_name, family_name, primary_email, \
+    primary_phone, lifecycle_stage, tags, preferred_channel, timezone, language, marketing_opt_in, \
+    notification_prefs, sources, source_campaign, created_at, updated_at, last_seen_at, deleted_at, \
+    merged_into, erased_at";
+
+impl Tx {
+    pub async fn insert_customer(&mut self, tenant_id: Uuid, new: &NewCustomer) -> StoreResult<CustomerRow> {
+        let sql = format!(
+            "insert into customers (tenant_id, id, display_name, given_name, family_name, primary_email, \
+             primary_phone, lifecycle_stage, preferred_channel, sources, created_at, updated_at, last_seen_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) returning {COLUMNS}"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
+            .bind(tenant_id)
+            .bind(Uuid::now_v7())
+            .bind(&new.display_name)
+            .bind(&new.given_name)
+            .bind(&new.family_name)
+            .bind(&new.primary_email)
+            .bind(&new.primary_phone)
+            .bind(new.lifecycle_stage.as_deref().unwrap_or("prospect"))
+            .bind(&new.preferred_channel)
+            .bind(Json(&new.sources))
+            .bind(new.seen_at)
+            .fetch_one(&mut *c)
+            .await)?)
+    }
+
+    pub async fn customer(&mut self, tenant_id: Uuid, id: Uuid) -> StoreResult<Option<CustomerRow>> {
+        let sql = format!("select {COLUMNS} from customers where tenant_id = $1 and id = $2");
+        Ok(on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql).bind(tenant_id).bind(id).fetch_optional(&mut *c).await)?)
+    }
+
+    /// Fills the profile's empty primaries from what we just learned, adds the source, bumps last seen.
+    pub async fn improve_customer(&mut self, tenant_id: Uuid, id: Uuid, patch: &CustomerPatch) -> StoreResult<()> {
+        let Some(current) = self.customer(tenant_id, id).await? else {
+            return Ok(());
+        };
+        let mut sources = current.sources.0.clone();
+        if let Some(source) = &patch.source {
+            if !sources.iter().any(|s| s == source) {
+                sources.push(source.clone());
+            }
+        }
+        let last_seen = match (current.last_seen_at, patch.seen_at) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        on_conn!(self, c => sqlx::query(
+            "update customers set \
+               display_name = coalesce(display_name, $3), given_name = coalesce(given_name, $4), \
+               family_name = coalesce(family_name, $5), primary_email = coalesce(primary_email, $6), \
+               primary_phone = coalesce(primary_phone, $7), sources = $8, last_seen_at = $9, updated_at = $10 \
+             where tenant_id = $1 and id = $2")
+            .bind(tenant_id)
+            .bind(id)
+            .bind(&patch.display_name)
+            .bind(&patch.given_name)
+            .bind(&patch.family_name)
+            .bind(&patch.primary_email)
+            .bind(&patch.primary_phone)
+            .bind(Json(&sources))
+            .bind(last_seen)
+            .bind(Utc::now())
+            .execute(&mut *c)
+            .await)?;
+        Ok(())
+    }
+
+    /// Active profiles (not deleted, not merged away), most recently seen first.
+    /// `pattern` is matched against name, email and phone; issue-level search is built on the engine.
+    pub async fn search_customers(&mut self, tenant_id: Uuid, pattern: &str, limit: i64) -> StoreResult<Vec<CustomerRow>> {
+        let like = format!("%{}%", pattern.to_lowercase().replace(['%', '_'], ""));
+        let sql = format!(
+            "select {COLUMNS} from customers where tenant_id = $1 and deleted_at is null and merged_into is null \
+             and (lower(display_name) like $2 or primary_email like $2 or primary_phone like $2) \
+             order by last_seen_at desc, id limit $3"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
+            .bind(tenant_id).bind(like).bind(limit).fetch_all(&mut *c).await)?)
+    }
+
+    pub async fn count_active_customers(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>(
+            "select count(*) from customers where tenant_id = $1 and deleted_at is null and merged_into is null")
+            .bind(tenant_id).fetch_one(&mut *c).await)?)
+    }
+
+    /// Distinct channels each of these customers has used, for result badges.
+    pub async fn channels_of(&mut self, tenant_id: Uuid, customer_id: Uuid) -> StoreResult<Vec<String>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, String>(
+            "select distinct channel from interactions where tenant_id = $1 and customer_id = $2 order by channel")
+            .bind(tenant_id).bind(customer_id).fetch_all(&mut *c).await)?)
+    }
+}

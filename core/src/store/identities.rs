@@ -1,0 +1,116 @@
+//! Identities: the normalized identifiers that point at a profile, and the lookups resolution makes.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{StoreError, StoreResult, Tx, on_conn};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct IdentityRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub kind: String,
+    pub provider: String,
+    pub value: String,
+    pub raw_value: Option<String>,
+    pub match_key: String,
+    pub confidence: f64,
+    pub verification: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub origin_customer_id: Uuid,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIdentity {
+    pub customer_id: Uuid,
+    pub kind: String,
+    pub provider: String,
+    pub value: String,
+    pub raw_value: Option<String>,
+    pub match_key: String,
+    pub confidence: f64,
+    pub verified: bool,
+    pub seen_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "i.tenant_id, i.id, i.customer_id, i.kind, i.provider, i.value, i.raw_value, i.match_key, \
+    i.confidence, i.verification, i.first_seen_at, i.last_seen_at, i.origin_customer_id";
+
+impl Tx {
+    /// Adds the identifier to the profile, or refreshes it when the profile already holds it
+    /// (last seen moves forward, confidence and verification only go up).
+    pub async fn upsert_identity(&mut self, tenant_id: Uuid, new: &NewIdentity) -> StoreResult<()> {
+        let verification = if new.verified { "verified" } else { "unverified" };
+        on_conn!(self, c => sqlx::query(
+            "insert into identities (tenant_id, id, customer_id, kind, provider, value, raw_value, match_key, \
+               confidence, verification, first_seen_at, last_seen_at, origin_customer_id) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $3) \
+             on conflict (tenant_id, customer_id, kind, provider, value) do update set \
+               last_seen_at = case when excluded.last_seen_at > identities.last_seen_at \
+                 then excluded.last_seen_at else identities.last_seen_at end, \
+               confidence = case when excluded.confidence > identities.confidence \
+                 then excluded.confidence else identities.confidence end, \
+               verification = case when excluded.verification = 'verified' \
+                 then 'verified' else identities.verification end")
+            .bind(tenant_id)
+            .bind(Uuid::now_v7())
+            .bind(new.customer_id)
+            .bind(&new.kind)
+            .bind(&new.provider)
+            .bind(&new.value)
+            .bind(&new.raw_value)
+            .bind(&new.match_key)
+            .bind(new.confidence)
+            .bind(verification)
+            .bind(new.seen_at)
+            .execute(&mut *c)
+            .await)
+        .map_err(|e| StoreError::conflict_or(e, "identity"))?;
+        Ok(())
+    }
+
+    /// Active profiles holding exactly this identifier.
+    pub async fn identities_matching(&mut self, tenant_id: Uuid, kind: &str, provider: &str, value: &str) -> StoreResult<Vec<IdentityRow>> {
+        let sql = format!(
+            "select {COLUMNS} from identities i join customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id \
+             where i.tenant_id = $1 and i.kind = $2 and i.provider = $3 and i.value = $4 \
+             and c.deleted_at is null and c.merged_into is null order by i.first_seen_at"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, IdentityRow>(&sql)
+            .bind(tenant_id).bind(kind).bind(provider).bind(value).fetch_all(&mut *c).await)?)
+    }
+
+    /// Active profiles holding an identifier of this kind whose provider-canonical form is `key`
+    /// (variants of each other, such as Gmail addresses that differ only in dots).
+    pub async fn identities_by_match_key(&mut self, tenant_id: Uuid, kind: &str, key: &str) -> StoreResult<Vec<IdentityRow>> {
+        let sql = format!(
+            "select {COLUMNS} from identities i join customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id \
+             where i.tenant_id = $1 and i.kind = $2 and i.match_key = $3 \
+             and c.deleted_at is null and c.merged_into is null order by i.first_seen_at"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, IdentityRow>(&sql)
+            .bind(tenant_id).bind(kind).bind(key).fetch_all(&mut *c).await)?)
+    }
+
+    /// Every profile holding this identifier, deleted or merged ones included.
+    pub async fn identity_holders(&mut self, tenant_id: Uuid, kind: &str, provider: &str, value: &str) -> StoreResult<Vec<Uuid>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "select customer_id from identities where tenant_id = $1 and kind = $2 and provider = $3 and value = $4")
+            .bind(tenant_id).bind(kind).bind(provider).bind(value).fetch_all(&mut *c).await)?)
+    }
+
+    pub async fn identities_of(&mut self, tenant_id: Uuid, customer_id: Uuid) -> StoreResult<Vec<IdentityRow>> {
+        let sql = format!(
+            "select {COLUMNS} from identities i where i.tenant_id = $1 and i.customer_id = $2 order by i.kind, i.value"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, IdentityRow>(&sql)
+            .bind(tenant_id).bind(customer_id).fetch_all(&mut *c).await)?)
+    }
+
+    pub async fn count_identities(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from identities where tenant_id = $1")
+            .bind(tenant_id).fetch_one(&mut *c).await)?)
+    }
+}

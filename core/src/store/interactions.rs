@@ -1,0 +1,146 @@
+//! Interactions (timeline entries) and orders.
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::{StoreError, StoreResult, Tx, on_conn};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct InteractionRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub origin_customer_id: Uuid,
+    pub thread_id: Option<Uuid>,
+    pub channel: String,
+    pub direction: String,
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub body: Option<String>,
+    pub payload: Option<Json<serde_json::Value>>,
+    pub provider_message_id: Option<String>,
+    pub sentiment: Option<f64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInteraction {
+    pub customer_id: Uuid,
+    pub channel: String,
+    pub direction: String,
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub body: Option<String>,
+    pub payload: Option<serde_json::Value>,
+    pub provider_message_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub customer_id: Uuid,
+    pub provider: String,
+    pub external_id: String,
+    pub total_cents: i64,
+    pub currency: String,
+    pub status: String,
+    pub placed_at: DateTime<Utc>,
+    pub shipping_address_hash: Option<String>,
+    pub items: serde_json::Value,
+}
+
+const COLUMNS: &str = "tenant_id, id, customer_id, origin_customer_id, thread_id, channel, direction, kind, \
+    occurred_at, body, payload, provider_message_id, sentiment, created_at";
+
+impl Tx {
+    pub async fn insert_interaction(&mut self, tenant_id: Uuid, new: &NewInteraction) -> StoreResult<Uuid> {
+        let id = Uuid::now_v7();
+        on_conn!(self, c => sqlx::query(
+            "insert into interactions (tenant_id, id, customer_id, origin_customer_id, channel, direction, kind, \
+               occurred_at, body, payload, provider_message_id, created_at) \
+             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(tenant_id)
+            .bind(id)
+            .bind(new.customer_id)
+            .bind(&new.channel)
+            .bind(&new.direction)
+            .bind(&new.kind)
+            .bind(new.occurred_at)
+            .bind(&new.body)
+            .bind(new.payload.as_ref().map(Json))
+            .bind(&new.provider_message_id)
+            .bind(Utc::now())
+            .execute(&mut *c)
+            .await)
+        .map_err(|e| StoreError::conflict_or(e, "interaction"))?;
+        Ok(id)
+    }
+
+    /// The interaction already stored under this provider message id, if any (idempotent ingestion).
+    pub async fn interaction_by_provider_id(&mut self, tenant_id: Uuid, channel: &str, provider_message_id: &str) -> StoreResult<Option<InteractionRow>> {
+        let sql = format!(
+            "select {COLUMNS} from interactions where tenant_id = $1 and channel = $2 and provider_message_id = $3"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
+            .bind(tenant_id).bind(channel).bind(provider_message_id).fetch_optional(&mut *c).await)?)
+    }
+
+    /// A page of a profile's timeline, newest first, strictly before the `(occurred_at, id)` cursor.
+    pub async fn timeline(&mut self, tenant_id: Uuid, customer_id: Uuid, before: Option<(DateTime<Utc>, Uuid)>, limit: i64) -> StoreResult<Vec<InteractionRow>> {
+        // No cursor means "before the end of time"; one statement shape for both cases.
+        let (at, id) = before.unwrap_or_else(|| (end_of_time(), Uuid::max()));
+        let sql = format!(
+            "select {COLUMNS} from interactions where tenant_id = $1 and customer_id = $2 \
+             and (occurred_at < $3 or (occurred_at = $3 and id < $4)) \
+             order by occurred_at desc, id desc limit $5"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
+            .bind(tenant_id).bind(customer_id).bind(at).bind(id).bind(limit)
+            .fetch_all(&mut *c).await)?)
+    }
+
+    pub async fn count_interactions(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from interactions where tenant_id = $1")
+            .bind(tenant_id).fetch_one(&mut *c).await)?)
+    }
+
+    /// Stores an order; an order already known under (provider, external id) is left as it is.
+    /// Returns whether it was new.
+    pub async fn insert_order(&mut self, tenant_id: Uuid, new: &NewOrder) -> StoreResult<bool> {
+        let exists = on_conn!(self, c => sqlx::query_scalar::<_, i64>(
+            "select count(*) from orders where tenant_id = $1 and provider = $2 and external_id = $3")
+            .bind(tenant_id).bind(&new.provider).bind(&new.external_id).fetch_one(&mut *c).await)?;
+        if exists > 0 {
+            return Ok(false);
+        }
+        on_conn!(self, c => sqlx::query(
+            "insert into orders (tenant_id, id, customer_id, origin_customer_id, provider, external_id, total_cents, \
+               currency, status, placed_at, shipping_address_hash, items) \
+             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(tenant_id)
+            .bind(Uuid::now_v7())
+            .bind(new.customer_id)
+            .bind(&new.provider)
+            .bind(&new.external_id)
+            .bind(new.total_cents)
+            .bind(&new.currency)
+            .bind(&new.status)
+            .bind(new.placed_at)
+            .bind(&new.shipping_address_hash)
+            .bind(Json(&new.items))
+            .execute(&mut *c)
+            .await)
+        .map_err(|e| StoreError::conflict_or(e, "order"))?;
+        Ok(true)
+    }
+
+    pub async fn count_orders(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from orders where tenant_id = $1")
+            .bind(tenant_id).fetch_one(&mut *c).await)?)
+    }
+}
+
+/// A date later than any real event that still sorts correctly as SQLite text (year 9999).
+fn end_of_time() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}

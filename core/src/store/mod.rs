@@ -1,0 +1,244 @@
+//! The store: the only module that speaks SQL. One API in front of SQLite (the embedded default)
+//! and PostgreSQL (production). Statements are written once, lowercase with `$n` placeholders,
+//! and the `on_conn!` macro instantiates each body for both backends.
+
+mod audit;
+mod customers;
+mod identities;
+mod interactions;
+mod reviews;
+mod tenants;
+mod users;
+
+pub use audit::{AuditRecord, NewAudit};
+pub use customers::{CustomerPatch, CustomerRow, NewCustomer};
+pub use identities::{IdentityRow, NewIdentity};
+pub use interactions::{InteractionRow, NewInteraction, NewOrder};
+pub use reviews::{NewReviewItem, ReviewItemRow};
+pub use tenants::{NewTenant, TenantRow};
+pub use users::{NewUser, UserRow};
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// Runs `$body` with `$conn` bound to the transaction's connection, once per backend.
+/// The body is type-checked for both, so a statement that only one backend accepts fails to compile
+/// only when its Rust types differ; dialect differences are caught by the conformance suite.
+macro_rules! on_conn {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match &mut $tx.inner {
+            $crate::store::TxInner::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut *t;
+                $body
+            }
+            $crate::store::TxInner::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut *t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_conn;
+
+/// Which database a store speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: expected sqlite://PATH or postgres://USER@HOST:PORT/DB")]
+    BadUrl(String),
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{entity} already exists ({detail})")]
+    Conflict { entity: &'static str, detail: String },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps a unique-index violation to a `Conflict` naming the entity; other errors pass through.
+    pub(crate) fn conflict_or(err: sqlx::Error, entity: &'static str) -> StoreError {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                entity,
+                detail: db.constraint().unwrap_or("unique index").to_owned(),
+            },
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone)]
+enum Pools {
+    /// SQLite allows one writer at a time: a dedicated one-connection pool serialises writers in
+    /// process instead of letting concurrent transactions fail with SQLITE_BUSY on lock upgrade.
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pools: Pools,
+}
+
+pub(crate) enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A transaction: every query method lives here, so a use case that changes several rows
+/// commits all of them or none. Dropping it without `commit` rolls back.
+pub struct Tx {
+    pub(crate) inner: TxInner,
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// The database a URL names, checked before any connection is attempted.
+pub fn backend_of(url: &str) -> StoreResult<Backend> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else {
+        Err(StoreError::BadUrl(url.to_owned()))
+    }
+}
+
+impl Store {
+    /// Opens (and for SQLite creates) the database the URL names.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        let pools = match backend_of(url)? {
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Connect(format!("malformed URL: {e}")))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                Pools::Postgres(pool)
+            }
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Connect(format!("malformed URL: {e}")))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                // An in-memory database lives as long as its one connection: keep it forever.
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                let read = if in_memory {
+                    write.clone()
+                } else {
+                    SqlitePoolOptions::new()
+                        .max_connections(8)
+                        .connect_with(options)
+                        .await
+                        .map_err(|e| StoreError::Connect(e.to_string()))?
+                };
+                Pools::Sqlite { read, write }
+            }
+        };
+        Ok(Store { pools })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the pending migrations of this backend's folder.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
+            Pools::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        match &self.pools {
+            Pools::Sqlite { read, .. } => sqlx::query("select 1").execute(read).await?,
+            Pools::Postgres(pool) => sqlx::query("select 1").execute(pool).await?,
+        };
+        Ok(())
+    }
+
+    /// A transaction for a use case that writes.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        let inner = match &self.pools {
+            Pools::Sqlite { write, .. } => TxInner::Sqlite(write.begin().await?),
+            Pools::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// A read-only transaction: one consistent snapshot for a page or an API answer.
+    pub async fn read(&self) -> StoreResult<Tx> {
+        let inner = match &self.pools {
+            Pools::Sqlite { read, .. } => TxInner::Sqlite(read.begin().await?),
+            Pools::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}

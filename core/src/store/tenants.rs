@@ -1,0 +1,64 @@
+//! Tenants: one business each; everything else hangs off a tenant id.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{StoreError, StoreResult, Tx, on_conn};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TenantRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub default_region: String,
+    pub link_threshold: f64,
+    pub review_threshold: f64,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewTenant<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub default_region: &'a str,
+}
+
+const COLUMNS: &str = "id, slug, name, default_region, link_threshold, review_threshold, created_at";
+
+impl Tx {
+    pub async fn insert_tenant(&mut self, new: &NewTenant<'_>) -> StoreResult<TenantRow> {
+        let sql = format!(
+            "insert into tenants (id, slug, name, default_region, created_at) values ($1, $2, $3, $4, $5) returning {COLUMNS}"
+        );
+        on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql)
+            .bind(Uuid::now_v7())
+            .bind(new.slug)
+            .bind(new.name)
+            .bind(new.default_region)
+            .bind(Utc::now())
+            .fetch_one(&mut *c)
+            .await)
+        .map_err(|e| StoreError::conflict_or(e, "tenant"))
+    }
+
+    pub async fn tenant_by_slug(&mut self, slug: &str) -> StoreResult<Option<TenantRow>> {
+        let sql = format!("select {COLUMNS} from tenants where slug = $1");
+        Ok(on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql).bind(slug).fetch_optional(&mut *c).await)?)
+    }
+
+    pub async fn tenant_by_id(&mut self, id: Uuid) -> StoreResult<Option<TenantRow>> {
+        let sql = format!("select {COLUMNS} from tenants where id = $1");
+        Ok(on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql).bind(id).fetch_optional(&mut *c).await)?)
+    }
+
+    pub async fn list_tenants(&mut self) -> StoreResult<Vec<TenantRow>> {
+        let sql = format!("select {COLUMNS} from tenants order by slug");
+        Ok(on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql).fetch_all(&mut *c).await)?)
+    }
+
+    pub async fn set_thresholds(&mut self, tenant_id: Uuid, link: f64, review: f64) -> StoreResult<bool> {
+        let done = on_conn!(self, c => sqlx::query(
+            "update tenants set link_threshold = $2, review_threshold = $3 where id = $1")
+            .bind(tenant_id).bind(link).bind(review).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(done > 0)
+    }
+}

@@ -1,0 +1,352 @@
+//! The domain vocabulary that crosses the wire: API bodies, server-function results, CLI output.
+//! Plain serde types, compiled for the browser too, so nothing here touches the database.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Defines a closed, string-backed enum: serde names, `as_str`, `parse` and `ALL` agree by construction.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Where an interaction happened.
+    Channel {
+        Sms => "sms",
+        Email => "email",
+        Whatsapp => "whatsapp",
+        Instagram => "instagram",
+        Facebook => "facebook",
+        Webchat => "webchat",
+        Phone => "phone",
+        Booking => "booking",
+        Order => "order",
+        Note => "note",
+    }
+);
+
+impl Channel {
+    /// Human label for the console.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Channel::Sms => "SMS",
+            Channel::Email => "Email",
+            Channel::Whatsapp => "WhatsApp",
+            Channel::Instagram => "Instagram",
+            Channel::Facebook => "Facebook",
+            Channel::Webchat => "Web chat",
+            Channel::Phone => "Phone",
+            Channel::Booking => "Booking",
+            Channel::Order => "Order",
+            Channel::Note => "Note",
+        }
+    }
+}
+
+string_enum!(
+    Direction {
+        Inbound => "inbound",
+        Outbound => "outbound",
+        Internal => "internal",
+    }
+);
+
+string_enum!(
+    InteractionKind {
+        Message => "message",
+        Call => "call",
+        Order => "order",
+        Booking => "booking",
+        Note => "note",
+    }
+);
+
+string_enum!(
+    LifecycleStage {
+        Prospect => "prospect",
+        Lead => "lead",
+        Customer => "customer",
+        Churned => "churned",
+    }
+);
+
+string_enum!(
+    /// Staff roles; what each may do is decided in the services, not in the pages.
+    Role {
+        Admin => "admin",
+        Manager => "manager",
+        Agent => "agent",
+    }
+);
+
+string_enum!(
+    /// The outcome of resolving one incoming set of identifiers.
+    Decision {
+        Created => "created",
+        Linked => "linked",
+        Review => "review",
+        Ambiguous => "ambiguous",
+    }
+);
+
+string_enum!(
+    ReviewStatus {
+        Pending => "pending",
+        Merged => "merged",
+        Rejected => "rejected",
+        Deferred => "deferred",
+    }
+);
+
+string_enum!(
+    Verification {
+        Unverified => "unverified",
+        Verified => "verified",
+    }
+);
+
+/// A social handle as an integrator sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandleInput {
+    pub platform: String,
+    pub handle: String,
+}
+
+/// A provider's own id for the person (Shopify customer id, QuickBooks id...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalInput {
+    pub provider: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AddressInput {
+    pub line1: String,
+    #[serde(default)]
+    pub line2: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// Everything an event says about who sent it. All optional: a DM may carry only a handle.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct IdentifiersInput {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub login: Option<String>,
+    #[serde(default)]
+    pub handle: Option<HandleInput>,
+    #[serde(default)]
+    pub external: Option<ExternalInput>,
+    #[serde(default)]
+    pub address: Option<AddressInput>,
+}
+
+/// An order carried by an event of kind `order`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderInput {
+    pub provider: String,
+    pub external_id: String,
+    #[serde(default)]
+    pub total_cents: i64,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(default = "default_order_status")]
+    pub status: String,
+    #[serde(default)]
+    pub items: Vec<OrderItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub name: String,
+    #[serde(default = "one")]
+    pub quantity: i64,
+    #[serde(default)]
+    pub price_cents: i64,
+}
+
+fn default_currency() -> String {
+    "USD".to_owned()
+}
+fn default_order_status() -> String {
+    "placed".to_owned()
+}
+fn one() -> i64 {
+    1
+}
+
+/// One interaction as it arrives (API, webhook, import, demo data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventInput {
+    pub channel: Channel,
+    pub direction: Direction,
+    pub kind: InteractionKind,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The provider's message id: the idempotency key within the channel.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub identifiers: IdentifiersInput,
+    #[serde(default)]
+    pub order: Option<OrderInput>,
+    /// Where the profile came from (campaign, integration), kept in the profile's sources.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub payload: Option<serde_json::Value>,
+}
+
+/// What ingesting one event did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestOutcome {
+    pub customer_id: Uuid,
+    pub interaction_id: Uuid,
+    pub decision: Decision,
+    pub matched_by: Vec<String>,
+    pub confidence: f64,
+    pub review_item_id: Option<Uuid>,
+    /// True when the event had been ingested before (same provider message id): nothing was written.
+    pub duplicate: bool,
+}
+
+/// A row in search results and lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub id: Uuid,
+    pub display_name: Option<String>,
+    pub email_masked: Option<String>,
+    pub phone_masked: Option<String>,
+    pub lifecycle_stage: LifecycleStage,
+    pub channels: Vec<Channel>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preferences {
+    pub preferred_channel: Option<Channel>,
+    pub timezone: Option<String>,
+    pub language: Option<String>,
+    pub marketing_opt_in: bool,
+    pub notifications: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityView {
+    pub id: Uuid,
+    pub kind: String,
+    pub provider: String,
+    pub value: String,
+    pub confidence: f64,
+    pub verification: Verification,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerProfile {
+    pub id: Uuid,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub primary_email: Option<String>,
+    pub primary_phone: Option<String>,
+    pub lifecycle_stage: LifecycleStage,
+    pub tags: Vec<String>,
+    pub sources: Vec<String>,
+    pub preferences: Preferences,
+    pub identities: Vec<IdentityView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: Uuid,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub kind: InteractionKind,
+    pub occurred_at: DateTime<Utc>,
+    pub body: Option<String>,
+    pub thread_id: Option<Uuid>,
+    pub payload: Option<serde_json::Value>,
+}
+
+/// Counts shown on the console's home page.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TenantStats {
+    pub tenant_name: String,
+    pub customers: i64,
+    pub identities: i64,
+    pub interactions: i64,
+    pub orders: i64,
+    pub pending_reviews: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_text_round_trips_through_serde_and_parse() {
+        for channel in Channel::ALL {
+            let json = serde_json::to_string(channel).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", channel.as_str()));
+            assert_eq!(Channel::parse(channel.as_str()), Some(*channel));
+        }
+        assert_eq!(Channel::parse("carrier-pigeon"), None);
+    }
+
+    #[test]
+    fn minimal_event_json_is_accepted() {
+        let json = r#"{"channel":"sms","direction":"inbound","kind":"message",
+            "occurred_at":"2026-01-02T03:04:05Z","identifiers":{"phone":"(916) 555-1234"}}"#;
+        let event: EventInput = serde_json::from_str(json).expect("valid event");
+        assert_eq!(event.channel, Channel::Sms);
+        assert_eq!(event.identifiers.phone.as_deref(), Some("(916) 555-1234"));
+        assert!(event.order.is_none());
+    }
+
+    #[test]
+    fn unknown_channel_is_rejected() {
+        let json = r#"{"channel":"fax","direction":"inbound","kind":"message","occurred_at":"2026-01-02T03:04:05Z"}"#;
+        assert!(serde_json::from_str::<EventInput>(json).is_err());
+    }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the engine's unit and property tests, the store
+# conformance suite on SQLite and PostgreSQL, HTTP tests against the real server, and the
+# browser tests in Debian's Chromium. Installs what is missing first (scripts/setup.sh).
+#
+# PostgreSQL is found this way: SPINE_TEST_DATABASE_URL (a server URL) when set; else a server
+# answering on 127.0.0.1:5432; else the local Debian cluster, installed and started here.
+# A fresh database is created for the run and dropped afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1mtest:\033[0m %s\n' "$*" >&2; }
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+pg_server_url() {
+  if [ -n "${SPINE_TEST_DATABASE_URL:-}" ]; then
+    echo "$SPINE_TEST_DATABASE_URL"; return
+  fi
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    echo "postgres://postgres@127.0.0.1:5432/postgres"; return
+  fi
+  if command -v pg_ctlcluster >/dev/null && [ "$(id -u)" = 0 ]; then
+    local version
+    version=$(pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $1}')
+    if [ -z "$version" ]; then
+      version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+      pg_createcluster "$version" main >/dev/null
+    fi
+    local hba="/etc/postgresql/$version/main/pg_hba.conf"
+    # Password-less connections from this machine only, for the test role.
+    if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+      sed -i 's/^host\(\s\+\)all\(\s\+\)all\(\s\+\)127.0.0.1\/32\(\s\+\)\S\+/host all all 127.0.0.1\/32 trust/' "$hba"
+      grep -q '^host all all 127.0.0.1/32 trust' "$hba" || echo 'host all all 127.0.0.1/32 trust' >> "$hba"
+      pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
+    fi
+    say "starting the local PostgreSQL $version cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null || true
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
+    if pg_isready -q -h 127.0.0.1 -p 5432; then
+      echo "postgres://postgres@127.0.0.1:5432/postgres"; return
+    fi
+  fi
+  echo "test: no PostgreSQL server found. Set SPINE_TEST_DATABASE_URL=postgres://USER:PASSWORD@HOST:PORT/postgres (a role that may create databases), or run this as root on Debian so it can install and start one." >&2
+  exit 1
+}
+PG_SERVER=$(pg_server_url)
+PG_DB="spine_test_$(date +%s)_$$"
+psql -q -v ON_ERROR_STOP=1 "$PG_SERVER" -c "create database $PG_DB" >/dev/null
+cleanup() { psql -q "$PG_SERVER" -c "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+export SPINE_TEST_PG_URL="${PG_SERVER%/*}/$PG_DB"
+say "PostgreSQL test database: $PG_DB"
+
+# --- Rust: lints, unit, property, conformance and HTTP tests -----------------------------------
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy"
+cargo clippy --workspace --all-targets --features server/ssr -- -D warnings
+say "cargo test"
+cargo test --workspace --no-fail-fast
+
+# --- Browser tests ------------------------------------------------------------------------------
+say "cargo leptos build"
+cargo leptos build
+say "browser tests (Chromium)"
+(cd end2end && npx playwright test)
+
+say "all tests passed in $(( $(date +%s) - started ))s"

@@ -1,0 +1,55 @@
+//! One module per subcommand; each is a thin adapter over the services.
+
+mod seed;
+mod serve;
+
+use anyhow::Context;
+use spine_core::Store;
+
+use crate::cli::{Cli, Command};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(&cli.database_url, args).await,
+        Command::Migrate => {
+            let store = open(&cli.database_url).await?;
+            tracing::info!(backend = store.backend().as_str(), "migrations applied");
+            store.close().await;
+            Ok(())
+        }
+        Command::Seed(args) => seed::run(&cli.database_url, args).await,
+    }
+}
+
+/// Opens the database and brings its schema up to date.
+pub async fn open(database_url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(database_url).await.with_context(|| format!("database {}", redact(database_url)))?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn password_is_redacted_from_database_urls() {
+        assert_eq!(redact("postgres://spine:s3cret@db:5432/spine"), "postgres://spine:***@db:5432/spine");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(redact("sqlite://spine.db"), "sqlite://spine.db");
+    }
+}

@@ -1,0 +1,76 @@
+//! `spine serve`: migrate, optionally seed, then serve until SIGINT/SIGTERM, letting in-flight
+//! requests finish.
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use app::state::AppState;
+use spine_core::services::tenants;
+use spine_core::{ServiceError, Store};
+
+use crate::cli::ServeArgs;
+
+pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {} (is another server using that port? set --addr or SPINE_ADDR)", args.addr))?;
+    let addr = listener.local_addr().context("reading the bound address")?;
+    let store = super::open(database_url).await?;
+
+    if args.seed_demo && !has_tenant(&store, spine_core::demo::DEMO_TENANT).await? {
+        super::seed::seed(&store, 42, 300, false).await?;
+    }
+    let console_tenant = tenants::ensure_tenant(&store, &args.tenant, &args.tenant, "US")
+        .await
+        .with_context(|| format!("tenant {:?}", args.tenant))?;
+
+    let state = AppState { leptos_options: crate::config::leptos_options(addr, &args.site_root), store: store.clone(), console_tenant };
+    let router = crate::http::router(state);
+
+    tracing::info!(backend = store.backend().as_str(), %addr, "Spine is listening");
+    eprintln!("Spine is ready: open http://{addr}/");
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    store.close().await;
+    tracing::info!("Spine stopped");
+    Ok(())
+}
+
+async fn has_tenant(store: &Store, slug: &str) -> anyhow::Result<bool> {
+    match tenants::tenant_by_slug(store, slug).await {
+        Ok(_) => Ok(true),
+        Err(ServiceError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM; axum then stops accepting and drains in-flight requests.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,32 @@
+//! The HTTP surface: health checks, the JSON API, and the console (Leptos pages and server
+//! functions), one router per module, merged here.
+
+mod health;
+mod problem;
+
+use axum::Router;
+use axum::routing::get;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::trace::TraceLayer;
+
+use app::state::AppState;
+use app::{App, shell};
+
+pub use problem::Problem;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest("/api/v1", api_router())
+        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn api_router() -> Router<AppState> {
+    Router::new().fallback(|| async { Problem::not_found("no such API endpoint") })
+}

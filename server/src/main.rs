@@ -1,0 +1,32 @@
+//! `spine`: the one binary. Parses the command line, sets up logging, runs the command, and turns
+//! any failure into one readable line and a non-zero exit.
+
+mod cli;
+mod commands;
+mod config;
+mod http;
+mod logging;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    logging::init(&cli.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("spine: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, causes joined: "cannot open the database: ... : connection refused".
+            eprintln!("spine: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}

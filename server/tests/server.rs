@@ -1,0 +1,164 @@
+//! The real `spine` binary, started as a user would: health checks, pages, API errors, graceful
+//! shutdown, and one-line failures for bad configuration.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_spine");
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("spine.db").display())
+}
+
+/// Starts `spine serve` on a free port and waits for the address it prints.
+fn serve(database_url: &str, extra: &[&str], dir: Option<tempfile::TempDir>) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .env("DATABASE_URL", database_url)
+        .env("SPINE_LOG", "warn")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start spine");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(url) = line.strip_prefix("Spine is ready: open ") {
+                    // Keep draining stderr so the server never blocks on a full pipe.
+                    std::thread::spawn(move || lines.for_each(drop));
+                    return Server { child, base: url.trim_end_matches('/').to_owned(), _dir: dir };
+                }
+                seen.push(line);
+            }
+            _ => break,
+        }
+    }
+    panic!("spine did not become ready; it said:\n{}", seen.join("\n"));
+}
+
+fn run(args: &[&str], database_url: &str) -> std::process::Output {
+    Command::new(BIN).args(args).env("DATABASE_URL", database_url).env("SPINE_LOG", "warn").output().expect("run spine")
+}
+
+fn pg_url() -> String {
+    std::env::var("SPINE_TEST_PG_URL").unwrap_or_else(|_| panic!("SPINE_TEST_PG_URL is not set: run scripts/test.sh"))
+}
+
+async fn get(url: &str) -> reqwest::Response {
+    reqwest::get(url).await.expect("request")
+}
+
+#[tokio::test]
+async fn health_readiness_pages_and_api_errors_on_sqlite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = serve(&sqlite_url(&dir), &[], Some(dir));
+
+    let health = get(&format!("{}/healthz", server.base)).await;
+    assert_eq!(health.status(), 200);
+    let body: serde_json::Value = health.json().await.expect("json");
+    assert_eq!(body["status"], "ok");
+
+    let ready: serde_json::Value = get(&format!("{}/readyz", server.base)).await.json().await.expect("json");
+    assert_eq!(ready["database"], "sqlite");
+    assert_eq!(ready["status"], "ready");
+
+    let home = get(&format!("{}/", server.base)).await;
+    assert_eq!(home.status(), 200);
+    let html = home.text().await.expect("html");
+    assert!(html.contains("One person, one profile"), "server-rendered home page");
+
+    let missing = get(&format!("{}/api/v1/nothing-here", server.base)).await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = missing.json().await.expect("problem");
+    assert_eq!(problem["status"], 404);
+}
+
+#[tokio::test]
+async fn serves_the_same_on_postgres() {
+    let server = serve(&pg_url(), &[], None);
+    let ready: serde_json::Value = get(&format!("{}/readyz", server.base)).await.json().await.expect("json");
+    assert_eq!(ready["database"], "postgres");
+    assert_eq!(ready["status"], "ready");
+    let home = get(&format!("{}/", server.base)).await;
+    assert_eq!(home.status(), 200);
+}
+
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut server = serve(&sqlite_url(&dir), &[], Some(dir));
+    let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(exit) = server.child.try_wait().expect("wait") {
+            assert!(exit.success(), "exit status {exit:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn seed_demo_then_serve_shows_the_demo_counts() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = sqlite_url(&dir);
+    let out = run(&["seed", "--demo", "--people", "30"], &url);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("admin@demo.spine.local"), "prints the demo credentials: {said}");
+    let again = run(&["seed", "--demo", "--people", "30"], &url);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 new profiles"), "seeding twice adds nothing");
+}
+
+/// Bad configuration ends with one explanatory line and a non-zero exit, never a panic.
+#[test]
+fn bad_configuration_fails_with_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken_addr = taken.local_addr().expect("addr").to_string();
+    let cases: [(&[&str], &str, String); 3] = [
+        (&["migrate"], "mysql://localhost/x", "unsupported database URL".into()),
+        (&["migrate"], "postgres://postgres@127.0.0.1:1/nothing", "cannot open the database".into()),
+        (&["serve", "--addr", &taken_addr], "sqlite::memory:", format!("cannot listen on {taken_addr}")),
+    ];
+    for (args, url, expected) in cases {
+        let out = run(args, url);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} {url} should fail");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with("spine: ") && last.contains(expected.as_str()), "{args:?} {url}: {stderr}");
+    }
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["serve", "migrate", "seed"] {
+        let out = Command::new(BIN).args([sub, "--help"]).output().expect("help");
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("--database-url"), "{sub} --help mentions --database-url");
+    }
+}
