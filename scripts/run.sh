@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --run
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/cargo-env.sh
 
 cargo leptos build
 export LEPTOS_SITE_ROOT=target/site

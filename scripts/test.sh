@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/cargo-env.sh
 say() { printf '\033[1mtest:\033[0m %s\n' "$*" >&2; }
 
 # --- PostgreSQL -----------------------------------------------------------------------------

@@ -18,7 +18,9 @@ mod ssr {
     /// A readable message for what the user can fix; an opaque one (and a log line) otherwise.
     pub fn to_server_error(err: ServiceError) -> ServerFnError {
         match err {
-            ServiceError::Invalid { .. } | ServiceError::NotFound(_) | ServiceError::Conflict(_) => ServerFnError::new(err.to_string()),
+            ServiceError::Invalid { .. }
+            | ServiceError::NotFound(_)
+            | ServiceError::Conflict(_) => ServerFnError::new(err.to_string()),
             ServiceError::Forbidden => ServerFnError::new("You are not allowed to do that."),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "server function failed");
@@ -41,7 +43,12 @@ pub async fn get_tenant_stats() -> Result<TenantStats, ServerFnError> {
 #[server]
 pub async fn search_customers(query: String) -> Result<Vec<CustomerSummary>, ServerFnError> {
     let state = ssr::state()?;
-    spine_core::services::customers::search_customers(&state.store, &state.console_tenant, &query, 20)
-        .await
-        .map_err(ssr::to_server_error)
+    spine_core::services::customers::search_customers(
+        &state.store,
+        &state.console_tenant,
+        &query,
+        20,
+    )
+    .await
+    .map_err(ssr::to_server_error)
 }

@@ -12,39 +12,190 @@ use crate::services::staff::create_user;
 use crate::services::tenants::ensure_tenant;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::Store;
-use crate::types::{AddressInput, Channel, Decision, Direction, EventInput, ExternalInput, HandleInput, IdentifiersInput, InteractionKind, OrderInput, OrderItem, Role};
+use crate::types::{
+    AddressInput, Channel, Decision, Direction, EventInput, ExternalInput, HandleInput,
+    IdentifiersInput, InteractionKind, OrderInput, OrderItem, Role,
+};
 
 pub const DEMO_TENANT: &str = "demo";
 
 /// The demo staff, one per role. Their passwords are public (README): demo only.
 pub const DEMO_STAFF: [(&str, &str, Role, &str); 3] = [
-    ("admin@demo.spine.local", "Ada Admin", Role::Admin, "demo-admin-password"),
-    ("manager@demo.spine.local", "Max Manager", Role::Manager, "demo-manager-password"),
-    ("agent@demo.spine.local", "Alex Agent", Role::Agent, "demo-agent-password"),
+    (
+        "admin@demo.spine.local",
+        "Ada Admin",
+        Role::Admin,
+        "demo-admin-password",
+    ),
+    (
+        "manager@demo.spine.local",
+        "Max Manager",
+        Role::Manager,
+        "demo-manager-password",
+    ),
+    (
+        "agent@demo.spine.local",
+        "Alex Agent",
+        Role::Agent,
+        "demo-agent-password",
+    ),
 ];
 
 const GIVEN: &[&str] = &[
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "William", "Elizabeth", "David", "Barbara",
-    "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen", "Daniel", "Nancy", "Matthew", "Lisa",
-    "Anthony", "Margaret", "Mark", "Sandra", "Steven", "Ashley", "Andrew", "Emily", "Joshua", "Michelle", "Kevin", "Amanda",
-    "Brian", "Melissa", "George", "Deborah", "Sofia", "Mateo", "Aisha", "Wei", "Priya", "Olga", "Kenji", "Fatima", "José", "Zoë",
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Lisa",
+    "Anthony",
+    "Margaret",
+    "Mark",
+    "Sandra",
+    "Steven",
+    "Ashley",
+    "Andrew",
+    "Emily",
+    "Joshua",
+    "Michelle",
+    "Kevin",
+    "Amanda",
+    "Brian",
+    "Melissa",
+    "George",
+    "Deborah",
+    "Sofia",
+    "Mateo",
+    "Aisha",
+    "Wei",
+    "Priya",
+    "Olga",
+    "Kenji",
+    "Fatima",
+    "José",
+    "Zoë",
 ];
 const FAMILY: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez",
-    "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White",
-    "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott",
-    "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "O'Brien", "Müller",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "O'Brien",
+    "Müller",
 ];
-const NICKNAMES: &[(&str, &str)] = &[("Robert", "Bob"), ("William", "Bill"), ("Elizabeth", "Liz"), ("James", "Jim"), ("Michael", "Mike"), ("Richard", "Rick"), ("Margaret", "Peggy"), ("Joseph", "Joe"), ("Thomas", "Tom"), ("Daniel", "Dan")];
+const NICKNAMES: &[(&str, &str)] = &[
+    ("Robert", "Bob"),
+    ("William", "Bill"),
+    ("Elizabeth", "Liz"),
+    ("James", "Jim"),
+    ("Michael", "Mike"),
+    ("Richard", "Rick"),
+    ("Margaret", "Peggy"),
+    ("Joseph", "Joe"),
+    ("Thomas", "Tom"),
+    ("Daniel", "Dan"),
+];
 /// (city, state, zip, area code)
 const PLACES: &[(&str, &str, &str, &str)] = &[
-    ("Sacramento", "CA", "95814", "916"), ("Austin", "TX", "78701", "512"), ("New York", "NY", "10001", "212"),
-    ("Chicago", "IL", "60601", "312"), ("Seattle", "WA", "98101", "206"), ("Boston", "MA", "02108", "617"),
-    ("Denver", "CO", "80202", "303"), ("Miami", "FL", "33101", "305"), ("Portland", "OR", "97201", "503"),
+    ("Sacramento", "CA", "95814", "916"),
+    ("Austin", "TX", "78701", "512"),
+    ("New York", "NY", "10001", "212"),
+    ("Chicago", "IL", "60601", "312"),
+    ("Seattle", "WA", "98101", "206"),
+    ("Boston", "MA", "02108", "617"),
+    ("Denver", "CO", "80202", "303"),
+    ("Miami", "FL", "33101", "305"),
+    ("Portland", "OR", "97201", "503"),
 ];
-const STREETS: &[&str] = &["Main Street", "Oak Avenue", "Maple Drive", "Cedar Lane", "Pine Road", "Elm Street", "Lakeview Boulevard", "Sunset Court"];
-const DOMAINS: &[&str] = &["gmail.com", "gmail.com", "gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "proton.me"];
-const PRODUCTS: &[(&str, i64)] = &[("Chocolate Dipped Strawberries", 4999), ("Birthday Bouquet", 6499), ("Fruit Platter", 8999), ("Gift Card", 2500), ("Party Box", 12999)];
+const STREETS: &[&str] = &[
+    "Main Street",
+    "Oak Avenue",
+    "Maple Drive",
+    "Cedar Lane",
+    "Pine Road",
+    "Elm Street",
+    "Lakeview Boulevard",
+    "Sunset Court",
+];
+const DOMAINS: &[&str] = &[
+    "gmail.com",
+    "gmail.com",
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "icloud.com",
+    "hotmail.com",
+    "proton.me",
+];
+const PRODUCTS: &[(&str, i64)] = &[
+    ("Chocolate Dipped Strawberries", 4999),
+    ("Birthday Bouquet", 6499),
+    ("Fruit Platter", 8999),
+    ("Gift Card", 2500),
+    ("Party Box", 12999),
+];
 
 const QUESTIONS: &[&str] = &[
     "Hi, I need help with my order #{order}",
@@ -141,7 +292,13 @@ fn make_person(rng: &mut ChaCha8Rng, n: usize) -> Person {
         handle: format!("{g}_{f}{}", n % 100),
         street_no: rng.gen_range(10..9999),
         street: STREETS[rng.gen_range(0..STREETS.len())],
-        unit: rng.gen_bool(0.3).then(|| format!("Apt {}{}", rng.gen_range(1..30), ['A', 'B', 'C'][rng.gen_range(0..3)])),
+        unit: rng.gen_bool(0.3).then(|| {
+            format!(
+                "Apt {}{}",
+                rng.gen_range(1..30),
+                ['A', 'B', 'C'][rng.gen_range(0..3)]
+            )
+        }),
         shopify_id: format!("{}", 7_000_000 + n * 13),
         given,
         family,
@@ -159,7 +316,14 @@ fn fill(template: &str, p: &Person, order: &str, rng: &mut ChaCha8Rng) -> String
         .replace("{given}", &p.given)
 }
 
-fn message(channel: Channel, direction: Direction, at: DateTime<Utc>, body: String, ids: IdentifiersInput, message_id: String) -> EventInput {
+fn message(
+    channel: Channel,
+    direction: Direction,
+    at: DateTime<Utc>,
+    body: String,
+    ids: IdentifiersInput,
+    message_id: String,
+) -> EventInput {
     EventInput {
         channel,
         direction,
@@ -191,41 +355,119 @@ pub fn demo_events(seed: u64, people: usize, now: DateTime<Utc>) -> Vec<EventInp
         let mut at = start;
         let order_no = format!("{}", 1000 + n * 7);
         let journey_len = rng.gen_range(2..8);
-        let mut channels = vec![Channel::Webchat, Channel::Sms, Channel::Email, Channel::Whatsapp, Channel::Instagram, Channel::Order, Channel::Booking];
+        let mut channels = vec![
+            Channel::Webchat,
+            Channel::Sms,
+            Channel::Email,
+            Channel::Whatsapp,
+            Channel::Instagram,
+            Channel::Order,
+            Channel::Booking,
+        ];
         channels.shuffle(&mut rng);
         for (step, channel) in channels.into_iter().take(journey_len).enumerate() {
             at += Duration::minutes(rng.gen_range(5..3 * 24 * 60));
             if at > now {
                 break;
             }
-            let q = fill(QUESTIONS[rng.gen_range(0..QUESTIONS.len())], p, &order_no, &mut rng);
-            let reply = fill(REPLIES[rng.gen_range(0..REPLIES.len())], p, &order_no, &mut rng);
+            let q = fill(
+                QUESTIONS[rng.gen_range(0..QUESTIONS.len())],
+                p,
+                &order_no,
+                &mut rng,
+            );
+            let reply = fill(
+                REPLIES[rng.gen_range(0..REPLIES.len())],
+                p,
+                &order_no,
+                &mut rng,
+            );
             let name = Some(p.name());
             match channel {
                 Channel::Webchat | Channel::Email => {
                     // Email case differs by channel: normalization must make it one address.
-                    let email = if step % 2 == 0 { p.email.clone() } else { p.email.to_uppercase() };
-                    let ids = IdentifiersInput { email: Some(email), name, ..Default::default() };
-                    events.push(message(channel, Direction::Inbound, at, q, ids.clone(), next_id(channel.as_str())));
-                    events.push(message(channel, Direction::Outbound, at + Duration::minutes(rng.gen_range(2..90)), reply, ids, next_id(channel.as_str())));
+                    let email = if step % 2 == 0 {
+                        p.email.clone()
+                    } else {
+                        p.email.to_uppercase()
+                    };
+                    let ids = IdentifiersInput {
+                        email: Some(email),
+                        name,
+                        ..Default::default()
+                    };
+                    events.push(message(
+                        channel,
+                        Direction::Inbound,
+                        at,
+                        q,
+                        ids.clone(),
+                        next_id(channel.as_str()),
+                    ));
+                    events.push(message(
+                        channel,
+                        Direction::Outbound,
+                        at + Duration::minutes(rng.gen_range(2..90)),
+                        reply,
+                        ids,
+                        next_id(channel.as_str()),
+                    ));
                 }
                 Channel::Sms | Channel::Whatsapp => {
-                    let ids = IdentifiersInput { phone: Some(p.phone_as(step + n)), ..Default::default() };
-                    events.push(message(channel, Direction::Inbound, at, q, ids.clone(), next_id(channel.as_str())));
-                    events.push(message(channel, Direction::Outbound, at + Duration::minutes(rng.gen_range(1..30)), reply, ids, next_id(channel.as_str())));
+                    let ids = IdentifiersInput {
+                        phone: Some(p.phone_as(step + n)),
+                        ..Default::default()
+                    };
+                    events.push(message(
+                        channel,
+                        Direction::Inbound,
+                        at,
+                        q,
+                        ids.clone(),
+                        next_id(channel.as_str()),
+                    ));
+                    events.push(message(
+                        channel,
+                        Direction::Outbound,
+                        at + Duration::minutes(rng.gen_range(1..30)),
+                        reply,
+                        ids,
+                        next_id(channel.as_str()),
+                    ));
                 }
                 Channel::Instagram => {
                     // A DM knows only the handle, until the customer writes their number.
                     let body = format!("{q} You can reach me at {}", p.phone_as(n));
                     let ids = IdentifiersInput {
-                        handle: Some(HandleInput { platform: "instagram".into(), handle: format!("@{}", p.handle) }),
+                        handle: Some(HandleInput {
+                            platform: "instagram".into(),
+                            handle: format!("@{}", p.handle),
+                        }),
                         ..Default::default()
                     };
-                    events.push(message(channel, Direction::Inbound, at, body, ids, next_id("ig")));
+                    events.push(message(
+                        channel,
+                        Direction::Inbound,
+                        at,
+                        body,
+                        ids,
+                        next_id("ig"),
+                    ));
                 }
-                Channel::Order => events.push(shopify_order(p, at, &order_no, &mut rng, next_id("shopify"))),
+                Channel::Order => events.push(shopify_order(
+                    p,
+                    at,
+                    &order_no,
+                    &mut rng,
+                    next_id("shopify"),
+                )),
                 Channel::Booking => {
-                    let ids = IdentifiersInput { phone: Some(p.phone_as(n + 1)), email: Some(p.email.clone()), name, ..Default::default() };
+                    let ids = IdentifiersInput {
+                        phone: Some(p.phone_as(n + 1)),
+                        email: Some(p.email.clone()),
+                        name,
+                        ..Default::default()
+                    };
                     let guests = rng.gen_range(4..16);
                     events.push(EventInput {
                         kind: InteractionKind::Booking,
@@ -244,46 +486,124 @@ pub fn demo_events(seed: u64, people: usize, now: DateTime<Utc>) -> Vec<EventInp
             0 if p.email.ends_with("@gmail.com") => {
                 let (local, domain) = p.email.split_once('@').unwrap_or((&p.email, "gmail.com"));
                 let dotted = format!("{}+shop@{domain}", local.replace('.', ""));
-                let ids = IdentifiersInput { email: Some(dotted), name: Some(p.name()), ..Default::default() };
-                events.push(message(Channel::Email, Direction::Inbound, dup_at, "Sending this from my other address, any update?".into(), ids, next_id("email")));
+                let ids = IdentifiersInput {
+                    email: Some(dotted),
+                    name: Some(p.name()),
+                    ..Default::default()
+                };
+                events.push(message(
+                    Channel::Email,
+                    Direction::Inbound,
+                    dup_at,
+                    "Sending this from my other address, any update?".into(),
+                    ids,
+                    next_id("email"),
+                ));
             }
             // A typo in the name, same phone: linked, the name is close enough.
             1 => {
                 let typo = format!("{} {}", p.given, swap_two(&p.family));
-                let ids = IdentifiersInput { phone: Some(p.phone_as(2)), name: Some(typo), ..Default::default() };
-                events.push(message(Channel::Sms, Direction::Inbound, dup_at, "Hi it's me again".into(), ids, next_id("sms")));
+                let ids = IdentifiersInput {
+                    phone: Some(p.phone_as(2)),
+                    name: Some(typo),
+                    ..Default::default()
+                };
+                events.push(message(
+                    Channel::Sms,
+                    Direction::Inbound,
+                    dup_at,
+                    "Hi it's me again".into(),
+                    ids,
+                    next_id("sms"),
+                ));
             }
             // Amazon withholds the buyer's email: name and shipping address only.
             2 => {
-                let ids = IdentifiersInput { name: Some(p.name()), address: Some(p.address()), ..Default::default() };
+                let ids = IdentifiersInput {
+                    name: Some(p.name()),
+                    address: Some(p.address()),
+                    ..Default::default()
+                };
                 let total = rng.gen_range(1500..20000);
                 events.push(EventInput {
                     kind: InteractionKind::Order,
-                    order: Some(OrderInput { provider: "amazon".into(), external_id: format!("114-{n:07}-{}", rng.gen_range(1000000..9999999)), total_cents: total, currency: "USD".into(), status: "shipped".into(), items: vec![OrderItem { name: "Gift Card".into(), quantity: 1, price_cents: total }] }),
+                    order: Some(OrderInput {
+                        provider: "amazon".into(),
+                        external_id: format!("114-{n:07}-{}", rng.gen_range(1000000..9999999)),
+                        total_cents: total,
+                        currency: "USD".into(),
+                        status: "shipped".into(),
+                        items: vec![OrderItem {
+                            name: "Gift Card".into(),
+                            quantity: 1,
+                            price_cents: total,
+                        }],
+                    }),
                     source: Some("amazon".into()),
-                    ..message(Channel::Order, Direction::Inbound, dup_at, format!("Amazon order, ${:.2}", total as f64 / 100.0), ids, next_id("amazon"))
+                    ..message(
+                        Channel::Order,
+                        Direction::Inbound,
+                        dup_at,
+                        format!("Amazon order, ${:.2}", total as f64 / 100.0),
+                        ids,
+                        next_id("amazon"),
+                    )
                 });
             }
             // A family member writing from the same phone: never linked automatically.
             3 => {
                 let relative = format!("{} {}", GIVEN[(n * 7 + 3) % GIVEN.len()], p.family);
                 if !relative.starts_with(&p.given) {
-                    let ids = IdentifiersInput { phone: Some(p.phone_as(0)), name: Some(relative), ..Default::default() };
-                    events.push(message(Channel::Whatsapp, Direction::Inbound, dup_at, "Hi, this is for my dad's order".into(), ids, next_id("whatsapp")));
+                    let ids = IdentifiersInput {
+                        phone: Some(p.phone_as(0)),
+                        name: Some(relative),
+                        ..Default::default()
+                    };
+                    events.push(message(
+                        Channel::Whatsapp,
+                        Direction::Inbound,
+                        dup_at,
+                        "Hi, this is for my dad's order".into(),
+                        ids,
+                        next_id("whatsapp"),
+                    ));
                 }
             }
             // A nickname and a formatted phone: the same person.
             4 => {
                 if let Some((_, nick)) = NICKNAMES.iter().find(|(full, _)| *full == p.given) {
-                    let ids = IdentifiersInput { phone: Some(p.phone_as(3)), name: Some(format!("{nick} {}", p.family)), ..Default::default() };
-                    events.push(message(Channel::Phone, Direction::Inbound, dup_at, "Missed call, left a voicemail".into(), ids, next_id("call")));
+                    let ids = IdentifiersInput {
+                        phone: Some(p.phone_as(3)),
+                        name: Some(format!("{nick} {}", p.family)),
+                        ..Default::default()
+                    };
+                    events.push(message(
+                        Channel::Phone,
+                        Direction::Inbound,
+                        dup_at,
+                        "Missed call, left a voicemail".into(),
+                        ids,
+                        next_id("call"),
+                    ));
                 }
             }
             // Email says one profile, phone says another: ambiguous, never merged.
             5 => {
                 let other = &crowd[(n + 1) % crowd.len()];
-                let ids = IdentifiersInput { email: Some(p.email.clone()), phone: Some(other.phone_as(1)), name: Some(p.name()), ..Default::default() };
-                events.push(message(Channel::Webchat, Direction::Inbound, dup_at, "Can you update my phone number?".into(), ids, next_id("webchat")));
+                let ids = IdentifiersInput {
+                    email: Some(p.email.clone()),
+                    phone: Some(other.phone_as(1)),
+                    name: Some(p.name()),
+                    ..Default::default()
+                };
+                events.push(message(
+                    Channel::Webchat,
+                    Direction::Inbound,
+                    dup_at,
+                    "Can you update my phone number?".into(),
+                    ids,
+                    next_id("webchat"),
+                ));
             }
             _ => {}
         }
@@ -300,14 +620,23 @@ fn swap_two(s: &str) -> String {
     chars.into_iter().collect()
 }
 
-fn shopify_order(p: &Person, at: DateTime<Utc>, order_no: &str, rng: &mut ChaCha8Rng, message_id: String) -> EventInput {
+fn shopify_order(
+    p: &Person,
+    at: DateTime<Utc>,
+    order_no: &str,
+    rng: &mut ChaCha8Rng,
+    message_id: String,
+) -> EventInput {
     let (product, price) = PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
     let quantity = rng.gen_range(1..3);
     let ids = IdentifiersInput {
         email: Some(p.email.clone()),
         phone: Some(p.phone_as(4)),
         name: Some(p.name()),
-        external: Some(ExternalInput { provider: "shopify".into(), id: p.shopify_id.clone() }),
+        external: Some(ExternalInput {
+            provider: "shopify".into(),
+            id: p.shopify_id.clone(),
+        }),
         address: Some(p.address()),
         ..Default::default()
     };
@@ -319,10 +648,21 @@ fn shopify_order(p: &Person, at: DateTime<Utc>, order_no: &str, rng: &mut ChaCha
             total_cents: price * quantity,
             currency: "USD".into(),
             status: "placed".into(),
-            items: vec![OrderItem { name: product.into(), quantity, price_cents: price }],
+            items: vec![OrderItem {
+                name: product.into(),
+                quantity,
+                price_cents: price,
+            }],
         }),
         source: Some("shopify".into()),
-        ..message(Channel::Order, Direction::Inbound, at, format!("Order #{order_no}: {quantity} x {product}"), ids, message_id)
+        ..message(
+            Channel::Order,
+            Direction::Inbound,
+            at,
+            format!("Order #{order_no}: {quantity} x {product}"),
+            ids,
+            message_id,
+        )
     }
 }
 
@@ -340,7 +680,13 @@ pub struct SeedReport {
 
 /// Creates the demo tenant and staff, then ingests the demo events. Safe to run twice: events are
 /// idempotent by message id and existing staff are kept.
-pub async fn seed_demo(store: &Store, seed: u64, people: usize, now: DateTime<Utc>, mut progress: impl FnMut(usize, usize)) -> ServiceResult<(Tenant, SeedReport)> {
+pub async fn seed_demo(
+    store: &Store,
+    seed: u64,
+    people: usize,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize, usize),
+) -> ServiceResult<(Tenant, SeedReport)> {
     let tenant = ensure_tenant(store, DEMO_TENANT, "Demo Fruit Co.", "US").await?;
     let mut report = SeedReport::default();
     for (email, name, role, password) in DEMO_STAFF {
@@ -376,7 +722,9 @@ mod tests {
     use super::*;
 
     fn anchor() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").map(|d| d.with_timezone(&Utc)).unwrap_or_default()
+        DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z")
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
     }
 
     #[test]
@@ -388,18 +736,52 @@ mod tests {
     #[test]
     fn events_are_in_time_order_and_never_in_the_future() {
         let events = demo_events(1, 100, anchor());
-        assert!(events.windows(2).all(|w| w[0].occurred_at <= w[1].occurred_at));
-        assert!(events.iter().all(|e| e.occurred_at <= anchor() + Duration::hours(2)));
+        assert!(
+            events
+                .windows(2)
+                .all(|w| w[0].occurred_at <= w[1].occurred_at)
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.occurred_at <= anchor() + Duration::hours(2))
+        );
     }
 
     #[test]
     fn demo_covers_every_channel_and_the_duplicate_forms() {
         let events = demo_events(1, 200, anchor());
-        for channel in [Channel::Sms, Channel::Email, Channel::Whatsapp, Channel::Instagram, Channel::Webchat, Channel::Order, Channel::Booking] {
-            assert!(events.iter().any(|e| e.channel == channel), "no {channel} event");
+        for channel in [
+            Channel::Sms,
+            Channel::Email,
+            Channel::Whatsapp,
+            Channel::Instagram,
+            Channel::Webchat,
+            Channel::Order,
+            Channel::Booking,
+        ] {
+            assert!(
+                events.iter().any(|e| e.channel == channel),
+                "no {channel} event"
+            );
         }
-        assert!(events.iter().any(|e| e.order.as_ref().is_some_and(|o| o.provider == "amazon") && e.identifiers.email.is_none()));
-        assert!(events.iter().any(|e| e.identifiers.email.as_deref().is_some_and(|m| m.contains("+shop@gmail.com"))));
-        assert!(events.iter().any(|e| e.identifiers.email.as_deref().is_some_and(|m| m.chars().any(|c| c.is_ascii_uppercase()))));
+        assert!(
+            events
+                .iter()
+                .any(|e| e.order.as_ref().is_some_and(|o| o.provider == "amazon")
+                    && e.identifiers.email.is_none())
+        );
+        assert!(events.iter().any(|e| {
+            e.identifiers
+                .email
+                .as_deref()
+                .is_some_and(|m| m.contains("+shop@gmail.com"))
+        }));
+        assert!(events.iter().any(|e| {
+            e.identifiers
+                .email
+                .as_deref()
+                .is_some_and(|m| m.chars().any(|c| c.is_ascii_uppercase()))
+        }));
     }
 }

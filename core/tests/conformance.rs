@@ -5,11 +5,16 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use spine_core::services::customers::{customer_profile, customer_timeline, search_customers, tenant_stats};
+use spine_core::services::customers::{
+    customer_profile, customer_timeline, search_customers, tenant_stats,
+};
 use spine_core::services::ingest::ingest_event;
 use spine_core::services::staff::{create_user, verify_password};
 use spine_core::services::tenants::ensure_tenant;
-use spine_core::types::{AddressInput, Channel, Decision, Direction, EventInput, ExternalInput, HandleInput, IdentifiersInput, InteractionKind, OrderInput, Role};
+use spine_core::types::{
+    AddressInput, Channel, Decision, Direction, EventInput, ExternalInput, HandleInput,
+    IdentifiersInput, InteractionKind, OrderInput, Role,
+};
 use spine_core::{Actor, ServiceError, Store, Tenant};
 
 /// A fresh SQLite file; the directory lives as long as the store is used.
@@ -53,11 +58,16 @@ macro_rules! conformance {
 
 async fn tenant(store: &Store) -> Tenant {
     let slug = format!("t-{}", Uuid::new_v4().simple());
-    ensure_tenant(store, &slug, "Test Co", "US").await.expect("tenant")
+    ensure_tenant(store, &slug, "Test Co", "US")
+        .await
+        .expect("tenant")
 }
 
 fn at(minutes: i64) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z").expect("date").with_timezone(&Utc) + Duration::minutes(minutes)
+    DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z")
+        .expect("date")
+        .with_timezone(&Utc)
+        + Duration::minutes(minutes)
 }
 
 fn event(channel: Channel, minutes: i64, ids: IdentifiersInput, body: &str) -> EventInput {
@@ -76,11 +86,17 @@ fn event(channel: Channel, minutes: i64, ids: IdentifiersInput, body: &str) -> E
 }
 
 fn phone(p: &str) -> IdentifiersInput {
-    IdentifiersInput { phone: Some(p.to_owned()), ..Default::default() }
+    IdentifiersInput {
+        phone: Some(p.to_owned()),
+        ..Default::default()
+    }
 }
 
 fn email(e: &str) -> IdentifiersInput {
-    IdentifiersInput { email: Some(e.to_owned()), ..Default::default() }
+    IdentifiersInput {
+        email: Some(e.to_owned()),
+        ..Default::default()
+    }
 }
 
 const SYSTEM: Actor = Actor::System("test");
@@ -90,167 +106,466 @@ conformance!(migrations_are_idempotent, |store: Store| async move {
     store.ping().await.expect("ping");
 });
 
-conformance!(tenant_slugs_are_unique_and_found_again, |store: Store| async move {
-    let t = tenant(&store).await;
-    let again = ensure_tenant(&store, &t.slug, "Other name", "US").await.expect("ensure");
-    assert_eq!(t.id, again.id);
-    assert!(matches!(ensure_tenant(&store, "Bad Slug!", "x", "US").await, Err(ServiceError::Invalid { .. })));
-});
-
-conformance!(staff_emails_are_unique_per_tenant_not_globally, |store: Store| async move {
-    let (a, b) = (tenant(&store).await, tenant(&store).await);
-    let user = create_user(&store, &a, "Ada@Example.com", "Ada", Role::Admin, "correct horse battery").await.expect("user");
-    assert_eq!(user.email, "ada@example.com");
-    assert!(verify_password("correct horse battery", &user.password_hash));
-    assert!(!verify_password("wrong", &user.password_hash));
-    let dup = create_user(&store, &a, "ada@example.com", "Ada 2", Role::Agent, "another password").await;
-    assert!(matches!(dup, Err(ServiceError::Conflict(_))), "{dup:?}");
-    create_user(&store, &b, "ada@example.com", "Ada", Role::Agent, "another password").await.expect("other tenant may reuse the email");
-    let short = create_user(&store, &a, "bob@example.com", "Bob", Role::Agent, "short").await;
-    assert!(matches!(short, Err(ServiceError::Invalid { .. })));
-});
-
-conformance!(phone_in_any_format_links_to_one_profile, |store: Store| async move {
-    let t = tenant(&store).await;
-    let first = ingest_event(&store, &t, &SYSTEM, event(Channel::Sms, 0, phone("(916) 555-1234"), "Do you do birthdays?")).await.expect("ingest");
-    assert_eq!(first.decision, Decision::Created);
-    for (i, format) in ["916-555-1234", "+1 916 555 1234", "9165551234"].iter().enumerate() {
-        let next = ingest_event(&store, &t, &SYSTEM, event(Channel::Whatsapp, i as i64 + 1, phone(format), "hi")).await.expect("ingest");
-        assert_eq!(next.decision, Decision::Linked, "{format}");
-        assert_eq!(next.customer_id, first.customer_id);
-        assert!(next.matched_by.contains(&"phone".to_owned()));
+conformance!(
+    tenant_slugs_are_unique_and_found_again,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let again = ensure_tenant(&store, &t.slug, "Other name", "US")
+            .await
+            .expect("ensure");
+        assert_eq!(t.id, again.id);
+        assert!(matches!(
+            ensure_tenant(&store, "Bad Slug!", "x", "US").await,
+            Err(ServiceError::Invalid { .. })
+        ));
     }
-    let profile = customer_profile(&store, &t, first.customer_id).await.expect("profile");
-    assert_eq!(profile.primary_phone.as_deref(), Some("+19165551234"));
-    assert_eq!(profile.identities.iter().filter(|i| i.kind == "phone").count(), 1);
-});
+);
 
-conformance!(timeline_is_newest_first_across_channels_with_a_cursor, |store: Store| async move {
-    let t = tenant(&store).await;
-    let ids = IdentifiersInput { email: Some("ann@example.com".into()), phone: Some("+1 212 555 0100".into()), ..Default::default() };
-    let created = ingest_event(&store, &t, &SYSTEM, event(Channel::Webchat, 0, ids, "hello")).await.expect("ingest");
-    for m in 1..=5 {
-        let channel = if m % 2 == 0 { Channel::Email } else { Channel::Sms };
-        let ids = if m % 2 == 0 { email("ANN@example.com") } else { phone("212-555-0100") };
-        ingest_event(&store, &t, &SYSTEM, event(channel, m * 10, ids, &format!("message {m}"))).await.expect("ingest");
+conformance!(
+    staff_emails_are_unique_per_tenant_not_globally,
+    |store: Store| async move {
+        let (a, b) = (tenant(&store).await, tenant(&store).await);
+        let user = create_user(
+            &store,
+            &a,
+            "Ada@Example.com",
+            "Ada",
+            Role::Admin,
+            "correct horse battery",
+        )
+        .await
+        .expect("user");
+        assert_eq!(user.email, "ada@example.com");
+        assert!(verify_password(
+            "correct horse battery",
+            &user.password_hash
+        ));
+        assert!(!verify_password("wrong", &user.password_hash));
+        let dup = create_user(
+            &store,
+            &a,
+            "ada@example.com",
+            "Ada 2",
+            Role::Agent,
+            "another password",
+        )
+        .await;
+        assert!(matches!(dup, Err(ServiceError::Conflict(_))), "{dup:?}");
+        create_user(
+            &store,
+            &b,
+            "ada@example.com",
+            "Ada",
+            Role::Agent,
+            "another password",
+        )
+        .await
+        .expect("other tenant may reuse the email");
+        let short = create_user(&store, &a, "bob@example.com", "Bob", Role::Agent, "short").await;
+        assert!(matches!(short, Err(ServiceError::Invalid { .. })));
     }
-    let page1 = customer_timeline(&store, &t, created.customer_id, None, 4).await.expect("timeline");
-    assert_eq!(page1.len(), 4);
-    assert!(page1.windows(2).all(|w| w[0].occurred_at >= w[1].occurred_at));
-    assert_eq!(page1[0].body.as_deref(), Some("message 5"));
-    let last = page1.last().expect("entry");
-    let page2 = customer_timeline(&store, &t, created.customer_id, Some((last.occurred_at, last.id)), 4).await.expect("timeline");
-    assert_eq!(page2.len(), 2);
-    assert_eq!(page2[1].body.as_deref(), Some("hello"));
-    let channels: std::collections::BTreeSet<_> = page1.iter().chain(&page2).map(|e| e.channel).collect();
-    assert_eq!(channels.len(), 3);
-});
+);
 
-conformance!(same_provider_message_id_is_ingested_once, |store: Store| async move {
-    let t = tenant(&store).await;
-    let mut e = event(Channel::Sms, 0, phone("+19165550111"), "once");
-    e.external_id = Some("SM123".into());
-    let first = ingest_event(&store, &t, &SYSTEM, e.clone()).await.expect("ingest");
-    let second = ingest_event(&store, &t, &SYSTEM, e).await.expect("ingest again");
-    assert!(!first.duplicate);
-    assert!(second.duplicate);
-    assert_eq!(first.interaction_id, second.interaction_id);
-    assert_eq!(tenant_stats(&store, &t).await.expect("stats").interactions, 1);
-});
+conformance!(
+    phone_in_any_format_links_to_one_profile,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let first = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(
+                Channel::Sms,
+                0,
+                phone("(916) 555-1234"),
+                "Do you do birthdays?",
+            ),
+        )
+        .await
+        .expect("ingest");
+        assert_eq!(first.decision, Decision::Created);
+        for (i, format) in ["916-555-1234", "+1 916 555 1234", "9165551234"]
+            .iter()
+            .enumerate()
+        {
+            let next = ingest_event(
+                &store,
+                &t,
+                &SYSTEM,
+                event(Channel::Whatsapp, i as i64 + 1, phone(format), "hi"),
+            )
+            .await
+            .expect("ingest");
+            assert_eq!(next.decision, Decision::Linked, "{format}");
+            assert_eq!(next.customer_id, first.customer_id);
+            assert!(next.matched_by.contains(&"phone".to_owned()));
+        }
+        let profile = customer_profile(&store, &t, first.customer_id)
+            .await
+            .expect("profile");
+        assert_eq!(profile.primary_phone.as_deref(), Some("+19165551234"));
+        assert_eq!(
+            profile
+                .identities
+                .iter()
+                .filter(|i| i.kind == "phone")
+                .count(),
+            1
+        );
+    }
+);
+
+conformance!(
+    timeline_is_newest_first_across_channels_with_a_cursor,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let ids = IdentifiersInput {
+            email: Some("ann@example.com".into()),
+            phone: Some("+1 212 555 0100".into()),
+            ..Default::default()
+        };
+        let created = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Webchat, 0, ids, "hello"),
+        )
+        .await
+        .expect("ingest");
+        for m in 1..=5 {
+            let channel = if m % 2 == 0 {
+                Channel::Email
+            } else {
+                Channel::Sms
+            };
+            let ids = if m % 2 == 0 {
+                email("ANN@example.com")
+            } else {
+                phone("212-555-0100")
+            };
+            ingest_event(
+                &store,
+                &t,
+                &SYSTEM,
+                event(channel, m * 10, ids, &format!("message {m}")),
+            )
+            .await
+            .expect("ingest");
+        }
+        let page1 = customer_timeline(&store, &t, created.customer_id, None, 4)
+            .await
+            .expect("timeline");
+        assert_eq!(page1.len(), 4);
+        assert!(
+            page1
+                .windows(2)
+                .all(|w| w[0].occurred_at >= w[1].occurred_at)
+        );
+        assert_eq!(page1[0].body.as_deref(), Some("message 5"));
+        let last = page1.last().expect("entry");
+        let page2 = customer_timeline(
+            &store,
+            &t,
+            created.customer_id,
+            Some((last.occurred_at, last.id)),
+            4,
+        )
+        .await
+        .expect("timeline");
+        assert_eq!(page2.len(), 2);
+        assert_eq!(page2[1].body.as_deref(), Some("hello"));
+        let channels: std::collections::BTreeSet<_> =
+            page1.iter().chain(&page2).map(|e| e.channel).collect();
+        assert_eq!(channels.len(), 3);
+    }
+);
+
+conformance!(
+    same_provider_message_id_is_ingested_once,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let mut e = event(Channel::Sms, 0, phone("+19165550111"), "once");
+        e.external_id = Some("SM123".into());
+        let first = ingest_event(&store, &t, &SYSTEM, e.clone())
+            .await
+            .expect("ingest");
+        let second = ingest_event(&store, &t, &SYSTEM, e)
+            .await
+            .expect("ingest again");
+        assert!(!first.duplicate);
+        assert!(second.duplicate);
+        assert_eq!(first.interaction_id, second.interaction_id);
+        assert_eq!(
+            tenant_stats(&store, &t).await.expect("stats").interactions,
+            1
+        );
+    }
+);
 
 conformance!(tenants_never_see_each_other, |store: Store| async move {
     let (a, b) = (tenant(&store).await, tenant(&store).await);
-    let ids = IdentifiersInput { name: Some("Zed Quill".into()), email: Some("zed@example.com".into()), ..Default::default() };
-    let in_a = ingest_event(&store, &a, &SYSTEM, event(Channel::Email, 0, ids.clone(), "a")).await.expect("a");
-    let in_b = ingest_event(&store, &b, &SYSTEM, event(Channel::Email, 0, ids, "b")).await.expect("b");
-    assert_eq!(in_b.decision, Decision::Created, "tenant b must not link to tenant a's profile");
-    assert_ne!(in_a.customer_id, in_b.customer_id);
-    let found = search_customers(&store, &a, "quill", 10).await.expect("search");
-    assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), vec![in_a.customer_id]);
-    assert!(matches!(customer_profile(&store, &b, in_a.customer_id).await, Err(ServiceError::NotFound(_))));
-});
-
-conformance!(email_says_one_profile_phone_another_is_never_merged, |store: Store| async move {
-    let t = tenant(&store).await;
-    let by_email = ingest_event(&store, &t, &SYSTEM, event(Channel::Webchat, 0, email("charlie@gmail.com"), "hi")).await.expect("a");
-    let by_phone = ingest_event(&store, &t, &SYSTEM, event(Channel::Sms, 1, phone("+13055559999"), "hi")).await.expect("b");
-    let both = IdentifiersInput { email: Some("charlie@gmail.com".into()), phone: Some("305-555-9999".into()), ..Default::default() };
-    let conflict = ingest_event(&store, &t, &SYSTEM, event(Channel::Booking, 2, both, "booking")).await.expect("c");
-    assert_eq!(conflict.decision, Decision::Ambiguous);
-    assert!(conflict.review_item_id.is_some());
-    assert_ne!(conflict.customer_id, by_email.customer_id);
-    assert_ne!(conflict.customer_id, by_phone.customer_id);
-    let stats = tenant_stats(&store, &t).await.expect("stats");
-    assert_eq!(stats.pending_reviews, 1);
-    // Both original profiles are intact, each with its own identifier only.
-    let a = customer_profile(&store, &t, by_email.customer_id).await.expect("a");
-    assert!(a.identities.iter().all(|i| i.kind != "phone"));
-});
-
-conformance!(gmail_dot_variant_is_queued_for_review_not_linked, |store: Store| async move {
-    let t = tenant(&store).await;
-    let ids = |e: &str| IdentifiersInput { email: Some(e.into()), name: Some("John Doe".into()), ..Default::default() };
-    let first = ingest_event(&store, &t, &SYSTEM, event(Channel::Email, 0, ids("john.doe@gmail.com"), "a")).await.expect("a");
-    let second = ingest_event(&store, &t, &SYSTEM, event(Channel::Email, 1, ids("johndoe+shop@gmail.com"), "b")).await.expect("b");
-    assert_eq!(second.decision, Decision::Review);
-    assert_ne!(second.customer_id, first.customer_id);
-    assert!(second.matched_by.iter().any(|m| m == "email_variant"), "{:?}", second.matched_by);
-});
-
-conformance!(phone_written_in_a_dm_links_the_handle_to_the_profile, |store: Store| async move {
-    let t = tenant(&store).await;
-    let sms = ingest_event(&store, &t, &SYSTEM, event(Channel::Sms, 0, phone("+19165551234"), "Do you do birthdays?")).await.expect("sms");
-    let dm_ids = IdentifiersInput { handle: Some(HandleInput { platform: "instagram".into(), handle: "@JohnDoe".into() }), ..Default::default() };
-    let dm = ingest_event(&store, &t, &SYSTEM, event(Channel::Instagram, 5, dm_ids, "Hi! I asked about birthdays. My number is 916-555-1234")).await.expect("dm");
-    assert_eq!(dm.customer_id, sms.customer_id);
-    let profile = customer_profile(&store, &t, sms.customer_id).await.expect("profile");
-    let handle = profile.identities.iter().find(|i| i.kind == "handle").expect("handle linked");
-    assert_eq!((handle.provider.as_str(), handle.value.as_str()), ("instagram", "johndoe"));
-});
-
-conformance!(malformed_identifiers_are_refused_and_nothing_is_written, |store: Store| async move {
-    let t = tenant(&store).await;
-    let bad = ingest_event(&store, &t, &SYSTEM, event(Channel::Email, 0, email("not an email"), "x")).await;
-    match bad {
-        Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, "identifiers.email"),
-        other => panic!("expected invalid email, got {other:?}"),
-    }
-    let bad_phone = ingest_event(&store, &t, &SYSTEM, event(Channel::Sms, 0, phone("12"), "x")).await;
-    assert!(matches!(bad_phone, Err(ServiceError::Invalid { .. })));
-    let stats = tenant_stats(&store, &t).await.expect("stats");
-    assert_eq!((stats.customers, stats.interactions), (0, 0));
-});
-
-conformance!(orders_link_by_external_id_and_are_stored_once, |store: Store| async move {
-    let t = tenant(&store).await;
     let ids = IdentifiersInput {
-        external: Some(ExternalInput { provider: "shopify".into(), id: "cust_1".into() }),
-        email: Some("buyer@example.com".into()),
-        address: Some(AddressInput { line1: "123 Main St".into(), line2: Some("Apt 4B".into()), city: Some("Austin".into()), region: Some("TX".into()), postal_code: Some("78701".into()), country: Some("US".into()) }),
+        name: Some("Zed Quill".into()),
+        email: Some("zed@example.com".into()),
         ..Default::default()
     };
-    let mut order = event(Channel::Order, 0, ids.clone(), "Order #1001");
-    order.kind = InteractionKind::Order;
-    order.order = Some(OrderInput { provider: "shopify".into(), external_id: "1001".into(), total_cents: 4999, currency: "USD".into(), status: "placed".into(), items: vec![] });
-    let first = ingest_event(&store, &t, &SYSTEM, order.clone()).await.expect("order");
-    order.occurred_at = at(60);
-    order.order.as_mut().expect("order").external_id = "1002".into();
-    order.identifiers.email = None;
-    let second = ingest_event(&store, &t, &SYSTEM, order).await.expect("second order");
-    assert_eq!(second.decision, Decision::Linked);
-    assert_eq!(second.customer_id, first.customer_id);
-    assert!(second.matched_by.contains(&"external_id".to_owned()));
-    assert_eq!(tenant_stats(&store, &t).await.expect("stats").orders, 2);
+    let in_a = ingest_event(
+        &store,
+        &a,
+        &SYSTEM,
+        event(Channel::Email, 0, ids.clone(), "a"),
+    )
+    .await
+    .expect("a");
+    let in_b = ingest_event(&store, &b, &SYSTEM, event(Channel::Email, 0, ids, "b"))
+        .await
+        .expect("b");
+    assert_eq!(
+        in_b.decision,
+        Decision::Created,
+        "tenant b must not link to tenant a's profile"
+    );
+    assert_ne!(in_a.customer_id, in_b.customer_id);
+    let found = search_customers(&store, &a, "quill", 10)
+        .await
+        .expect("search");
+    assert_eq!(
+        found.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![in_a.customer_id]
+    );
+    assert!(matches!(
+        customer_profile(&store, &b, in_a.customer_id).await,
+        Err(ServiceError::NotFound(_))
+    ));
 });
 
-conformance!(demo_seed_fills_timelines_and_the_review_queue, |store: Store| async move {
-    let now = at(90 * 24 * 60);
-    let (tenant, report) = spine_core::demo::seed_demo(&store, 3, 60, now, |_, _| {}).await.expect("seed");
-    assert!(report.created > 0 && report.linked > 0, "{report:?}");
-    assert!(report.review + report.ambiguous > 0, "{report:?}");
-    let again = spine_core::demo::seed_demo(&store, 3, 60, now, |_, _| {}).await.expect("seed twice");
-    assert_eq!(again.1.duplicates, again.1.events, "re-seeding ingests nothing new");
-    let stats = tenant_stats(&store, &tenant).await.expect("stats");
-    assert!(stats.pending_reviews > 0);
-    assert!(stats.orders > 0);
-});
+conformance!(
+    email_says_one_profile_phone_another_is_never_merged,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let by_email = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Webchat, 0, email("charlie@gmail.com"), "hi"),
+        )
+        .await
+        .expect("a");
+        let by_phone = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Sms, 1, phone("+13055559999"), "hi"),
+        )
+        .await
+        .expect("b");
+        let both = IdentifiersInput {
+            email: Some("charlie@gmail.com".into()),
+            phone: Some("305-555-9999".into()),
+            ..Default::default()
+        };
+        let conflict = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Booking, 2, both, "booking"),
+        )
+        .await
+        .expect("c");
+        assert_eq!(conflict.decision, Decision::Ambiguous);
+        assert!(conflict.review_item_id.is_some());
+        assert_ne!(conflict.customer_id, by_email.customer_id);
+        assert_ne!(conflict.customer_id, by_phone.customer_id);
+        let stats = tenant_stats(&store, &t).await.expect("stats");
+        assert_eq!(stats.pending_reviews, 1);
+        // Both original profiles are intact, each with its own identifier only.
+        let a = customer_profile(&store, &t, by_email.customer_id)
+            .await
+            .expect("a");
+        assert!(a.identities.iter().all(|i| i.kind != "phone"));
+    }
+);
+
+conformance!(
+    gmail_dot_variant_is_queued_for_review_not_linked,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let ids = |e: &str| IdentifiersInput {
+            email: Some(e.into()),
+            name: Some("John Doe".into()),
+            ..Default::default()
+        };
+        let first = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Email, 0, ids("john.doe@gmail.com"), "a"),
+        )
+        .await
+        .expect("a");
+        let second = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Email, 1, ids("johndoe+shop@gmail.com"), "b"),
+        )
+        .await
+        .expect("b");
+        assert_eq!(second.decision, Decision::Review);
+        assert_ne!(second.customer_id, first.customer_id);
+        assert!(
+            second.matched_by.iter().any(|m| m == "email_variant"),
+            "{:?}",
+            second.matched_by
+        );
+    }
+);
+
+conformance!(
+    phone_written_in_a_dm_links_the_handle_to_the_profile,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let sms = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(
+                Channel::Sms,
+                0,
+                phone("+19165551234"),
+                "Do you do birthdays?",
+            ),
+        )
+        .await
+        .expect("sms");
+        let dm_ids = IdentifiersInput {
+            handle: Some(HandleInput {
+                platform: "instagram".into(),
+                handle: "@JohnDoe".into(),
+            }),
+            ..Default::default()
+        };
+        let dm = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(
+                Channel::Instagram,
+                5,
+                dm_ids,
+                "Hi! I asked about birthdays. My number is 916-555-1234",
+            ),
+        )
+        .await
+        .expect("dm");
+        assert_eq!(dm.customer_id, sms.customer_id);
+        let profile = customer_profile(&store, &t, sms.customer_id)
+            .await
+            .expect("profile");
+        let handle = profile
+            .identities
+            .iter()
+            .find(|i| i.kind == "handle")
+            .expect("handle linked");
+        assert_eq!(
+            (handle.provider.as_str(), handle.value.as_str()),
+            ("instagram", "johndoe")
+        );
+    }
+);
+
+conformance!(
+    malformed_identifiers_are_refused_and_nothing_is_written,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let bad = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Email, 0, email("not an email"), "x"),
+        )
+        .await;
+        match bad {
+            Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, "identifiers.email"),
+            other => panic!("expected invalid email, got {other:?}"),
+        }
+        let bad_phone = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Sms, 0, phone("12"), "x"),
+        )
+        .await;
+        assert!(matches!(bad_phone, Err(ServiceError::Invalid { .. })));
+        let stats = tenant_stats(&store, &t).await.expect("stats");
+        assert_eq!((stats.customers, stats.interactions), (0, 0));
+    }
+);
+
+conformance!(
+    orders_link_by_external_id_and_are_stored_once,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let ids = IdentifiersInput {
+            external: Some(ExternalInput {
+                provider: "shopify".into(),
+                id: "cust_1".into(),
+            }),
+            email: Some("buyer@example.com".into()),
+            address: Some(AddressInput {
+                line1: "123 Main St".into(),
+                line2: Some("Apt 4B".into()),
+                city: Some("Austin".into()),
+                region: Some("TX".into()),
+                postal_code: Some("78701".into()),
+                country: Some("US".into()),
+            }),
+            ..Default::default()
+        };
+        let mut order = event(Channel::Order, 0, ids.clone(), "Order #1001");
+        order.kind = InteractionKind::Order;
+        order.order = Some(OrderInput {
+            provider: "shopify".into(),
+            external_id: "1001".into(),
+            total_cents: 4999,
+            currency: "USD".into(),
+            status: "placed".into(),
+            items: vec![],
+        });
+        let first = ingest_event(&store, &t, &SYSTEM, order.clone())
+            .await
+            .expect("order");
+        order.occurred_at = at(60);
+        order.order.as_mut().expect("order").external_id = "1002".into();
+        order.identifiers.email = None;
+        let second = ingest_event(&store, &t, &SYSTEM, order)
+            .await
+            .expect("second order");
+        assert_eq!(second.decision, Decision::Linked);
+        assert_eq!(second.customer_id, first.customer_id);
+        assert!(second.matched_by.contains(&"external_id".to_owned()));
+        assert_eq!(tenant_stats(&store, &t).await.expect("stats").orders, 2);
+    }
+);
+
+conformance!(
+    demo_seed_fills_timelines_and_the_review_queue,
+    |store: Store| async move {
+        let now = at(90 * 24 * 60);
+        let (tenant, report) = spine_core::demo::seed_demo(&store, 3, 60, now, |_, _| {})
+            .await
+            .expect("seed");
+        assert!(report.created > 0 && report.linked > 0, "{report:?}");
+        assert!(report.review + report.ambiguous > 0, "{report:?}");
+        let again = spine_core::demo::seed_demo(&store, 3, 60, now, |_, _| {})
+            .await
+            .expect("seed twice");
+        assert_eq!(
+            again.1.duplicates, again.1.events,
+            "re-seeding ingests nothing new"
+        );
+        let stats = tenant_stats(&store, &tenant).await.expect("stats");
+        assert!(stats.pending_reviews > 0);
+        assert!(stats.orders > 0);
+    }
+);

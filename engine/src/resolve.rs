@@ -18,7 +18,10 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { link: 0.9, review: 0.6 }
+        Thresholds {
+            link: 0.9,
+            review: 0.6,
+        }
     }
 }
 
@@ -97,7 +100,10 @@ pub fn identifier_strength(kind: IdentifierKind, level: MatchLevel) -> f64 {
 }
 
 /// How two names compare, as a multiplier on the identifier evidence and a label for the explanation.
-fn name_effect(incoming: Option<&PersonName>, stored: Option<&PersonName>) -> Option<(String, f64)> {
+fn name_effect(
+    incoming: Option<&PersonName>,
+    stored: Option<&PersonName>,
+) -> Option<(String, f64)> {
     let (a, b) = (incoming?, stored?);
     if a.full() == b.full() {
         return Some(("exact".into(), 1.04));
@@ -125,7 +131,10 @@ fn name_effect(incoming: Option<&PersonName>, stored: Option<&PersonName>) -> Op
 
 /// Scores one candidate: the strongest shared identifier sets the base, further independent
 /// identifiers add to it, and the name comparison scales it.
-pub fn score_candidate<Id: Copy>(incoming_name: Option<&PersonName>, candidate: &Candidate<Id>) -> ScoredCandidate<Id> {
+pub fn score_candidate<Id: Copy>(
+    incoming_name: Option<&PersonName>,
+    candidate: &Candidate<Id>,
+) -> ScoredCandidate<Id> {
     let mut explanation = Vec::new();
     // Combine independent evidence as 1 - Π(1 - p): two identifiers agreeing beat either alone.
     let mut miss = 1.0;
@@ -144,13 +153,25 @@ pub fn score_candidate<Id: Copy>(incoming_name: Option<&PersonName>, candidate: 
     let mut confidence = 1.0 - miss;
     if let Some((level, factor)) = name_effect(incoming_name, candidate.name.as_ref()) {
         confidence *= factor;
-        explanation.push(Contribution { comparison: "name".to_owned(), level, effect: factor });
+        explanation.push(Contribution {
+            comparison: "name".to_owned(),
+            level,
+            effect: factor,
+        });
     }
-    ScoredCandidate { id: candidate.id, confidence: confidence.clamp(0.0, 1.0), explanation }
+    ScoredCandidate {
+        id: candidate.id,
+        confidence: confidence.clamp(0.0, 1.0),
+        explanation,
+    }
 }
 
 /// Decides what to do with an incoming interaction given the candidates that share identifiers with it.
-pub fn decide<Id: Copy + Ord>(incoming_name: Option<&PersonName>, candidates: &[Candidate<Id>], thresholds: Thresholds) -> Resolution<Id> {
+pub fn decide<Id: Copy + Ord>(
+    incoming_name: Option<&PersonName>,
+    candidates: &[Candidate<Id>],
+    thresholds: Thresholds,
+) -> Resolution<Id> {
     let mut scored: Vec<ScoredCandidate<Id>> = candidates
         .iter()
         .map(|c| score_candidate(incoming_name, c))
@@ -181,7 +202,11 @@ mod tests {
     }
 
     fn shared(kind: IdentifierKind) -> SharedIdentifier {
-        SharedIdentifier { kind, level: MatchLevel::Exact, source_confidence: 1.0 }
+        SharedIdentifier {
+            kind,
+            level: MatchLevel::Exact,
+            source_confidence: 1.0,
+        }
     }
 
     #[test]
@@ -192,11 +217,19 @@ mod tests {
 
     #[test]
     fn exact_email_with_same_name_links() {
-        let c = Candidate { id: 1u32, name: name("Ann Lee"), shared: vec![shared(IdentifierKind::Email)] };
+        let c = Candidate {
+            id: 1u32,
+            name: name("Ann Lee"),
+            shared: vec![shared(IdentifierKind::Email)],
+        };
         match decide(name("Ann Lee").as_ref(), &[c], Thresholds::default()) {
             Resolution::Link(s) => {
                 assert!(s.confidence >= 0.9);
-                assert!(s.explanation.iter().any(|e| e.comparison == "email" && e.level == "exact"));
+                assert!(
+                    s.explanation
+                        .iter()
+                        .any(|e| e.comparison == "email" && e.level == "exact")
+                );
             }
             other => panic!("expected link, got {other:?}"),
         }
@@ -204,20 +237,42 @@ mod tests {
 
     #[test]
     fn family_member_sharing_a_phone_goes_to_review() {
-        let c = Candidate { id: 1u32, name: name("John Smith"), shared: vec![shared(IdentifierKind::Phone)] };
-        assert!(matches!(decide(name("Mary Smith").as_ref(), &[c], Thresholds::default()), Resolution::Review(_)));
+        let c = Candidate {
+            id: 1u32,
+            name: name("John Smith"),
+            shared: vec![shared(IdentifierKind::Phone)],
+        };
+        assert!(matches!(
+            decide(name("Mary Smith").as_ref(), &[c], Thresholds::default()),
+            Resolution::Review(_)
+        ));
     }
 
     #[test]
     fn nickname_does_not_count_as_a_different_person() {
-        let c = Candidate { id: 1u32, name: name("Robert Jones"), shared: vec![shared(IdentifierKind::Phone)] };
-        assert!(matches!(decide(name("Bob Jones").as_ref(), &[c], Thresholds::default()), Resolution::Link(_)));
+        let c = Candidate {
+            id: 1u32,
+            name: name("Robert Jones"),
+            shared: vec![shared(IdentifierKind::Phone)],
+        };
+        assert!(matches!(
+            decide(name("Bob Jones").as_ref(), &[c], Thresholds::default()),
+            Resolution::Link(_)
+        ));
     }
 
     #[test]
     fn email_says_a_phone_says_b_is_ambiguous() {
-        let a = Candidate { id: 1u32, name: None, shared: vec![shared(IdentifierKind::Email)] };
-        let b = Candidate { id: 2u32, name: None, shared: vec![shared(IdentifierKind::Phone)] };
+        let a = Candidate {
+            id: 1u32,
+            name: None,
+            shared: vec![shared(IdentifierKind::Email)],
+        };
+        let b = Candidate {
+            id: 2u32,
+            name: None,
+            shared: vec![shared(IdentifierKind::Phone)],
+        };
         match decide(None, &[a, b], Thresholds::default()) {
             Resolution::Ambiguous(c) => assert_eq!(c.len(), 2),
             other => panic!("expected ambiguous, got {other:?}"),
@@ -229,23 +284,50 @@ mod tests {
         let c = Candidate {
             id: 1u32,
             name: name("Ann Lee"),
-            shared: vec![SharedIdentifier { kind: IdentifierKind::Email, level: MatchLevel::Variant, source_confidence: 1.0 }],
+            shared: vec![SharedIdentifier {
+                kind: IdentifierKind::Email,
+                level: MatchLevel::Variant,
+                source_confidence: 1.0,
+            }],
         };
-        assert!(matches!(decide(name("Ann Lee").as_ref(), &[c], Thresholds::default()), Resolution::Review(_)));
+        assert!(matches!(
+            decide(name("Ann Lee").as_ref(), &[c], Thresholds::default()),
+            Resolution::Review(_)
+        ));
     }
 
     #[test]
     fn address_alone_is_not_enough_to_link() {
-        let c = Candidate { id: 1u32, name: None, shared: vec![shared(IdentifierKind::AddressHash)] };
-        assert!(matches!(decide(None, &[c], Thresholds::default()), Resolution::Review(_)));
+        let c = Candidate {
+            id: 1u32,
+            name: None,
+            shared: vec![shared(IdentifierKind::AddressHash)],
+        };
+        assert!(matches!(
+            decide(None, &[c], Thresholds::default()),
+            Resolution::Review(_)
+        ));
     }
 
     #[test]
     fn thresholds_are_respected() {
-        let c = Candidate { id: 1u32, name: None, shared: vec![shared(IdentifierKind::Handle)] };
-        let strict = Thresholds { link: 0.99, review: 0.5 };
-        assert!(matches!(decide(None, std::slice::from_ref(&c), strict), Resolution::Review(_)));
-        let loose = Thresholds { link: 0.9, review: 0.5 };
+        let c = Candidate {
+            id: 1u32,
+            name: None,
+            shared: vec![shared(IdentifierKind::Handle)],
+        };
+        let strict = Thresholds {
+            link: 0.99,
+            review: 0.5,
+        };
+        assert!(matches!(
+            decide(None, std::slice::from_ref(&c), strict),
+            Resolution::Review(_)
+        ));
+        let loose = Thresholds {
+            link: 0.9,
+            review: 0.5,
+        };
         assert!(matches!(decide(None, &[c], loose), Resolution::Link(_)));
     }
 }

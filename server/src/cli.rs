@@ -5,7 +5,11 @@ use std::net::SocketAddr;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "spine", version, about = "Spine: one profile and one timeline per customer, across every channel.")]
+#[command(
+    name = "spine",
+    version,
+    about = "Spine: one profile and one timeline per customer, across every channel."
+)]
 pub struct Cli {
     /// Database to use: sqlite://PATH (created on first run) or postgres://USER@HOST:PORT/DB.
     #[arg(long, env = "DATABASE_URL", global = true, default_value = crate::config::DEFAULT_DATABASE_URL)]
@@ -43,6 +47,18 @@ pub enum Command {
     Migrate,
     /// Load data: `--demo` creates the demo tenant, its staff and a few hundred customers.
     Seed(SeedArgs),
+    /// Normalize values read one per line on stdin; writes CSV `input,normalized,variants,error`.
+    Normalize(NormalizeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NormalizeArgs {
+    /// What the values are: phone, email, name or address ("line1[, line2], city, region postal[, country]").
+    pub kind: spine_engine::normalize::NormalizeKind,
+
+    /// Region for phone numbers written without a country code (ISO 3166 alpha-2).
+    #[arg(long, default_value = "US")]
+    pub region: String,
 }
 
 #[derive(Debug, Args)]

@@ -45,22 +45,34 @@ fn serve(database_url: &str, extra: &[&str], dir: Option<tempfile::TempDir>) -> 
                 if let Some(url) = line.strip_prefix("Spine is ready: open ") {
                     // Keep draining stderr so the server never blocks on a full pipe.
                     std::thread::spawn(move || lines.for_each(drop));
-                    return Server { child, base: url.trim_end_matches('/').to_owned(), _dir: dir };
+                    return Server {
+                        child,
+                        base: url.trim_end_matches('/').to_owned(),
+                        _dir: dir,
+                    };
                 }
                 seen.push(line);
             }
             _ => break,
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("spine did not become ready; it said:\n{}", seen.join("\n"));
 }
 
 fn run(args: &[&str], database_url: &str) -> std::process::Output {
-    Command::new(BIN).args(args).env("DATABASE_URL", database_url).env("SPINE_LOG", "warn").output().expect("run spine")
+    Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("SPINE_LOG", "warn")
+        .output()
+        .expect("run spine")
 }
 
 fn pg_url() -> String {
-    std::env::var("SPINE_TEST_PG_URL").unwrap_or_else(|_| panic!("SPINE_TEST_PG_URL is not set: run scripts/test.sh"))
+    std::env::var("SPINE_TEST_PG_URL")
+        .unwrap_or_else(|_| panic!("SPINE_TEST_PG_URL is not set: run scripts/test.sh"))
 }
 
 async fn get(url: &str) -> reqwest::Response {
@@ -77,18 +89,28 @@ async fn health_readiness_pages_and_api_errors_on_sqlite() {
     let body: serde_json::Value = health.json().await.expect("json");
     assert_eq!(body["status"], "ok");
 
-    let ready: serde_json::Value = get(&format!("{}/readyz", server.base)).await.json().await.expect("json");
+    let ready: serde_json::Value = get(&format!("{}/readyz", server.base))
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(ready["database"], "sqlite");
     assert_eq!(ready["status"], "ready");
 
     let home = get(&format!("{}/", server.base)).await;
     assert_eq!(home.status(), 200);
     let html = home.text().await.expect("html");
-    assert!(html.contains("One person, one profile"), "server-rendered home page");
+    assert!(
+        html.contains("One person, one profile"),
+        "server-rendered home page"
+    );
 
     let missing = get(&format!("{}/api/v1/nothing-here", server.base)).await;
     assert_eq!(missing.status(), 404);
-    assert_eq!(missing.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        missing.headers()["content-type"],
+        "application/problem+json"
+    );
     let problem: serde_json::Value = missing.json().await.expect("problem");
     assert_eq!(problem["status"], 404);
 }
@@ -96,7 +118,11 @@ async fn health_readiness_pages_and_api_errors_on_sqlite() {
 #[tokio::test]
 async fn serves_the_same_on_postgres() {
     let server = serve(&pg_url(), &[], None);
-    let ready: serde_json::Value = get(&format!("{}/readyz", server.base)).await.json().await.expect("json");
+    let ready: serde_json::Value = get(&format!("{}/readyz", server.base))
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(ready["database"], "postgres");
     assert_eq!(ready["status"], "ready");
     let home = get(&format!("{}/", server.base)).await;
@@ -107,7 +133,10 @@ async fn serves_the_same_on_postgres() {
 fn sigterm_shuts_down_gracefully() {
     let dir = tempfile::tempdir().expect("dir");
     let mut server = serve(&sqlite_url(&dir), &[], Some(dir));
-    let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -115,7 +144,10 @@ fn sigterm_shuts_down_gracefully() {
             assert!(exit.success(), "exit status {exit:?}");
             break;
         }
-        assert!(Instant::now() < deadline, "server did not stop after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "server did not stop after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -125,12 +157,22 @@ fn seed_demo_then_serve_shows_the_demo_counts() {
     let dir = tempfile::tempdir().expect("dir");
     let url = sqlite_url(&dir);
     let out = run(&["seed", "--demo", "--people", "30"], &url);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("admin@demo.spine.local"), "prints the demo credentials: {said}");
+    assert!(
+        said.contains("admin@demo.spine.local"),
+        "prints the demo credentials: {said}"
+    );
     let again = run(&["seed", "--demo", "--people", "30"], &url);
     assert!(again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("0 new profiles"), "seeding twice adds nothing");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("0 new profiles"),
+        "seeding twice adds nothing"
+    );
 }
 
 /// Bad configuration ends with one explanatory line and a non-zero exit, never a panic.
@@ -139,9 +181,21 @@ fn bad_configuration_fails_with_one_line() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let taken_addr = taken.local_addr().expect("addr").to_string();
     let cases: [(&[&str], &str, String); 3] = [
-        (&["migrate"], "mysql://localhost/x", "unsupported database URL".into()),
-        (&["migrate"], "postgres://postgres@127.0.0.1:1/nothing", "cannot open the database".into()),
-        (&["serve", "--addr", &taken_addr], "sqlite::memory:", format!("cannot listen on {taken_addr}")),
+        (
+            &["migrate"],
+            "mysql://localhost/x",
+            "unsupported database URL".into(),
+        ),
+        (
+            &["migrate"],
+            "postgres://postgres@127.0.0.1:1/nothing",
+            "cannot open the database".into(),
+        ),
+        (
+            &["serve", "--addr", &taken_addr],
+            "sqlite::memory:",
+            format!("cannot listen on {taken_addr}"),
+        ),
     ];
     for (args, url, expected) in cases {
         let out = run(args, url);
@@ -149,16 +203,25 @@ fn bad_configuration_fails_with_one_line() {
         assert!(!out.status.success(), "{args:?} {url} should fail");
         assert!(!stderr.contains("panicked"), "{stderr}");
         let last = stderr.lines().last().unwrap_or_default();
-        assert!(last.starts_with("spine: ") && last.contains(expected.as_str()), "{args:?} {url}: {stderr}");
+        assert!(
+            last.starts_with("spine: ") && last.contains(expected.as_str()),
+            "{args:?} {url}: {stderr}"
+        );
     }
 }
 
 #[test]
 fn every_subcommand_has_help() {
     for sub in ["serve", "migrate", "seed"] {
-        let out = Command::new(BIN).args([sub, "--help"]).output().expect("help");
+        let out = Command::new(BIN)
+            .args([sub, "--help"])
+            .output()
+            .expect("help");
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("--database-url"), "{sub} --help mentions --database-url");
+        assert!(
+            text.contains("--database-url"),
+            "{sub} --help mentions --database-url"
+        );
     }
 }

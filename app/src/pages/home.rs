@@ -62,7 +62,11 @@ fn QuickSearch() -> impl IntoView {
     let results = Resource::new(
         move || query.get(),
         |q| async move {
-            if q.trim().is_empty() { Ok(Vec::new()) } else { search_customers(q).await }
+            if q.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                search_customers(q).await
+            }
         },
     );
     view! {

@@ -4,11 +4,14 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use spine_engine::normalize::email::mask_email;
-use spine_engine::normalize::phone::mask_phone;
+use spine_engine::normalize::phone::{Phone, Region};
 
 use crate::services::{ServiceError, ServiceResult, Tenant};
 use crate::store::{CustomerRow, IdentityRow, InteractionRow, Store};
-use crate::types::{Channel, CustomerProfile, CustomerSummary, Direction, IdentityView, InteractionKind, LifecycleStage, Preferences, TenantStats, TimelineEntry, Verification};
+use crate::types::{
+    Channel, CustomerProfile, CustomerSummary, Direction, IdentityView, InteractionKind,
+    LifecycleStage, Preferences, TenantStats, TimelineEntry, Verification,
+};
 
 pub const MAX_PAGE: i64 = 200;
 
@@ -25,13 +28,20 @@ pub async fn tenant_stats(store: &Store, tenant: &Tenant) -> ServiceResult<Tenan
 }
 
 /// Profiles whose name, email or phone contains the query, most recently active first.
-pub async fn search_customers(store: &Store, tenant: &Tenant, query: &str, limit: i64) -> ServiceResult<Vec<CustomerSummary>> {
+pub async fn search_customers(
+    store: &Store,
+    tenant: &Tenant,
+    query: &str,
+    limit: i64,
+) -> ServiceResult<Vec<CustomerSummary>> {
     let query = query.trim();
     if query.chars().count() > 200 {
         return Err(ServiceError::invalid("q", "at most 200 characters"));
     }
     let mut tx = store.read().await?;
-    let rows = tx.search_customers(tenant.id, query, limit.clamp(1, MAX_PAGE)).await?;
+    let rows = tx
+        .search_customers(tenant.id, query, limit.clamp(1, MAX_PAGE))
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let channels = tx.channels_of(tenant.id, row.id).await?;
@@ -40,7 +50,11 @@ pub async fn search_customers(store: &Store, tenant: &Tenant, query: &str, limit
     Ok(out)
 }
 
-pub async fn customer_profile(store: &Store, tenant: &Tenant, id: Uuid) -> ServiceResult<CustomerProfile> {
+pub async fn customer_profile(
+    store: &Store,
+    tenant: &Tenant,
+    id: Uuid,
+) -> ServiceResult<CustomerProfile> {
     let mut tx = store.read().await?;
     let row = tx
         .customer(tenant.id, id)
@@ -51,10 +65,20 @@ pub async fn customer_profile(store: &Store, tenant: &Tenant, id: Uuid) -> Servi
     Ok(profile(row, identities))
 }
 
-pub async fn customer_timeline(store: &Store, tenant: &Tenant, id: Uuid, before: Option<(DateTime<Utc>, Uuid)>, limit: i64) -> ServiceResult<Vec<TimelineEntry>> {
+pub async fn customer_timeline(
+    store: &Store,
+    tenant: &Tenant,
+    id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> ServiceResult<Vec<TimelineEntry>> {
     let mut tx = store.read().await?;
-    tx.customer(tenant.id, id).await?.ok_or(ServiceError::NotFound("customer"))?;
-    let rows = tx.timeline(tenant.id, id, before, limit.clamp(1, MAX_PAGE)).await?;
+    tx.customer(tenant.id, id)
+        .await?
+        .ok_or(ServiceError::NotFound("customer"))?;
+    let rows = tx
+        .timeline(tenant.id, id, before, limit.clamp(1, MAX_PAGE))
+        .await?;
     Ok(rows.into_iter().filter_map(timeline_entry).collect())
 }
 
@@ -64,10 +88,18 @@ fn summary(row: CustomerRow, channels: &[String]) -> CustomerSummary {
         display_name: row.display_name,
         email_masked: row.primary_email.as_deref().map(mask_email),
         phone_masked: row.primary_phone.as_deref().map(mask_phone),
-        lifecycle_stage: LifecycleStage::parse(&row.lifecycle_stage).unwrap_or(LifecycleStage::Prospect),
+        lifecycle_stage: LifecycleStage::parse(&row.lifecycle_stage)
+            .unwrap_or(LifecycleStage::Prospect),
         channels: channels.iter().filter_map(|c| Channel::parse(c)).collect(),
         last_seen_at: row.last_seen_at,
     }
+}
+
+/// Stored primaries are E.164; anything else is hidden whole, since it may still be personal data.
+fn mask_phone(e164: &str) -> String {
+    Phone::parse(e164, Region::default())
+        .map(|p| p.masked())
+        .unwrap_or_else(|_| "***".to_owned())
 }
 
 fn profile(row: CustomerRow, identities: Vec<IdentityRow>) -> CustomerProfile {
@@ -78,7 +110,8 @@ fn profile(row: CustomerRow, identities: Vec<IdentityRow>) -> CustomerProfile {
         family_name: row.family_name,
         primary_email: row.primary_email,
         primary_phone: row.primary_phone,
-        lifecycle_stage: LifecycleStage::parse(&row.lifecycle_stage).unwrap_or(LifecycleStage::Prospect),
+        lifecycle_stage: LifecycleStage::parse(&row.lifecycle_stage)
+            .unwrap_or(LifecycleStage::Prospect),
         tags: row.tags.0,
         sources: row.sources.0,
         preferences: Preferences {
@@ -96,7 +129,8 @@ fn profile(row: CustomerRow, identities: Vec<IdentityRow>) -> CustomerProfile {
                 provider: i.provider,
                 value: i.value,
                 confidence: i.confidence,
-                verification: Verification::parse(&i.verification).unwrap_or(Verification::Unverified),
+                verification: Verification::parse(&i.verification)
+                    .unwrap_or(Verification::Unverified),
                 first_seen_at: i.first_seen_at,
                 last_seen_at: i.last_seen_at,
             })

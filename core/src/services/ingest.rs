@@ -9,22 +9,28 @@ use serde_json::json;
 use uuid::Uuid;
 
 use spine_engine::identifier::IdentifierKind;
-use spine_engine::normalize::address::Address;
+use spine_engine::normalize::address::{Address, AddressInput};
 use spine_engine::normalize::email::Email;
 use spine_engine::normalize::external::ExternalId;
 use spine_engine::normalize::handle::Handle;
 use spine_engine::normalize::name::PersonName;
 use spine_engine::normalize::phone::Phone;
-use spine_engine::resolve::{self, Candidate, MatchLevel, Resolution, ScoredCandidate, SharedIdentifier};
+use spine_engine::resolve::{
+    self, Candidate, MatchLevel, Resolution, ScoredCandidate, SharedIdentifier,
+};
 
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
-use crate::store::{CustomerPatch, NewAudit, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem, Store, StoreError, Tx};
+use crate::store::{
+    CustomerPatch, NewAudit, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem,
+    Store, StoreError, Tx,
+};
 use crate::types::{Decision, Direction, EventInput, IngestOutcome, InteractionKind};
 
 /// Bodies past this are refused rather than truncated: nothing is silently lost.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// Identifiers found in message text are likely, not certain, to be the sender's.
-const EXTRACTED_CONFIDENCE: f64 = 0.9;
+/// Identifiers found in message text are likely, not certain, to be the sender's ("call my
+/// husband at ..." happens); high enough that "my number is ..." alone links an exact phone.
+const EXTRACTED_CONFIDENCE: f64 = 0.96;
 
 /// One normalized identifier the event carries.
 #[derive(Debug, Clone)]
@@ -53,7 +59,10 @@ impl Probe {
 
     /// External ids and logins identify one account: a profile holds them alone.
     fn exclusive(&self) -> bool {
-        matches!(self.kind, IdentifierKind::ExternalId | IdentifierKind::Login)
+        matches!(
+            self.kind,
+            IdentifierKind::ExternalId | IdentifierKind::Login
+        )
     }
 }
 
@@ -72,11 +81,24 @@ fn normalize_sender(tenant: &Tenant, event: &EventInput) -> ServiceResult<Sender
     let ids = &event.identifiers;
     let mut sender = Sender::default();
     if let Some(ext) = &ids.external {
-        let id = ExternalId::parse(&ext.provider, &ext.id).map_err(|e| ServiceError::invalid("identifiers.external", e))?;
-        sender.probes.push(Probe::exact(IdentifierKind::ExternalId, id.provider(), id.id(), &ext.id));
+        let id = ExternalId::parse(&ext.provider, &ext.id)
+            .map_err(|e| ServiceError::invalid("identifiers.external", e))?;
+        sender.probes.push(Probe::exact(
+            IdentifierKind::ExternalId,
+            id.provider(),
+            id.id(),
+            &ext.id,
+        ));
     }
-    if let Some(login) = ids.login.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-        sender.probes.push(Probe::exact(IdentifierKind::Login, "", login, login));
+    if let Some(login) = ids
+        .login
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        sender
+            .probes
+            .push(Probe::exact(IdentifierKind::Login, "", login, login));
     }
     if let Some(raw) = &ids.email {
         let email = Email::parse(raw).map_err(|e| ServiceError::invalid("identifiers.email", e))?;
@@ -87,7 +109,8 @@ fn normalize_sender(tenant: &Tenant, event: &EventInput) -> ServiceResult<Sender
         sender.email = Some(email);
     }
     if let Some(raw) = &ids.phone {
-        let phone = Phone::parse(raw, tenant.region).map_err(|e| ServiceError::invalid("identifiers.phone", e))?;
+        let phone = Phone::parse(raw, tenant.region)
+            .map_err(|e| ServiceError::invalid("identifiers.phone", e))?;
         sender.probes.push(Probe {
             variants: phone.variants().into_iter().map(|v| v.value).collect(),
             ..Probe::exact(IdentifierKind::Phone, "", phone.e164(), raw)
@@ -95,44 +118,70 @@ fn normalize_sender(tenant: &Tenant, event: &EventInput) -> ServiceResult<Sender
         sender.phone = Some(phone);
     }
     if let Some(h) = &ids.handle {
-        let handle = Handle::parse(&h.platform, &h.handle).map_err(|e| ServiceError::invalid("identifiers.handle", e))?;
-        sender.probes.push(Probe::exact(IdentifierKind::Handle, handle.platform(), handle.handle(), &h.handle));
+        let handle = Handle::parse(&h.platform, &h.handle)
+            .map_err(|e| ServiceError::invalid("identifiers.handle", e))?;
+        sender.probes.push(Probe::exact(
+            IdentifierKind::Handle,
+            handle.platform(),
+            handle.handle(),
+            &h.handle,
+        ));
     }
     if let Some(a) = &ids.address {
-        let address = Address::parse(a.into()).map_err(|e| ServiceError::invalid("identifiers.address", e))?;
+        let address = Address::parse(AddressInput {
+            line1: &a.line1,
+            line2: a.line2.as_deref(),
+            city: a.city.as_deref(),
+            region: a.region.as_deref(),
+            postal_code: a.postal_code.as_deref(),
+            country: a.country.as_deref(),
+        })
+        .map_err(|e| ServiceError::invalid("identifiers.address", e))?;
         let hash = address.hash();
-        sender.probes.push(Probe { raw: None, ..Probe::exact(IdentifierKind::AddressHash, "", &hash, "") });
+        sender.probes.push(Probe {
+            raw: None,
+            ..Probe::exact(IdentifierKind::AddressHash, "", &hash, "")
+        });
         sender.address_hash = Some(hash);
     }
     if let Some(raw) = ids.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        let name = PersonName::parse(raw).map_err(|e| ServiceError::invalid("identifiers.name", e))?;
+        let name =
+            PersonName::parse(raw).map_err(|e| ServiceError::invalid("identifiers.name", e))?;
         sender.display_name = Some(raw.split_whitespace().collect::<Vec<_>>().join(" "));
         sender.name = Some(name);
     }
     // A customer who writes "call me at (916) 555-1234" told us their number.
-    if event.direction == Direction::Inbound {
-        if let Some(body) = &event.body {
-            for phone in spine_engine::extract::extract_phones(body, tenant.region) {
-                if !sender.probes.iter().any(|p| p.kind == IdentifierKind::Phone && p.value == phone.e164()) {
-                    sender.probes.push(Probe {
-                        variants: phone.variants().into_iter().map(|v| v.value).collect(),
-                        confidence: EXTRACTED_CONFIDENCE,
-                        raw: None,
-                        ..Probe::exact(IdentifierKind::Phone, "", phone.e164(), "")
-                    });
-                    sender.phone.get_or_insert(phone);
-                }
+    if event.direction == Direction::Inbound
+        && let Some(body) = &event.body
+    {
+        for phone in spine_engine::extract::extract_phones(body, tenant.region) {
+            if !sender
+                .probes
+                .iter()
+                .any(|p| p.kind == IdentifierKind::Phone && p.value == phone.e164())
+            {
+                sender.probes.push(Probe {
+                    variants: phone.variants().into_iter().map(|v| v.value).collect(),
+                    confidence: EXTRACTED_CONFIDENCE,
+                    raw: None,
+                    ..Probe::exact(IdentifierKind::Phone, "", phone.e164(), "")
+                });
+                sender.phone.get_or_insert(phone);
             }
-            for email in spine_engine::extract::extract_emails(body) {
-                if !sender.probes.iter().any(|p| p.kind == IdentifierKind::Email && p.value == email.as_str()) {
-                    sender.probes.push(Probe {
-                        match_key: email.canonical(),
-                        confidence: EXTRACTED_CONFIDENCE,
-                        raw: None,
-                        ..Probe::exact(IdentifierKind::Email, "", email.as_str(), "")
-                    });
-                    sender.email.get_or_insert(email);
-                }
+        }
+        for email in spine_engine::extract::extract_emails(body) {
+            if !sender
+                .probes
+                .iter()
+                .any(|p| p.kind == IdentifierKind::Email && p.value == email.as_str())
+            {
+                sender.probes.push(Probe {
+                    match_key: email.canonical(),
+                    confidence: EXTRACTED_CONFIDENCE,
+                    raw: None,
+                    ..Probe::exact(IdentifierKind::Email, "", email.as_str(), "")
+                });
+                sender.email.get_or_insert(email);
             }
         }
     }
@@ -140,53 +189,96 @@ fn normalize_sender(tenant: &Tenant, event: &EventInput) -> ServiceResult<Sender
 }
 
 fn validate(event: &EventInput) -> ServiceResult<()> {
-    if event.body.as_ref().is_some_and(|b| b.len() > MAX_BODY_BYTES) {
-        return Err(ServiceError::invalid("body", format!("longer than {MAX_BODY_BYTES} bytes")));
+    if event
+        .body
+        .as_ref()
+        .is_some_and(|b| b.len() > MAX_BODY_BYTES)
+    {
+        return Err(ServiceError::invalid(
+            "body",
+            format!("longer than {MAX_BODY_BYTES} bytes"),
+        ));
     }
-    if event.external_id.as_ref().is_some_and(|id| id.trim().is_empty() || id.len() > 255) {
-        return Err(ServiceError::invalid("external_id", "must be 1 to 255 characters"));
+    if event
+        .external_id
+        .as_ref()
+        .is_some_and(|id| id.trim().is_empty() || id.len() > 255)
+    {
+        return Err(ServiceError::invalid(
+            "external_id",
+            "must be 1 to 255 characters",
+        ));
     }
     if event.kind == InteractionKind::Order && event.order.is_none() {
-        return Err(ServiceError::invalid("order", "an event of kind order carries an order"));
+        return Err(ServiceError::invalid(
+            "order",
+            "an event of kind order carries an order",
+        ));
     }
-    if let Some(order) = &event.order {
-        if order.provider.trim().is_empty() || order.external_id.trim().is_empty() {
-            return Err(ServiceError::invalid("order", "provider and external_id are required"));
-        }
+    if let Some(order) = &event.order
+        && (order.provider.trim().is_empty() || order.external_id.trim().is_empty())
+    {
+        return Err(ServiceError::invalid(
+            "order",
+            "provider and external_id are required",
+        ));
     }
     Ok(())
 }
 
 /// Profiles sharing an identifier with the sender, with how each identifier met theirs.
-async fn gather_candidates(tx: &mut Tx, tenant: &Tenant, sender: &Sender) -> ServiceResult<Vec<Candidate<Uuid>>> {
+async fn gather_candidates(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    sender: &Sender,
+) -> ServiceResult<Vec<Candidate<Uuid>>> {
     let mut shared: BTreeMap<Uuid, Vec<SharedIdentifier>> = BTreeMap::new();
     let mut add = |customer: Uuid, probe: &Probe, level: MatchLevel| {
         let list = shared.entry(customer).or_default();
-        if !list.iter().any(|s| s.kind == probe.kind && s.level == MatchLevel::Exact) {
+        if !list
+            .iter()
+            .any(|s| s.kind == probe.kind && s.level == MatchLevel::Exact)
+        {
             list.retain(|s| s.kind != probe.kind);
-            list.push(SharedIdentifier { kind: probe.kind, level, source_confidence: probe.confidence });
+            list.push(SharedIdentifier {
+                kind: probe.kind,
+                level,
+                source_confidence: probe.confidence,
+            });
         }
     };
     for probe in &sender.probes {
         let kind = probe.kind.as_str();
-        for row in tx.identities_matching(tenant.id, kind, &probe.provider, &probe.value).await? {
+        for row in tx
+            .identities_matching(tenant.id, kind, &probe.provider, &probe.value)
+            .await?
+        {
             add(row.customer_id, probe, MatchLevel::Exact);
         }
         if probe.match_key != probe.value {
-            for row in tx.identities_by_match_key(tenant.id, kind, &probe.match_key).await? {
+            for row in tx
+                .identities_by_match_key(tenant.id, kind, &probe.match_key)
+                .await?
+            {
                 add(row.customer_id, probe, MatchLevel::Variant);
             }
         }
         if probe.kind == IdentifierKind::Email {
             // Stored addresses whose canonical form is this exact address (johndoe+shop@ vs johndoe@).
-            for row in tx.identities_by_match_key(tenant.id, kind, &probe.value).await? {
+            for row in tx
+                .identities_by_match_key(tenant.id, kind, &probe.value)
+                .await?
+            {
                 if row.value != probe.value {
                     add(row.customer_id, probe, MatchLevel::Variant);
                 }
             }
         }
         for variant in &probe.variants {
-            for row in tx.identities_matching(tenant.id, kind, &probe.provider, variant).await? {
+            for row in tx
+                .identities_matching(tenant.id, kind, &probe.provider, variant)
+                .await?
+            {
                 add(row.customer_id, probe, MatchLevel::Variant);
             }
         }
@@ -205,118 +297,211 @@ async fn gather_candidates(tx: &mut Tx, tenant: &Tenant, sender: &Sender) -> Ser
 
 /// Ingests one event: resolves its sender, stores the interaction (and order), queues a review
 /// when a person must decide, and audits what changed on profiles. All in one transaction.
-pub async fn ingest_event(store: &Store, tenant: &Tenant, actor: &Actor, event: EventInput) -> ServiceResult<IngestOutcome> {
+pub async fn ingest_event(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    event: EventInput,
+) -> ServiceResult<IngestOutcome> {
     validate(&event)?;
     let sender = normalize_sender(tenant, &event)?;
     let mut tx = store.begin().await?;
 
-    if let Some(message_id) = &event.external_id {
-        if let Some(existing) = tx.interaction_by_provider_id(tenant.id, event.channel.as_str(), message_id).await? {
-            return Ok(IngestOutcome {
-                customer_id: existing.customer_id,
-                interaction_id: existing.id,
-                decision: Decision::Linked,
-                matched_by: vec!["idempotency_key".to_owned()],
-                confidence: 1.0,
-                review_item_id: None,
-                duplicate: true,
-            });
-        }
+    if let Some(message_id) = &event.external_id
+        && let Some(existing) = tx
+            .interaction_by_provider_id(tenant.id, event.channel.as_str(), message_id)
+            .await?
+    {
+        return Ok(IngestOutcome {
+            customer_id: existing.customer_id,
+            interaction_id: existing.id,
+            decision: Decision::Linked,
+            matched_by: vec!["idempotency_key".to_owned()],
+            confidence: 1.0,
+            review_item_id: None,
+            duplicate: true,
+        });
     }
 
     let candidates = gather_candidates(&mut tx, tenant, &sender).await?;
     let resolution = resolve::decide(sender.name.as_ref(), &candidates, tenant.thresholds);
     let now = Utc::now();
-    let source = event.source.clone().unwrap_or_else(|| event.channel.as_str().to_owned());
+    let source = event
+        .source
+        .clone()
+        .unwrap_or_else(|| event.channel.as_str().to_owned());
 
     let (customer_id, decision, matched_by, confidence, review) = match &resolution {
         Resolution::Link(best) => {
-            tx.improve_customer(tenant.id, best.id, &patch_from(&sender, &source, event.occurred_at)).await?;
-            (best.id, Decision::Linked, matched_kinds(best), best.confidence, None)
+            tx.improve_customer(
+                tenant.id,
+                best.id,
+                &patch_from(&sender, &source, event.occurred_at),
+            )
+            .await?;
+            (
+                best.id,
+                Decision::Linked,
+                matched_kinds(best),
+                best.confidence,
+                None,
+            )
         }
         Resolution::Create => {
-            let id = create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
+            let id =
+                create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
             (id, Decision::Created, Vec::new(), 0.0, None)
         }
         Resolution::Review(best) => {
-            let id = create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
+            let id =
+                create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
             let reason = "possible duplicate: one profile matched below the link threshold";
-            (id, Decision::Review, matched_kinds(best), best.confidence, Some((reason, vec![best.clone()])))
+            (
+                id,
+                Decision::Review,
+                matched_kinds(best),
+                best.confidence,
+                Some((reason, vec![best.clone()])),
+            )
         }
         Resolution::Ambiguous(all) => {
-            let id = create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
+            let id =
+                create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
             let reason = "ambiguous: several profiles match this sender";
             let best = all.first().map(|c| c.confidence).unwrap_or_default();
-            let kinds = all.iter().flat_map(matched_kinds).collect::<std::collections::BTreeSet<_>>();
-            (id, Decision::Ambiguous, kinds.into_iter().collect(), best, Some((reason, all.clone())))
+            let kinds = all
+                .iter()
+                .flat_map(matched_kinds)
+                .collect::<std::collections::BTreeSet<_>>();
+            (
+                id,
+                Decision::Ambiguous,
+                kinds.into_iter().collect(),
+                best,
+                Some((reason, all.clone())),
+            )
         }
     };
 
     // The profile we landed on learns every identifier the sender used; a provisional profile
     // only those no other profile holds, so the review item is where the conflict lives.
     let claimed_elsewhere = |probe: &Probe| match &resolution {
-        Resolution::Review(c) => probe.exclusive() && c.explanation.iter().any(|e| e.comparison == probe.kind.as_str()),
-        Resolution::Ambiguous(_) => candidates.iter().any(|c| c.shared.iter().any(|s| s.kind == probe.kind && s.level == MatchLevel::Exact)),
+        Resolution::Review(c) => {
+            probe.exclusive()
+                && c.explanation
+                    .iter()
+                    .any(|e| e.comparison == probe.kind.as_str())
+        }
+        Resolution::Ambiguous(_) => candidates.iter().any(|c| {
+            c.shared
+                .iter()
+                .any(|s| s.kind == probe.kind && s.level == MatchLevel::Exact)
+        }),
         _ => false,
     };
     for probe in sender.probes.iter().filter(|p| !claimed_elsewhere(p)) {
-        link_identity(&mut tx, tenant, customer_id, probe, event.occurred_at).await?;
+        // An identifier that rode in on a link (an Instagram handle linked because the DM gave a
+        // known phone) is only as certain as the link itself.
+        let confidence = match &resolution {
+            Resolution::Link(best)
+                if !best
+                    .explanation
+                    .iter()
+                    .any(|e| e.comparison == probe.kind.as_str()) =>
+            {
+                probe.confidence.min(best.confidence)
+            }
+            _ => probe.confidence,
+        };
+        link_identity(
+            &mut tx,
+            tenant,
+            customer_id,
+            &Probe {
+                confidence,
+                ..probe.clone()
+            },
+            event.occurred_at,
+        )
+        .await?;
     }
 
     let interaction_id = tx
-        .insert_interaction(tenant.id, &NewInteraction {
-            customer_id,
-            channel: event.channel.as_str().to_owned(),
-            direction: event.direction.as_str().to_owned(),
-            kind: event.kind.as_str().to_owned(),
-            occurred_at: event.occurred_at,
-            body: event.body.clone(),
-            payload: interaction_payload(&event),
-            provider_message_id: event.external_id.clone(),
-        })
+        .insert_interaction(
+            tenant.id,
+            &NewInteraction {
+                customer_id,
+                channel: event.channel.as_str().to_owned(),
+                direction: event.direction.as_str().to_owned(),
+                kind: event.kind.as_str().to_owned(),
+                occurred_at: event.occurred_at,
+                body: event.body.clone(),
+                payload: interaction_payload(&event),
+                provider_message_id: event.external_id.clone(),
+            },
+        )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict { .. } => ServiceError::Conflict("this event was ingested concurrently; retry".into()),
+            StoreError::Conflict { .. } => {
+                ServiceError::Conflict("this event was ingested concurrently; retry".into())
+            }
             other => other.into(),
         })?;
 
     if let Some(order) = &event.order {
-        tx.insert_order(tenant.id, &NewOrder {
-            customer_id,
-            provider: order.provider.trim().to_lowercase(),
-            external_id: order.external_id.trim().to_owned(),
-            total_cents: order.total_cents,
-            currency: order.currency.clone(),
-            status: order.status.clone(),
-            placed_at: event.occurred_at,
-            shipping_address_hash: sender.address_hash.clone(),
-            items: json!(order.items),
-        })
+        tx.insert_order(
+            tenant.id,
+            &NewOrder {
+                customer_id,
+                provider: order.provider.trim().to_lowercase(),
+                external_id: order.external_id.trim().to_owned(),
+                total_cents: order.total_cents,
+                currency: order.currency.clone(),
+                status: order.status.clone(),
+                placed_at: event.occurred_at,
+                shipping_address_hash: sender.address_hash.clone(),
+                items: json!(order.items),
+            },
+        )
         .await?;
     }
 
     let review_item_id = match review {
         Some((reason, scored)) => {
             let id = tx
-                .insert_review_item(tenant.id, &NewReviewItem {
-                    reason: reason.to_owned(),
-                    subject_customer_id: customer_id,
-                    candidate_ids: scored.iter().map(|c| c.id).collect(),
-                    evidence: json!(scored),
-                    score: confidence,
-                    interaction_id: Some(interaction_id),
-                    created_at: now,
-                })
+                .insert_review_item(
+                    tenant.id,
+                    &NewReviewItem {
+                        reason: reason.to_owned(),
+                        subject_customer_id: customer_id,
+                        candidate_ids: scored.iter().map(|c| c.id).collect(),
+                        evidence: json!(scored),
+                        score: confidence,
+                        interaction_id: Some(interaction_id),
+                        created_at: now,
+                    },
+                )
                 .await?;
-            tx.append_audit(tenant.id, &audit(actor, "review.queued", "review_item", Some(id.to_string()), Some(customer_id), None, Some(json!({"reason": reason, "score": confidence}))))
-                .await?;
+            tx.append_audit(
+                tenant.id,
+                &audit(
+                    actor,
+                    "review.queued",
+                    "review_item",
+                    Some(id.to_string()),
+                    Some(customer_id),
+                    None,
+                    Some(json!({"reason": reason, "score": confidence})),
+                ),
+            )
+            .await?;
             Some(id)
         }
         None => None,
     };
     tx.commit().await?;
 
-    tracing::info!(
+    tracing::debug!(
         tenant = %tenant.slug,
         channel = event.channel.as_str(),
         decision = decision.as_str(),
@@ -326,14 +511,28 @@ pub async fn ingest_event(store: &Store, tenant: &Tenant, actor: &Actor, event: 
         confidence,
         "event ingested"
     );
-    Ok(IngestOutcome { customer_id, interaction_id, decision, matched_by, confidence, review_item_id, duplicate: false })
+    Ok(IngestOutcome {
+        customer_id,
+        interaction_id,
+        decision,
+        matched_by,
+        confidence,
+        review_item_id,
+        duplicate: false,
+    })
 }
 
 fn matched_kinds(c: &ScoredCandidate<Uuid>) -> Vec<String> {
     c.explanation
         .iter()
         .filter(|e| e.comparison != "name")
-        .map(|e| if e.level == "exact" { e.comparison.clone() } else { format!("{}_{}", e.comparison, e.level) })
+        .map(|e| {
+            if e.level == "exact" {
+                e.comparison.clone()
+            } else {
+                format!("{}_{}", e.comparison, e.level)
+            }
+        })
         .collect()
 }
 
@@ -352,7 +551,9 @@ fn patch_from(sender: &Sender, source: &str, seen: chrono::DateTime<Utc>) -> Cus
 
 /// Given and family names as the person wrote them (the normalized forms are for matching).
 fn split_display(display: Option<&str>) -> (Option<String>, Option<String>) {
-    let tokens: Vec<&str> = display.map(|d| d.split_whitespace().collect()).unwrap_or_default();
+    let tokens: Vec<&str> = display
+        .map(|d| d.split_whitespace().collect())
+        .unwrap_or_default();
     match tokens.as_slice() {
         [] => (None, None),
         [one] => (Some((*one).to_owned()), None),
@@ -360,46 +561,83 @@ fn split_display(display: Option<&str>) -> (Option<String>, Option<String>) {
     }
 }
 
-async fn create_profile(tx: &mut Tx, tenant: &Tenant, actor: &Actor, sender: &Sender, source: &str, seen: chrono::DateTime<Utc>) -> ServiceResult<Uuid> {
+async fn create_profile(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    actor: &Actor,
+    sender: &Sender,
+    source: &str,
+    seen: chrono::DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let patch = patch_from(sender, source, seen);
     let row = tx
-        .insert_customer(tenant.id, &NewCustomer {
-            display_name: patch.display_name,
-            given_name: patch.given_name,
-            family_name: patch.family_name,
-            primary_email: patch.primary_email,
-            primary_phone: patch.primary_phone,
-            lifecycle_stage: None,
-            preferred_channel: None,
-            sources: vec![source.to_owned()],
-            seen_at: seen,
-        })
+        .insert_customer(
+            tenant.id,
+            &NewCustomer {
+                display_name: patch.display_name,
+                given_name: patch.given_name,
+                family_name: patch.family_name,
+                primary_email: patch.primary_email,
+                primary_phone: patch.primary_phone,
+                lifecycle_stage: None,
+                preferred_channel: None,
+                sources: vec![source.to_owned()],
+                seen_at: seen,
+            },
+        )
         .await?;
-    tx.append_audit(tenant.id, &audit(actor, "customer.created", "customer", Some(row.id.to_string()), Some(row.id), None, Some(json!({"source": source}))))
-        .await?;
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "customer.created",
+            "customer",
+            Some(row.id.to_string()),
+            Some(row.id),
+            None,
+            Some(json!({"source": source})),
+        ),
+    )
+    .await?;
     Ok(row.id)
 }
 
-async fn link_identity(tx: &mut Tx, tenant: &Tenant, customer_id: Uuid, probe: &Probe, seen: chrono::DateTime<Utc>) -> ServiceResult<()> {
+async fn link_identity(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    customer_id: Uuid,
+    probe: &Probe,
+    seen: chrono::DateTime<Utc>,
+) -> ServiceResult<()> {
     if probe.exclusive() {
         // An external id another profile already holds stays there; the review item carries the
         // conflict. Checked first: on PostgreSQL a failed insert would abort the whole transaction.
-        let holders = tx.identity_holders(tenant.id, probe.kind.as_str(), &probe.provider, &probe.value).await?;
+        let holders = tx
+            .identity_holders(
+                tenant.id,
+                probe.kind.as_str(),
+                &probe.provider,
+                &probe.value,
+            )
+            .await?;
         if holders.iter().any(|h| *h != customer_id) {
             return Ok(());
         }
     }
-    tx.upsert_identity(tenant.id, &NewIdentity {
-        customer_id,
-        kind: probe.kind.as_str().to_owned(),
-        provider: probe.provider.clone(),
-        value: probe.value.clone(),
-        raw_value: probe.raw.clone().filter(|r| !r.is_empty()),
-        match_key: probe.match_key.clone(),
-        confidence: probe.confidence,
-        verified: false,
-        seen_at: seen,
-    })
+    tx.upsert_identity(
+        tenant.id,
+        &NewIdentity {
+            customer_id,
+            kind: probe.kind.as_str().to_owned(),
+            provider: probe.provider.clone(),
+            value: probe.value.clone(),
+            raw_value: probe.raw.clone().filter(|r| !r.is_empty()),
+            match_key: probe.match_key.clone(),
+            confidence: probe.confidence,
+            verified: false,
+            seen_at: seen,
+        },
+    )
     .await?;
     Ok(())
 }
@@ -412,7 +650,15 @@ fn interaction_payload(event: &EventInput) -> Option<serde_json::Value> {
     }
 }
 
-pub(crate) fn audit(actor: &Actor, action: &str, entity_kind: &str, entity_id: Option<String>, customer_id: Option<Uuid>, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> NewAudit {
+pub(crate) fn audit(
+    actor: &Actor,
+    action: &str,
+    entity_kind: &str,
+    entity_id: Option<String>,
+    customer_id: Option<Uuid>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> NewAudit {
     NewAudit {
         actor_kind: actor.kind().to_owned(),
         actor_id: actor.id(),

@@ -28,7 +28,10 @@ impl Tenant {
         Tenant {
             id: row.id,
             region: Region::parse(&row.default_region).unwrap_or_default(),
-            thresholds: Thresholds { link: row.link_threshold, review: row.review_threshold },
+            thresholds: Thresholds {
+                link: row.link_threshold,
+                review: row.review_threshold,
+            },
             slug: row.slug,
             name: row.name,
         }
@@ -40,9 +43,18 @@ impl Tenant {
 pub enum Actor {
     /// Spine itself (ingestion, demo data, migrations).
     System(&'static str),
-    Staff { id: Uuid, email: String, role: Role },
-    ApiKey { id: Uuid, name: String },
-    Customer { id: Uuid },
+    Staff {
+        id: Uuid,
+        email: String,
+        role: Role,
+    },
+    ApiKey {
+        id: Uuid,
+        name: String,
+    },
+    Customer {
+        id: Uuid,
+    },
 }
 
 impl Actor {
@@ -58,7 +70,9 @@ impl Actor {
     pub fn id(&self) -> Option<String> {
         match self {
             Actor::System(_) => None,
-            Actor::Staff { id, .. } | Actor::ApiKey { id, .. } | Actor::Customer { id } => Some(id.to_string()),
+            Actor::Staff { id, .. } | Actor::ApiKey { id, .. } | Actor::Customer { id } => {
+                Some(id.to_string())
+            }
         }
     }
 
@@ -89,7 +103,10 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(field: impl Into<String>, message: impl std::fmt::Display) -> ServiceError {
-        ServiceError::Invalid { field: field.into(), message: message.to_string() }
+        ServiceError::Invalid {
+            field: field.into(),
+            message: message.to_string(),
+        }
     }
 }
 

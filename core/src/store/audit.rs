@@ -63,12 +63,21 @@ impl Tx {
             .bind(&entry.ip)
             .bind(&entry.user_agent)
             .execute(&mut *c)
-            .await)?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
-    pub async fn recent_audit(&mut self, tenant_id: Uuid, limit: i64) -> StoreResult<Vec<AuditRecord>> {
-        let sql = format!("select {COLUMNS} from audit_log where tenant_id = $1 order by at desc, id desc limit $2");
-        Ok(on_conn!(self, c => sqlx::query_as::<_, AuditRecord>(&sql).bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?)
+    pub async fn recent_audit(
+        &mut self,
+        tenant_id: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        let sql = format!(
+            "select {COLUMNS} from audit_log where tenant_id = $1 order by at desc, id desc limit $2"
+        );
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, AuditRecord>(&sql).bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?,
+        )
     }
 }

@@ -63,7 +63,11 @@ pub(crate) const COLUMNS: &str = "tenant_id, id, display_name, given_name, famil
     merged_into, erased_at";
 
 impl Tx {
-    pub async fn insert_customer(&mut self, tenant_id: Uuid, new: &NewCustomer) -> StoreResult<CustomerRow> {
+    pub async fn insert_customer(
+        &mut self,
+        tenant_id: Uuid,
+        new: &NewCustomer,
+    ) -> StoreResult<CustomerRow> {
         let sql = format!(
             "insert into customers (tenant_id, id, display_name, given_name, family_name, primary_email, \
              primary_phone, lifecycle_stage, preferred_channel, sources, created_at, updated_at, last_seen_at) \
@@ -85,21 +89,32 @@ impl Tx {
             .await)?)
     }
 
-    pub async fn customer(&mut self, tenant_id: Uuid, id: Uuid) -> StoreResult<Option<CustomerRow>> {
+    pub async fn customer(
+        &mut self,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> StoreResult<Option<CustomerRow>> {
         let sql = format!("select {COLUMNS} from customers where tenant_id = $1 and id = $2");
-        Ok(on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql).bind(tenant_id).bind(id).fetch_optional(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql).bind(tenant_id).bind(id).fetch_optional(&mut *c).await)?,
+        )
     }
 
     /// Fills the profile's empty primaries from what we just learned, adds the source, bumps last seen.
-    pub async fn improve_customer(&mut self, tenant_id: Uuid, id: Uuid, patch: &CustomerPatch) -> StoreResult<()> {
+    pub async fn improve_customer(
+        &mut self,
+        tenant_id: Uuid,
+        id: Uuid,
+        patch: &CustomerPatch,
+    ) -> StoreResult<()> {
         let Some(current) = self.customer(tenant_id, id).await? else {
             return Ok(());
         };
         let mut sources = current.sources.0.clone();
-        if let Some(source) = &patch.source {
-            if !sources.iter().any(|s| s == source) {
-                sources.push(source.clone());
-            }
+        if let Some(source) = &patch.source
+            && !sources.iter().any(|s| s == source)
+        {
+            sources.push(source.clone());
         }
         let last_seen = match (current.last_seen_at, patch.seen_at) {
             (Some(a), Some(b)) => Some(a.max(b)),
@@ -122,13 +137,19 @@ impl Tx {
             .bind(last_seen)
             .bind(Utc::now())
             .execute(&mut *c)
-            .await)?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Active profiles (not deleted, not merged away), most recently seen first.
     /// `pattern` is matched against name, email and phone; issue-level search is built on the engine.
-    pub async fn search_customers(&mut self, tenant_id: Uuid, pattern: &str, limit: i64) -> StoreResult<Vec<CustomerRow>> {
+    pub async fn search_customers(
+        &mut self,
+        tenant_id: Uuid,
+        pattern: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<CustomerRow>> {
         let like = format!("%{}%", pattern.to_lowercase().replace(['%', '_'], ""));
         let sql = format!(
             "select {COLUMNS} from customers where tenant_id = $1 and deleted_at is null and merged_into is null \
@@ -146,7 +167,11 @@ impl Tx {
     }
 
     /// Distinct channels each of these customers has used, for result badges.
-    pub async fn channels_of(&mut self, tenant_id: Uuid, customer_id: Uuid) -> StoreResult<Vec<String>> {
+    pub async fn channels_of(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+    ) -> StoreResult<Vec<String>> {
         Ok(on_conn!(self, c => sqlx::query_scalar::<_, String>(
             "select distinct channel from interactions where tenant_id = $1 and customer_id = $2 order by channel")
             .bind(tenant_id).bind(customer_id).fetch_all(&mut *c).await)?)

@@ -42,7 +42,11 @@ impl Tx {
     /// Adds the identifier to the profile, or refreshes it when the profile already holds it
     /// (last seen moves forward, confidence and verification only go up).
     pub async fn upsert_identity(&mut self, tenant_id: Uuid, new: &NewIdentity) -> StoreResult<()> {
-        let verification = if new.verified { "verified" } else { "unverified" };
+        let verification = if new.verified {
+            "verified"
+        } else {
+            "unverified"
+        };
         on_conn!(self, c => sqlx::query(
             "insert into identities (tenant_id, id, customer_id, kind, provider, value, raw_value, match_key, \
                confidence, verification, first_seen_at, last_seen_at, origin_customer_id) \
@@ -66,13 +70,20 @@ impl Tx {
             .bind(verification)
             .bind(new.seen_at)
             .execute(&mut *c)
-            .await)
+            .await
+            .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::conflict_or(e, "identity"))?;
         Ok(())
     }
 
     /// Active profiles holding exactly this identifier.
-    pub async fn identities_matching(&mut self, tenant_id: Uuid, kind: &str, provider: &str, value: &str) -> StoreResult<Vec<IdentityRow>> {
+    pub async fn identities_matching(
+        &mut self,
+        tenant_id: Uuid,
+        kind: &str,
+        provider: &str,
+        value: &str,
+    ) -> StoreResult<Vec<IdentityRow>> {
         let sql = format!(
             "select {COLUMNS} from identities i join customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id \
              where i.tenant_id = $1 and i.kind = $2 and i.provider = $3 and i.value = $4 \
@@ -84,7 +95,12 @@ impl Tx {
 
     /// Active profiles holding an identifier of this kind whose provider-canonical form is `key`
     /// (variants of each other, such as Gmail addresses that differ only in dots).
-    pub async fn identities_by_match_key(&mut self, tenant_id: Uuid, kind: &str, key: &str) -> StoreResult<Vec<IdentityRow>> {
+    pub async fn identities_by_match_key(
+        &mut self,
+        tenant_id: Uuid,
+        kind: &str,
+        key: &str,
+    ) -> StoreResult<Vec<IdentityRow>> {
         let sql = format!(
             "select {COLUMNS} from identities i join customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id \
              where i.tenant_id = $1 and i.kind = $2 and i.match_key = $3 \
@@ -95,13 +111,23 @@ impl Tx {
     }
 
     /// Every profile holding this identifier, deleted or merged ones included.
-    pub async fn identity_holders(&mut self, tenant_id: Uuid, kind: &str, provider: &str, value: &str) -> StoreResult<Vec<Uuid>> {
+    pub async fn identity_holders(
+        &mut self,
+        tenant_id: Uuid,
+        kind: &str,
+        provider: &str,
+        value: &str,
+    ) -> StoreResult<Vec<Uuid>> {
         Ok(on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
             "select customer_id from identities where tenant_id = $1 and kind = $2 and provider = $3 and value = $4")
             .bind(tenant_id).bind(kind).bind(provider).bind(value).fetch_all(&mut *c).await)?)
     }
 
-    pub async fn identities_of(&mut self, tenant_id: Uuid, customer_id: Uuid) -> StoreResult<Vec<IdentityRow>> {
+    pub async fn identities_of(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+    ) -> StoreResult<Vec<IdentityRow>> {
         let sql = format!(
             "select {COLUMNS} from identities i where i.tenant_id = $1 and i.customer_id = $2 order by i.kind, i.value"
         );
@@ -110,7 +136,9 @@ impl Tx {
     }
 
     pub async fn count_identities(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
-        Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from identities where tenant_id = $1")
-            .bind(tenant_id).fetch_one(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from identities where tenant_id = $1")
+            .bind(tenant_id).fetch_one(&mut *c).await)?,
+        )
     }
 }

@@ -53,7 +53,11 @@ const COLUMNS: &str = "tenant_id, id, customer_id, origin_customer_id, thread_id
     occurred_at, body, payload, provider_message_id, sentiment, created_at";
 
 impl Tx {
-    pub async fn insert_interaction(&mut self, tenant_id: Uuid, new: &NewInteraction) -> StoreResult<Uuid> {
+    pub async fn insert_interaction(
+        &mut self,
+        tenant_id: Uuid,
+        new: &NewInteraction,
+    ) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
         on_conn!(self, c => sqlx::query(
             "insert into interactions (tenant_id, id, customer_id, origin_customer_id, channel, direction, kind, \
@@ -71,22 +75,36 @@ impl Tx {
             .bind(&new.provider_message_id)
             .bind(Utc::now())
             .execute(&mut *c)
-            .await)
+            .await
+            .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::conflict_or(e, "interaction"))?;
         Ok(id)
     }
 
     /// The interaction already stored under this provider message id, if any (idempotent ingestion).
-    pub async fn interaction_by_provider_id(&mut self, tenant_id: Uuid, channel: &str, provider_message_id: &str) -> StoreResult<Option<InteractionRow>> {
+    pub async fn interaction_by_provider_id(
+        &mut self,
+        tenant_id: Uuid,
+        channel: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<InteractionRow>> {
         let sql = format!(
             "select {COLUMNS} from interactions where tenant_id = $1 and channel = $2 and provider_message_id = $3"
         );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
-            .bind(tenant_id).bind(channel).bind(provider_message_id).fetch_optional(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
+            .bind(tenant_id).bind(channel).bind(provider_message_id).fetch_optional(&mut *c).await)?,
+        )
     }
 
     /// A page of a profile's timeline, newest first, strictly before the `(occurred_at, id)` cursor.
-    pub async fn timeline(&mut self, tenant_id: Uuid, customer_id: Uuid, before: Option<(DateTime<Utc>, Uuid)>, limit: i64) -> StoreResult<Vec<InteractionRow>> {
+    pub async fn timeline(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+        before: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    ) -> StoreResult<Vec<InteractionRow>> {
         // No cursor means "before the end of time"; one statement shape for both cases.
         let (at, id) = before.unwrap_or_else(|| (end_of_time(), Uuid::max()));
         let sql = format!(
@@ -94,14 +112,18 @@ impl Tx {
              and (occurred_at < $3 or (occurred_at = $3 and id < $4)) \
              order by occurred_at desc, id desc limit $5"
         );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
             .bind(tenant_id).bind(customer_id).bind(at).bind(id).bind(limit)
-            .fetch_all(&mut *c).await)?)
+            .fetch_all(&mut *c).await)?,
+        )
     }
 
     pub async fn count_interactions(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
-        Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from interactions where tenant_id = $1")
-            .bind(tenant_id).fetch_one(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from interactions where tenant_id = $1")
+            .bind(tenant_id).fetch_one(&mut *c).await)?,
+        )
     }
 
     /// Stores an order; an order already known under (provider, external id) is left as it is.
@@ -129,14 +151,17 @@ impl Tx {
             .bind(&new.shipping_address_hash)
             .bind(Json(&new.items))
             .execute(&mut *c)
-            .await)
+            .await
+            .map(|r| r.rows_affected()))
         .map_err(|e| StoreError::conflict_or(e, "order"))?;
         Ok(true)
     }
 
     pub async fn count_orders(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
-        Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from orders where tenant_id = $1")
-            .bind(tenant_id).fetch_one(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from orders where tenant_id = $1")
+            .bind(tenant_id).fetch_one(&mut *c).await)?,
+        )
     }
 }
 

@@ -62,14 +62,19 @@ impl Backend {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database URL {0:?}: expected sqlite://PATH or postgres://USER@HOST:PORT/DB")]
+    #[error(
+        "unsupported database URL {0:?}: expected sqlite://PATH or postgres://USER@HOST:PORT/DB"
+    )]
     BadUrl(String),
     #[error("cannot open the database: {0}")]
     Connect(String),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{entity} already exists ({detail})")]
-    Conflict { entity: &'static str, detail: String },
+    Conflict {
+        entity: &'static str,
+        detail: String,
+    },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -93,7 +98,10 @@ pub type StoreResult<T> = Result<T, StoreError>;
 enum Pools {
     /// SQLite allows one writer at a time: a dedicated one-connection pool serialises writers in
     /// process instead of letting concurrent transactions fail with SQLITE_BUSY on lock upgrade.
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -199,7 +207,9 @@ impl Store {
     /// Applies the pending migrations of this backend's folder.
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.pools {
-            Pools::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
+            Pools::Sqlite { write, .. } => {
+                sqlx::migrate!("../migrations/sqlite").run(write).await?
+            }
             Pools::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -208,9 +218,9 @@ impl Store {
     /// A cheap round trip, for readiness checks.
     pub async fn ping(&self) -> StoreResult<()> {
         match &self.pools {
-            Pools::Sqlite { read, .. } => sqlx::query("select 1").execute(read).await?,
-            Pools::Postgres(pool) => sqlx::query("select 1").execute(pool).await?,
-        };
+            Pools::Sqlite { read, .. } => sqlx::query("select 1").execute(read).await.map(drop)?,
+            Pools::Postgres(pool) => sqlx::query("select 1").execute(pool).await.map(drop)?,
+        }
         Ok(())
     }
 

@@ -38,7 +38,11 @@ const COLUMNS: &str = "tenant_id, id, status, reason, subject_customer_id, candi
     interaction_id, created_at, decided_by, decided_at, decision";
 
 impl Tx {
-    pub async fn insert_review_item(&mut self, tenant_id: Uuid, new: &NewReviewItem) -> StoreResult<Uuid> {
+    pub async fn insert_review_item(
+        &mut self,
+        tenant_id: Uuid,
+        new: &NewReviewItem,
+    ) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
         on_conn!(self, c => sqlx::query(
             "insert into review_items (tenant_id, id, reason, subject_customer_id, candidate_ids, evidence, score, \
@@ -53,17 +57,24 @@ impl Tx {
             .bind(new.interaction_id)
             .bind(new.created_at)
             .execute(&mut *c)
-            .await)?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(id)
     }
 
     /// Pending items, most confident first.
-    pub async fn pending_review_items(&mut self, tenant_id: Uuid, limit: i64) -> StoreResult<Vec<ReviewItemRow>> {
+    pub async fn pending_review_items(
+        &mut self,
+        tenant_id: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<ReviewItemRow>> {
         let sql = format!(
             "select {COLUMNS} from review_items where tenant_id = $1 and status = 'pending' \
              order by score desc, created_at limit $2"
         );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, ReviewItemRow>(&sql).bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, ReviewItemRow>(&sql).bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?,
+        )
     }
 
     pub async fn count_pending_reviews(&mut self, tenant_id: Uuid) -> StoreResult<i64> {

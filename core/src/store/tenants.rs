@@ -22,7 +22,8 @@ pub struct NewTenant<'a> {
     pub default_region: &'a str,
 }
 
-const COLUMNS: &str = "id, slug, name, default_region, link_threshold, review_threshold, created_at";
+const COLUMNS: &str =
+    "id, slug, name, default_region, link_threshold, review_threshold, created_at";
 
 impl Tx {
     pub async fn insert_tenant(&mut self, new: &NewTenant<'_>) -> StoreResult<TenantRow> {
@@ -42,12 +43,16 @@ impl Tx {
 
     pub async fn tenant_by_slug(&mut self, slug: &str) -> StoreResult<Option<TenantRow>> {
         let sql = format!("select {COLUMNS} from tenants where slug = $1");
-        Ok(on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql).bind(slug).fetch_optional(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql).bind(slug).fetch_optional(&mut *c).await)?,
+        )
     }
 
     pub async fn tenant_by_id(&mut self, id: Uuid) -> StoreResult<Option<TenantRow>> {
         let sql = format!("select {COLUMNS} from tenants where id = $1");
-        Ok(on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql).bind(id).fetch_optional(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql).bind(id).fetch_optional(&mut *c).await)?,
+        )
     }
 
     pub async fn list_tenants(&mut self) -> StoreResult<Vec<TenantRow>> {
@@ -55,7 +60,12 @@ impl Tx {
         Ok(on_conn!(self, c => sqlx::query_as::<_, TenantRow>(&sql).fetch_all(&mut *c).await)?)
     }
 
-    pub async fn set_thresholds(&mut self, tenant_id: Uuid, link: f64, review: f64) -> StoreResult<bool> {
+    pub async fn set_thresholds(
+        &mut self,
+        tenant_id: Uuid,
+        link: f64,
+        review: f64,
+    ) -> StoreResult<bool> {
         let done = on_conn!(self, c => sqlx::query(
             "update tenants set link_threshold = $2, review_threshold = $3 where id = $1")
             .bind(tenant_id).bind(link).bind(review).execute(&mut *c).await.map(|r| r.rows_affected()))?;

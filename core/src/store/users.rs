@@ -36,7 +36,11 @@ pub struct NewUser<'a> {
 const COLUMNS: &str = "tenant_id, id, email, name, role, password_hash, created_at, disabled_at";
 
 impl Tx {
-    pub async fn insert_user(&mut self, tenant_id: Uuid, new: &NewUser<'_>) -> StoreResult<UserRow> {
+    pub async fn insert_user(
+        &mut self,
+        tenant_id: Uuid,
+        new: &NewUser<'_>,
+    ) -> StoreResult<UserRow> {
         let sql = format!(
             "insert into users (tenant_id, id, email, name, role, password_hash, created_at) \
              values ($1, $2, $3, $4, $5, $6, $7) returning {COLUMNS}"
@@ -54,14 +58,22 @@ impl Tx {
         .map_err(|e| StoreError::conflict_or(e, "user"))
     }
 
-    pub async fn user_by_email(&mut self, tenant_id: Uuid, email: &str) -> StoreResult<Option<UserRow>> {
+    pub async fn user_by_email(
+        &mut self,
+        tenant_id: Uuid,
+        email: &str,
+    ) -> StoreResult<Option<UserRow>> {
         let sql = format!("select {COLUMNS} from users where tenant_id = $1 and email = $2");
-        Ok(on_conn!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(tenant_id).bind(email).fetch_optional(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(tenant_id).bind(email).fetch_optional(&mut *c).await)?,
+        )
     }
 
     pub async fn list_users(&mut self, tenant_id: Uuid) -> StoreResult<Vec<UserRow>> {
         let sql = format!("select {COLUMNS} from users where tenant_id = $1 order by email");
-        Ok(on_conn!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(tenant_id).fetch_all(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(tenant_id).fetch_all(&mut *c).await)?,
+        )
     }
 
     /// Disables a user; false when there was no such active user.

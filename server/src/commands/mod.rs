@@ -1,5 +1,6 @@
 //! One module per subcommand; each is a thin adapter over the services.
 
+mod normalize;
 mod seed;
 mod serve;
 
@@ -18,12 +19,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(args) => seed::run(&cli.database_url, args).await,
+        Command::Normalize(args) => normalize::run(args),
     }
 }
 
 /// Opens the database and brings its schema up to date.
 pub async fn open(database_url: &str) -> anyhow::Result<Store> {
-    let store = Store::connect(database_url).await.with_context(|| format!("database {}", redact(database_url)))?;
+    let store = Store::connect(database_url)
+        .await
+        .with_context(|| format!("database {}", redact(database_url)))?;
     store.migrate().await.context("migrating the database")?;
     Ok(store)
 }
@@ -48,8 +52,14 @@ mod tests {
 
     #[test]
     fn password_is_redacted_from_database_urls() {
-        assert_eq!(redact("postgres://spine:s3cret@db:5432/spine"), "postgres://spine:***@db:5432/spine");
-        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(
+            redact("postgres://spine:s3cret@db:5432/spine"),
+            "postgres://spine:***@db:5432/spine"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
         assert_eq!(redact("sqlite://spine.db"), "sqlite://spine.db");
     }
 }

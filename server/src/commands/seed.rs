@@ -19,8 +19,17 @@ pub async fn run(database_url: &str, args: SeedArgs) -> anyhow::Result<()> {
 }
 
 /// Seeds the demo data and prints what was made and how to sign in.
-pub async fn seed(store: &spine_core::Store, seed: u64, people: usize, show_progress: bool) -> anyhow::Result<()> {
-    let bar = if show_progress { ProgressBar::new(0) } else { ProgressBar::hidden() };
+pub async fn seed(
+    store: &spine_core::Store,
+    seed: u64,
+    people: usize,
+    show_progress: bool,
+) -> anyhow::Result<()> {
+    let bar = if show_progress {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events ({per_sec}, {eta} left)")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -29,7 +38,9 @@ pub async fn seed(store: &spine_core::Store, seed: u64, people: usize, show_prog
     bar.set_message("seeding demo data");
     // Anchored on today, so the demo's recent activity is recent; the same seed on the same day
     // gives the same data.
-    let now = Utc::now().duration_trunc(TimeDelta::days(1)).unwrap_or_else(|_| Utc::now());
+    let now = Utc::now()
+        .duration_trunc(TimeDelta::days(1))
+        .unwrap_or_else(|_| Utc::now());
     let started = std::time::Instant::now();
     let (tenant, report) = seed_demo(store, seed, people, now, |done, total| {
         bar.set_length(total as u64);

@@ -11,9 +11,12 @@ use spine_core::{ServiceError, Store};
 use crate::cli::ServeArgs;
 
 pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("cannot listen on {} (is another server using that port? set --addr or SPINE_ADDR)", args.addr))?;
+    let listener = TcpListener::bind(args.addr).await.with_context(|| {
+        format!(
+            "cannot listen on {} (is another server using that port? set --addr or SPINE_ADDR)",
+            args.addr
+        )
+    })?;
     let addr = listener.local_addr().context("reading the bound address")?;
     let store = super::open(database_url).await?;
 
@@ -24,15 +27,22 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("tenant {:?}", args.tenant))?;
 
-    let state = AppState { leptos_options: crate::config::leptos_options(addr, &args.site_root), store: store.clone(), console_tenant };
+    let state = AppState {
+        leptos_options: crate::config::leptos_options(addr, &args.site_root),
+        store: store.clone(),
+        console_tenant,
+    };
     let router = crate::http::router(state);
 
     tracing::info!(backend = store.backend().as_str(), %addr, "Spine is listening");
     eprintln!("Spine is ready: open http://{addr}/");
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
     store.close().await;
     tracing::info!("Spine stopped");
     Ok(())

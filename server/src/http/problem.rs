@@ -21,7 +21,13 @@ pub struct Problem {
 
 impl Problem {
     fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Problem {
-        Problem { kind: "about:blank", title, status: status.as_u16(), detail: detail.into(), field: None }
+        Problem {
+            kind: "about:blank",
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            field: None,
+        }
     }
 
     pub fn not_found(detail: impl Into<String>) -> Problem {
@@ -35,13 +41,27 @@ impl From<ServiceError> for Problem {
             ServiceError::NotFound(what) => Problem::not_found(format!("{what} not found")),
             ServiceError::Invalid { field, message } => Problem {
                 field: Some(field.clone()),
-                ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", format!("{field}: {message}"))
+                ..Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Invalid input",
+                    format!("{field}: {message}"),
+                )
             },
-            ServiceError::Conflict(detail) => Problem::new(StatusCode::CONFLICT, "Conflict", detail),
-            ServiceError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "Forbidden", "not allowed for this credential"),
+            ServiceError::Conflict(detail) => {
+                Problem::new(StatusCode::CONFLICT, "Conflict", detail)
+            }
+            ServiceError::Forbidden => Problem::new(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                "not allowed for this credential",
+            ),
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "request failed");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", "something went wrong on our side")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal Server Error",
+                    "something went wrong on our side",
+                )
             }
         }
     }
@@ -50,6 +70,11 @@ impl From<ServiceError> for Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], Json(self)).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            Json(self),
+        )
+            .into_response()
     }
 }

@@ -1,0 +1,345 @@
+//! The person record the batch path and the probabilistic model compare: raw fields as a file or
+//! a profile gives them, and the normalized, comparison-ready form built from them once.
+
+use std::collections::BTreeMap;
+
+use crate::normalize::address::{Address, AddressInput};
+use crate::normalize::email::Email;
+use crate::normalize::name::PersonName;
+use crate::normalize::phone::{Phone, Region};
+
+/// The fields the engine understands. Anything else is `Other(name)`, compared exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    FirstName,
+    LastName,
+    FullName,
+    Email,
+    Phone,
+    Address1,
+    Address2,
+    City,
+    Postcode,
+    State,
+    Country,
+    DateOfBirth,
+    ExternalId,
+    Other(String),
+}
+
+impl Field {
+    /// "first_name", ..., or "other:NAME".
+    pub fn parse(name: &str) -> Option<Field> {
+        let name = name.trim();
+        Some(match name.to_ascii_lowercase().as_str() {
+            "first_name" => Field::FirstName,
+            "last_name" => Field::LastName,
+            "full_name" => Field::FullName,
+            "email" => Field::Email,
+            "phone" => Field::Phone,
+            "address_1" => Field::Address1,
+            "address_2" => Field::Address2,
+            "city" => Field::City,
+            "postcode" => Field::Postcode,
+            "state" => Field::State,
+            "country" => Field::Country,
+            "date_of_birth" => Field::DateOfBirth,
+            "external_id" => Field::ExternalId,
+            lower => {
+                let other = lower.strip_prefix("other:")?.trim();
+                if other.is_empty() {
+                    return None;
+                }
+                Field::Other(other.to_owned())
+            }
+        })
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Field::FirstName => "first_name".into(),
+            Field::LastName => "last_name".into(),
+            Field::FullName => "full_name".into(),
+            Field::Email => "email".into(),
+            Field::Phone => "phone".into(),
+            Field::Address1 => "address_1".into(),
+            Field::Address2 => "address_2".into(),
+            Field::City => "city".into(),
+            Field::Postcode => "postcode".into(),
+            Field::State => "state".into(),
+            Field::Country => "country".into(),
+            Field::DateOfBirth => "date_of_birth".into(),
+            Field::ExternalId => "external_id".into(),
+            Field::Other(name) => format!("other:{name}"),
+        }
+    }
+}
+
+/// A record as it arrives: its id and whatever fields it has, unnormalized.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawRecord {
+    pub id: String,
+    pub fields: BTreeMap<Field, String>,
+}
+
+impl RawRecord {
+    pub fn get(&self, field: &Field) -> Option<&str> {
+        self.fields
+            .get(field)
+            .map(String::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// A record normalized for comparison. Every field is optional: a missing value is "null" in
+/// the model's terms, which neither agrees nor disagrees.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    pub id: String,
+    /// Normalized given name and its nickname-canonical form ("bob" -> "robert").
+    pub given: Option<String>,
+    pub given_canonical: Option<String>,
+    pub family: Option<String>,
+    /// Normalized full name ("given ... family").
+    pub full_name: Option<String>,
+    pub email: Option<String>,
+    /// Provider-canonical email (Gmail without dots or +tags).
+    pub email_canonical: Option<String>,
+    pub phone: Option<String>,
+    pub address_line: Option<String>,
+    /// Unit / apartment, kept apart so neighbours in one building differ.
+    pub address_unit: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    /// ISO 8601 date (YYYY-MM-DD) when the input could be read as a date.
+    pub date_of_birth: Option<String>,
+    pub external_id: Option<String>,
+    pub others: BTreeMap<String, String>,
+}
+
+/// Why a raw value was not usable; the record is still built, without that field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldIssue {
+    pub field: Field,
+    pub message: String,
+}
+
+impl Record {
+    /// Normalizes a raw record. Unparseable values are dropped (and reported), never fatal.
+    pub fn from_raw(raw: &RawRecord, region: Region) -> (Record, Vec<FieldIssue>) {
+        let mut issues = Vec::new();
+        let mut record = Record {
+            id: raw.id.clone(),
+            ..Record::default()
+        };
+
+        let name_text = match (
+            raw.get(&Field::FirstName),
+            raw.get(&Field::LastName),
+            raw.get(&Field::FullName),
+        ) {
+            (Some(first), Some(last), _) => Some(format!("{first} {last}")),
+            (Some(first), None, None) => Some(first.to_owned()),
+            (None, Some(last), None) => Some(last.to_owned()),
+            (_, _, Some(full)) => Some(full.to_owned()),
+            (None, None, None) => None,
+        };
+        if let Some(text) = name_text {
+            match PersonName::parse(&text) {
+                Ok(name) => {
+                    // A lone last name is a family name, not a given one.
+                    if raw.get(&Field::FirstName).is_none() && raw.get(&Field::FullName).is_none() {
+                        record.family = Some(name.full().to_owned());
+                    } else {
+                        record.given = name.given().map(str::to_owned);
+                        record.given_canonical =
+                            name.canonical_given().or_else(|| record.given.clone());
+                        record.family = name.family().map(str::to_owned);
+                    }
+                    record.full_name = Some(name.full().to_owned());
+                }
+                Err(e) => issues.push(FieldIssue {
+                    field: Field::FullName,
+                    message: e.to_string(),
+                }),
+            }
+        }
+        if let Some(value) = raw.get(&Field::Email) {
+            match Email::parse(value) {
+                Ok(email) => {
+                    record.email_canonical = Some(email.canonical());
+                    record.email = Some(email.as_str().to_owned());
+                }
+                Err(e) => issues.push(FieldIssue {
+                    field: Field::Email,
+                    message: e.to_string(),
+                }),
+            }
+        }
+        if let Some(value) = raw.get(&Field::Phone) {
+            match Phone::parse(value, region) {
+                Ok(phone) => record.phone = Some(phone.e164().to_owned()),
+                Err(e) => issues.push(FieldIssue {
+                    field: Field::Phone,
+                    message: e.to_string(),
+                }),
+            }
+        }
+        if let Some(line1) = raw.get(&Field::Address1) {
+            let input = AddressInput {
+                line1,
+                line2: raw.get(&Field::Address2),
+                city: raw.get(&Field::City),
+                region: raw.get(&Field::State),
+                postal_code: raw.get(&Field::Postcode),
+                country: raw.get(&Field::Country),
+            };
+            match Address::parse(input) {
+                Ok(address) => {
+                    record.address_line = Some(address.line1().to_owned());
+                    record.address_unit = address.line2().map(str::to_owned);
+                    record.city = address.city().map(str::to_owned);
+                    record.postcode = address.postal_code().map(str::to_owned);
+                    record.state = address.region().map(str::to_owned);
+                    record.country = address.country().map(str::to_owned);
+                }
+                Err(e) => issues.push(FieldIssue {
+                    field: Field::Address1,
+                    message: e.to_string(),
+                }),
+            }
+        } else {
+            // Without a street line, city and postcode still carry evidence on their own.
+            record.city = raw.get(&Field::City).map(fold_simple);
+            record.postcode = raw
+                .get(&Field::Postcode)
+                .map(|p| p.to_ascii_uppercase().replace(' ', ""));
+            record.state = raw.get(&Field::State).map(fold_simple);
+            record.country = raw.get(&Field::Country).map(fold_simple);
+        }
+        if let Some(value) = raw.get(&Field::DateOfBirth) {
+            match parse_date(value) {
+                Some(date) => record.date_of_birth = Some(date),
+                None => issues.push(FieldIssue {
+                    field: Field::DateOfBirth,
+                    message: format!("not a date: {value:?}"),
+                }),
+            }
+        }
+        record.external_id = raw.get(&Field::ExternalId).map(str::to_owned);
+        for (field, value) in &raw.fields {
+            if let Field::Other(name) = field {
+                let value = value.trim();
+                if !value.is_empty() {
+                    record.others.insert(name.clone(), value.to_lowercase());
+                }
+            }
+        }
+        (record, issues)
+    }
+}
+
+fn fold_simple(value: &str) -> String {
+    value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Reads YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY (US order) and DD.MM.YYYY into YYYY-MM-DD.
+pub fn parse_date(value: &str) -> Option<String> {
+    let value = value.trim();
+    let parts: Vec<&str> = value.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let num = |s: &str| s.parse::<u32>().ok();
+    let (year, month, day) = if a.len() == 4 {
+        (num(a)?, num(b)?, num(c)?)
+    } else if c.len() == 4 && value.contains('.') {
+        (num(c)?, num(b)?, num(a)?)
+    } else if c.len() == 4 {
+        (num(c)?, num(a)?, num(b)?)
+    } else {
+        return None;
+    };
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1800..=2200).contains(&year) || day == 0 || day > days_in_month {
+        return None;
+    }
+    Some(format!("{year:04}-{month:02}-{day:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawRecord {
+        RawRecord {
+            id: "r1".into(),
+            fields: pairs
+                .iter()
+                .filter_map(|(k, v)| Some((Field::parse(k)?, (*v).to_owned())))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn fields_parse_including_other_columns() {
+        assert_eq!(Field::parse("First_Name"), Some(Field::FirstName));
+        assert_eq!(
+            Field::parse("other:loyalty_id"),
+            Some(Field::Other("loyalty_id".into()))
+        );
+        assert_eq!(Field::parse("other:"), None);
+        assert_eq!(Field::parse("shoe_size"), None);
+    }
+
+    #[test]
+    fn record_normalizes_every_field_and_reports_bad_ones() {
+        let (record, issues) = Record::from_raw(
+            &raw(&[
+                ("first_name", "Bob"),
+                ("last_name", "Smith"),
+                ("email", "Bob.Smith+x@GMAIL.com"),
+                ("phone", "not a phone"),
+                ("address_1", "12 Main Street Apt 4"),
+                ("city", "Austin"),
+                ("postcode", "78701"),
+                ("date_of_birth", "07/04/1980"),
+            ]),
+            Region::default(),
+        );
+        assert_eq!(record.given.as_deref(), Some("bob"));
+        assert_eq!(record.given_canonical.as_deref(), Some("robert"));
+        assert_eq!(record.family.as_deref(), Some("smith"));
+        assert_eq!(
+            record.email_canonical.as_deref(),
+            Some("bobsmith@gmail.com")
+        );
+        assert_eq!(record.phone, None);
+        assert!(record.address_unit.is_some());
+        assert_eq!(record.date_of_birth.as_deref(), Some("1980-07-04"));
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].field, Field::Phone);
+    }
+
+    #[test]
+    fn dates_are_read_in_common_orders_and_impossible_ones_rejected() {
+        assert_eq!(parse_date("1980-07-04").as_deref(), Some("1980-07-04"));
+        assert_eq!(parse_date("04.07.1980").as_deref(), Some("1980-07-04"));
+        assert_eq!(parse_date("2/29/2001"), None);
+        assert_eq!(parse_date("2/29/2000").as_deref(), Some("2000-02-29"));
+        assert_eq!(parse_date("yesterday"), None);
+    }
+}
