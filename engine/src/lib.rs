@@ -1,9 +1,16 @@
 //! Spine's resolution engine, pure and IO-free: plain values in, plain values out. It owns
 //! identifier normalization (email, phone, name, address, social handle, external id), the
-//! extraction of phones and emails from free text, and the resolution decisions built on them.
+//! extraction of phones and emails from free text, the Fellegi-Sunter match model, batch
+//! deduplication (blocking, scoring, clustering) and the real-time resolution decisions.
 
+pub mod blocking;
+pub mod cluster;
+pub mod dedupe;
+pub mod eval;
 pub mod extract;
 pub mod identifier;
+pub mod model;
 pub mod normalize;
 pub mod record;
 pub mod resolve;
+pub mod synth;
