@@ -569,3 +569,208 @@ conformance!(
         assert!(stats.orders > 0);
     }
 );
+
+mod merging {
+    use super::*;
+    use spine_core::services::merge::{
+        merge_customers, preview_merge, reject_review_item, undo_merge,
+    };
+    use spine_engine::merge::Choice;
+    use std::collections::BTreeMap;
+
+    async fn two_profiles(store: &Store, t: &Tenant) -> (Uuid, Uuid) {
+        let a_ids = IdentifiersInput {
+            email: Some("ann@example.com".into()),
+            name: Some("Ann Lee".into()),
+            ..Default::default()
+        };
+        let a = ingest_event(store, t, &SYSTEM, event(Channel::Email, 0, a_ids, "a1"))
+            .await
+            .expect("a");
+        ingest_event(
+            store,
+            t,
+            &SYSTEM,
+            event(Channel::Email, 1, email("ann@example.com"), "a2"),
+        )
+        .await
+        .expect("a2");
+        let b_ids = IdentifiersInput {
+            phone: Some("+12125550100".into()),
+            name: Some("Anne Lee".into()),
+            ..Default::default()
+        };
+        let b = ingest_event(store, t, &SYSTEM, event(Channel::Sms, 2, b_ids, "b1"))
+            .await
+            .expect("b");
+        assert_ne!(a.customer_id, b.customer_id);
+        (a.customer_id, b.customer_id)
+    }
+
+    async fn state(
+        store: &Store,
+        t: &Tenant,
+        id: Uuid,
+    ) -> (spine_core::types::CustomerProfile, Vec<Uuid>) {
+        let mut profile = customer_profile(store, t, id).await.expect("profile");
+        profile.identities.sort_by_key(|x| x.id);
+        profile.updated_at = DateTime::<Utc>::MIN_UTC;
+        // Last seen moves forward with new traffic, merged or not; everything else must round-trip.
+        for identity in &mut profile.identities {
+            identity.last_seen_at = DateTime::<Utc>::MIN_UTC;
+        }
+        let timeline = customer_timeline(store, t, id, None, 200)
+            .await
+            .expect("timeline")
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        (profile, timeline)
+    }
+
+    conformance!(
+        merge_then_undo_restores_profiles_identities_and_timelines,
+        |store: Store| async move {
+            let t = tenant(&store).await;
+            let (a, b) = two_profiles(&store, &t).await;
+            let (before_a, before_b) = (state(&store, &t, a).await, state(&store, &t, b).await);
+
+            let plan = preview_merge(&store, &t, a, b).await.expect("preview");
+            assert!(
+                plan.conflicts().any(|f| f.name == "display_name"),
+                "Ann Lee vs Anne Lee is a choice"
+            );
+            let choices: BTreeMap<String, Choice> =
+                [("display_name".to_owned(), Choice::Absorbed)].into();
+            let outcome = merge_customers(&store, &t, &SYSTEM, a, b, &choices, None)
+                .await
+                .expect("merge");
+            assert_eq!(outcome.interactions_moved, 1);
+
+            let merged = customer_profile(&store, &t, a).await.expect("survivor");
+            assert_eq!(
+                merged.display_name.as_deref(),
+                Some("Anne Lee"),
+                "the choice applied"
+            );
+            assert_eq!(
+                merged.primary_phone.as_deref(),
+                Some("+12125550100"),
+                "the gap was filled"
+            );
+            assert_eq!(
+                merged.identities.len(),
+                before_a.0.identities.len() + before_b.0.identities.len()
+            );
+            assert_eq!(
+                customer_timeline(&store, &t, a, None, 200)
+                    .await
+                    .expect("timeline")
+                    .len(),
+                3
+            );
+            assert_eq!(
+                search_customers(&store, &t, "lee", 10)
+                    .await
+                    .expect("search")
+                    .len(),
+                1,
+                "the absorbed profile is gone from search"
+            );
+            // New traffic for the absorbed phone now lands on the survivor.
+            let later = ingest_event(
+                &store,
+                &t,
+                &SYSTEM,
+                event(Channel::Sms, 9, phone("212-555-0100"), "after"),
+            )
+            .await
+            .expect("later");
+            assert_eq!(later.customer_id, a);
+
+            undo_merge(&store, &t, &SYSTEM, outcome.merge_id)
+                .await
+                .expect("undo");
+            let (after_a, after_b) = (state(&store, &t, a).await, state(&store, &t, b).await);
+            assert_eq!(after_b, before_b, "the absorbed profile is back exactly");
+            assert_eq!(after_a.0.display_name, before_a.0.display_name);
+            assert_eq!(after_a.0.identities, before_a.0.identities);
+            // The event that arrived after the merge stays where it landed; the rest is as before.
+            assert_eq!(after_a.1.len(), before_a.1.len() + 1);
+            assert!(matches!(
+                undo_merge(&store, &t, &SYSTEM, outcome.merge_id).await,
+                Err(ServiceError::Conflict(_))
+            ));
+        }
+    );
+
+    conformance!(only_admins_merge, |store: Store| async move {
+        let t = tenant(&store).await;
+        let (a, b) = two_profiles(&store, &t).await;
+        let agent = Actor::Staff {
+            id: Uuid::new_v4(),
+            email: "agent@x.com".into(),
+            role: Role::Agent,
+        };
+        let refused = merge_customers(&store, &t, &agent, a, b, &BTreeMap::new(), None).await;
+        assert!(matches!(refused, Err(ServiceError::Forbidden)));
+        assert!(matches!(
+            merge_customers(&store, &t, &SYSTEM, a, a, &BTreeMap::new(), None).await,
+            Err(ServiceError::Invalid { .. })
+        ));
+    });
+
+    conformance!(rejected_pairs_are_remembered, |store: Store| async move {
+        let t = tenant(&store).await;
+        let by_email = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Webchat, 0, email("dan@gmail.com"), "hi"),
+        )
+        .await
+        .expect("a");
+        ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Sms, 1, phone("+13055550111"), "hi"),
+        )
+        .await
+        .expect("b");
+        let both = IdentifiersInput {
+            email: Some("dan@gmail.com".into()),
+            phone: Some("+13055550111".into()),
+            ..Default::default()
+        };
+        let conflict = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Booking, 2, both, "booking"),
+        )
+        .await
+        .expect("c");
+        let item = conflict.review_item_id.expect("review item");
+        reject_review_item(&store, &t, &SYSTEM, item)
+            .await
+            .expect("reject");
+        assert!(matches!(
+            reject_review_item(&store, &t, &SYSTEM, item).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        let mut tx = store.read().await.expect("tx");
+        assert!(
+            tx.is_non_match(t.id, conflict.customer_id, by_email.customer_id)
+                .await
+                .expect("lookup")
+        );
+        assert_eq!(
+            tenant_stats(&store, &t)
+                .await
+                .expect("stats")
+                .pending_reviews,
+            0
+        );
+    });
+}

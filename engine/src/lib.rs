@@ -9,6 +9,7 @@ pub mod dedupe;
 pub mod eval;
 pub mod extract;
 pub mod identifier;
+pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod record;

@@ -1,6 +1,7 @@
 //! The command line: global options every subcommand takes, and the subcommands.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -49,6 +50,107 @@ pub enum Command {
     Seed(SeedArgs),
     /// Normalize values read one per line on stdin; writes CSV `input,normalized,variants,error`.
     Normalize(NormalizeArgs),
+    /// Create, list and revoke API keys.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+    /// Deduplicate a CSV of people: clusters.csv (record_id,cluster_id) and optionally pairs.csv.
+    Dedupe(DedupeArgs),
+    /// Deduplicate generated people with known truth; print accuracy, speed and peak memory.
+    DedupeBench(DedupeBenchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key; the key is printed once, alone on the last line.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        /// What the key is for, e.g. "shopify-sync".
+        #[arg(long)]
+        name: String,
+    },
+    /// List a tenant's keys (never the keys themselves).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Revoke a key by id or name.
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        /// The key's id or name.
+        #[arg(long)]
+        key: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnError {
+    /// Report the bad row with its line number and go on.
+    Skip,
+    /// Stop at the first bad row.
+    Stop,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// The CSV to read (UTF-8, with a header line).
+    #[arg(long)]
+    pub input: PathBuf,
+
+    /// The column holding each record's unique id.
+    #[arg(long)]
+    pub id_column: String,
+
+    /// Map columns to fields: SRC=FIELD[,SRC=FIELD...]. Fields: first_name, last_name, full_name,
+    /// email, phone, address_1, address_2, city, postcode, state, country, date_of_birth,
+    /// external_id, other:NAME. Columns already named after a field need no mapping.
+    #[arg(long, value_delimiter = ',')]
+    pub map: Vec<String>,
+
+    /// Where to write `record_id,cluster_id`.
+    #[arg(long)]
+    pub output: PathBuf,
+
+    /// Where to write the linked pairs as `left_id,right_id,probability`.
+    #[arg(long)]
+    pub pairs: Option<PathBuf>,
+
+    /// Probability at which two records are linked.
+    #[arg(long, default_value_t = 0.9, value_parser = probability)]
+    pub threshold: f64,
+
+    /// What to do with a malformed row.
+    #[arg(long, value_enum, default_value_t = OnError::Skip)]
+    pub on_error: OnError,
+
+    /// Region for phone numbers without a country code.
+    #[arg(long, default_value = "US")]
+    pub region: String,
+
+    /// Use the default model as it is instead of training m and u on this file.
+    #[arg(long)]
+    pub no_train: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupeBenchArgs {
+    /// How many generated people (each appears one or more times).
+    #[arg(long, default_value_t = 100_000)]
+    pub people: usize,
+
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    #[arg(long, default_value_t = 0.9, value_parser = probability)]
+    pub threshold: f64,
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a probability between 0 and 1")),
+    }
 }
 
 #[derive(Debug, Args)]

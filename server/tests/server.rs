@@ -1,79 +1,12 @@
 //! The real `spine` binary, started as a user would: health checks, pages, API errors, graceful
 //! shutdown, and one-line failures for bad configuration.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_spine");
-
-struct Server {
-    child: Child,
-    base: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn sqlite_url(dir: &tempfile::TempDir) -> String {
-    format!("sqlite://{}", dir.path().join("spine.db").display())
-}
-
-/// Starts `spine serve` on a free port and waits for the address it prints.
-fn serve(database_url: &str, extra: &[&str], dir: Option<tempfile::TempDir>) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .env("DATABASE_URL", database_url)
-        .env("SPINE_LOG", "warn")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start spine");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(url) = line.strip_prefix("Spine is ready: open ") {
-                    // Keep draining stderr so the server never blocks on a full pipe.
-                    std::thread::spawn(move || lines.for_each(drop));
-                    return Server {
-                        child,
-                        base: url.trim_end_matches('/').to_owned(),
-                        _dir: dir,
-                    };
-                }
-                seen.push(line);
-            }
-            _ => break,
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("spine did not become ready; it said:\n{}", seen.join("\n"));
-}
-
-fn run(args: &[&str], database_url: &str) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env("SPINE_LOG", "warn")
-        .output()
-        .expect("run spine")
-}
-
-fn pg_url() -> String {
-    std::env::var("SPINE_TEST_PG_URL")
-        .unwrap_or_else(|_| panic!("SPINE_TEST_PG_URL is not set: run scripts/test.sh"))
-}
+use common::{BIN, pg_url, run, serve, sqlite_url};
 
 async fn get(url: &str) -> reqwest::Response {
     reqwest::get(url).await.expect("request")

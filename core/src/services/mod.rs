@@ -1,8 +1,11 @@
 //! Use cases. Each public function here is one thing a person or an integration can do; the
 //! adapters (REST, webhooks, CLI, server functions) parse input, call one of these, map the result.
 
+pub mod api_keys;
 pub mod customers;
 pub mod ingest;
+pub mod merge;
+pub mod review;
 pub mod staff;
 pub mod tenants;
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{StoreResult, Tx, on_conn};
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct CustomerRow {
     pub tenant_id: Uuid,
     pub id: Uuid,

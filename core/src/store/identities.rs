@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{StoreError, StoreResult, Tx, on_conn};
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct IdentityRow {
     pub tenant_id: Uuid,
     pub id: Uuid,

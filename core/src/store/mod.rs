@@ -2,18 +2,22 @@
 //! and PostgreSQL (production). Statements are written once, lowercase with `$n` placeholders,
 //! and the `on_conn!` macro instantiates each body for both backends.
 
+mod api_keys;
 mod audit;
 mod customers;
 mod identities;
 mod interactions;
+mod merges;
 mod reviews;
 mod tenants;
 mod users;
 
+pub use api_keys::ApiKeyRow;
 pub use audit::{AuditRecord, NewAudit};
 pub use customers::{CustomerPatch, CustomerRow, NewCustomer};
 pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder};
+pub use merges::{MergeRow, MovedRows};
 pub use reviews::{NewReviewItem, ReviewItemRow};
 pub use tenants::{NewTenant, TenantRow};
 pub use users::{NewUser, UserRow};

@@ -1,5 +1,7 @@
 //! One module per subcommand; each is a thin adapter over the services.
 
+mod api_key;
+mod dedupe;
 mod normalize;
 mod seed;
 mod serve;
@@ -20,6 +22,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed(args) => seed::run(&cli.database_url, args).await,
         Command::Normalize(args) => normalize::run(args),
+        Command::ApiKey(command) => api_key::run(&cli.database_url, command).await,
+        Command::Dedupe(args) => dedupe::run(args),
+        Command::DedupeBench(args) => dedupe::bench(args),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP surface: health checks, the JSON API, and the console (Leptos pages and server
 //! functions), one router per module, merged here.
 
+mod api;
 mod health;
 mod problem;
 
@@ -20,13 +21,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .nest("/api/v1", api_router())
+        .nest("/api/v1", api::router())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-fn api_router() -> Router<AppState> {
-    Router::new().fallback(|| async { Problem::not_found("no such API endpoint") })
 }

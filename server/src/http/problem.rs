@@ -33,6 +33,35 @@ impl Problem {
     pub fn not_found(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::NOT_FOUND, "Not Found", detail)
     }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized", detail)
+    }
+
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type",
+            detail,
+        )
+    }
+
+    pub fn payload_too_large(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large", detail)
+    }
+
+    /// 422 for input that parsed but is not acceptable, naming the field when there is one.
+    pub fn invalid(field: Option<String>, detail: impl Into<String>) -> Problem {
+        let detail = detail.into();
+        Problem {
+            detail: match &field {
+                Some(f) => format!("{f}: {detail}"),
+                None => detail,
+            },
+            field,
+            ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", "")
+        }
+    }
 }
 
 impl From<ServiceError> for Problem {

@@ -1,0 +1,388 @@
+//! Merging two profiles (from the review queue or by hand) and undoing a merge. The engine plans
+//! which values and identities move; this applies the plan in one transaction, keeps what it
+//! replaced beside the merge, and audits it.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use spine_engine::merge::{Choice, MergeIdentity, MergePlan, MergeSide, plan_merge};
+
+use crate::services::ingest::audit;
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
+use crate::store::{CustomerRow, IdentityRow, MovedRows, Store, Tx};
+use crate::types::Role;
+
+/// Scalar profile fields a merge decides between, by the names the plan and the API use.
+pub const MERGE_FIELDS: [&str; 9] = [
+    "display_name",
+    "given_name",
+    "family_name",
+    "primary_email",
+    "primary_phone",
+    "lifecycle_stage",
+    "preferred_channel",
+    "timezone",
+    "language",
+];
+
+/// Everything undo needs, stored with the merge.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Snapshot {
+    survivor: CustomerRow,
+    absorbed: CustomerRow,
+    identities: Vec<IdentityRow>,
+    plan: MergePlan,
+    moved: MovedRows,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeOutcome {
+    pub merge_id: Uuid,
+    pub survivor_id: Uuid,
+    pub absorbed_id: Uuid,
+    pub identities_moved: usize,
+    pub interactions_moved: usize,
+}
+
+/// Who may merge and undo: admins, integrations with an API key, and Spine itself.
+fn may_merge(actor: &Actor) -> ServiceResult<()> {
+    match actor {
+        Actor::Staff {
+            role: Role::Admin, ..
+        }
+        | Actor::ApiKey { .. }
+        | Actor::System(_) => Ok(()),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+fn side(row: &CustomerRow, identities: &[IdentityRow]) -> MergeSide {
+    let fields = [
+        ("display_name", row.display_name.clone()),
+        ("given_name", row.given_name.clone()),
+        ("family_name", row.family_name.clone()),
+        ("primary_email", row.primary_email.clone()),
+        ("primary_phone", row.primary_phone.clone()),
+        ("lifecycle_stage", Some(row.lifecycle_stage.clone())),
+        ("preferred_channel", row.preferred_channel.clone()),
+        ("timezone", row.timezone.clone()),
+        ("language", row.language.clone()),
+    ];
+    MergeSide {
+        fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        lists: [
+            ("tags".to_owned(), row.tags.0.clone()),
+            ("sources".to_owned(), row.sources.0.clone()),
+        ]
+        .into(),
+        identities: identities
+            .iter()
+            .map(|i| MergeIdentity {
+                id: i.id.to_string(),
+                kind: i.kind.clone(),
+                provider: i.provider.clone(),
+                value: i.value.clone(),
+            })
+            .collect(),
+    }
+}
+
+async fn active(tx: &mut Tx, tenant: &Tenant, id: Uuid) -> ServiceResult<CustomerRow> {
+    tx.customer(tenant.id, id)
+        .await?
+        .filter(|c| c.deleted_at.is_none() && c.merged_into.is_none() && c.erased_at.is_none())
+        .ok_or(ServiceError::NotFound("customer"))
+}
+
+/// What merging `absorbed` into `survivor` would do, for a person to confirm.
+pub async fn preview_merge(
+    store: &Store,
+    tenant: &Tenant,
+    survivor_id: Uuid,
+    absorbed_id: Uuid,
+) -> ServiceResult<MergePlan> {
+    if survivor_id == absorbed_id {
+        return Err(ServiceError::invalid(
+            "absorbed_id",
+            "a profile cannot be merged into itself",
+        ));
+    }
+    let mut tx = store.read().await?;
+    let survivor = active(&mut tx, tenant, survivor_id).await?;
+    let absorbed = active(&mut tx, tenant, absorbed_id).await?;
+    let (s_ids, a_ids) = (
+        tx.identities_of(tenant.id, survivor_id).await?,
+        tx.identities_of(tenant.id, absorbed_id).await?,
+    );
+    Ok(plan_merge(
+        &side(&survivor, &s_ids),
+        &side(&absorbed, &a_ids),
+    ))
+}
+
+/// Merges `absorbed` into `survivor` with the given choices for conflicting fields.
+pub async fn merge_customers(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    survivor_id: Uuid,
+    absorbed_id: Uuid,
+    choices: &BTreeMap<String, Choice>,
+    review_item_id: Option<Uuid>,
+) -> ServiceResult<MergeOutcome> {
+    may_merge(actor)?;
+    if survivor_id == absorbed_id {
+        return Err(ServiceError::invalid(
+            "absorbed_id",
+            "a profile cannot be merged into itself",
+        ));
+    }
+    let mut tx = store.begin().await?;
+    let survivor = active(&mut tx, tenant, survivor_id).await?;
+    let absorbed = active(&mut tx, tenant, absorbed_id).await?;
+    let s_ids = tx.identities_of(tenant.id, survivor_id).await?;
+    let a_ids = tx.identities_of(tenant.id, absorbed_id).await?;
+    let plan = plan_merge(&side(&survivor, &s_ids), &side(&absorbed, &a_ids));
+    let values = plan
+        .resolve(choices)
+        .map_err(|e| ServiceError::invalid("choices", e))?;
+    let merged_side = plan
+        .merged_survivor(choices)
+        .map_err(|e| ServiceError::invalid("choices", e))?;
+
+    let now = Utc::now();
+    let value = |name: &str| values.get(name).cloned().flatten();
+    let mut merged = survivor.clone();
+    merged.display_name = value("display_name");
+    merged.given_name = value("given_name");
+    merged.family_name = value("family_name");
+    merged.primary_email = value("primary_email");
+    merged.primary_phone = value("primary_phone");
+    merged.lifecycle_stage = value("lifecycle_stage").unwrap_or(survivor.lifecycle_stage.clone());
+    merged.preferred_channel = value("preferred_channel");
+    merged.timezone = value("timezone");
+    merged.language = value("language");
+    merged.tags.0 = merged_side.lists.get("tags").cloned().unwrap_or_default();
+    merged.sources.0 = merged_side
+        .lists
+        .get("sources")
+        .cloned()
+        .unwrap_or_default();
+    merged.marketing_opt_in = survivor.marketing_opt_in || absorbed.marketing_opt_in;
+    merged.last_seen_at = survivor.last_seen_at.max(absorbed.last_seen_at);
+    merged.updated_at = now;
+    tx.write_customer(&merged).await?;
+
+    for id in &plan.identities_to_move {
+        tx.move_identity(tenant.id, parse_id(id)?, survivor_id)
+            .await?;
+    }
+    for (absorbed_identity, _) in &plan.identities_duplicated {
+        tx.delete_identity(tenant.id, parse_id(absorbed_identity)?)
+            .await?;
+    }
+    let moved = tx
+        .move_owned_rows(tenant.id, absorbed_id, survivor_id)
+        .await?;
+    let mut gone = absorbed.clone();
+    gone.merged_into = Some(survivor_id);
+    gone.updated_at = now;
+    tx.write_customer(&gone).await?;
+
+    let outcome_counts = (plan.identities_to_move.len(), moved.interactions.len());
+    let snapshot = Snapshot {
+        survivor: survivor.clone(),
+        absorbed: absorbed.clone(),
+        identities: a_ids,
+        plan,
+        moved,
+    };
+    let snapshot =
+        serde_json::to_value(&snapshot).map_err(|e| ServiceError::invalid("snapshot", e))?;
+    let choices_json = serde_json::to_value(choices).unwrap_or_default();
+    let merge_id = tx
+        .insert_merge(
+            tenant.id,
+            survivor_id,
+            absorbed_id,
+            review_item_id,
+            &snapshot,
+            &choices_json,
+            &actor.label(),
+        )
+        .await?;
+    if let Some(item) = review_item_id {
+        let decided_by = staff_id(actor);
+        tx.decide_review_item(
+            tenant.id,
+            item,
+            "merged",
+            decided_by,
+            &json!({"merge_id": merge_id, "survivor_id": survivor_id}),
+        )
+        .await?;
+    }
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "customer.merged",
+            "customer",
+            Some(survivor_id.to_string()),
+            Some(survivor_id),
+            Some(json!({"absorbed_id": absorbed_id})),
+            Some(json!({"merge_id": merge_id, "choices": choices_json})),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(tenant = %tenant.slug, %merge_id, %survivor_id, %absorbed_id, "profiles merged");
+    Ok(MergeOutcome {
+        merge_id,
+        survivor_id,
+        absorbed_id,
+        identities_moved: outcome_counts.0,
+        interactions_moved: outcome_counts.1,
+    })
+}
+
+/// Undoes a merge: both profiles, their identities and their timeline entries are back where
+/// they were. Refused when the survivor has since been merged away (undo that first).
+pub async fn undo_merge(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    merge_id: Uuid,
+) -> ServiceResult<()> {
+    may_merge(actor)?;
+    let mut tx = store.begin().await?;
+    let merge = tx
+        .merge_by_id(tenant.id, merge_id)
+        .await?
+        .ok_or(ServiceError::NotFound("merge"))?;
+    if merge.undone_at.is_some() {
+        return Err(ServiceError::Conflict(
+            "this merge was already undone".into(),
+        ));
+    }
+    let current = tx
+        .customer(tenant.id, merge.survivor_id)
+        .await?
+        .ok_or(ServiceError::NotFound("customer"))?;
+    if let Some(later) = current.merged_into {
+        return Err(ServiceError::Conflict(format!(
+            "the surviving profile was since merged into {later}: undo that merge first"
+        )));
+    }
+    let snapshot: Snapshot = serde_json::from_value(merge.snapshot.0.clone())
+        .map_err(|e| ServiceError::Conflict(format!("this merge cannot be undone: {e}")))?;
+
+    // The survivor gets back its own values; what it learned since the merge (last seen) stays.
+    let mut survivor = snapshot.survivor.clone();
+    survivor.last_seen_at = current.last_seen_at;
+    survivor.updated_at = Utc::now();
+    tx.write_customer(&survivor).await?;
+    let mut absorbed = snapshot.absorbed.clone();
+    absorbed.updated_at = Utc::now();
+    tx.write_customer(&absorbed).await?;
+
+    for id in &snapshot.plan.identities_to_move {
+        tx.move_identity(tenant.id, parse_id(id)?, merge.absorbed_id)
+            .await?;
+    }
+    for (absorbed_identity, _) in &snapshot.plan.identities_duplicated {
+        let id = parse_id(absorbed_identity)?;
+        if let Some(row) = snapshot.identities.iter().find(|i| i.id == id) {
+            tx.restore_identity(row).await?;
+        }
+    }
+    tx.return_owned_rows(tenant.id, &snapshot.moved, merge.absorbed_id)
+        .await?;
+    tx.mark_merge_undone(tenant.id, merge_id, &actor.label())
+        .await?;
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "customer.merge_undone",
+            "merge",
+            Some(merge_id.to_string()),
+            Some(merge.survivor_id),
+            None,
+            Some(json!({"absorbed_id": merge.absorbed_id})),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(tenant = %tenant.slug, %merge_id, "merge undone");
+    Ok(())
+}
+
+/// "Not the same person": the item is closed and the pairs are never proposed again.
+pub async fn reject_review_item(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    item_id: Uuid,
+) -> ServiceResult<()> {
+    may_merge(actor)?;
+    let mut tx = store.begin().await?;
+    let item = tx
+        .review_item(tenant.id, item_id)
+        .await?
+        .ok_or(ServiceError::NotFound("review item"))?;
+    for candidate in &item.candidate_ids.0 {
+        tx.insert_non_match(
+            tenant.id,
+            item.subject_customer_id,
+            *candidate,
+            staff_id(actor),
+        )
+        .await?;
+    }
+    if !tx
+        .decide_review_item(
+            tenant.id,
+            item_id,
+            "rejected",
+            staff_id(actor),
+            &json!({"not_the_same_person": true}),
+        )
+        .await?
+    {
+        return Err(ServiceError::Conflict(
+            "this review item was already decided".into(),
+        ));
+    }
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "review.rejected",
+            "review_item",
+            Some(item_id.to_string()),
+            Some(item.subject_customer_id),
+            None,
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn staff_id(actor: &Actor) -> Option<Uuid> {
+    match actor {
+        Actor::Staff { id, .. } => Some(*id),
+        _ => None,
+    }
+}
+
+fn parse_id(text: &str) -> ServiceResult<Uuid> {
+    Uuid::parse_str(text)
+        .map_err(|_| ServiceError::Conflict(format!("corrupt identity id {text:?} in merge plan")))
+}

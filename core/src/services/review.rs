@@ -1,0 +1,153 @@
+//! The review queue: what is pending, and deciding an item (merge, reject, defer).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use spine_engine::merge::Choice;
+
+use crate::services::ingest::audit;
+use crate::services::merge::{MergeOutcome, merge_customers};
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
+use crate::store::{ReviewItemRow, Store};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItemView {
+    pub id: Uuid,
+    pub status: String,
+    pub reason: String,
+    pub subject_customer_id: Uuid,
+    pub candidate_ids: Vec<Uuid>,
+    pub score: f64,
+    pub evidence: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<ReviewItemRow> for ReviewItemView {
+    fn from(row: ReviewItemRow) -> Self {
+        ReviewItemView {
+            id: row.id,
+            status: row.status,
+            reason: row.reason,
+            subject_customer_id: row.subject_customer_id,
+            candidate_ids: row.candidate_ids.0,
+            score: row.score,
+            evidence: row.evidence.0,
+            created_at: row.created_at,
+        }
+    }
+}
+
+pub async fn pending_review_items(
+    store: &Store,
+    tenant: &Tenant,
+    limit: i64,
+) -> ServiceResult<Vec<ReviewItemView>> {
+    let mut tx = store.read().await?;
+    Ok(tx
+        .pending_review_items(tenant.id, limit.clamp(1, 500))
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Merges the item's profiles: `absorbed` into `survivor`, both among the item's subject and
+/// candidates. By default the candidate (the older profile) survives and the subject is absorbed.
+pub async fn merge_review_item(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    item_id: Uuid,
+    survivor: Option<Uuid>,
+    absorbed: Option<Uuid>,
+    choices: &BTreeMap<String, Choice>,
+) -> ServiceResult<MergeOutcome> {
+    let item = store
+        .read()
+        .await?
+        .review_item(tenant.id, item_id)
+        .await?
+        .ok_or(ServiceError::NotFound("review item"))?;
+    if !matches!(item.status.as_str(), "pending" | "deferred") {
+        return Err(ServiceError::Conflict(format!(
+            "this review item is already {}",
+            item.status
+        )));
+    }
+    let involved: Vec<Uuid> = std::iter::once(item.subject_customer_id)
+        .chain(item.candidate_ids.0.iter().copied())
+        .collect();
+    let survivor = survivor
+        .or_else(|| item.candidate_ids.0.first().copied())
+        .ok_or(ServiceError::invalid("survivor_id", "required"))?;
+    let absorbed = absorbed.unwrap_or(item.subject_customer_id);
+    for (field, id) in [("survivor_id", survivor), ("absorbed_id", absorbed)] {
+        if !involved.contains(&id) {
+            return Err(ServiceError::invalid(
+                field,
+                "not one of this review item's profiles",
+            ));
+        }
+    }
+    merge_customers(
+        store,
+        tenant,
+        actor,
+        survivor,
+        absorbed,
+        choices,
+        Some(item_id),
+    )
+    .await
+}
+
+/// Puts the item aside; it stays in the queue's deferred list.
+pub async fn defer_review_item(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    item_id: Uuid,
+) -> ServiceResult<()> {
+    let mut tx = store.begin().await?;
+    let item = tx
+        .review_item(tenant.id, item_id)
+        .await?
+        .ok_or(ServiceError::NotFound("review item"))?;
+    let decided_by = match actor {
+        Actor::Staff { id, .. } => Some(*id),
+        _ => None,
+    };
+    if !tx
+        .decide_review_item(
+            tenant.id,
+            item_id,
+            "deferred",
+            decided_by,
+            &json!({"deferred": true}),
+        )
+        .await?
+    {
+        return Err(ServiceError::Conflict(format!(
+            "this review item is already {}",
+            item.status
+        )));
+    }
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "review.deferred",
+            "review_item",
+            Some(item_id.to_string()),
+            Some(item.subject_customer_id),
+            None,
+            None,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

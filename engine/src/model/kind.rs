@@ -1,0 +1,310 @@
+//! What each comparison looks at and how it decides the level of a pair. Every decision
+//! borrows from the two records and allocates nothing: the batch path runs them tens of
+//! millions of times.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::similarity::{dob_close, jaro_winkler, phone_equivalent};
+use crate::record::Record;
+
+/// The comparisons the engine knows. Thresholds are data, saved with the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ComparisonKind {
+    /// exact / nickname-canonical / JW >= high / swapped with the last name / JW >= low /
+    /// initial ("j" and "john") / else.
+    FirstName { jw_high: f64, jw_low: f64 },
+    /// exact / JW >= high / JW >= low / else.
+    LastName { jw_high: f64, jw_low: f64 },
+    /// exact / provider-canonical (Gmail dots, +tags) / same local part, other domain / else.
+    Email,
+    /// exact / a numbering-plan variant or the same last seven digits / else.
+    Phone,
+    /// same line and unit / same line, unit on one side only / same line, different unit
+    /// (neighbours) / else.
+    Address,
+    /// same postcode / same city (and state when both have one) / else.
+    PostcodeCity,
+    /// exact / day and month swapped or one digit off / same year / else.
+    DateOfBirth,
+    /// exact / else.
+    ExternalId,
+    /// exact / else on `Record::others[key]`.
+    Other { key: String },
+}
+
+/// The value columns counted by `TermFrequencies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TfColumn {
+    Given,
+    Family,
+    City,
+    Postcode,
+}
+
+pub(crate) mod level {
+    pub const FIRST_EXACT: u8 = 0;
+    pub const FIRST_NICKNAME: u8 = 1;
+    pub const FIRST_JW_HIGH: u8 = 2;
+    pub const FIRST_SWAPPED: u8 = 3;
+    pub const FIRST_JW_LOW: u8 = 4;
+    pub const FIRST_INITIAL: u8 = 5;
+    pub const FIRST_ELSE: u8 = 6;
+
+    pub const LAST_EXACT: u8 = 0;
+    pub const LAST_JW_HIGH: u8 = 1;
+    pub const LAST_JW_LOW: u8 = 2;
+    pub const LAST_ELSE: u8 = 3;
+
+    pub const EMAIL_EXACT: u8 = 0;
+    pub const EMAIL_CANONICAL: u8 = 1;
+    pub const EMAIL_LOCAL: u8 = 2;
+    pub const EMAIL_ELSE: u8 = 3;
+
+    pub const PHONE_EXACT: u8 = 0;
+    pub const PHONE_VARIANT: u8 = 1;
+    pub const PHONE_ELSE: u8 = 2;
+
+    pub const ADDRESS_SAME_UNIT: u8 = 0;
+    pub const ADDRESS_UNIT_MISSING: u8 = 1;
+    pub const ADDRESS_OTHER_UNIT: u8 = 2;
+    pub const ADDRESS_ELSE: u8 = 3;
+
+    pub const PLACE_POSTCODE: u8 = 0;
+    pub const PLACE_CITY: u8 = 1;
+    pub const PLACE_ELSE: u8 = 2;
+
+    pub const DOB_EXACT: u8 = 0;
+    pub const DOB_CLOSE: u8 = 1;
+    pub const DOB_YEAR: u8 = 2;
+    pub const DOB_ELSE: u8 = 3;
+
+    pub const EXACT: u8 = 0;
+    pub const ELSE: u8 = 1;
+}
+
+use level::*;
+
+impl ComparisonKind {
+    /// The level of the pair, or `None` when either side lacks the value.
+    pub fn level(&self, a: &Record, b: &Record) -> Option<u8> {
+        match self {
+            ComparisonKind::FirstName { jw_high, jw_low } => first_name(a, b, *jw_high, *jw_low),
+            ComparisonKind::LastName { jw_high, jw_low } => {
+                let (x, y) = both(&a.family, &b.family)?;
+                Some(if x == y {
+                    LAST_EXACT
+                } else {
+                    match jaro_winkler(x, y) {
+                        s if s >= *jw_high => LAST_JW_HIGH,
+                        s if s >= *jw_low => LAST_JW_LOW,
+                        _ => LAST_ELSE,
+                    }
+                })
+            }
+            ComparisonKind::Email => {
+                let (x, y) = both(&a.email, &b.email)?;
+                Some(if x == y {
+                    EMAIL_EXACT
+                } else if both(&a.email_canonical, &b.email_canonical).is_some_and(|(p, q)| p == q)
+                {
+                    EMAIL_CANONICAL
+                } else if local_part(x).is_some_and(|l| Some(l) == local_part(y)) {
+                    EMAIL_LOCAL
+                } else {
+                    EMAIL_ELSE
+                })
+            }
+            ComparisonKind::Phone => {
+                let (x, y) = both(&a.phone, &b.phone)?;
+                Some(if x == y {
+                    PHONE_EXACT
+                } else if phone_equivalent(x, y) {
+                    PHONE_VARIANT
+                } else {
+                    PHONE_ELSE
+                })
+            }
+            ComparisonKind::Address => {
+                let (x, y) = both(&a.address_line, &b.address_line)?;
+                Some(if x != y {
+                    ADDRESS_ELSE
+                } else {
+                    match (&a.address_unit, &b.address_unit) {
+                        (None, None) => ADDRESS_SAME_UNIT,
+                        (Some(p), Some(q)) if p == q => ADDRESS_SAME_UNIT,
+                        (Some(_), Some(_)) => ADDRESS_OTHER_UNIT,
+                        _ => ADDRESS_UNIT_MISSING,
+                    }
+                })
+            }
+            ComparisonKind::PostcodeCity => {
+                let postcodes = both(&a.postcode, &b.postcode);
+                let cities = both(&a.city, &b.city);
+                if postcodes.is_some_and(|(p, q)| p == q) {
+                    Some(PLACE_POSTCODE)
+                } else if cities.is_some_and(|(p, q)| p == q)
+                    && both(&a.state, &b.state).is_none_or(|(p, q)| p == q)
+                {
+                    Some(PLACE_CITY)
+                } else if postcodes.is_some() || cities.is_some() {
+                    Some(PLACE_ELSE)
+                } else {
+                    None
+                }
+            }
+            ComparisonKind::DateOfBirth => {
+                let (x, y) = both(&a.date_of_birth, &b.date_of_birth)?;
+                Some(if x == y {
+                    DOB_EXACT
+                } else {
+                    match dob_close(x, y) {
+                        Some(true) => DOB_CLOSE,
+                        Some(false) if x.get(..4) == y.get(..4) => DOB_YEAR,
+                        _ => DOB_ELSE,
+                    }
+                })
+            }
+            ComparisonKind::ExternalId => {
+                let (x, y) = both(&a.external_id, &b.external_id)?;
+                Some(if x == y { EXACT } else { ELSE })
+            }
+            ComparisonKind::Other { key } => {
+                let (x, y) = (a.others.get(key)?, b.others.get(key)?);
+                Some(if x == y { EXACT } else { ELSE })
+            }
+        }
+    }
+
+    /// The labels of the levels, strongest first, "else" last.
+    pub fn level_labels(&self) -> Vec<String> {
+        let fixed = |labels: &[&str]| labels.iter().map(|l| (*l).to_owned()).collect();
+        match self {
+            ComparisonKind::FirstName { jw_high, jw_low } => vec![
+                "exact".into(),
+                "nickname".into(),
+                format!("jaro_winkler >= {jw_high:.2}"),
+                "swapped_with_last_name".into(),
+                format!("jaro_winkler >= {jw_low:.2}"),
+                "initial".into(),
+                "else".into(),
+            ],
+            ComparisonKind::LastName { jw_high, jw_low } => vec![
+                "exact".into(),
+                format!("jaro_winkler >= {jw_high:.2}"),
+                format!("jaro_winkler >= {jw_low:.2}"),
+                "else".into(),
+            ],
+            ComparisonKind::Email => {
+                fixed(&["exact", "provider_canonical", "same_local_part", "else"])
+            }
+            ComparisonKind::Phone => fixed(&["exact", "variant_or_last_7_digits", "else"]),
+            ComparisonKind::Address => fixed(&[
+                "same_line_same_unit",
+                "same_line_unit_missing",
+                "same_line_different_unit",
+                "else",
+            ]),
+            ComparisonKind::PostcodeCity => fixed(&["same_postcode", "same_city", "else"]),
+            ComparisonKind::DateOfBirth => {
+                fixed(&["exact", "transposed_or_one_digit_off", "same_year", "else"])
+            }
+            ComparisonKind::ExternalId | ComparisonKind::Other { .. } => fixed(&["exact", "else"]),
+        }
+    }
+
+    pub fn level_count(&self) -> usize {
+        match self {
+            ComparisonKind::FirstName { .. } => 7,
+            ComparisonKind::LastName { .. }
+            | ComparisonKind::Email
+            | ComparisonKind::Address
+            | ComparisonKind::DateOfBirth => 4,
+            ComparisonKind::Phone | ComparisonKind::PostcodeCity => 3,
+            ComparisonKind::ExternalId | ComparisonKind::Other { .. } => 2,
+        }
+    }
+
+    /// The column whose value frequencies can adjust level `index`: only levels where both
+    /// sides hold the very same value of that column.
+    pub fn tf_column(&self, index: usize) -> Option<TfColumn> {
+        match (self, index) {
+            (ComparisonKind::FirstName { .. }, 0) => Some(TfColumn::Given),
+            (ComparisonKind::LastName { .. }, 0) => Some(TfColumn::Family),
+            (ComparisonKind::PostcodeCity, 0) => Some(TfColumn::Postcode),
+            (ComparisonKind::PostcodeCity, 1) => Some(TfColumn::City),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        match self {
+            ComparisonKind::FirstName { jw_high, jw_low }
+            | ComparisonKind::LastName { jw_high, jw_low } => {
+                if (0.0..=1.0).contains(jw_low) && (*jw_low..=1.0).contains(jw_high) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "Jaro-Winkler thresholds must satisfy 0 <= low <= high <= 1, got {jw_low} and {jw_high}"
+                    ))
+                }
+            }
+            ComparisonKind::Other { key } if key.is_empty() => Err("empty key".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The record's value in a term-frequency column.
+pub(crate) fn tf_value(column: TfColumn, record: &Record) -> Option<&str> {
+    match column {
+        TfColumn::Given => record.given.as_deref(),
+        TfColumn::Family => record.family.as_deref(),
+        TfColumn::City => record.city.as_deref(),
+        TfColumn::Postcode => record.postcode.as_deref(),
+    }
+}
+
+fn both<'r>(a: &'r Option<String>, b: &'r Option<String>) -> Option<(&'r str, &'r str)> {
+    Some((a.as_deref()?, b.as_deref()?))
+}
+
+fn local_part(email: &str) -> Option<&str> {
+    email
+        .rsplit_once('@')
+        .map(|(local, _)| local)
+        .filter(|l| !l.is_empty())
+}
+
+fn first_name(a: &Record, b: &Record, jw_high: f64, jw_low: f64) -> Option<u8> {
+    let (x, y) = both(&a.given, &b.given)?;
+    if x == y {
+        return Some(FIRST_EXACT);
+    }
+    if both(&a.given_canonical, &b.given_canonical).is_some_and(|(p, q)| p == q) {
+        return Some(FIRST_NICKNAME);
+    }
+    let similarity = jaro_winkler(x, y);
+    Some(if similarity >= jw_high {
+        FIRST_JW_HIGH
+    } else if both(&a.family, &b.family).is_some_and(|(p, q)| p == y && q == x) {
+        // "Smith John" against "John Smith": the names are there, in the wrong columns.
+        FIRST_SWAPPED
+    } else if similarity >= jw_low {
+        FIRST_JW_LOW
+    } else if is_initial_of(x, y) || is_initial_of(y, x) {
+        FIRST_INITIAL
+    } else {
+        FIRST_ELSE
+    })
+}
+
+/// "j" against "john".
+fn is_initial_of(initial: &str, name: &str) -> bool {
+    let mut chars = initial.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), None) => name.starts_with(first),
+        _ => false,
+    }
+}

@@ -1,0 +1,382 @@
+//! `spine dedupe`: a CSV of people in, clusters (and optionally scored pairs) out, with a
+//! progress bar on stderr and a summary at the end. Bad rows are reported with their line
+//! number and skipped or fatal, as the user chose. `spine dedupe-bench` runs the same pipeline
+//! on generated people with known truth and prints accuracy, speed and memory.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use spine_engine::dedupe::{DedupeOptions, DedupeOutput, Stage, dedupe};
+use spine_engine::model::Model;
+use spine_engine::normalize::phone::Region;
+use spine_engine::record::{Field, RawRecord, Record};
+
+use crate::cli::{DedupeArgs, DedupeBenchArgs, OnError};
+
+/// A field longer than this is refused: no person's name or address is 64 KiB long.
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let region = Region::parse(&args.region)
+        .map_err(|e| anyhow::anyhow!("--region {}: {e}", args.region))?;
+    let raws = read_csv(&args.input, &args.id_column, &args.map, args.on_error)?;
+    if raws.is_empty() {
+        bail!("{} has a header but no records", args.input.display());
+    }
+    let records = normalize_records(&raws, region);
+    let options = DedupeOptions {
+        cluster: spine_engine::cluster::ClusterOptions {
+            threshold: args.threshold,
+            ..Default::default()
+        },
+        train: !args.no_train,
+        ..DedupeOptions::default()
+    };
+    let output = run_pipeline(&records, &options)?;
+    write_clusters(&args.output, &records, &output)?;
+    if let Some(path) = &args.pairs {
+        write_pairs(path, &records, &output, args.threshold)?;
+    }
+    summary(&output, started);
+    Ok(())
+}
+
+/// Reads the CSV into raw records, reporting each bad row with its line number.
+pub fn read_csv(
+    path: &Path,
+    id_column: &str,
+    map: &[String],
+    on_error: OnError,
+) -> anyhow::Result<Vec<RawRecord>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = bar(size, "reading");
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(BufReader::new(bar.wrap_read(file)));
+    let headers = match reader.byte_headers() {
+        Ok(h) if h.iter().any(|field| !field.is_empty()) => h.clone(),
+        Ok(_) => bail!(
+            "{} is empty: expected a header line with a {id_column:?} column",
+            path.display()
+        ),
+        Err(e) => bail!("{}: cannot read the header: {e}", path.display()),
+    };
+    let headers: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+        .collect();
+    let id_index = headers
+        .iter()
+        .position(|h| h == id_column)
+        .with_context(|| {
+            format!(
+                "no column {id_column:?} in {} (columns: {})",
+                path.display(),
+                headers.join(", ")
+            )
+        })?;
+    let mapping = column_fields(&headers, map)?;
+    if mapping.iter().all(Option::is_none) {
+        bail!(
+            "no column maps to a field Spine compares: name them first_name, email, ... or pass --map SRC=FIELD"
+        );
+    }
+
+    let mut records = Vec::new();
+    let mut seen_ids = HashSet::new();
+    let mut errors = 0usize;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                report_row(on_error, &mut errors, line, &format!("malformed CSV: {e}"))?;
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        match parse_row(&record, &headers, id_index, &mapping) {
+            Ok(raw) if !seen_ids.insert(raw.id.clone()) => report_row(
+                on_error,
+                &mut errors,
+                line,
+                &format!("duplicate id {:?}", raw.id),
+            )?,
+            Ok(raw) => records.push(raw),
+            Err(message) => report_row(on_error, &mut errors, line, &message)?,
+        }
+    }
+    bar.finish_and_clear();
+    if errors > 0 {
+        eprintln!("spine: skipped {errors} bad row(s)");
+    }
+    Ok(records)
+}
+
+fn column_fields(headers: &[String], map: &[String]) -> anyhow::Result<Vec<Option<Field>>> {
+    let mut explicit = BTreeMap::new();
+    for entry in map
+        .iter()
+        .flat_map(|m| m.split(','))
+        .filter(|m| !m.trim().is_empty())
+    {
+        let (source, field) = entry
+            .split_once('=')
+            .with_context(|| format!("--map {entry:?}: expected SRC=FIELD"))?;
+        let field = Field::parse(field)
+            .with_context(|| format!("--map {entry:?}: unknown field {field:?}"))?;
+        if !headers.iter().any(|h| h == source.trim()) {
+            bail!("--map {entry:?}: no column {:?}", source.trim());
+        }
+        explicit.insert(source.trim().to_owned(), field);
+    }
+    Ok(headers
+        .iter()
+        .map(|h| explicit.get(h).cloned().or_else(|| Field::parse(h)))
+        .collect())
+}
+
+fn parse_row(
+    row: &csv::ByteRecord,
+    headers: &[String],
+    id_index: usize,
+    mapping: &[Option<Field>],
+) -> Result<RawRecord, String> {
+    if row.len() != headers.len() {
+        return Err(format!(
+            "expected {} fields, found {}",
+            headers.len(),
+            row.len()
+        ));
+    }
+    let mut raw = RawRecord::default();
+    for (i, bytes) in row.iter().enumerate() {
+        if bytes.len() > MAX_FIELD_BYTES {
+            return Err(format!(
+                "column {:?} is longer than {MAX_FIELD_BYTES} bytes",
+                headers[i]
+            ));
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            format!(
+                "column {:?} is not valid UTF-8 (convert the file to UTF-8)",
+                headers[i]
+            )
+        })?;
+        if i == id_index {
+            raw.id = text.trim().to_owned();
+        } else if let Some(field) = &mapping[i] {
+            raw.fields.insert(field.clone(), text.to_owned());
+        }
+    }
+    if raw.id.is_empty() {
+        return Err(format!("empty id in column {:?}", headers[id_index]));
+    }
+    Ok(raw)
+}
+
+fn report_row(
+    on_error: OnError,
+    errors: &mut usize,
+    line: u64,
+    message: &str,
+) -> anyhow::Result<()> {
+    match on_error {
+        OnError::Stop => bail!("line {line}: {message} (pass --on-error skip to skip bad rows)"),
+        OnError::Skip => {
+            *errors += 1;
+            if *errors <= 20 {
+                eprintln!("spine: line {line}: {message}; skipped");
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn normalize_records(raws: &[RawRecord], region: Region) -> Vec<Record> {
+    let results: Vec<(Record, usize)> = raws
+        .par_iter()
+        .map(|raw| {
+            let (record, issues) = Record::from_raw(raw, region);
+            (record, issues.len())
+        })
+        .collect();
+    let unusable: usize = results.iter().map(|(_, n)| n).sum();
+    if unusable > 0 {
+        eprintln!(
+            "spine: {unusable} value(s) could not be normalized and were left out of matching"
+        );
+    }
+    results.into_iter().map(|(r, _)| r).collect()
+}
+
+/// Runs blocking, training, scoring and clustering with one progress bar per stage.
+pub fn run_pipeline(records: &[Record], options: &DedupeOptions) -> anyhow::Result<DedupeOutput> {
+    let bar = bar(0, "blocking");
+    let current = std::sync::Mutex::new(Stage::Blocking);
+    let progress = |stage: Stage, done: u64, total: u64| {
+        if let Ok(mut current) = current.lock()
+            && *current != stage
+        {
+            *current = stage;
+            bar.set_message(stage.label());
+            bar.reset();
+        }
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let mut model = Model::default_for_people();
+    let output = dedupe(records, &mut model, options, &progress);
+    bar.finish_and_clear();
+    Ok(output)
+}
+
+fn bar(len: u64, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
+fn write_clusters(path: &Path, records: &[Record], output: &DedupeOutput) -> anyhow::Result<()> {
+    let mut out = csv::Writer::from_writer(BufWriter::new(
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+    ));
+    out.write_record(["record_id", "cluster_id"])?;
+    for (record, cluster) in records.iter().zip(&output.cluster_of) {
+        out.write_record([record.id.as_str(), records[*cluster as usize].id.as_str()])?;
+    }
+    out.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn write_pairs(
+    path: &Path,
+    records: &[Record],
+    output: &DedupeOutput,
+    threshold: f64,
+) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    let mut csv = csv::Writer::from_writer(&mut out);
+    csv.write_record(["left_id", "right_id", "probability"])?;
+    for p in output
+        .pairs
+        .iter()
+        .filter(|p| p.probability as f64 >= threshold)
+    {
+        csv.write_record([
+            records[p.left as usize].id.as_str(),
+            records[p.right as usize].id.as_str(),
+            &format!("{:.4}", p.probability),
+        ])?;
+    }
+    csv.flush()?;
+    drop(csv);
+    out.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn summary(output: &DedupeOutput, started: Instant) {
+    let r = &output.report;
+    eprintln!(
+        "records {}, pairs compared {}, links {}, clusters {}, {:.1}s, peak memory {}",
+        r.records,
+        r.candidate_pairs,
+        r.links,
+        r.clusters,
+        started.elapsed().as_secs_f64(),
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    );
+    for (rule, size) in &r.skipped_blocks {
+        eprintln!("  skipped a block of {size} records under rule {rule:?} (over --max-block)");
+    }
+}
+
+/// Peak resident memory of this process (Linux), for the summary.
+pub fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(format!("{:.0} MiB", kb as f64 / 1024.0))
+}
+
+/// `spine dedupe-bench`: generated people with known truth through the same pipeline.
+pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let synth = spine_engine::synth::generate(&spine_engine::synth::SynthOptions {
+        people: args.people,
+        seed: args.seed,
+        ..Default::default()
+    });
+    let generated = started.elapsed();
+    let raws: Vec<RawRecord> = synth.iter().map(|s| s.raw.clone()).collect();
+    let t = Instant::now();
+    let records = normalize_records(&raws, Region::default());
+    let normalized = t.elapsed();
+    let options = DedupeOptions {
+        cluster: spine_engine::cluster::ClusterOptions {
+            threshold: args.threshold,
+            ..Default::default()
+        },
+        ..DedupeOptions::default()
+    };
+    let t = Instant::now();
+    let output = run_pipeline(&records, &options)?;
+    let deduped = t.elapsed();
+    let predicted: Vec<(String, u64)> = records
+        .iter()
+        .zip(&output.cluster_of)
+        .map(|(r, c)| (r.id.clone(), *c as u64))
+        .collect();
+    let truth: Vec<(String, u64)> = synth.iter().map(|s| (s.raw.id.clone(), s.person)).collect();
+    let accuracy = spine_engine::eval::evaluate(&predicted, &truth);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "people {} records {} (generated in {:.1}s)",
+        args.people,
+        records.len(),
+        generated.as_secs_f64()
+    )?;
+    writeln!(
+        out,
+        "normalize {:.2}s, dedupe {:.2}s (candidate pairs {}, links {}, clusters {})",
+        normalized.as_secs_f64(),
+        deduped.as_secs_f64(),
+        output.report.candidate_pairs,
+        output.report.links,
+        output.report.clusters
+    )?;
+    writeln!(out, "{accuracy:#?}")?;
+    writeln!(
+        out,
+        "peak memory {}",
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    )?;
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! The JSON API under /api/v1: bearer API keys, problem-details errors, thin handlers over the
+//! services.
+
+mod customers;
+mod events;
+mod extract;
+mod review;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use app::state::AppState;
+
+use super::Problem;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/events", post(events::ingest_one))
+        .route("/events/batch", post(events::ingest_batch))
+        .route("/customers", get(customers::search))
+        .route("/customers/{id}", get(customers::profile))
+        .route("/customers/{id}/timeline", get(customers::timeline))
+        .route("/customers/{id}/merge", post(review::merge_customers))
+        .route("/customers/{id}/merge-preview", get(review::preview))
+        .route("/review-items", get(review::list))
+        .route("/review-items/{id}/merge", post(review::merge_item))
+        .route("/review-items/{id}/reject", post(review::reject_item))
+        .route("/review-items/{id}/defer", post(review::defer_item))
+        .route("/merges/{id}/undo", post(review::undo))
+        .fallback(|| async { Problem::not_found("no such API endpoint") })
+}

@@ -1,0 +1,290 @@
+//! The JSON API against the real server: keys, events, errors, customers and timelines.
+
+mod common;
+
+use serde_json::{Value, json};
+
+use common::{Server, run, serve, sqlite_url};
+
+struct Api {
+    server: Server,
+    key: String,
+    client: reqwest::Client,
+}
+
+impl Api {
+    /// A fresh SQLite database with a tenant "acme" and an API key for it.
+    fn start() -> Api {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = sqlite_url(&dir);
+        // `serve --tenant acme` creates the tenant; a key needs it first, so serve once briefly.
+        drop(serve(&url, &["--tenant", "acme"], None));
+        let out = run(
+            &["api-key", "create", "--tenant", "acme", "--name", "tests"],
+            &url,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let key = stdout
+            .lines()
+            .last()
+            .expect("key on the last line")
+            .trim()
+            .to_owned();
+        assert!(key.starts_with("spk_"), "{key}");
+        Api {
+            server: serve(&url, &["--tenant", "acme"], Some(dir)),
+            key,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.server.base)
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(&self.key)
+            .json(body)
+            .send()
+            .await
+            .expect("post");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .expect("get");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn sms(phone: &str, body: &str, id: &str) -> Value {
+    json!({"channel": "sms", "direction": "inbound", "kind": "message", "occurred_at": "2026-05-01T10:00:00Z",
+           "body": body, "external_id": id, "identifiers": {"phone": phone}})
+}
+
+#[tokio::test]
+async fn events_resolve_link_and_are_idempotent() {
+    let api = Api::start();
+    let (status, first) = api
+        .post(
+            "/events",
+            &sms("(916) 555-1234", "Do you do birthdays?", "SM1"),
+        )
+        .await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["decision"], "created");
+    let (status, again) = api
+        .post(
+            "/events",
+            &sms("(916) 555-1234", "Do you do birthdays?", "SM1"),
+        )
+        .await;
+    assert_eq!(status, 200, "a replay is not a new event");
+    assert_eq!(again["interaction_id"], first["interaction_id"]);
+
+    let dm = json!({"channel": "instagram", "direction": "inbound", "kind": "message", "occurred_at": "2026-05-02T10:00:00Z",
+                    "body": "Hi! I asked about birthdays. My number is 916-555-1234",
+                    "identifiers": {"handle": {"platform": "instagram", "handle": "@johndoe"}}});
+    let (status, linked) = api.post("/events", &dm).await;
+    assert_eq!(status, 201, "{linked}");
+    assert_eq!(linked["decision"], "linked");
+    assert_eq!(linked["customer_id"], first["customer_id"]);
+    assert!(linked["confidence"].as_f64().unwrap_or_default() >= 0.9);
+
+    let id = first["customer_id"].as_str().unwrap_or_default();
+    let (status, profile) = api.get(&format!("/customers/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(profile["primary_phone"], "+19165551234");
+    let kinds: Vec<&str> = profile["identities"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"handle") && kinds.contains(&"phone"),
+        "{kinds:?}"
+    );
+
+    let (status, page) = api.get(&format!("/customers/{id}/timeline?limit=1")).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["entries"][0]["channel"], "instagram", "newest first");
+    let cursor = page["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    let (_, page2) = api
+        .get(&format!("/customers/{id}/timeline?limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(page2["entries"][0]["channel"], "sms");
+
+    let (status, found) = api.get("/customers?q=555").await;
+    assert_eq!(status, 200);
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_problem_naming_the_field_and_writes_nothing() {
+    let api = Api::start();
+    let (status, problem) = api.post("/events", &sms("12", "hi", "SM9")).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["field"], "identifiers.phone");
+    assert_eq!(problem["status"], 422);
+
+    let mut wrong_type = sms("(916) 555-1234", "hi", "SM10");
+    wrong_type["occurred_at"] = json!("yesterday");
+    let (status, problem) = api.post("/events", &wrong_type).await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["field"], "occurred_at", "{problem}");
+
+    let mut unknown_channel = sms("(916) 555-1234", "hi", "SM11");
+    unknown_channel["channel"] = json!("fax");
+    assert_eq!(api.post("/events", &unknown_channel).await.0, 422);
+
+    let response = api
+        .client
+        .post(api.url("/events"))
+        .bearer_auth(&api.key)
+        .body("channel=sms")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status().as_u16(), 415);
+
+    let (_, found) = api.get("/customers?q=555").await;
+    assert_eq!(
+        found.as_array().map(Vec::len),
+        Some(0),
+        "nothing was written"
+    );
+
+    let (status, _) = api.get("/customers/not-a-uuid").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_batch_accepts_good_events_and_reports_bad_ones_in_place() {
+    let api = Api::start();
+    let batch = json!({"events": [sms("+1 212 555 0100", "one", "B1"), sms("nope", "two", "B2"), sms("212-555-0100", "three", "B3")]});
+    let (status, result) = api.post("/events/batch", &batch).await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["accepted"], 2);
+    assert_eq!(result["rejected"], 1);
+    assert_eq!(result["results"][1]["error"]["field"], "identifiers.phone");
+    assert_eq!(result["results"][2]["decision"], "linked");
+}
+
+#[tokio::test]
+async fn missing_unknown_and_revoked_keys_are_refused() {
+    let api = Api::start();
+    let response = api
+        .client
+        .get(api.url("/customers"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let response = api
+        .client
+        .get(api.url("/customers"))
+        .bearer_auth("spk_nope")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(api.get("/customers").await.0, 200);
+}
+
+#[tokio::test]
+async fn review_queue_merge_and_undo_over_the_api() {
+    let api = Api::start();
+    let chat = json!({"channel": "webchat", "direction": "inbound", "kind": "message", "occurred_at": "2026-05-01T10:00:00Z",
+                      "body": "hi", "identifiers": {"email": "charlie@gmail.com", "name": "Charlie Day"}});
+    let (_, by_email) = api.post("/events", &chat).await;
+    let (_, by_phone) = api
+        .post("/events", &sms("+1 305 555 9999", "hello", "S1"))
+        .await;
+    let booking = json!({"channel": "booking", "direction": "inbound", "kind": "booking", "occurred_at": "2026-05-03T10:00:00Z",
+                         "body": "table for 4", "identifiers": {"email": "charlie@gmail.com", "phone": "305-555-9999"}});
+    let (status, conflict) = api.post("/events", &booking).await;
+    assert_eq!(status, 201);
+    assert_eq!(conflict["decision"], "ambiguous");
+
+    let (status, queue) = api.get("/review-items").await;
+    assert_eq!(status, 200);
+    let item = &queue[0];
+    assert_eq!(item["id"], conflict["review_item_id"]);
+    let item_id = item["id"].as_str().unwrap_or_default();
+
+    // Merge the provisional booking profile into the email profile.
+    let body =
+        json!({"survivor_id": by_email["customer_id"], "absorbed_id": conflict["customer_id"]});
+    let (status, merged) = api
+        .post(&format!("/review-items/{item_id}/merge"), &body)
+        .await;
+    assert_eq!(status, 200, "{merged}");
+    let (status, again) = api
+        .post(&format!("/review-items/{item_id}/merge"), &body)
+        .await;
+    assert_eq!(status, 409, "an item is decided once: {again}");
+
+    let survivor = by_email["customer_id"].as_str().unwrap_or_default();
+    let (_, page) = api.get(&format!("/customers/{survivor}/timeline")).await;
+    assert_eq!(
+        page["entries"].as_array().map(Vec::len),
+        Some(2),
+        "the booking moved to the survivor"
+    );
+
+    // A manual merge of the phone profile too, with a preview first.
+    let phone_id = by_phone["customer_id"].as_str().unwrap_or_default();
+    let (status, plan) = api
+        .get(&format!(
+            "/customers/{survivor}/merge-preview?absorbed_id={phone_id}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{plan}");
+    let (status, manual) = api
+        .post(
+            &format!("/customers/{survivor}/merge"),
+            &json!({"absorbed_id": phone_id}),
+        )
+        .await;
+    assert_eq!(status, 200, "{manual}");
+    let (_, page) = api.get(&format!("/customers/{survivor}/timeline")).await;
+    assert_eq!(page["entries"].as_array().map(Vec::len), Some(3));
+
+    let merge_id = manual["merge_id"].as_str().unwrap_or_default();
+    let (status, _) = api
+        .post(&format!("/merges/{merge_id}/undo"), &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = api.get(&format!("/customers/{survivor}/timeline")).await;
+    assert_eq!(
+        page["entries"].as_array().map(Vec::len),
+        Some(2),
+        "undo took the SMS back"
+    );
+    let (status, _) = api.get(&format!("/customers/{phone_id}")).await;
+    assert_eq!(status, 200, "the phone profile is back");
+}
