@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blocking::{BlockingRule, candidate_pairs};
 use crate::cluster::{ClusterOptions, ScoredPair, cluster};
-use crate::model::{EmOptions, EmReport, Gamma, Model, PriorUpdate, TermFrequencies};
+use crate::model::{Contribution, EmOptions, EmReport, Gamma, Model, PriorUpdate, TermFrequencies};
 use crate::record::Record;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +23,10 @@ pub struct DedupeOptions {
     /// At most this many candidate pairs feed EM, and this many random pairs estimate u.
     pub training_sample: usize,
     pub seed: u64,
+    /// Comparison levels that say "a different person" outright, whatever else agrees:
+    /// (comparison name, level label). Such a pair cannot be linked, directly or through
+    /// others, unless a provider's external id says otherwise.
+    pub distinct_person: Vec<(String, String)>,
 }
 
 impl Default for DedupeOptions {
@@ -34,6 +38,14 @@ impl Default for DedupeOptions {
             train: true,
             training_sample: 300_000,
             seed: 1,
+            // A household shares surname, address, landline and often an email: summed as
+            // independent evidence they outweigh everything. Entirely different given names or
+            // dates of birth are what tell its members apart (typos, nicknames, initials and
+            // transposed dates are levels of their own and do not count here).
+            distinct_person: vec![
+                ("first_name".into(), "else".into()),
+                ("date_of_birth".into(), "else".into()),
+            ],
         }
     }
 }
@@ -113,10 +125,16 @@ pub fn dedupe(
                 .map(|&(left, right)| {
                     let prediction =
                         model.score(&records[left as usize], &records[right as usize], Some(&tf));
+                    let probability =
+                        if is_distinct_person(&prediction.explanation, &options.distinct_person) {
+                            0.0
+                        } else {
+                            prediction.probability
+                        };
                     ScoredPair {
                         left,
                         right,
-                        probability: prediction.probability as f32,
+                        probability: probability as f32,
                     }
                 })
                 .collect();
@@ -150,6 +168,19 @@ pub fn dedupe(
         cluster_of,
         pairs,
     }
+}
+
+/// Whether a level in `rules` was reached, with no external id to vouch for the pair.
+pub fn is_distinct_person(explanation: &[Contribution], rules: &[(String, String)]) -> bool {
+    let vouched = explanation
+        .iter()
+        .any(|c| c.name == "external_id" && c.level == "exact");
+    !vouched
+        && explanation.iter().any(|c| {
+            rules
+                .iter()
+                .any(|(name, level)| &c.name == name && &c.level == level)
+        })
 }
 
 /// u from random pairs (almost all non-matches), then m and λ by EM on a sample of candidate pairs.

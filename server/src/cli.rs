@@ -144,6 +144,10 @@ pub struct DedupeBenchArgs {
 
     #[arg(long, default_value_t = 0.9, value_parser = probability)]
     pub threshold: f64,
+
+    /// Score with the default model instead of training it on the generated records.
+    #[arg(long)]
+    pub no_train: bool,
 }
 
 fn probability(text: &str) -> Result<f64, String> {

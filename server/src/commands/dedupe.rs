@@ -373,6 +373,31 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         output.report.clusters
     )?;
     writeln!(out, "{accuracy:#?}")?;
+    if let Some(em) = &output.report.em {
+        writeln!(
+            out,
+            "EM: {} iterations, converged {}, prior {:.3e}",
+            em.iterations, em.converged, em.prior
+        )?;
+    }
+    // Where the false links are: which kinds of people were wrongly put together.
+    let mut members: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, c) in output.cluster_of.iter().enumerate() {
+        members.entry(*c).or_default().push(i);
+    }
+    let mut wrong: BTreeMap<String, usize> = BTreeMap::new();
+    for list in members.values() {
+        for (x, &a) in list.iter().enumerate() {
+            for &b in &list[x + 1..] {
+                if synth[a].person != synth[b].person {
+                    *wrong
+                        .entry(format!("{:?}+{:?}", synth[a].kind, synth[b].kind))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    writeln!(out, "false links by kind of person: {wrong:?}")?;
     writeln!(
         out,
         "peak memory {}",
