@@ -130,6 +130,14 @@ pub struct FieldIssue {
 impl Record {
     /// Normalizes a raw record. Unparseable values are dropped (and reported), never fatal.
     pub fn from_raw(raw: &RawRecord, region: Region) -> (Record, Vec<FieldIssue>) {
+        Record::from_raw_with(raw, &|text: &str| parse_phone(text, region))
+    }
+
+    /// As `from_raw`, with phone parsing supplied, so a batch can parse each number once.
+    fn from_raw_with(
+        raw: &RawRecord,
+        parse_phone: &(dyn Fn(&str) -> Result<String, String> + Sync),
+    ) -> (Record, Vec<FieldIssue>) {
         let mut issues = Vec::new();
         let mut record = Record {
             id: raw.id.clone(),
@@ -180,11 +188,11 @@ impl Record {
             }
         }
         if let Some(value) = raw.get(&Field::Phone) {
-            match Phone::parse(value, region) {
-                Ok(phone) => record.phone = Some(phone.e164().to_owned()),
-                Err(e) => issues.push(FieldIssue {
+            match parse_phone(value) {
+                Ok(e164) => record.phone = Some(e164),
+                Err(message) => issues.push(FieldIssue {
                     field: Field::Phone,
-                    message: e.to_string(),
+                    message,
                 }),
             }
         }
@@ -240,6 +248,44 @@ impl Record {
         }
         (record, issues)
     }
+}
+
+fn parse_phone(text: &str, region: Region) -> Result<String, String> {
+    Phone::parse(text, region)
+        .map(|p| p.e164().to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// Normalizes a batch in parallel. Phone parsing dominates the cost and the `phonenumber` crate
+/// serialises its regex cache behind one lock, so each distinct spelling of a number (ignoring
+/// spaces and punctuation) is parsed once and shared by the records that use it.
+pub fn normalize_all(raws: &[RawRecord], region: Region) -> Vec<(Record, Vec<FieldIssue>)> {
+    use rayon::prelude::*;
+    let key = |text: &str| {
+        text.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '+')
+            .collect::<String>()
+    };
+    let mut spellings: Vec<(String, &str)> = raws
+        .par_iter()
+        .filter_map(|r| r.get(&Field::Phone))
+        .map(|t| (key(t), t))
+        .collect();
+    spellings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    spellings.dedup_by(|a, b| a.0 == b.0);
+    let parsed: rustc_hash::FxHashMap<String, Result<String, String>> = spellings
+        .into_par_iter()
+        .map(|(k, text)| (k, parse_phone(text, region)))
+        .collect();
+    let lookup = |text: &str| {
+        parsed
+            .get(&key(text))
+            .cloned()
+            .unwrap_or_else(|| parse_phone(text, region))
+    };
+    raws.par_iter()
+        .map(|raw| Record::from_raw_with(raw, &lookup))
+        .collect()
 }
 
 fn fold_simple(value: &str) -> String {
@@ -332,6 +378,40 @@ mod tests {
         assert_eq!(record.date_of_birth.as_deref(), Some("1980-07-04"));
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].field, Field::Phone);
+    }
+
+    #[test]
+    fn batch_normalization_matches_one_by_one() {
+        let raws: Vec<RawRecord> = [
+            "(916) 555-1234",
+            "916-555-1234",
+            "+1 916 555 1234",
+            "916 555 1234 x12",
+            "nope",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| RawRecord {
+            id: i.to_string(),
+            fields: [
+                (Field::Phone, (*p).to_owned()),
+                (Field::FullName, "Ann Lee".to_owned()),
+            ]
+            .into(),
+        })
+        .collect();
+        let batch = normalize_all(&raws, Region::default());
+        for (raw, (record, issues)) in raws.iter().zip(&batch) {
+            let (single, single_issues) = Record::from_raw(raw, Region::default());
+            assert_eq!(record, &single);
+            assert_eq!(issues, &single_issues);
+        }
+        assert_eq!(
+            batch[3].0.phone.as_deref(),
+            Some("+19165551234"),
+            "the extension is kept apart"
+        );
+        assert_eq!(batch[4].1.len(), 1);
     }
 
     #[test]

@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 
 use spine_engine::dedupe::{DedupeOptions, DedupeOutput, Stage, dedupe};
 use spine_engine::model::Model;
@@ -205,14 +204,8 @@ fn report_row(
 }
 
 pub fn normalize_records(raws: &[RawRecord], region: Region) -> Vec<Record> {
-    let results: Vec<(Record, usize)> = raws
-        .par_iter()
-        .map(|raw| {
-            let (record, issues) = Record::from_raw(raw, region);
-            (record, issues.len())
-        })
-        .collect();
-    let unusable: usize = results.iter().map(|(_, n)| n).sum();
+    let results = spine_engine::record::normalize_all(raws, region);
+    let unusable: usize = results.iter().map(|(_, issues)| issues.len()).sum();
     if unusable > 0 {
         eprintln!(
             "spine: {unusable} value(s) could not be normalized and were left out of matching"
@@ -334,9 +327,14 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         ..Default::default()
     });
     let generated = started.elapsed();
-    let raws: Vec<RawRecord> = synth.iter().map(|s| s.raw.clone()).collect();
+    // Keep only what the evaluation needs of the generated records: their truth and kind.
+    let (raws, synth): (Vec<RawRecord>, Vec<(u64, spine_engine::synth::PersonKind)>) = synth
+        .into_iter()
+        .map(|s| (s.raw, (s.person, s.kind)))
+        .unzip();
     let t = Instant::now();
     let records = normalize_records(&raws, Region::default());
+    drop(raws);
     let normalized = t.elapsed();
     let options = DedupeOptions {
         cluster: spine_engine::cluster::ClusterOptions {
@@ -353,7 +351,11 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         .zip(&output.cluster_of)
         .map(|(r, c)| (r.id.clone(), *c as u64))
         .collect();
-    let truth: Vec<(String, u64)> = synth.iter().map(|s| (s.raw.id.clone(), s.person)).collect();
+    let truth: Vec<(String, u64)> = records
+        .iter()
+        .zip(&synth)
+        .map(|(r, (person, _))| (r.id.clone(), *person))
+        .collect();
     let accuracy = spine_engine::eval::evaluate(&predicted, &truth);
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -389,9 +391,9 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
     for list in members.values() {
         for (x, &a) in list.iter().enumerate() {
             for &b in &list[x + 1..] {
-                if synth[a].person != synth[b].person {
+                if synth[a].0 != synth[b].0 {
                     *wrong
-                        .entry(format!("{:?}+{:?}", synth[a].kind, synth[b].kind))
+                        .entry(format!("{:?}+{:?}", synth[a].1, synth[b].1))
                         .or_default() += 1;
                 }
             }
