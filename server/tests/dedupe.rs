@@ -1,0 +1,102 @@
+//! `spine dedupe` on real files: clusters out, bad rows reported with their line numbers.
+
+mod common;
+
+use std::process::Command;
+
+use common::BIN;
+
+fn dedupe(dir: &tempfile::TempDir, csv: &[u8], extra: &[&str]) -> (std::process::Output, String, String) {
+    let input = dir.path().join("people.csv");
+    std::fs::write(&input, csv).expect("write input");
+    let clusters = dir.path().join("clusters.csv");
+    let pairs = dir.path().join("pairs.csv");
+    let out = Command::new(BIN)
+        .args(["dedupe", "--input"])
+        .arg(&input)
+        .args(["--id-column", "customer_id", "--output"])
+        .arg(&clusters)
+        .arg("--pairs")
+        .arg(&pairs)
+        .args(extra)
+        .output()
+        .expect("run dedupe");
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+    (out, read(&clusters), read(&pairs))
+}
+
+const PEOPLE: &str = "customer_id,first_name,last_name,email,mobile,address_1,postcode,date_of_birth
+1,Robert,Smith,bob.smith@gmail.com,(916) 555-1234,12 Main Street,95814,1980-07-04
+2,Bob,Smith,BOBSMITH@gmail.com,916-555-1234,12 Main St,95814,07/04/1980
+3,Mary,Smith,mary.smith@yahoo.com,(916) 555-1234,12 Main Street,95814,1982-01-15
+4,Zoe,Quill,zoe@quill.io,+1 212 555 0100,1 Park Ave,10001,1990-02-02
+";
+
+fn cluster_of<'a>(clusters: &'a str, id: &str) -> &'a str {
+    clusters.lines().find_map(|l| l.strip_prefix(&format!("{id},"))).unwrap_or_default()
+}
+
+#[test]
+fn duplicates_share_a_cluster_and_a_household_member_does_not() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (out, clusters, pairs) = dedupe(&dir, PEOPLE.as_bytes(), &["--map", "mobile=phone", "--no-train"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(clusters.starts_with("record_id,cluster_id\n"));
+    assert_eq!(clusters.lines().count(), 5, "{clusters}");
+    assert_eq!(cluster_of(&clusters, "1"), cluster_of(&clusters, "2"), "Bob is Robert: {clusters}");
+    assert_ne!(cluster_of(&clusters, "1"), cluster_of(&clusters, "3"), "Mary shares the phone and address, not the person");
+    assert_ne!(cluster_of(&clusters, "4"), cluster_of(&clusters, "1"));
+    assert!(pairs.starts_with("left_id,right_id,probability\n1,2,"), "{pairs}");
+    assert!(stderr.contains("records 4, pairs compared"), "a summary at the end: {stderr}");
+}
+
+#[test]
+fn bad_rows_are_reported_by_line_and_skipped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut csv = PEOPLE.as_bytes().to_vec();
+    csv.extend_from_slice(b"5,Only,Two\n");
+    csv.extend_from_slice(b"6,J\xff\xfeanne,Doe,jd@example.com,,,,\n");
+    csv.extend_from_slice(format!("7,{},Long,x@example.com,,,,\n", "a".repeat(70_000)).as_bytes());
+    csv.extend_from_slice(b"1,Again,Smith,again@example.com,,,,\n");
+    let (out, clusters, _) = dedupe(&dir, &csv, &["--map", "mobile=phone", "--no-train"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("line 6: expected 8 fields, found 3; skipped"), "{stderr}");
+    assert!(stderr.contains("line 7: column \"first_name\" is not valid UTF-8"), "{stderr}");
+    assert!(stderr.contains("line 8: column \"first_name\" is longer than"), "{stderr}");
+    assert!(stderr.contains("line 9: duplicate id \"1\""), "{stderr}");
+    assert!(stderr.contains("skipped 4 bad row(s)"), "{stderr}");
+    assert_eq!(clusters.lines().count(), 5, "only the good rows: {clusters}");
+}
+
+#[test]
+fn on_error_stop_ends_at_the_first_bad_row_with_one_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = format!("{PEOPLE}5,Only,Two\n");
+    let (out, clusters, _) = dedupe(&dir, csv.as_bytes(), &["--map", "mobile=phone", "--on-error", "stop"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(!stderr.contains("panicked"));
+    assert!(stderr.trim_end().ends_with("line 6: expected 8 fields, found 3 (pass --on-error skip to skip bad rows)"), "{stderr}");
+    assert!(clusters.is_empty(), "nothing written on a stopped run");
+}
+
+#[test]
+fn unusable_inputs_are_explained() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cases: [(&[u8], &[&str], &str); 4] = [
+        (b"", &[], "is empty"),
+        (b"id,first_name\n1,Ann\n", &[], "no column \"customer_id\""),
+        (b"customer_id,shoe_size\n1,42\n", &[], "no column maps to a field"),
+        (b"customer_id,first_name\n", &[], "has a header but no records"),
+    ];
+    for (csv, extra, expected) in cases {
+        let (out, _, _) = dedupe(&dir, csv, extra);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{expected}");
+        assert!(stderr.contains(expected) && !stderr.contains("panicked"), "{expected}: {stderr}");
+    }
+    let (out, _, _) = dedupe(&dir, PEOPLE.as_bytes(), &["--map", "mobile=shoe"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field \"shoe\""));
+}
