@@ -41,7 +41,11 @@ fn main() {
     for (i, s) in synth.iter().enumerate().take(probes) {
         let start = Instant::now();
         // `prenormalized` leaves normalization out, to see the scoring alone.
-        let probe = if prenormalized { records[i].clone() } else { Record::from_raw(&s.raw, Region::default()).0 };
+        let probe = if prenormalized {
+            records[i].clone()
+        } else {
+            Record::from_raw(&s.raw, Region::default()).0
+        };
         // Blocking finds about two candidates per record here; pad to 20 with other records so the
         // figure is for a crowded block, the worst case the real-time path meets. Every candidate
         // is ranked by the allocation-free weight; the best one is explained with term

@@ -9,12 +9,23 @@ use spine_engine::record::{Record, normalize_all};
 use spine_engine::synth::{SynthOptions, generate, truth};
 
 fn run(people: usize, seed: u64, options: &DedupeOptions) -> spine_engine::eval::Accuracy {
-    let synth = generate(&SynthOptions { people, seed, ..SynthOptions::default() });
+    let synth = generate(&SynthOptions {
+        people,
+        seed,
+        ..SynthOptions::default()
+    });
     let raws: Vec<_> = synth.iter().map(|s| s.raw.clone()).collect();
-    let records: Vec<Record> = normalize_all(&raws, Region::default()).into_iter().map(|(r, _)| r).collect();
+    let records: Vec<Record> = normalize_all(&raws, Region::default())
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
     let mut model = Model::default_for_people();
     let out = dedupe(&records, &mut model, options, &|_, _, _| {});
-    let predicted: Vec<(String, u64)> = records.iter().zip(&out.cluster_of).map(|(r, c)| (r.id.clone(), *c as u64)).collect();
+    let predicted: Vec<(String, u64)> = records
+        .iter()
+        .zip(&out.cluster_of)
+        .map(|(r, c)| (r.id.clone(), *c as u64))
+        .collect();
     evaluate(&predicted, &truth(&synth))
 }
 
@@ -28,7 +39,14 @@ fn trained_pipeline_is_precise_and_complete_on_generated_people() {
 #[test]
 fn households_and_twins_are_kept_apart_by_the_distinct_person_levels() {
     let with = run(4_000, 5, &DedupeOptions::default());
-    let without = run(4_000, 5, &DedupeOptions { distinct_person: Vec::new(), ..DedupeOptions::default() });
+    let without = run(
+        4_000,
+        5,
+        &DedupeOptions {
+            distinct_person: Vec::new(),
+            ..DedupeOptions::default()
+        },
+    );
     assert!(
         with.pairs.false_positives * 5 < without.pairs.false_positives,
         "distinct-person levels should remove most false links: {} with, {} without",

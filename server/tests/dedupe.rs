@@ -6,7 +6,11 @@ use std::process::Command;
 
 use common::BIN;
 
-fn dedupe(dir: &tempfile::TempDir, csv: &[u8], extra: &[&str]) -> (std::process::Output, String, String) {
+fn dedupe(
+    dir: &tempfile::TempDir,
+    csv: &[u8],
+    extra: &[&str],
+) -> (std::process::Output, String, String) {
     let input = dir.path().join("people.csv");
     std::fs::write(&input, csv).expect("write input");
     let clusters = dir.path().join("clusters.csv");
@@ -25,7 +29,8 @@ fn dedupe(dir: &tempfile::TempDir, csv: &[u8], extra: &[&str]) -> (std::process:
     (out, read(&clusters), read(&pairs))
 }
 
-const PEOPLE: &str = "customer_id,first_name,last_name,email,mobile,address_1,postcode,date_of_birth
+const PEOPLE: &str =
+    "customer_id,first_name,last_name,email,mobile,address_1,postcode,date_of_birth
 1,Robert,Smith,bob.smith@gmail.com,(916) 555-1234,12 Main Street,95814,1980-07-04
 2,Bob,Smith,BOBSMITH@gmail.com,916-555-1234,12 Main St,95814,07/04/1980
 3,Mary,Smith,mary.smith@yahoo.com,(916) 555-1234,12 Main Street,95814,1982-01-15
@@ -33,22 +38,43 @@ const PEOPLE: &str = "customer_id,first_name,last_name,email,mobile,address_1,po
 ";
 
 fn cluster_of<'a>(clusters: &'a str, id: &str) -> &'a str {
-    clusters.lines().find_map(|l| l.strip_prefix(&format!("{id},"))).unwrap_or_default()
+    clusters
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{id},")))
+        .unwrap_or_default()
 }
 
 #[test]
 fn duplicates_share_a_cluster_and_a_household_member_does_not() {
     let dir = tempfile::tempdir().expect("dir");
-    let (out, clusters, pairs) = dedupe(&dir, PEOPLE.as_bytes(), &["--map", "mobile=phone", "--no-train"]);
+    let (out, clusters, pairs) = dedupe(
+        &dir,
+        PEOPLE.as_bytes(),
+        &["--map", "mobile=phone", "--no-train"],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(clusters.starts_with("record_id,cluster_id\n"));
     assert_eq!(clusters.lines().count(), 5, "{clusters}");
-    assert_eq!(cluster_of(&clusters, "1"), cluster_of(&clusters, "2"), "Bob is Robert: {clusters}");
-    assert_ne!(cluster_of(&clusters, "1"), cluster_of(&clusters, "3"), "Mary shares the phone and address, not the person");
+    assert_eq!(
+        cluster_of(&clusters, "1"),
+        cluster_of(&clusters, "2"),
+        "Bob is Robert: {clusters}"
+    );
+    assert_ne!(
+        cluster_of(&clusters, "1"),
+        cluster_of(&clusters, "3"),
+        "Mary shares the phone and address, not the person"
+    );
     assert_ne!(cluster_of(&clusters, "4"), cluster_of(&clusters, "1"));
-    assert!(pairs.starts_with("left_id,right_id,probability\n1,2,"), "{pairs}");
-    assert!(stderr.contains("records 4, pairs compared"), "a summary at the end: {stderr}");
+    assert!(
+        pairs.starts_with("left_id,right_id,probability\n1,2,"),
+        "{pairs}"
+    );
+    assert!(
+        stderr.contains("records 4, pairs compared"),
+        "a summary at the end: {stderr}"
+    );
 }
 
 #[test]
@@ -62,23 +88,45 @@ fn bad_rows_are_reported_by_line_and_skipped() {
     let (out, clusters, _) = dedupe(&dir, &csv, &["--map", "mobile=phone", "--no-train"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("line 6: expected 8 fields, found 3; skipped"), "{stderr}");
-    assert!(stderr.contains("line 7: column \"first_name\" is not valid UTF-8"), "{stderr}");
-    assert!(stderr.contains("line 8: column \"first_name\" is longer than"), "{stderr}");
+    assert!(
+        stderr.contains("line 6: expected 8 fields, found 3; skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 7: column \"first_name\" is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 8: column \"first_name\" is longer than"),
+        "{stderr}"
+    );
     assert!(stderr.contains("line 9: duplicate id \"1\""), "{stderr}");
     assert!(stderr.contains("skipped 4 bad row(s)"), "{stderr}");
-    assert_eq!(clusters.lines().count(), 5, "only the good rows: {clusters}");
+    assert_eq!(
+        clusters.lines().count(),
+        5,
+        "only the good rows: {clusters}"
+    );
 }
 
 #[test]
 fn on_error_stop_ends_at_the_first_bad_row_with_one_line() {
     let dir = tempfile::tempdir().expect("dir");
     let csv = format!("{PEOPLE}5,Only,Two\n");
-    let (out, clusters, _) = dedupe(&dir, csv.as_bytes(), &["--map", "mobile=phone", "--on-error", "stop"]);
+    let (out, clusters, _) = dedupe(
+        &dir,
+        csv.as_bytes(),
+        &["--map", "mobile=phone", "--on-error", "stop"],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(!stderr.contains("panicked"));
-    assert!(stderr.trim_end().ends_with("line 6: expected 8 fields, found 3 (pass --on-error skip to skip bad rows)"), "{stderr}");
+    assert!(
+        stderr.trim_end().ends_with(
+            "line 6: expected 8 fields, found 3 (pass --on-error skip to skip bad rows)"
+        ),
+        "{stderr}"
+    );
     assert!(clusters.is_empty(), "nothing written on a stopped run");
 }
 
@@ -88,14 +136,25 @@ fn unusable_inputs_are_explained() {
     let cases: [(&[u8], &[&str], &str); 4] = [
         (b"", &[], "is empty"),
         (b"id,first_name\n1,Ann\n", &[], "no column \"customer_id\""),
-        (b"customer_id,shoe_size\n1,42\n", &[], "no column maps to a field"),
-        (b"customer_id,first_name\n", &[], "has a header but no records"),
+        (
+            b"customer_id,shoe_size\n1,42\n",
+            &[],
+            "no column maps to a field",
+        ),
+        (
+            b"customer_id,first_name\n",
+            &[],
+            "has a header but no records",
+        ),
     ];
     for (csv, extra, expected) in cases {
         let (out, _, _) = dedupe(&dir, csv, extra);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{expected}");
-        assert!(stderr.contains(expected) && !stderr.contains("panicked"), "{expected}: {stderr}");
+        assert!(
+            stderr.contains(expected) && !stderr.contains("panicked"),
+            "{expected}: {stderr}"
+        );
     }
     let (out, _, _) = dedupe(&dir, PEOPLE.as_bytes(), &["--map", "mobile=shoe"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field \"shoe\""));
