@@ -17,6 +17,7 @@ fn hash_key(key: &str) -> String {
 pub async fn create_api_key(
     store: &Store,
     tenant: &Tenant,
+    actor: &Actor,
     name: &str,
 ) -> ServiceResult<(ApiKeyRow, String)> {
     let name = name.trim();
@@ -33,7 +34,7 @@ pub async fn create_api_key(
     tx.append_audit(
         tenant.id,
         &crate::services::ingest::audit(
-            &Actor::System("cli"),
+            actor,
             "api_key.created",
             "api_key",
             Some(row.id.to_string()),
@@ -51,7 +52,12 @@ pub async fn list_api_keys(store: &Store, tenant: &Tenant) -> ServiceResult<Vec<
     Ok(store.read().await?.list_api_keys(tenant.id).await?)
 }
 
-pub async fn revoke_api_key(store: &Store, tenant: &Tenant, id_or_name: &str) -> ServiceResult<()> {
+pub async fn revoke_api_key(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    id_or_name: &str,
+) -> ServiceResult<()> {
     let mut tx = store.begin().await?;
     if !tx.revoke_api_key(tenant.id, id_or_name.trim()).await? {
         return Err(ServiceError::NotFound("active API key"));
@@ -59,7 +65,7 @@ pub async fn revoke_api_key(store: &Store, tenant: &Tenant, id_or_name: &str) ->
     tx.append_audit(
         tenant.id,
         &crate::services::ingest::audit(
-            &Actor::System("cli"),
+            actor,
             "api_key.revoked",
             "api_key",
             Some(id_or_name.to_owned()),

@@ -1,15 +1,19 @@
 //! `spine api-key create|list|revoke`.
 
+use spine_core::Actor;
 use spine_core::services::{api_keys, tenants};
 
 use crate::cli::ApiKeyCommand;
+
+/// Whoever runs the CLI on the server's machine.
+const CLI: Actor = Actor::System("cli");
 
 pub async fn run(database_url: &str, command: ApiKeyCommand) -> anyhow::Result<()> {
     let store = super::open(database_url).await?;
     let result = match command {
         ApiKeyCommand::Create { tenant, name } => {
             let tenant = tenants::tenant_by_slug(&store, &tenant).await?;
-            let (row, key) = api_keys::create_api_key(&store, &tenant, &name).await?;
+            let (row, key) = api_keys::create_api_key(&store, &tenant, &CLI, &name).await?;
             eprintln!(
                 "Created API key {:?} ({}) for tenant '{}'. It is shown once; store it now:",
                 row.name, row.id, tenant.slug
@@ -42,7 +46,7 @@ pub async fn run(database_url: &str, command: ApiKeyCommand) -> anyhow::Result<(
         }
         ApiKeyCommand::Revoke { tenant, key } => {
             let tenant = tenants::tenant_by_slug(&store, &tenant).await?;
-            api_keys::revoke_api_key(&store, &tenant, &key).await?;
+            api_keys::revoke_api_key(&store, &tenant, &CLI, &key).await?;
             eprintln!("Revoked {key:?}.");
             Ok(())
         }
