@@ -387,37 +387,121 @@ conformance!(
 );
 
 conformance!(
-    gmail_dot_variant_is_queued_for_review_not_linked,
+    gmail_dot_variant_is_reviewed_alone_and_linked_when_the_person_agrees,
     |store: Store| async move {
         let t = tenant(&store).await;
-        let ids = |e: &str| IdentifiersInput {
+        let ids = |e: &str, name: Option<&str>| IdentifiersInput {
             email: Some(e.into()),
-            name: Some("John Doe".into()),
+            name: name.map(Into::into),
             ..Default::default()
         };
         let first = ingest_event(
             &store,
             &t,
             &SYSTEM,
-            event(Channel::Email, 0, ids("john.doe@gmail.com"), "a"),
+            event(
+                Channel::Email,
+                0,
+                ids("john.doe@gmail.com", Some("John Doe")),
+                "a",
+            ),
         )
         .await
         .expect("a");
-        let second = ingest_event(
+        // The same Gmail inbox written another way, and nothing else: a person decides.
+        let bare = ingest_event(
             &store,
             &t,
             &SYSTEM,
-            event(Channel::Email, 1, ids("johndoe+shop@gmail.com"), "b"),
+            event(Channel::Email, 1, ids("johndoe+shop@gmail.com", None), "b"),
         )
         .await
         .expect("b");
-        assert_eq!(second.decision, Decision::Review);
-        assert_ne!(second.customer_id, first.customer_id);
+        assert_eq!(bare.decision, Decision::Review);
+        assert_ne!(bare.customer_id, first.customer_id);
         assert!(
-            second.matched_by.iter().any(|m| m == "email_variant"),
+            bare.matched_by.iter().any(|m| m == "email_variant"),
             "{:?}",
-            second.matched_by
+            bare.matched_by
         );
+        // With the same name the model's name weights make it a confident link.
+        let named = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(
+                Channel::Email,
+                2,
+                ids("JohnDoe@googlemail.com", Some("John Doe")),
+                "c",
+            ),
+        )
+        .await
+        .expect("c");
+        assert_eq!(
+            named.decision,
+            Decision::Ambiguous,
+            "two profiles now hold that inbox: {named:?}"
+        );
+        let other = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(
+                Channel::Email,
+                3,
+                ids("j.o.h.n.doe@gmail.com", Some("Jane Roe")),
+                "d",
+            ),
+        )
+        .await
+        .expect("d");
+        assert_ne!(
+            other.decision,
+            Decision::Linked,
+            "a different name on a variant is not the same person"
+        );
+    }
+);
+
+conformance!(
+    relative_sharing_a_phone_is_proposed_for_review_not_linked,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let ids = |name: &str| IdentifiersInput {
+            phone: Some("+19165550199".into()),
+            name: Some(name.into()),
+            ..Default::default()
+        };
+        let john = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Sms, 0, ids("John Smith"), "a"),
+        )
+        .await
+        .expect("a");
+        let jon = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Sms, 1, ids("Jon Smtih"), "typo"),
+        )
+        .await
+        .expect("b");
+        assert_eq!(jon.decision, Decision::Linked, "a typo is the same person");
+        assert_eq!(jon.customer_id, john.customer_id);
+        let mary = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Whatsapp, 2, ids("Mary Smith"), "c"),
+        )
+        .await
+        .expect("c");
+        assert_eq!(mary.decision, Decision::Review);
+        assert_ne!(mary.customer_id, john.customer_id);
+        assert!(mary.review_item_id.is_some());
     }
 );
 

@@ -4,8 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use crate::identifier::IdentifierKind;
+use crate::model::Model;
 use crate::normalize::name::PersonName;
+use crate::record::Record;
 
 /// The tenant's decision thresholds, in 0..1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -129,14 +133,30 @@ fn name_effect(
     }
 }
 
-/// Scores one candidate: the strongest shared identifier sets the base, further independent
-/// identifiers add to it, and the name comparison scales it.
-pub fn score_candidate<Id: Copy>(
-    incoming_name: Option<&PersonName>,
-    candidate: &Candidate<Id>,
-) -> ScoredCandidate<Id> {
+/// The probabilistic half of the evidence: the match model and comparison records for the
+/// incoming sender and for candidates, used for what identifiers do not cover (names, date of
+/// birth, address).
+pub struct ProfileEvidence<'a, Id> {
+    pub model: &'a Model,
+    pub incoming: &'a Record,
+    pub records: &'a BTreeMap<Id, Record>,
+}
+
+/// Model comparisons that describe the person rather than repeat an identifier already counted.
+const PROFILE_COMPARISONS: [&str; 5] = [
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "address",
+    "postcode_city",
+];
+/// Levels that say "a different person" whatever the identifiers say (see `dedupe`).
+const DISTINCT_PERSON: [(&str, &str); 2] = [("first_name", "else"), ("date_of_birth", "else")];
+
+/// The identifiers' evidence: the strongest shared identifier sets the base and further
+/// independent ones add to it, as 1 - Π(1 - p).
+fn identifier_evidence<Id: Copy>(candidate: &Candidate<Id>) -> (f64, Vec<Contribution>) {
     let mut explanation = Vec::new();
-    // Combine independent evidence as 1 - Π(1 - p): two identifiers agreeing beat either alone.
     let mut miss = 1.0;
     for shared in &candidate.shared {
         let p = identifier_strength(shared.kind, shared.level) * shared.source_confidence;
@@ -150,7 +170,15 @@ pub fn score_candidate<Id: Copy>(
             effect: p,
         });
     }
-    let mut confidence = 1.0 - miss;
+    (1.0 - miss, explanation)
+}
+
+/// Scores one candidate from its shared identifiers, scaled by a plain name comparison.
+pub fn score_candidate<Id: Copy>(
+    incoming_name: Option<&PersonName>,
+    candidate: &Candidate<Id>,
+) -> ScoredCandidate<Id> {
+    let (mut confidence, mut explanation) = identifier_evidence(candidate);
     if let Some((level, factor)) = name_effect(incoming_name, candidate.name.as_ref()) {
         confidence *= factor;
         explanation.push(Contribution {
@@ -166,15 +194,104 @@ pub fn score_candidate<Id: Copy>(
     }
 }
 
+/// Scores one candidate from its shared identifiers plus the Fellegi-Sunter weights (in bits)
+/// of the profile comparisons, added in log-odds. Returns whether a level said "different person".
+fn score_with_model<Id: Copy + Ord>(
+    candidate: &Candidate<Id>,
+    evidence: &ProfileEvidence<'_, Id>,
+) -> (ScoredCandidate<Id>, bool) {
+    let (identifiers, mut explanation) = identifier_evidence(candidate);
+    let Some(record) = evidence.records.get(&candidate.id) else {
+        return (
+            ScoredCandidate {
+                id: candidate.id,
+                confidence: identifiers,
+                explanation,
+            },
+            false,
+        );
+    };
+    let prediction = evidence.model.score(evidence.incoming, record, None);
+    let mut bits = 0.0;
+    let mut distinct = false;
+    for c in prediction
+        .explanation
+        .iter()
+        .filter(|c| PROFILE_COMPARISONS.contains(&c.name.as_str()) && c.level_index.is_some())
+    {
+        bits += c.weight;
+        distinct |= DISTINCT_PERSON
+            .iter()
+            .any(|(name, level)| c.name == *name && c.level == *level);
+        explanation.push(Contribution {
+            comparison: c.name.clone(),
+            level: c.level.clone(),
+            effect: c.weight,
+        });
+    }
+    let clamped = identifiers.clamp(1e-9, 1.0 - 1e-12);
+    let log_odds = (clamped / (1.0 - clamped)).log2() + bits;
+    let confidence = crate::model::probability_from_weight(log_odds);
+    // An external id or a login identifies the account, whatever its name says.
+    let vouched = candidate.shared.iter().any(|s| {
+        matches!(s.kind, IdentifierKind::ExternalId | IdentifierKind::Login)
+            && s.level == MatchLevel::Exact
+    });
+    (
+        ScoredCandidate {
+            id: candidate.id,
+            confidence,
+            explanation,
+        },
+        distinct && !vouched,
+    )
+}
+
 /// Decides what to do with an incoming interaction given the candidates that share identifiers with it.
 pub fn decide<Id: Copy + Ord>(
     incoming_name: Option<&PersonName>,
     candidates: &[Candidate<Id>],
     thresholds: Thresholds,
 ) -> Resolution<Id> {
-    let mut scored: Vec<ScoredCandidate<Id>> = candidates
+    let scored = candidates
         .iter()
         .map(|c| score_candidate(incoming_name, c))
+        .collect();
+    choose(scored, thresholds)
+}
+
+/// As `decide`, with the match model weighing names, dates of birth and addresses. A candidate
+/// whose given name or date of birth is entirely different (a relative sharing a phone) is never
+/// linked automatically: at most it is proposed for review.
+pub fn decide_with_model<Id: Copy + Ord>(
+    candidates: &[Candidate<Id>],
+    thresholds: Thresholds,
+    evidence: &ProfileEvidence<'_, Id>,
+) -> Resolution<Id> {
+    let scored = candidates
+        .iter()
+        .map(|c| {
+            let (mut s, distinct) = score_with_model(c, evidence);
+            if distinct && s.confidence >= thresholds.link {
+                s.confidence = thresholds.review.max(thresholds.link - 0.01);
+                s.explanation.push(Contribution {
+                    comparison: "distinct_person".into(),
+                    level: "capped below the link threshold".into(),
+                    effect: s.confidence,
+                });
+            }
+            s
+        })
+        .collect();
+    choose(scored, thresholds)
+}
+
+fn choose<Id: Copy + Ord>(
+    scored: Vec<ScoredCandidate<Id>>,
+    thresholds: Thresholds,
+) -> Resolution<Id> {
+    let mut scored: Vec<ScoredCandidate<Id>> = scored
+        .into_iter()
         .filter(|s| s.confidence >= thresholds.review)
         .collect();
     scored.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.id.cmp(&b.id)));
@@ -329,5 +446,166 @@ mod tests {
             review: 0.5,
         };
         assert!(matches!(decide(None, &[c], loose), Resolution::Link(_)));
+    }
+
+    mod with_model {
+        use super::*;
+        use crate::record::{Field, RawRecord};
+
+        fn record(name: &str, dob: Option<&str>) -> Record {
+            let mut fields: BTreeMap<Field, String> = [(Field::FullName, name.to_owned())].into();
+            if let Some(dob) = dob {
+                fields.insert(Field::DateOfBirth, dob.to_owned());
+            }
+            Record::from_raw(
+                &RawRecord {
+                    id: name.into(),
+                    fields,
+                },
+                crate::normalize::phone::Region::default(),
+            )
+            .0
+        }
+
+        fn decide_one(
+            incoming: &str,
+            stored: &str,
+            shared_kind: IdentifierKind,
+            level: MatchLevel,
+        ) -> Resolution<u32> {
+            let model = Model::default_for_people();
+            let records: BTreeMap<u32, Record> = [(1, record(stored, None))].into();
+            let incoming = record(incoming, None);
+            let c = Candidate {
+                id: 1u32,
+                name: None,
+                shared: vec![SharedIdentifier {
+                    kind: shared_kind,
+                    level,
+                    source_confidence: 1.0,
+                }],
+            };
+            decide_with_model(
+                &[c],
+                Thresholds::default(),
+                &ProfileEvidence {
+                    model: &model,
+                    incoming: &incoming,
+                    records: &records,
+                },
+            )
+        }
+
+        #[test]
+        fn same_phone_and_nickname_links_with_the_name_weights_in_the_explanation() {
+            match decide_one(
+                "Bob Jones",
+                "Robert Jones",
+                IdentifierKind::Phone,
+                MatchLevel::Exact,
+            ) {
+                Resolution::Link(s) => {
+                    assert!(
+                        s.explanation.iter().any(|e| e.comparison == "first_name"
+                            && e.level == "nickname"
+                            && e.effect > 0.0),
+                        "{s:?}"
+                    );
+                    assert!(
+                        s.explanation
+                            .iter()
+                            .any(|e| e.comparison == "last_name" && e.effect > 0.0)
+                    );
+                }
+                other => panic!("expected a link, got {other:?}"),
+            }
+        }
+
+        #[test]
+        fn relative_sharing_a_phone_is_proposed_not_linked() {
+            match decide_one(
+                "Mary Smith",
+                "John Smith",
+                IdentifierKind::Phone,
+                MatchLevel::Exact,
+            ) {
+                Resolution::Review(s) => assert!(
+                    s.explanation
+                        .iter()
+                        .any(|e| e.comparison == "distinct_person")
+                ),
+                other => panic!("expected review, got {other:?}"),
+            }
+        }
+
+        #[test]
+        fn an_external_id_is_not_overruled_by_a_name_change() {
+            assert!(matches!(
+                decide_one(
+                    "Mary Smith",
+                    "Mary Jones",
+                    IdentifierKind::ExternalId,
+                    MatchLevel::Exact
+                ),
+                Resolution::Link(_)
+            ));
+            assert!(matches!(
+                decide_one(
+                    "Mary Smith",
+                    "John Smith",
+                    IdentifierKind::ExternalId,
+                    MatchLevel::Exact
+                ),
+                Resolution::Link(_)
+            ));
+        }
+
+        #[test]
+        fn a_gmail_variant_links_only_when_the_person_agrees() {
+            assert!(matches!(
+                decide_one(
+                    "Ann Lee",
+                    "Ann Lee",
+                    IdentifierKind::Email,
+                    MatchLevel::Variant
+                ),
+                Resolution::Link(_)
+            ));
+            assert!(!matches!(
+                decide_one(
+                    "Ann Lee",
+                    "Zed Quill",
+                    IdentifierKind::Email,
+                    MatchLevel::Variant
+                ),
+                Resolution::Link(_)
+            ));
+        }
+
+        #[test]
+        fn an_address_shared_by_namesakes_with_different_birthdays_is_not_linked() {
+            let model = Model::default_for_people();
+            let records: BTreeMap<u32, Record> =
+                [(1, record("John Smith", Some("1950-01-01")))].into();
+            let incoming = record("John Smith", Some("1985-06-30"));
+            let c = Candidate {
+                id: 1u32,
+                name: None,
+                shared: vec![shared(IdentifierKind::AddressHash)],
+            };
+            let r = decide_with_model(
+                &[c],
+                Thresholds::default(),
+                &ProfileEvidence {
+                    model: &model,
+                    incoming: &incoming,
+                    records: &records,
+                },
+            );
+            assert!(
+                !matches!(r, Resolution::Link(_)),
+                "father and son at one address: {r:?}"
+            );
+        }
     }
 }

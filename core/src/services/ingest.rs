@@ -9,14 +9,16 @@ use serde_json::json;
 use uuid::Uuid;
 
 use spine_engine::identifier::IdentifierKind;
+use spine_engine::model::Model;
 use spine_engine::normalize::address::{Address, AddressInput};
 use spine_engine::normalize::email::Email;
 use spine_engine::normalize::external::ExternalId;
 use spine_engine::normalize::handle::Handle;
 use spine_engine::normalize::name::PersonName;
 use spine_engine::normalize::phone::Phone;
+use spine_engine::record::{Field, RawRecord, Record};
 use spine_engine::resolve::{
-    self, Candidate, MatchLevel, Resolution, ScoredCandidate, SharedIdentifier,
+    self, Candidate, MatchLevel, ProfileEvidence, Resolution, ScoredCandidate, SharedIdentifier,
 };
 
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
@@ -227,11 +229,12 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
 }
 
 /// Profiles sharing an identifier with the sender, with how each identifier met theirs.
+#[allow(clippy::type_complexity)]
 async fn gather_candidates(
     tx: &mut Tx,
     tenant: &Tenant,
     sender: &Sender,
-) -> ServiceResult<Vec<Candidate<Uuid>>> {
+) -> ServiceResult<(Vec<Candidate<Uuid>>, BTreeMap<Uuid, Record>)> {
     let mut shared: BTreeMap<Uuid, Vec<SharedIdentifier>> = BTreeMap::new();
     let mut add = |customer: Uuid, probe: &Probe, level: MatchLevel| {
         let list = shared.entry(customer).or_default();
@@ -284,16 +287,54 @@ async fn gather_candidates(
         }
     }
     let mut candidates = Vec::with_capacity(shared.len());
+    let mut records = BTreeMap::new();
     for (id, shared) in shared {
-        let name = tx
-            .customer(tenant.id, id)
-            .await?
-            .and_then(|c| c.display_name)
-            .and_then(|n| PersonName::parse(&n).ok());
+        let row = tx.customer(tenant.id, id).await?;
+        let display = row.as_ref().and_then(|c| c.display_name.clone());
+        if let Some(display) = &display {
+            let raw = RawRecord {
+                id: id.to_string(),
+                fields: [(Field::FullName, display.clone())].into(),
+            };
+            records.insert(id, Record::from_raw(&raw, tenant.region).0);
+        }
+        let name = display.and_then(|n| PersonName::parse(&n).ok());
         candidates.push(Candidate { id, name, shared });
     }
-    Ok(candidates)
+    Ok((candidates, records))
 }
+
+/// The sender as the match model compares people: name and address (identifiers are counted
+/// separately, as shared identifiers).
+fn sender_record(event: &EventInput, region: spine_engine::normalize::phone::Region) -> Record {
+    let ids = &event.identifiers;
+    let mut fields = BTreeMap::new();
+    let mut put = |field: Field, value: Option<&str>| {
+        if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+            fields.insert(field, v.to_owned());
+        }
+    };
+    put(Field::FullName, ids.name.as_deref());
+    if let Some(a) = &ids.address {
+        put(Field::Address1, Some(&a.line1));
+        put(Field::Address2, a.line2.as_deref());
+        put(Field::City, a.city.as_deref());
+        put(Field::State, a.region.as_deref());
+        put(Field::Postcode, a.postal_code.as_deref());
+        put(Field::Country, a.country.as_deref());
+    }
+    Record::from_raw(
+        &RawRecord {
+            id: String::new(),
+            fields,
+        },
+        region,
+    )
+    .0
+}
+
+/// The match model real-time decisions use: the default until per-tenant training is stored.
+static MODEL: std::sync::LazyLock<Model> = std::sync::LazyLock::new(Model::default_for_people);
 
 /// Ingests one event: resolves its sender, stores the interaction (and order), queues a review
 /// when a person must decide, and audits what changed on profiles. All in one transaction.
@@ -323,8 +364,14 @@ pub async fn ingest_event(
         });
     }
 
-    let candidates = gather_candidates(&mut tx, tenant, &sender).await?;
-    let resolution = resolve::decide(sender.name.as_ref(), &candidates, tenant.thresholds);
+    let (candidates, records) = gather_candidates(&mut tx, tenant, &sender).await?;
+    let incoming = sender_record(&event, tenant.region);
+    let evidence = ProfileEvidence {
+        model: &MODEL,
+        incoming: &incoming,
+        records: &records,
+    };
+    let resolution = resolve::decide_with_model(&candidates, tenant.thresholds, &evidence);
     let now = Utc::now();
     let source = event
         .source
