@@ -858,3 +858,56 @@ mod merging {
         );
     });
 }
+
+conformance!(
+    the_tenant_model_is_trained_on_its_own_profiles_and_used_for_decisions,
+    |store: Store| async move {
+        use spine_core::services::matching::{current_model, train_match_model};
+        let now = at(90 * 24 * 60);
+        // Its own tenant, fed the demo's events (the demo tenant itself is shared by other tests).
+        let tenant = tenant(&store).await;
+        for e in spine_core::demo::demo_events(5, 80, now) {
+            ingest_event(&store, &tenant, &SYSTEM, e)
+                .await
+                .expect("ingest");
+        }
+        let default = spine_engine::model::Model::default_for_people();
+        let mut tx = store.read().await.expect("tx");
+        assert_eq!(
+            current_model(&mut tx, &tenant).await.expect("model"),
+            default,
+            "defaults before any training"
+        );
+        drop(tx);
+
+        let report = train_match_model(&store, &tenant, &SYSTEM)
+            .await
+            .expect("train");
+        assert!(report.profiles > 80, "{report:?}");
+        let mut tx = store.read().await.expect("tx");
+        let trained = current_model(&mut tx, &tenant).await.expect("model");
+        drop(tx);
+        assert_ne!(
+            trained, default,
+            "the tenant's own value frequencies changed u"
+        );
+        // Resolution still works with the stored model.
+        let outcome = ingest_event(
+            &store,
+            &tenant,
+            &SYSTEM,
+            event(Channel::Sms, 1, phone("+14155550123"), "hi"),
+        )
+        .await
+        .expect("ingest");
+        assert_eq!(outcome.decision, Decision::Created);
+        let other = super::tenant(&store).await;
+        assert!(
+            matches!(
+                train_match_model(&store, &other, &SYSTEM).await,
+                Err(ServiceError::Invalid { .. })
+            ),
+            "nothing to learn from yet"
+        );
+    }
+);

@@ -170,6 +170,17 @@ pub fn dedupe(
     }
 }
 
+/// Whether training produced a model worth using: for every comparison, agreeing at its
+/// strongest level must be likelier among matches than among random pairs. EM on data with very
+/// few duplicates can converge on another split (households, say); then only u is kept.
+pub fn is_plausible(model: &Model) -> bool {
+    model.validate().is_ok()
+        && model
+            .comparisons
+            .iter()
+            .all(|c| c.levels.first().is_none_or(|l| l.m > l.u))
+}
+
 /// Whether a level in `rules` was reached, with no external id to vouch for the pair.
 pub fn is_distinct_person(explanation: &[Contribution], rules: &[(String, String)]) -> bool {
     let vouched = explanation
@@ -184,7 +195,9 @@ pub fn is_distinct_person(explanation: &[Contribution], rules: &[(String, String
 }
 
 /// u from random pairs (almost all non-matches), then m and λ by EM on a sample of candidate pairs.
-fn train(
+/// Trains `model` on these records: u from random pairs, then m and λ by EM on the candidate
+/// pairs of `candidates` (from `candidate_pairs`).
+pub fn train(
     records: &[Record],
     candidates: &[(u32, u32)],
     model: &mut Model,

@@ -53,6 +53,11 @@ pub enum Command {
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Train the tenant's match model on its own profiles (u from random pairs, m by EM) and store it.
+    TrainModel {
+        #[arg(long)]
+        tenant: String,
+    },
     /// Deduplicate a CSV of people: clusters.csv (record_id,cluster_id) and optionally pairs.csv.
     Dedupe(DedupeArgs),
     /// Deduplicate generated people with known truth; print accuracy, speed and peak memory.

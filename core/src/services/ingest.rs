@@ -9,7 +9,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use spine_engine::identifier::IdentifierKind;
-use spine_engine::model::Model;
 use spine_engine::normalize::address::{Address, AddressInput};
 use spine_engine::normalize::email::Email;
 use spine_engine::normalize::external::ExternalId;
@@ -333,9 +332,6 @@ fn sender_record(event: &EventInput, region: spine_engine::normalize::phone::Reg
     .0
 }
 
-/// The match model real-time decisions use: the default until per-tenant training is stored.
-static MODEL: std::sync::LazyLock<Model> = std::sync::LazyLock::new(Model::default_for_people);
-
 /// Ingests one event: resolves its sender, stores the interaction (and order), queues a review
 /// when a person must decide, and audits what changed on profiles. All in one transaction.
 pub async fn ingest_event(
@@ -366,8 +362,9 @@ pub async fn ingest_event(
 
     let (candidates, records) = gather_candidates(&mut tx, tenant, &sender).await?;
     let incoming = sender_record(&event, tenant.region);
+    let model = crate::services::matching::current_model(&mut tx, tenant).await?;
     let evidence = ProfileEvidence {
-        model: &MODEL,
+        model: &model,
         incoming: &incoming,
         records: &records,
     };

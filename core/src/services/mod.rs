@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod customers;
 pub mod ingest;
+pub mod matching;
 pub mod merge;
 pub mod review;
 pub mod staff;

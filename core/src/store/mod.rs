@@ -7,6 +7,7 @@ mod audit;
 mod customers;
 mod identities;
 mod interactions;
+mod match_models;
 mod merges;
 mod reviews;
 mod tenants;

@@ -22,6 +22,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed(args) => seed::run(&cli.database_url, args).await,
         Command::Normalize(args) => normalize::run(args),
+        Command::TrainModel { tenant } => {
+            let store = open(&cli.database_url).await?;
+            let tenant = spine_core::services::tenants::tenant_by_slug(&store, &tenant).await?;
+            let report = spine_core::services::matching::train_match_model(
+                &store,
+                &tenant,
+                &spine_core::Actor::System("cli"),
+            )
+            .await?;
+            eprintln!(
+                "Trained the match model of '{}' on {} profiles ({} candidate pairs, EM {} after {} iterations{}).",
+                tenant.slug,
+                report.profiles,
+                report.candidate_pairs,
+                if report.em_converged {
+                    "converged"
+                } else {
+                    "stopped"
+                },
+                report.em_iterations,
+                if report.em_used {
+                    ""
+                } else {
+                    "; its m was implausible, so only u was kept"
+                }
+            );
+            store.close().await;
+            Ok(())
+        }
         Command::ApiKey(command) => api_key::run(&cli.database_url, command).await,
         Command::Dedupe(args) => dedupe::run(args),
         Command::DedupeBench(args) => dedupe::bench(args),
