@@ -911,3 +911,62 @@ conformance!(
         );
     }
 );
+
+conformance!(
+    timeline_filters_by_channel_and_kind,
+    |store: Store| async move {
+        use spine_core::services::customers::customer_timeline_filtered;
+        let t = tenant(&store).await;
+        let ids = IdentifiersInput {
+            email: Some("kim@example.com".into()),
+            phone: Some("+13125550188".into()),
+            ..Default::default()
+        };
+        let first = ingest_event(&store, &t, &SYSTEM, event(Channel::Webchat, 0, ids, "chat"))
+            .await
+            .expect("chat");
+        ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Sms, 1, phone("312-555-0188"), "sms"),
+        )
+        .await
+        .expect("sms");
+        let mut call = event(Channel::Phone, 2, phone("312-555-0188"), "call");
+        call.kind = InteractionKind::Call;
+        ingest_event(&store, &t, &SYSTEM, call).await.expect("call");
+        let id = first.customer_id;
+        let sms = customer_timeline_filtered(&store, &t, id, None, 50, Some(Channel::Sms), None)
+            .await
+            .expect("sms");
+        assert_eq!(
+            sms.iter().map(|e| e.channel).collect::<Vec<_>>(),
+            vec![Channel::Sms]
+        );
+        let calls =
+            customer_timeline_filtered(&store, &t, id, None, 50, None, Some(InteractionKind::Call))
+                .await
+                .expect("calls");
+        assert_eq!(calls.len(), 1);
+        let none = customer_timeline_filtered(
+            &store,
+            &t,
+            id,
+            None,
+            50,
+            Some(Channel::Sms),
+            Some(InteractionKind::Call),
+        )
+        .await
+        .expect("none");
+        assert!(none.is_empty());
+        assert_eq!(
+            customer_timeline(&store, &t, id, None, 50)
+                .await
+                .expect("all")
+                .len(),
+            3
+        );
+    }
+);

@@ -288,3 +288,76 @@ async fn review_queue_merge_and_undo_over_the_api() {
     let (status, _) = api.get(&format!("/customers/{phone_id}")).await;
     assert_eq!(status, 200, "the phone profile is back");
 }
+
+#[tokio::test]
+async fn profiles_can_be_patched_and_timelines_filtered() {
+    let api = Api::start();
+    let (_, first) = api
+        .post("/events", &sms("+1 646 555 0147", "hi", "P1"))
+        .await;
+    let email = json!({"channel": "email", "direction": "inbound", "kind": "message", "occurred_at": "2026-05-02T10:00:00Z",
+                       "body": "hello", "identifiers": {"email": "pat@example.com", "phone": "646-555-0147"}});
+    api.post("/events", &email).await;
+    let id = first["customer_id"].as_str().unwrap_or_default().to_owned();
+
+    let patch = json!({"lifecycle_stage": "customer", "tags": [" VIP ", "vip", "wholesale"], "preferred_channel": "whatsapp"});
+    let response = api
+        .client
+        .patch(api.url(&format!("/customers/{id}")))
+        .bearer_auth(&api.key)
+        .json(&patch)
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(response.status().as_u16(), 200);
+    let profile: Value = response.json().await.expect("json");
+    assert_eq!(profile["lifecycle_stage"], "customer");
+    assert_eq!(profile["tags"], json!(["vip", "wholesale"]));
+    assert_eq!(profile["preferences"]["preferred_channel"], "whatsapp");
+
+    for (bad, field) in [
+        (json!({"lifecycle_stage": "vip"}), "lifecycle_stage"),
+        (json!({"shoe_size": 9}), "shoe_size"),
+        (json!({"tags": [""]}), "tags"),
+    ] {
+        let response = api
+            .client
+            .patch(api.url(&format!("/customers/{id}")))
+            .bearer_auth(&api.key)
+            .json(&bad)
+            .send()
+            .await
+            .expect("patch");
+        assert_eq!(response.status().as_u16(), 422, "{bad}");
+        let problem: Value = response.json().await.expect("problem");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(field),
+            "{problem}"
+        );
+    }
+    let (_, unchanged) = api.get(&format!("/customers/{id}")).await;
+    assert_eq!(
+        unchanged["tags"],
+        json!(["vip", "wholesale"]),
+        "a refused patch changes nothing"
+    );
+
+    let (_, only_email) = api
+        .get(&format!("/customers/{id}/timeline?channel=email"))
+        .await;
+    let channels: Vec<&str> = only_email["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["channel"].as_str())
+        .collect();
+    assert_eq!(channels, vec!["email"]);
+    let (status, problem) = api
+        .get(&format!("/customers/{id}/timeline?channel=fax"))
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["field"], "channel");
+}

@@ -7,7 +7,7 @@ use spine_engine::normalize::email::mask_email;
 use spine_engine::normalize::phone::{Phone, Region};
 
 use crate::services::{ServiceError, ServiceResult, Tenant};
-use crate::store::{CustomerRow, IdentityRow, InteractionRow, Store};
+use crate::store::{CustomerRow, IdentityRow, InteractionRow, Store, TimelineFilter};
 use crate::types::{
     Channel, CustomerProfile, CustomerSummary, Direction, IdentityView, InteractionKind,
     LifecycleStage, Preferences, TenantStats, TimelineEntry, Verification,
@@ -72,12 +72,29 @@ pub async fn customer_timeline(
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> ServiceResult<Vec<TimelineEntry>> {
+    customer_timeline_filtered(store, tenant, id, before, limit, None, None).await
+}
+
+/// A page of the timeline, newest first, optionally only one channel and/or one kind.
+pub async fn customer_timeline_filtered(
+    store: &Store,
+    tenant: &Tenant,
+    id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+    channel: Option<Channel>,
+    kind: Option<InteractionKind>,
+) -> ServiceResult<Vec<TimelineEntry>> {
     let mut tx = store.read().await?;
     tx.customer(tenant.id, id)
         .await?
         .ok_or(ServiceError::NotFound("customer"))?;
+    let filter = TimelineFilter {
+        channel: channel.map(|c| c.as_str().to_owned()),
+        kind: kind.map(|k| k.as_str().to_owned()),
+    };
     let rows = tx
-        .timeline(tenant.id, id, before, limit.clamp(1, MAX_PAGE))
+        .timeline(tenant.id, id, before, limit.clamp(1, MAX_PAGE), &filter)
         .await?;
     Ok(rows.into_iter().filter_map(timeline_entry).collect())
 }
@@ -152,4 +169,147 @@ fn timeline_entry(row: InteractionRow) -> Option<TimelineEntry> {
         thread_id: row.thread_id,
         payload: row.payload.map(|p| p.0),
     })
+}
+
+/// What a person may change on a profile; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub tags: Option<Vec<String>>,
+    pub preferred_channel: Option<Channel>,
+    pub timezone: Option<String>,
+    pub language: Option<String>,
+    pub marketing_opt_in: Option<bool>,
+}
+
+const MAX_TAGS: usize = 50;
+const MAX_TAG_CHARS: usize = 40;
+
+/// Tags trimmed, lowercased, deduplicated, in the order given.
+fn clean_tags(tags: &[String]) -> ServiceResult<Vec<String>> {
+    let mut clean: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.trim().to_lowercase();
+        if tag.is_empty()
+            || tag.chars().count() > MAX_TAG_CHARS
+            || tag.chars().any(char::is_control)
+        {
+            return Err(ServiceError::invalid(
+                "tags",
+                format!("each tag is 1 to {MAX_TAG_CHARS} printable characters"),
+            ));
+        }
+        if !clean.contains(&tag) {
+            clean.push(tag);
+        }
+    }
+    if clean.len() > MAX_TAGS {
+        return Err(ServiceError::invalid(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
+    }
+    Ok(clean)
+}
+
+fn short_text(field: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {
+    let value = value.trim();
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(ServiceError::invalid(
+            field,
+            format!("at most {max} printable characters"),
+        ));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
+/// Changes profile fields, tags and stage; audited with before and after. Managers only read.
+pub async fn update_customer(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &crate::services::Actor,
+    id: Uuid,
+    update: &ProfileUpdate,
+) -> ServiceResult<CustomerProfile> {
+    if matches!(
+        actor,
+        crate::services::Actor::Staff {
+            role: crate::types::Role::Manager,
+            ..
+        } | crate::services::Actor::Customer { .. }
+    ) {
+        return Err(ServiceError::Forbidden);
+    }
+    let tags = update.tags.as_deref().map(clean_tags).transpose()?;
+    let display_name = update
+        .display_name
+        .as_deref()
+        .map(|v| short_text("display_name", v, 200))
+        .transpose()?;
+    let timezone = update
+        .timezone
+        .as_deref()
+        .map(|v| short_text("timezone", v, 64))
+        .transpose()?;
+    let language = update
+        .language
+        .as_deref()
+        .map(|v| short_text("language", v, 16))
+        .transpose()?;
+
+    let mut tx = store.begin().await?;
+    let before = tx
+        .customer(tenant.id, id)
+        .await?
+        .filter(|c| c.deleted_at.is_none() && c.merged_into.is_none())
+        .ok_or(ServiceError::NotFound("customer"))?;
+    let mut after = before.clone();
+    if let Some(v) = display_name {
+        after.display_name = v;
+    }
+    if let Some(stage) = update.lifecycle_stage {
+        after.lifecycle_stage = stage.as_str().to_owned();
+    }
+    if let Some(tags) = tags {
+        after.tags.0 = tags;
+    }
+    if let Some(channel) = update.preferred_channel {
+        after.preferred_channel = Some(channel.as_str().to_owned());
+    }
+    if let Some(v) = timezone {
+        after.timezone = v;
+    }
+    if let Some(v) = language {
+        after.language = v;
+    }
+    if let Some(v) = update.marketing_opt_in {
+        after.marketing_opt_in = v;
+    }
+    after.updated_at = Utc::now();
+    tx.write_customer(&after).await?;
+    let changes = |row: &CustomerRow| {
+        serde_json::json!({
+            "display_name": row.display_name, "lifecycle_stage": row.lifecycle_stage, "tags": row.tags.0,
+            "preferred_channel": row.preferred_channel, "timezone": row.timezone, "language": row.language,
+            "marketing_opt_in": row.marketing_opt_in,
+        })
+    };
+    tx.append_audit(
+        tenant.id,
+        &crate::services::ingest::audit(
+            actor,
+            "customer.updated",
+            "customer",
+            Some(id.to_string()),
+            Some(id),
+            Some(changes(&before)),
+            Some(changes(&after)),
+        ),
+    )
+    .await?;
+    let identities = tx.identities_of(tenant.id, id).await?;
+    tx.commit().await?;
+    Ok(profile(after, identities))
 }

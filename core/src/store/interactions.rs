@@ -24,6 +24,13 @@ pub struct InteractionRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// Which timeline entries to show; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimelineFilter {
+    pub channel: Option<String>,
+    pub kind: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewInteraction {
     pub customer_id: Uuid,
@@ -104,17 +111,20 @@ impl Tx {
         customer_id: Uuid,
         before: Option<(DateTime<Utc>, Uuid)>,
         limit: i64,
+        filter: &TimelineFilter,
     ) -> StoreResult<Vec<InteractionRow>> {
-        // No cursor means "before the end of time"; one statement shape for both cases.
+        // No cursor means "before the end of time"; one statement shape for every case.
         let (at, id) = before.unwrap_or_else(|| (end_of_time(), Uuid::max()));
         let sql = format!(
             "select {COLUMNS} from interactions where tenant_id = $1 and customer_id = $2 \
              and (occurred_at < $3 or (occurred_at = $3 and id < $4)) \
+             and ($6 is null or channel = $6) and ($7 is null or kind = $7) \
              order by occurred_at desc, id desc limit $5"
         );
         Ok(
             on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
             .bind(tenant_id).bind(customer_id).bind(at).bind(id).bind(limit)
+            .bind(&filter.channel).bind(&filter.kind)
             .fetch_all(&mut *c).await)?,
         )
     }

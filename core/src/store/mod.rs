@@ -17,7 +17,7 @@ pub use api_keys::ApiKeyRow;
 pub use audit::{AuditRecord, NewAudit};
 pub use customers::{CustomerPatch, CustomerRow, NewCustomer};
 pub use identities::{IdentityRow, NewIdentity};
-pub use interactions::{InteractionRow, NewInteraction, NewOrder};
+pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};
 pub use merges::{MergeRow, MovedRows};
 pub use reviews::{NewReviewItem, ReviewItemRow};
 pub use tenants::{NewTenant, TenantRow};

@@ -8,9 +8,12 @@ use uuid::Uuid;
 
 use app::state::AppState;
 use spine_core::services::customers;
-use spine_core::types::{CustomerProfile, CustomerSummary, TimelineEntry};
+use spine_core::services::customers::ProfileUpdate;
+use spine_core::types::{
+    Channel, CustomerProfile, CustomerSummary, InteractionKind, TimelineEntry,
+};
 
-use super::extract::Caller;
+use super::extract::{ApiJson, Caller};
 use crate::http::Problem;
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +56,10 @@ pub async fn profile(
 pub struct TimelineQuery {
     /// Opaque cursor from the previous page's `next_cursor`.
     cursor: Option<String>,
+    /// Only this channel ("sms", "email", ...).
+    channel: Option<String>,
+    /// Only this kind ("message", "order", "booking", "call", "note").
+    kind: Option<String>,
     #[serde(default = "default_limit")]
     limit: i64,
 }
@@ -71,12 +78,31 @@ pub async fn timeline(
 ) -> Result<Json<TimelinePage>, Problem> {
     let before = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let limit = query.limit.clamp(1, customers::MAX_PAGE);
-    let entries = customers::customer_timeline(
+    let channel = query
+        .channel
+        .as_deref()
+        .map(|c| {
+            Channel::parse(c).ok_or_else(|| {
+                Problem::invalid(Some("channel".into()), format!("unknown channel {c:?}"))
+            })
+        })
+        .transpose()?;
+    let kind = query
+        .kind
+        .as_deref()
+        .map(|k| {
+            InteractionKind::parse(k)
+                .ok_or_else(|| Problem::invalid(Some("kind".into()), format!("unknown kind {k:?}")))
+        })
+        .transpose()?;
+    let entries = customers::customer_timeline_filtered(
         &state.store,
         &caller.tenant,
         customer_id(&id)?,
         before,
         limit,
+        channel,
+        kind,
     )
     .await?;
     let next_cursor = (entries.len() as i64 == limit)
@@ -101,4 +127,22 @@ fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, Uuid), Problem> {
         .and_then(DateTime::<Utc>::from_timestamp_micros)
         .ok_or_else(bad)?;
     Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(update): ApiJson<ProfileUpdate>,
+) -> Result<Json<CustomerProfile>, Problem> {
+    Ok(Json(
+        customers::update_customer(
+            &state.store,
+            &caller.tenant,
+            &caller.actor,
+            customer_id(&id)?,
+            &update,
+        )
+        .await?,
+    ))
 }

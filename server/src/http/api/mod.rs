@@ -18,7 +18,10 @@ pub fn router() -> Router<AppState> {
         .route("/events", post(events::ingest_one))
         .route("/events/batch", post(events::ingest_batch))
         .route("/customers", get(customers::search))
-        .route("/customers/{id}", get(customers::profile))
+        .route(
+            "/customers/{id}",
+            get(customers::profile).patch(customers::update),
+        )
         .route("/customers/{id}/timeline", get(customers::timeline))
         .route("/customers/{id}/merge", post(review::merge_customers))
         .route("/customers/{id}/merge-preview", get(review::preview))
