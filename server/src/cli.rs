@@ -53,6 +53,8 @@ pub enum Command {
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Import events from a JSONL file (one API event object per line), with progress and metrics.
+    Import(ImportArgs),
     /// Train the tenant's match model on its own profiles (u from random pairs, m by EM) and store it.
     TrainModel {
         #[arg(long)]
@@ -87,6 +89,20 @@ pub enum ApiKeyCommand {
         #[arg(long)]
         key: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[arg(long)]
+    pub tenant: String,
+
+    /// The JSONL file: one event per line, as `POST /api/v1/events` takes it.
+    #[arg(long)]
+    pub input: PathBuf,
+
+    /// What to do with an event that cannot be read or is refused.
+    #[arg(long, value_enum, default_value_t = OnError::Skip)]
+    pub on_error: OnError,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

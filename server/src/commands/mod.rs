@@ -2,6 +2,7 @@
 
 mod api_key;
 mod dedupe;
+mod import;
 mod normalize;
 mod seed;
 mod serve;
@@ -22,6 +23,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed(args) => seed::run(&cli.database_url, args).await,
         Command::Normalize(args) => normalize::run(args),
+        Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::TrainModel { tenant } => {
             let store = open(&cli.database_url).await?;
             let tenant = spine_core::services::tenants::tenant_by_slug(&store, &tenant).await?;
