@@ -361,3 +361,82 @@ async fn profiles_can_be_patched_and_timelines_filtered() {
     assert_eq!(status, 422);
     assert_eq!(problem["field"], "channel");
 }
+
+#[tokio::test]
+async fn find_or_create_finds_creates_and_answers_conflicts_without_merging() {
+    let api = Api::start();
+    // Chatbot first: a phone only.
+    let (status, created) = api
+        .post(
+            "/customers/resolve",
+            &json!({"phone": "+1 512 555 0134", "first_name": "Alice", "source": "chatbot"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["outcome"], "created");
+    assert_eq!(created["is_new_account"], true);
+    let alice = created["customer"]["id"].clone();
+
+    // Web app later, same phone in another format plus an email, merge_if_found: the same account, updated.
+    let signup = json!({"phone": "512-555-0134", "email": "alice@gmail.com", "login_id": "auth-abc", "first_name": "Alice", "source": "webapp", "merge_if_found": true});
+    let (status, found) = api.post("/customers/resolve", &signup).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["outcome"], "found");
+    assert_eq!(found["customer"]["id"], alice);
+    assert_eq!(found["customer"]["primary_email"], "alice@gmail.com");
+    assert_eq!(found["customer"]["sources"], json!(["chatbot", "webapp"]));
+
+    // A separate web-only account, then a request carrying both: a conflict, nothing merged.
+    let (_, charlie) = api
+        .post(
+            "/customers/resolve",
+            &json!({"email": "charlie@gmail.com", "source": "webapp"}),
+        )
+        .await;
+    let (_, chatbot) = api
+        .post(
+            "/customers/resolve",
+            &json!({"phone": "+1 305 555 0199", "source": "chatbot"}),
+        )
+        .await;
+    let both = json!({"email": "charlie@gmail.com", "phone": "305-555-0199", "source": "webapp", "merge_if_found": true});
+    let (status, conflict) = api.post("/customers/resolve", &both).await;
+    assert_eq!(status, 409, "{conflict}");
+    assert_eq!(conflict["outcome"], "conflict");
+    let accounts: Vec<&Value> = conflict["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| &a["id"])
+        .collect();
+    assert!(
+        accounts.contains(&&charlie["customer"]["id"])
+            && accounts.contains(&&chatbot["customer"]["id"]),
+        "{conflict}"
+    );
+    assert!(
+        conflict["suggested_actions"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
+    let (_, queue) = api.get("/review-items").await;
+    assert!(
+        queue
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|i| i["id"] == conflict["review_item_id"])
+    );
+
+    let (status, problem) = api
+        .post("/customers/resolve", &json!({"source": "chatbot"}))
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, _) = api
+        .post(
+            "/customers/resolve",
+            &json!({"phone": "+15125550134", "source": "chatbot", "shoe": 1}),
+        )
+        .await;
+    assert_eq!(status, 422);
+}

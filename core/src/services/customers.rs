@@ -313,3 +313,18 @@ pub async fn update_customer(
     tx.commit().await?;
     Ok(profile(after, identities))
 }
+
+/// One profile as a search result (masked identifiers, channels used).
+pub async fn search_summary(
+    store: &Store,
+    tenant: &Tenant,
+    id: Uuid,
+) -> ServiceResult<CustomerSummary> {
+    let mut tx = store.read().await?;
+    let row = tx
+        .customer(tenant.id, id)
+        .await?
+        .ok_or(ServiceError::NotFound("customer"))?;
+    let channels = tx.channels_of(tenant.id, id).await?;
+    Ok(summary(row, &channels))
+}

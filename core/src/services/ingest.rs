@@ -25,7 +25,9 @@ use crate::store::{
     CustomerPatch, NewAudit, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem,
     Store, StoreError, Tx,
 };
-use crate::types::{Decision, Direction, EventInput, IngestOutcome, InteractionKind};
+use crate::types::{
+    Decision, Direction, EventInput, IdentifiersInput, IngestOutcome, InteractionKind,
+};
 
 /// Bodies past this are refused rather than truncated: nothing is silently lost.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -35,7 +37,7 @@ const EXTRACTED_CONFIDENCE: f64 = 0.96;
 
 /// One normalized identifier the event carries.
 #[derive(Debug, Clone)]
-struct Probe {
+pub(super) struct Probe {
     kind: IdentifierKind,
     provider: String,
     value: String,
@@ -69,7 +71,7 @@ impl Probe {
 
 /// What the event says about its sender, normalized; refuses malformed identifiers by field.
 #[derive(Debug, Default)]
-struct Sender {
+pub(super) struct Sender {
     probes: Vec<Probe>,
     name: Option<PersonName>,
     display_name: Option<String>,
@@ -78,8 +80,13 @@ struct Sender {
     address_hash: Option<String>,
 }
 
-fn normalize_sender(tenant: &Tenant, event: &EventInput) -> ServiceResult<Sender> {
-    let ids = &event.identifiers;
+/// Normalizes what is known of a sender; `text` is a message body the sender wrote, searched
+/// for phone numbers and emails.
+pub(super) fn normalize_sender(
+    tenant: &Tenant,
+    ids: &IdentifiersInput,
+    text: Option<&str>,
+) -> ServiceResult<Sender> {
     let mut sender = Sender::default();
     if let Some(ext) = &ids.external {
         let id = ExternalId::parse(&ext.provider, &ext.id)
@@ -151,10 +158,7 @@ fn normalize_sender(tenant: &Tenant, event: &EventInput) -> ServiceResult<Sender
         sender.display_name = Some(raw.split_whitespace().collect::<Vec<_>>().join(" "));
         sender.name = Some(name);
     }
-    // A customer who writes "call me at (916) 555-1234" told us their number.
-    if event.direction == Direction::Inbound
-        && let Some(body) = &event.body
-    {
+    if let Some(body) = text {
         for phone in spine_engine::extract::extract_phones(body, tenant.region) {
             if !sender
                 .probes
@@ -305,8 +309,10 @@ async fn gather_candidates(
 
 /// The sender as the match model compares people: name and address (identifiers are counted
 /// separately, as shared identifiers).
-fn sender_record(event: &EventInput, region: spine_engine::normalize::phone::Region) -> Record {
-    let ids = &event.identifiers;
+pub(super) fn sender_record(
+    ids: &IdentifiersInput,
+    region: spine_engine::normalize::phone::Region,
+) -> Record {
     let mut fields = BTreeMap::new();
     let mut put = |field: Field, value: Option<&str>| {
         if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
@@ -332,6 +338,25 @@ fn sender_record(event: &EventInput, region: spine_engine::normalize::phone::Reg
     .0
 }
 
+/// Finds the profiles the sender shares identifiers with and decides, with the tenant's model.
+pub(super) async fn decide_sender(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    sender: &Sender,
+    ids: &IdentifiersInput,
+) -> ServiceResult<(Vec<Candidate<Uuid>>, Resolution<Uuid>)> {
+    let (candidates, records) = gather_candidates(tx, tenant, sender).await?;
+    let incoming = sender_record(ids, tenant.region);
+    let model = crate::services::matching::current_model(tx, tenant).await?;
+    let evidence = ProfileEvidence {
+        model: &model,
+        incoming: &incoming,
+        records: &records,
+    };
+    let resolution = resolve::decide_with_model(&candidates, tenant.thresholds, &evidence);
+    Ok((candidates, resolution))
+}
+
 /// Ingests one event: resolves its sender, stores the interaction (and order), queues a review
 /// when a person must decide, and audits what changed on profiles. All in one transaction.
 pub async fn ingest_event(
@@ -341,7 +366,12 @@ pub async fn ingest_event(
     event: EventInput,
 ) -> ServiceResult<IngestOutcome> {
     validate(&event)?;
-    let sender = normalize_sender(tenant, &event)?;
+    // A customer who writes "call me at (916) 555-1234" told us their number.
+    let written = event
+        .body
+        .as_deref()
+        .filter(|_| event.direction == Direction::Inbound);
+    let sender = normalize_sender(tenant, &event.identifiers, written)?;
     let mut tx = store.begin().await?;
 
     if let Some(message_id) = &event.external_id
@@ -360,15 +390,8 @@ pub async fn ingest_event(
         });
     }
 
-    let (candidates, records) = gather_candidates(&mut tx, tenant, &sender).await?;
-    let incoming = sender_record(&event, tenant.region);
-    let model = crate::services::matching::current_model(&mut tx, tenant).await?;
-    let evidence = ProfileEvidence {
-        model: &model,
-        incoming: &incoming,
-        records: &records,
-    };
-    let resolution = resolve::decide_with_model(&candidates, tenant.thresholds, &evidence);
+    let (candidates, resolution) =
+        decide_sender(&mut tx, tenant, &sender, &event.identifiers).await?;
     let now = Utc::now();
     let source = event
         .source
@@ -566,7 +589,7 @@ pub async fn ingest_event(
     })
 }
 
-fn matched_kinds(c: &ScoredCandidate<Uuid>) -> Vec<String> {
+pub(super) fn matched_kinds(c: &ScoredCandidate<Uuid>) -> Vec<String> {
     c.explanation
         .iter()
         .filter(|e| e.comparison != "name")
@@ -580,7 +603,11 @@ fn matched_kinds(c: &ScoredCandidate<Uuid>) -> Vec<String> {
         .collect()
 }
 
-fn patch_from(sender: &Sender, source: &str, seen: chrono::DateTime<Utc>) -> CustomerPatch {
+pub(super) fn patch_from(
+    sender: &Sender,
+    source: &str,
+    seen: chrono::DateTime<Utc>,
+) -> CustomerPatch {
     let (given, family) = split_display(sender.display_name.as_deref());
     CustomerPatch {
         display_name: sender.display_name.clone(),
@@ -605,7 +632,7 @@ fn split_display(display: Option<&str>) -> (Option<String>, Option<String>) {
     }
 }
 
-async fn create_profile(
+pub(super) async fn create_profile(
     tx: &mut Tx,
     tenant: &Tenant,
     actor: &Actor,
@@ -646,7 +673,21 @@ async fn create_profile(
     Ok(row.id)
 }
 
-async fn link_identity(
+/// Links every identifier the sender used to the profile.
+pub(super) async fn link_all(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    customer_id: Uuid,
+    sender: &Sender,
+    seen: chrono::DateTime<Utc>,
+) -> ServiceResult<()> {
+    for probe in &sender.probes {
+        link_identity(tx, tenant, customer_id, probe, seen).await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn link_identity(
     tx: &mut Tx,
     tenant: &Tenant,
     customer_id: Uuid,

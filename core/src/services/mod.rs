@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod customers;
+pub mod find_or_create;
 pub mod import;
 pub mod ingest;
 pub mod matching;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use app::state::AppState;
 use spine_core::services::customers;
 use spine_core::services::customers::ProfileUpdate;
+use spine_core::services::find_or_create::{ResolveOutcome, ResolveRequest, resolve_customer};
 use spine_core::types::{
     Channel, CustomerProfile, CustomerSummary, InteractionKind, TimelineEntry,
 };
@@ -145,4 +146,20 @@ pub async fn update(
         )
         .await?,
     ))
+}
+
+/// Find-or-create: 200 with the profile found, 201 with the profile created, 409 with the
+/// conflicting accounts and suggested actions (never merged by this call).
+pub async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<ResolveRequest>,
+) -> Result<(axum::http::StatusCode, Json<ResolveOutcome>), Problem> {
+    let outcome = resolve_customer(&state.store, &caller.tenant, &caller.actor, &request).await?;
+    let status = match outcome {
+        ResolveOutcome::Found { .. } => axum::http::StatusCode::OK,
+        ResolveOutcome::Created { .. } => axum::http::StatusCode::CREATED,
+        ResolveOutcome::Conflict { .. } => axum::http::StatusCode::CONFLICT,
+    };
+    Ok((status, Json(outcome)))
 }

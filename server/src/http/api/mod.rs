@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/events", post(events::ingest_one))
         .route("/events/batch", post(events::ingest_batch))
         .route("/customers", get(customers::search))
+        .route("/customers/resolve", post(customers::resolve))
         .route(
             "/customers/{id}",
             get(customers::profile).patch(customers::update),
