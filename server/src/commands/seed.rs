@@ -61,7 +61,7 @@ pub async fn seed(
     );
     eprintln!("Demo staff (tenant '{}'):", tenant.slug);
     for (email, _, role, password) in DEMO_STAFF {
-        eprintln!("  {role:<8} {email}  password: {password}");
+        eprintln!("  {:<8} {email}  password: {password}", role.as_str());
     }
     Ok(())
 }
