@@ -59,7 +59,6 @@ fn bench(c: &mut Criterion) {
     let candidates: Vec<Candidate<u32>> = (1..=20u32)
         .map(|id| Candidate {
             id,
-            name: None,
             shared: vec![SharedIdentifier {
                 kind: IdentifierKind::Phone,
                 level: MatchLevel::Exact,

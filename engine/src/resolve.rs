@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use crate::identifier::IdentifierKind;
 use crate::model::Model;
-use crate::normalize::name::PersonName;
 use crate::record::Record;
 
 /// The tenant's decision thresholds, in 0..1.
@@ -53,7 +52,6 @@ pub struct SharedIdentifier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate<Id> {
     pub id: Id,
-    pub name: Option<PersonName>,
     pub shared: Vec<SharedIdentifier>,
 }
 
@@ -103,36 +101,6 @@ pub fn identifier_strength(kind: IdentifierKind, level: MatchLevel) -> f64 {
     }
 }
 
-/// How two names compare, as a multiplier on the identifier evidence and a label for the explanation.
-fn name_effect(
-    incoming: Option<&PersonName>,
-    stored: Option<&PersonName>,
-) -> Option<(String, f64)> {
-    let (a, b) = (incoming?, stored?);
-    if a.full() == b.full() {
-        return Some(("exact".into(), 1.04));
-    }
-    let given_a = a.canonical_given().or_else(|| a.given().map(str::to_owned));
-    let given_b = b.canonical_given().or_else(|| b.given().map(str::to_owned));
-    let family_same = match (a.family(), b.family()) {
-        (Some(x), Some(y)) => strsim::jaro_winkler(x, y) >= 0.92,
-        _ => true,
-    };
-    let given_same = match (&given_a, &given_b) {
-        (Some(x), Some(y)) => x == y || strsim::jaro_winkler(x, y) >= 0.9,
-        _ => true,
-    };
-    let similarity = strsim::jaro_winkler(a.full(), b.full());
-    if given_same && family_same {
-        Some((format!("similar (jaro-winkler {similarity:.2})"), 1.02))
-    } else if family_same {
-        // Same family, different person: the shared-household case that must not auto-link.
-        Some(("different given name".into(), 0.7))
-    } else {
-        Some((format!("different (jaro-winkler {similarity:.2})"), 0.6))
-    }
-}
-
 /// The probabilistic half of the evidence: the match model and comparison records for the
 /// incoming sender and for candidates, used for what identifiers do not cover (names, date of
 /// birth, address).
@@ -171,27 +139,6 @@ fn identifier_evidence<Id: Copy>(candidate: &Candidate<Id>) -> (f64, Vec<Contrib
         });
     }
     (1.0 - miss, explanation)
-}
-
-/// Scores one candidate from its shared identifiers, scaled by a plain name comparison.
-pub fn score_candidate<Id: Copy>(
-    incoming_name: Option<&PersonName>,
-    candidate: &Candidate<Id>,
-) -> ScoredCandidate<Id> {
-    let (mut confidence, mut explanation) = identifier_evidence(candidate);
-    if let Some((level, factor)) = name_effect(incoming_name, candidate.name.as_ref()) {
-        confidence *= factor;
-        explanation.push(Contribution {
-            comparison: "name".to_owned(),
-            level,
-            effect: factor,
-        });
-    }
-    ScoredCandidate {
-        id: candidate.id,
-        confidence: confidence.clamp(0.0, 1.0),
-        explanation,
-    }
 }
 
 /// Scores one candidate from its shared identifiers plus the Fellegi-Sunter weights (in bits)
@@ -247,20 +194,8 @@ fn score_with_model<Id: Copy + Ord>(
     )
 }
 
-/// Decides what to do with an incoming interaction given the candidates that share identifiers with it.
-pub fn decide<Id: Copy + Ord>(
-    incoming_name: Option<&PersonName>,
-    candidates: &[Candidate<Id>],
-    thresholds: Thresholds,
-) -> Resolution<Id> {
-    let scored = candidates
-        .iter()
-        .map(|c| score_candidate(incoming_name, c))
-        .collect();
-    choose(scored, thresholds)
-}
-
-/// As `decide`, with the match model weighing names, dates of birth and addresses. A candidate
+/// Decides what to do with an incoming interaction given the candidates that share identifiers
+/// with it, the match model weighing names, dates of birth and addresses. A candidate
 /// whose given name or date of birth is entirely different (a relative sharing a phone) is never
 /// linked automatically: at most it is proposed for review.
 pub fn decide_with_model<Id: Copy + Ord>(
@@ -313,33 +248,81 @@ fn choose<Id: Copy + Ord>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::phone::Region;
+    use crate::record::{Field, RawRecord};
 
-    fn name(text: &str) -> Option<PersonName> {
-        PersonName::parse(text).ok()
+    fn record(name: Option<&str>, dob: Option<&str>) -> Record {
+        let fields = [(Field::FullName, name), (Field::DateOfBirth, dob)]
+            .into_iter()
+            .filter_map(|(f, v)| v.map(|v| (f, v.to_owned())))
+            .collect();
+        Record::from_raw(
+            &RawRecord {
+                id: String::new(),
+                fields,
+            },
+            Region::default(),
+        )
+        .0
     }
 
-    fn shared(kind: IdentifierKind) -> SharedIdentifier {
-        SharedIdentifier {
+    fn shared(kind: IdentifierKind, level: MatchLevel) -> Vec<SharedIdentifier> {
+        vec![SharedIdentifier {
             kind,
-            level: MatchLevel::Exact,
+            level,
             source_confidence: 1.0,
-        }
+        }]
+    }
+
+    /// Decides for an incoming name against candidates given as (id, stored name, shared identifiers).
+    fn decide(
+        incoming: Option<&str>,
+        candidates: &[(u32, Option<&str>, Vec<SharedIdentifier>)],
+        thresholds: Thresholds,
+    ) -> Resolution<u32> {
+        let model = Model::default_for_people();
+        let records: BTreeMap<u32, Record> = candidates
+            .iter()
+            .map(|(id, name, _)| (*id, record(*name, None)))
+            .collect();
+        let list: Vec<Candidate<u32>> = candidates
+            .iter()
+            .map(|(id, _, shared)| Candidate {
+                id: *id,
+                shared: shared.clone(),
+            })
+            .collect();
+        let incoming = record(incoming, None);
+        decide_with_model(
+            &list,
+            thresholds,
+            &ProfileEvidence {
+                model: &model,
+                incoming: &incoming,
+                records: &records,
+            },
+        )
     }
 
     #[test]
     fn no_candidates_creates() {
-        let r = decide::<u32>(name("Ann Lee").as_ref(), &[], Thresholds::default());
-        assert_eq!(r, Resolution::Create);
+        assert_eq!(
+            decide(Some("Ann Lee"), &[], Thresholds::default()),
+            Resolution::Create
+        );
     }
 
     #[test]
     fn exact_email_with_same_name_links() {
-        let c = Candidate {
-            id: 1u32,
-            name: name("Ann Lee"),
-            shared: vec![shared(IdentifierKind::Email)],
-        };
-        match decide(name("Ann Lee").as_ref(), &[c], Thresholds::default()) {
+        match decide(
+            Some("Ann Lee"),
+            &[(
+                1,
+                Some("Ann Lee"),
+                shared(IdentifierKind::Email, MatchLevel::Exact),
+            )],
+            Thresholds::default(),
+        ) {
             Resolution::Link(s) => {
                 assert!(s.confidence >= 0.9);
                 assert!(
@@ -353,259 +336,171 @@ mod tests {
     }
 
     #[test]
-    fn family_member_sharing_a_phone_goes_to_review() {
-        let c = Candidate {
-            id: 1u32,
-            name: name("John Smith"),
-            shared: vec![shared(IdentifierKind::Phone)],
-        };
-        assert!(matches!(
-            decide(name("Mary Smith").as_ref(), &[c], Thresholds::default()),
-            Resolution::Review(_)
-        ));
+    fn same_phone_and_nickname_links_with_the_name_weights_in_the_explanation() {
+        match decide(
+            Some("Bob Jones"),
+            &[(
+                1,
+                Some("Robert Jones"),
+                shared(IdentifierKind::Phone, MatchLevel::Exact),
+            )],
+            Thresholds::default(),
+        ) {
+            Resolution::Link(s) => {
+                assert!(
+                    s.explanation.iter().any(|e| e.comparison == "first_name"
+                        && e.level == "nickname"
+                        && e.effect > 0.0),
+                    "{s:?}"
+                );
+                assert!(
+                    s.explanation
+                        .iter()
+                        .any(|e| e.comparison == "last_name" && e.effect > 0.0)
+                );
+            }
+            other => panic!("expected a link, got {other:?}"),
+        }
     }
 
     #[test]
-    fn nickname_does_not_count_as_a_different_person() {
-        let c = Candidate {
-            id: 1u32,
-            name: name("Robert Jones"),
-            shared: vec![shared(IdentifierKind::Phone)],
-        };
-        assert!(matches!(
-            decide(name("Bob Jones").as_ref(), &[c], Thresholds::default()),
-            Resolution::Link(_)
-        ));
+    fn relative_sharing_a_phone_is_proposed_not_linked() {
+        match decide(
+            Some("Mary Smith"),
+            &[(
+                1,
+                Some("John Smith"),
+                shared(IdentifierKind::Phone, MatchLevel::Exact),
+            )],
+            Thresholds::default(),
+        ) {
+            Resolution::Review(s) => assert!(
+                s.explanation
+                    .iter()
+                    .any(|e| e.comparison == "distinct_person")
+            ),
+            other => panic!("expected review, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_external_id_is_not_overruled_by_a_name_change() {
+        for stored in ["Mary Jones", "John Smith"] {
+            let r = decide(
+                Some("Mary Smith"),
+                &[(
+                    1,
+                    Some(stored),
+                    shared(IdentifierKind::ExternalId, MatchLevel::Exact),
+                )],
+                Thresholds::default(),
+            );
+            assert!(matches!(r, Resolution::Link(_)), "{stored}: {r:?}");
+        }
     }
 
     #[test]
     fn email_says_a_phone_says_b_is_ambiguous() {
-        let a = Candidate {
-            id: 1u32,
-            name: None,
-            shared: vec![shared(IdentifierKind::Email)],
-        };
-        let b = Candidate {
-            id: 2u32,
-            name: None,
-            shared: vec![shared(IdentifierKind::Phone)],
-        };
-        match decide(None, &[a, b], Thresholds::default()) {
+        let candidates = [
+            (1, None, shared(IdentifierKind::Email, MatchLevel::Exact)),
+            (2, None, shared(IdentifierKind::Phone, MatchLevel::Exact)),
+        ];
+        match decide(None, &candidates, Thresholds::default()) {
             Resolution::Ambiguous(c) => assert_eq!(c.len(), 2),
             other => panic!("expected ambiguous, got {other:?}"),
         }
     }
 
     #[test]
-    fn gmail_dot_variant_alone_is_reviewed_not_linked() {
-        let c = Candidate {
-            id: 1u32,
-            name: name("Ann Lee"),
-            shared: vec![SharedIdentifier {
-                kind: IdentifierKind::Email,
-                level: MatchLevel::Variant,
-                source_confidence: 1.0,
-            }],
-        };
+    fn a_gmail_variant_alone_is_reviewed_and_links_only_when_the_person_agrees() {
+        let variant = || shared(IdentifierKind::Email, MatchLevel::Variant);
         assert!(matches!(
-            decide(name("Ann Lee").as_ref(), &[c], Thresholds::default()),
+            decide(None, &[(1, None, variant())], Thresholds::default()),
             Resolution::Review(_)
+        ));
+        assert!(matches!(
+            decide(
+                Some("Ann Lee"),
+                &[(1, Some("Ann Lee"), variant())],
+                Thresholds::default()
+            ),
+            Resolution::Link(_)
+        ));
+        assert!(!matches!(
+            decide(
+                Some("Ann Lee"),
+                &[(1, Some("Zed Quill"), variant())],
+                Thresholds::default()
+            ),
+            Resolution::Link(_)
         ));
     }
 
     #[test]
     fn address_alone_is_not_enough_to_link() {
-        let c = Candidate {
-            id: 1u32,
-            name: None,
-            shared: vec![shared(IdentifierKind::AddressHash)],
-        };
         assert!(matches!(
-            decide(None, &[c], Thresholds::default()),
+            decide(
+                None,
+                &[(
+                    1,
+                    None,
+                    shared(IdentifierKind::AddressHash, MatchLevel::Exact)
+                )],
+                Thresholds::default()
+            ),
             Resolution::Review(_)
         ));
     }
 
     #[test]
-    fn thresholds_are_respected() {
+    fn an_address_shared_by_namesakes_with_different_birthdays_is_not_linked() {
+        let model = Model::default_for_people();
+        let records: BTreeMap<u32, Record> =
+            [(1, record(Some("John Smith"), Some("1950-01-01")))].into();
+        let incoming = record(Some("John Smith"), Some("1985-06-30"));
         let c = Candidate {
             id: 1u32,
-            name: None,
-            shared: vec![shared(IdentifierKind::Handle)],
+            shared: shared(IdentifierKind::AddressHash, MatchLevel::Exact),
         };
-        let strict = Thresholds {
-            link: 0.99,
-            review: 0.5,
-        };
-        assert!(matches!(
-            decide(None, std::slice::from_ref(&c), strict),
-            Resolution::Review(_)
-        ));
-        let loose = Thresholds {
-            link: 0.9,
-            review: 0.5,
-        };
-        assert!(matches!(decide(None, &[c], loose), Resolution::Link(_)));
+        let r = decide_with_model(
+            &[c],
+            Thresholds::default(),
+            &ProfileEvidence {
+                model: &model,
+                incoming: &incoming,
+                records: &records,
+            },
+        );
+        assert!(
+            !matches!(r, Resolution::Link(_)),
+            "father and son at one address: {r:?}"
+        );
     }
 
-    mod with_model {
-        use super::*;
-        use crate::record::{Field, RawRecord};
-
-        fn record(name: &str, dob: Option<&str>) -> Record {
-            let mut fields: BTreeMap<Field, String> = [(Field::FullName, name.to_owned())].into();
-            if let Some(dob) = dob {
-                fields.insert(Field::DateOfBirth, dob.to_owned());
-            }
-            Record::from_raw(
-                &RawRecord {
-                    id: name.into(),
-                    fields,
-                },
-                crate::normalize::phone::Region::default(),
-            )
-            .0
-        }
-
-        fn decide_one(
-            incoming: &str,
-            stored: &str,
-            shared_kind: IdentifierKind,
-            level: MatchLevel,
-        ) -> Resolution<u32> {
-            let model = Model::default_for_people();
-            let records: BTreeMap<u32, Record> = [(1, record(stored, None))].into();
-            let incoming = record(incoming, None);
-            let c = Candidate {
-                id: 1u32,
-                name: None,
-                shared: vec![SharedIdentifier {
-                    kind: shared_kind,
-                    level,
-                    source_confidence: 1.0,
-                }],
-            };
-            decide_with_model(
-                &[c],
-                Thresholds::default(),
-                &ProfileEvidence {
-                    model: &model,
-                    incoming: &incoming,
-                    records: &records,
-                },
-            )
-        }
-
-        #[test]
-        fn same_phone_and_nickname_links_with_the_name_weights_in_the_explanation() {
-            match decide_one(
-                "Bob Jones",
-                "Robert Jones",
-                IdentifierKind::Phone,
-                MatchLevel::Exact,
-            ) {
-                Resolution::Link(s) => {
-                    assert!(
-                        s.explanation.iter().any(|e| e.comparison == "first_name"
-                            && e.level == "nickname"
-                            && e.effect > 0.0),
-                        "{s:?}"
-                    );
-                    assert!(
-                        s.explanation
-                            .iter()
-                            .any(|e| e.comparison == "last_name" && e.effect > 0.0)
-                    );
+    #[test]
+    fn thresholds_are_respected() {
+        let handle = || vec![(1, None, shared(IdentifierKind::Handle, MatchLevel::Exact))];
+        assert!(matches!(
+            decide(
+                None,
+                &handle(),
+                Thresholds {
+                    link: 0.99,
+                    review: 0.5
                 }
-                other => panic!("expected a link, got {other:?}"),
-            }
-        }
-
-        #[test]
-        fn relative_sharing_a_phone_is_proposed_not_linked() {
-            match decide_one(
-                "Mary Smith",
-                "John Smith",
-                IdentifierKind::Phone,
-                MatchLevel::Exact,
-            ) {
-                Resolution::Review(s) => assert!(
-                    s.explanation
-                        .iter()
-                        .any(|e| e.comparison == "distinct_person")
-                ),
-                other => panic!("expected review, got {other:?}"),
-            }
-        }
-
-        #[test]
-        fn an_external_id_is_not_overruled_by_a_name_change() {
-            assert!(matches!(
-                decide_one(
-                    "Mary Smith",
-                    "Mary Jones",
-                    IdentifierKind::ExternalId,
-                    MatchLevel::Exact
-                ),
-                Resolution::Link(_)
-            ));
-            assert!(matches!(
-                decide_one(
-                    "Mary Smith",
-                    "John Smith",
-                    IdentifierKind::ExternalId,
-                    MatchLevel::Exact
-                ),
-                Resolution::Link(_)
-            ));
-        }
-
-        #[test]
-        fn a_gmail_variant_links_only_when_the_person_agrees() {
-            assert!(matches!(
-                decide_one(
-                    "Ann Lee",
-                    "Ann Lee",
-                    IdentifierKind::Email,
-                    MatchLevel::Variant
-                ),
-                Resolution::Link(_)
-            ));
-            assert!(!matches!(
-                decide_one(
-                    "Ann Lee",
-                    "Zed Quill",
-                    IdentifierKind::Email,
-                    MatchLevel::Variant
-                ),
-                Resolution::Link(_)
-            ));
-        }
-
-        #[test]
-        fn an_address_shared_by_namesakes_with_different_birthdays_is_not_linked() {
-            let model = Model::default_for_people();
-            let records: BTreeMap<u32, Record> =
-                [(1, record("John Smith", Some("1950-01-01")))].into();
-            let incoming = record("John Smith", Some("1985-06-30"));
-            let c = Candidate {
-                id: 1u32,
-                name: None,
-                shared: vec![shared(IdentifierKind::AddressHash)],
-            };
-            let r = decide_with_model(
-                &[c],
-                Thresholds::default(),
-                &ProfileEvidence {
-                    model: &model,
-                    incoming: &incoming,
-                    records: &records,
-                },
-            );
-            assert!(
-                !matches!(r, Resolution::Link(_)),
-                "father and son at one address: {r:?}"
-            );
-        }
+            ),
+            Resolution::Review(_)
+        ));
+        assert!(matches!(
+            decide(
+                None,
+                &handle(),
+                Thresholds {
+                    link: 0.9,
+                    review: 0.5
+                }
+            ),
+            Resolution::Link(_)
+        ));
     }
 }

@@ -301,8 +301,7 @@ async fn gather_candidates(
             };
             records.insert(id, Record::from_raw(&raw, tenant.region).0);
         }
-        let name = display.and_then(|n| PersonName::parse(&n).ok());
-        candidates.push(Candidate { id, name, shared });
+        candidates.push(Candidate { id, shared });
     }
     Ok((candidates, records))
 }
