@@ -968,5 +968,14 @@ conformance!(
                 .len(),
             3
         );
+        // Search results carry the channels each profile used, looked up for the whole page at once.
+        let found = search_customers(&store, &t, "kim@", 10)
+            .await
+            .expect("search");
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].channels,
+            vec![Channel::Phone, Channel::Sms, Channel::Webchat]
+        );
     }
 );

@@ -42,12 +42,19 @@ pub async fn search_customers(
     let rows = tx
         .search_customers(tenant.id, query, limit.clamp(1, MAX_PAGE))
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let channels = tx.channels_of(tenant.id, row.id).await?;
-        out.push(summary(row, &channels));
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let channels = tx.channels_of(tenant.id, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let used: Vec<String> = channels
+                .iter()
+                .filter(|(id, _)| *id == row.id)
+                .map(|(_, c)| c.clone())
+                .collect();
+            summary(row, &used)
+        })
+        .collect())
 }
 
 pub async fn customer_profile(
@@ -325,6 +332,11 @@ pub async fn search_summary(
         .customer(tenant.id, id)
         .await?
         .ok_or(ServiceError::NotFound("customer"))?;
-    let channels = tx.channels_of(tenant.id, id).await?;
+    let channels: Vec<String> = tx
+        .channels_of(tenant.id, &[id])
+        .await?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
     Ok(summary(row, &channels))
 }

@@ -166,14 +166,30 @@ impl Tx {
             .bind(tenant_id).fetch_one(&mut *c).await)?)
     }
 
-    /// Distinct channels each of these customers has used, for result badges.
+    /// Distinct channels each of these customers has used, for result badges: one query for a
+    /// whole page of results.
     pub async fn channels_of(
         &mut self,
         tenant_id: Uuid,
-        customer_id: Uuid,
-    ) -> StoreResult<Vec<String>> {
-        Ok(on_conn!(self, c => sqlx::query_scalar::<_, String>(
-            "select distinct channel from interactions where tenant_id = $1 and customer_id = $2 order by channel")
-            .bind(tenant_id).bind(customer_id).fetch_all(&mut *c).await)?)
+        customer_ids: &[Uuid],
+    ) -> StoreResult<Vec<(Uuid, String)>> {
+        if customer_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (2..customer_ids.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "select distinct customer_id, channel from interactions where tenant_id = $1 \
+             and customer_id in ({placeholders}) order by customer_id, channel"
+        );
+        Ok(on_conn!(self, c => {
+            let mut q = sqlx::query_as::<_, (Uuid, String)>(&sql).bind(tenant_id);
+            for id in customer_ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await
+        })?)
     }
 }
