@@ -26,17 +26,18 @@ pg_server_url() {
     version=$(pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $1}')
     if [ -z "$version" ]; then
       version=$(ls /usr/lib/postgresql | sort -n | tail -1)
-      pg_createcluster "$version" main >/dev/null
+      pg_createcluster "$version" main >&2
     fi
     local hba="/etc/postgresql/$version/main/pg_hba.conf"
     # Password-less connections from this machine only, for the test role.
     if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
       sed -i 's/^host\(\s\+\)all\(\s\+\)all\(\s\+\)127.0.0.1\/32\(\s\+\)\S\+/host all all 127.0.0.1\/32 trust/' "$hba"
       grep -q '^host all all 127.0.0.1/32 trust' "$hba" || echo 'host all all 127.0.0.1/32 trust' >> "$hba"
-      pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
+      pg_ctlcluster --skip-systemctl-redirect "$version" main reload >&2 2>/dev/null || true
     fi
     say "starting the local PostgreSQL $version cluster"
-    pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null || true
+    # pg_ctlcluster prints to stdout (e.g. "Removed stale pid file."); only the URL may go there.
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 || true
     for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
     if pg_isready -q -h 127.0.0.1 -p 5432; then
       echo "postgres://postgres@127.0.0.1:5432/postgres"; return
@@ -46,6 +47,10 @@ pg_server_url() {
   exit 1
 }
 PG_SERVER=$(pg_server_url)
+case "$PG_SERVER" in
+  postgres://* | postgresql://*) ;;
+  *) echo "test: expected a postgres:// server URL, got: $PG_SERVER" >&2; exit 1 ;;
+esac
 PG_DB="spine_test_$(date +%s)_$$"
 psql -q -v ON_ERROR_STOP=1 "$PG_SERVER" -c "create database $PG_DB" >/dev/null
 cleanup() { psql -q "$PG_SERVER" -c "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true; }
