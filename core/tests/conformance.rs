@@ -41,13 +41,13 @@ macro_rules! conformance {
         mod $name {
             use super::*;
 
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
                 let (store, _dir) = super::sqlite().await;
                 ($body)(store).await;
             }
 
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
                 let store = super::postgres().await;
                 ($body)(store).await;
@@ -212,6 +212,69 @@ conformance!(
                 .count(),
             1
         );
+    }
+);
+
+conformance!(
+    fifty_simultaneous_first_contacts_make_one_profile,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..50 {
+            let (store, t) = (store.clone(), t.clone());
+            // Every spelling of one new number, each on its own connection where the backend has
+            // several: none of them exists when they all start.
+            let spelling = ["(916) 555-0199", "+1 916 555 0199", "916.555.0199"][i % 3];
+            tasks.spawn(async move {
+                ingest_event(
+                    &store,
+                    &t,
+                    &SYSTEM,
+                    event(Channel::Sms, i as i64, phone(spelling), "hello"),
+                )
+                .await
+            });
+        }
+        let mut customers = std::collections::BTreeSet::new();
+        let mut created = 0;
+        while let Some(done) = tasks.join_next().await {
+            let outcome = done.expect("task").expect("ingest");
+            created += usize::from(outcome.decision == Decision::Created);
+            customers.insert(outcome.customer_id);
+        }
+        assert_eq!(customers.len(), 1, "one person, one profile");
+        assert_eq!(created, 1);
+        let stats = tenant_stats(&store, &t).await.expect("stats");
+        assert_eq!(stats.customers, 1);
+        assert_eq!(stats.interactions, 50);
+        assert_eq!(stats.identities, 1);
+    }
+);
+
+conformance!(
+    one_message_delivered_ten_times_at_once_is_stored_once,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            let (store, t) = (store.clone(), t.clone());
+            tasks.spawn(async move {
+                let mut e = event(Channel::Sms, 0, phone("+19165550142"), "hi");
+                e.external_id = Some("SM-redelivered".to_owned());
+                ingest_event(&store, &t, &SYSTEM, e).await
+            });
+        }
+        let mut interactions = std::collections::BTreeSet::new();
+        let mut duplicates = 0;
+        while let Some(done) = tasks.join_next().await {
+            let outcome = done.expect("task").expect("ingest");
+            duplicates += usize::from(outcome.duplicate);
+            interactions.insert(outcome.interaction_id);
+        }
+        assert_eq!(interactions.len(), 1);
+        assert_eq!(duplicates, 9);
+        let stats = tenant_stats(&store, &t).await.expect("stats");
+        assert_eq!((stats.customers, stats.interactions), (1, 1));
     }
 );
 

@@ -93,6 +93,7 @@ pub async fn resolve_customer(
     let sender = normalize_sender(tenant, &ids, None)?;
     let now = Utc::now();
     let mut tx = store.begin().await?;
+    tx.lock_keys(tenant.id, &sender.lock_keys()).await?;
     let (_, resolution) = decide_sender(&mut tx, tenant, &sender, &ids).await?;
     let outcome = match resolution {
         Resolution::Link(best) => {

@@ -80,6 +80,23 @@ pub(super) struct Sender {
     address_hash: Option<String>,
 }
 
+impl Sender {
+    /// Every key another event could find this sender by: identifiers, their match keys and
+    /// variants. Transactions resolving senders that share one are serialised (`Tx::lock_keys`).
+    pub(super) fn lock_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        for probe in &self.probes {
+            let kind = probe.kind.as_str();
+            keys.push(format!("id:{kind}:{}:{}", probe.provider, probe.value));
+            keys.push(format!("key:{kind}:{}", probe.match_key));
+            for variant in &probe.variants {
+                keys.push(format!("id:{kind}:{}:{variant}", probe.provider));
+            }
+        }
+        keys
+    }
+}
+
 /// Normalizes what is known of a sender; `text` is a message body the sender wrote, searched
 /// for phone numbers and emails.
 pub(super) fn normalize_sender(
@@ -372,6 +389,11 @@ pub async fn ingest_event(
         .filter(|_| event.direction == Direction::Inbound);
     let sender = normalize_sender(tenant, &event.identifiers, written)?;
     let mut tx = store.begin().await?;
+    let mut keys = sender.lock_keys();
+    if let Some(message_id) = &event.external_id {
+        keys.push(format!("msg:{}:{message_id}", event.channel.as_str()));
+    }
+    tx.lock_keys(tenant.id, &keys).await?;
 
     if let Some(message_id) = &event.external_id
         && let Some(existing) = tx

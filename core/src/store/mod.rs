@@ -142,6 +142,40 @@ impl Tx {
             TxInner::Postgres(_) => Backend::Postgres,
         }
     }
+
+    /// Serialises this transaction against every other one holding any of the same keys, until
+    /// commit or rollback: two first contacts from one new person must not both see "nobody has
+    /// this phone" and create two profiles. On PostgreSQL these are transaction-scoped advisory
+    /// locks, taken in one global order so two transactions never wait on each other in a cycle.
+    /// On SQLite, writers already run one at a time (one writer connection), so there is nothing
+    /// to take.
+    pub async fn lock_keys(&mut self, tenant_id: uuid::Uuid, keys: &[String]) -> StoreResult<()> {
+        use sha2::{Digest, Sha256};
+        let TxInner::Postgres(t) = &mut self.inner else {
+            return Ok(());
+        };
+        let mut ids: Vec<i64> = keys
+            .iter()
+            .map(|key| {
+                let digest = Sha256::new()
+                    .chain_update(tenant_id.as_bytes())
+                    .chain_update(key.as_bytes())
+                    .finalize();
+                let mut first = [0u8; 8];
+                first.copy_from_slice(&digest[..8]);
+                i64::from_be_bytes(first)
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            sqlx::query("select pg_advisory_xact_lock($1)")
+                .bind(id)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// The database a URL names, checked before any connection is attempted.
