@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::services::ingest::ingest_event;
+use crate::services::ingest::ingest_events;
 use crate::services::staff::create_user;
 use crate::services::tenants::ensure_tenant;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
@@ -699,20 +699,26 @@ pub async fn seed_demo(
     let events = demo_events(seed, people, now);
     let actor = Actor::System("demo");
     let total = events.len();
-    for (i, event) in events.into_iter().enumerate() {
-        let outcome = ingest_event(store, &tenant, &actor, event).await?;
-        report.events += 1;
-        if outcome.duplicate {
-            report.duplicates += 1;
-        } else {
-            match outcome.decision {
-                Decision::Created => report.created += 1,
-                Decision::Linked => report.linked += 1,
-                Decision::Review => report.review += 1,
-                Decision::Ambiguous => report.ambiguous += 1,
+    let mut events = events.into_iter().peekable();
+    let mut done = 0;
+    while events.peek().is_some() {
+        let group: Vec<_> = events.by_ref().take(250).collect();
+        for outcome in ingest_events(store, &tenant, &actor, group).await {
+            let outcome = outcome?;
+            done += 1;
+            report.events += 1;
+            if outcome.duplicate {
+                report.duplicates += 1;
+            } else {
+                match outcome.decision {
+                    Decision::Created => report.created += 1,
+                    Decision::Linked => report.linked += 1,
+                    Decision::Review => report.review += 1,
+                    Decision::Ambiguous => report.ambiguous += 1,
+                }
             }
         }
-        progress(i + 1, total);
+        progress(done, total);
     }
     Ok((tenant, report))
 }

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use spine_core::services::customers::{
     customer_profile, customer_timeline, search_customers, tenant_stats,
 };
-use spine_core::services::ingest::ingest_event;
+use spine_core::services::ingest::{ingest_event, ingest_events};
+use spine_core::services::ingest_queue::IngestQueue;
 use spine_core::services::staff::{create_user, verify_password};
 use spine_core::services::tenants::ensure_tenant;
 use spine_core::types::{
@@ -248,6 +249,58 @@ conformance!(
         assert_eq!(stats.customers, 1);
         assert_eq!(stats.interactions, 50);
         assert_eq!(stats.identities, 1);
+    }
+);
+
+conformance!(
+    grouped_events_see_each_other_in_order,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let mut bad = event(Channel::Sms, 1, phone("not a phone"), "?");
+        bad.external_id = Some("bad".into());
+        let results = ingest_events(
+            &store,
+            &t,
+            &SYSTEM,
+            vec![
+                event(Channel::Sms, 0, phone("+1 916 555 0101"), "first"),
+                bad,
+                event(Channel::Whatsapp, 2, phone("916-555-0101"), "second"),
+            ],
+        )
+        .await;
+        let first = results[0].as_ref().expect("first");
+        assert_eq!(first.decision, Decision::Created);
+        assert!(matches!(
+            &results[1],
+            Err(ServiceError::Invalid { field, .. }) if field == "identifiers.phone"
+        ));
+        let second = results[2].as_ref().expect("second");
+        assert_eq!(second.decision, Decision::Linked);
+        assert_eq!(second.customer_id, first.customer_id);
+
+        // The same through the group-commit queue, from many tasks at once.
+        let queue = IngestQueue::start(store.clone());
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let (queue, t) = (queue.clone(), t.clone());
+            tasks.spawn(async move {
+                queue
+                    .ingest(
+                        &t,
+                        &SYSTEM,
+                        event(Channel::Sms, i, phone("+1 916 555 0177"), "hi"),
+                    )
+                    .await
+            });
+        }
+        let mut customers = std::collections::BTreeSet::new();
+        while let Some(done) = tasks.join_next().await {
+            customers.insert(done.expect("task").expect("ingest").customer_id);
+        }
+        assert_eq!(customers.len(), 1);
+        let stats = tenant_stats(&store, &t).await.expect("stats");
+        assert_eq!((stats.customers, stats.interactions), (2, 42));
     }
 );
 

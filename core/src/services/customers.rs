@@ -246,6 +246,7 @@ pub async fn update_customer(
             role: crate::types::Role::Manager,
             ..
         } | crate::services::Actor::Customer { .. }
+            | crate::services::Actor::Webhook(_)
     ) {
         return Err(ServiceError::Forbidden);
     }

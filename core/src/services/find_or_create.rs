@@ -93,8 +93,14 @@ pub async fn resolve_customer(
     let sender = normalize_sender(tenant, &ids, None)?;
     let now = Utc::now();
     let mut tx = store.begin().await?;
-    tx.lock_keys(tenant.id, &sender.lock_keys()).await?;
-    let (_, resolution) = decide_sender(&mut tx, tenant, &sender, &ids).await?;
+    let keys: Vec<_> = sender
+        .lock_keys()
+        .into_iter()
+        .map(|k| (tenant.id, k))
+        .collect();
+    tx.lock_keys(&keys).await?;
+    let model = crate::services::matching::current_model(&mut tx, tenant).await?;
+    let (_, resolution) = decide_sender(&mut tx, tenant, &model, &sender, &ids).await?;
     let outcome = match resolution {
         Resolution::Link(best) => {
             if request.merge_if_found {

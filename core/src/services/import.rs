@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::services::ingest::ingest_event;
+use crate::services::ingest::{IngestJob, ingest_jobs, prepare_event};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::Store;
 use crate::types::{Decision, EventInput};
@@ -29,9 +29,13 @@ pub struct ImportReport {
 
 const ERROR_SAMPLES: usize = 20;
 
-/// Ingests `events` (each with its line number, or the reason it could not be read) in order.
-/// A bad event is skipped and counted, or stops the import, as the caller chose; a database
-/// failure always stops it. Events already imported are recognised by their message id.
+/// Events committed together during an import (one transaction, one commit).
+const GROUP: usize = 250;
+
+/// Ingests `events` (each with its line number, or the reason it could not be read) in order,
+/// in groups of `GROUP` per transaction. A bad event is skipped and counted, or stops the import
+/// after the events before it, as the caller chose; a database failure always stops it. Events
+/// already imported are recognised by their message id. `progress` gets the last line done.
 pub async fn import_events(
     store: &Store,
     tenant: &Tenant,
@@ -41,22 +45,18 @@ pub async fn import_events(
     mut progress: impl FnMut(usize),
 ) -> ServiceResult<ImportReport> {
     let mut report = ImportReport::default();
+    let mut group: Vec<IngestJob> = Vec::with_capacity(GROUP);
+    let mut last_line = 0;
     for (line, event) in events {
-        let outcome = match event {
-            Ok(event) => ingest_event(store, tenant, actor, event).await,
-            Err(message) => Err(ServiceError::invalid("line", message)),
-        };
-        match outcome {
-            Ok(outcome) => {
-                report.events += 1;
-                match (outcome.duplicate, outcome.decision) {
-                    (true, _) => report.already_there += 1,
-                    (false, Decision::Created) => report.created += 1,
-                    (false, Decision::Linked) => report.linked += 1,
-                    (false, Decision::Review) => report.review += 1,
-                    (false, Decision::Ambiguous) => report.ambiguous += 1,
-                }
-            }
+        let prepared = event
+            .map_err(|message| ServiceError::invalid("line", message))
+            .and_then(|event| prepare_event(tenant, event));
+        match prepared {
+            Ok(event) => group.push(IngestJob {
+                tenant: tenant.clone(),
+                actor: actor.clone(),
+                event,
+            }),
             Err(ServiceError::Invalid { field, message }) => {
                 let detail = if field == "line" {
                     message
@@ -64,6 +64,7 @@ pub async fn import_events(
                     format!("{field}: {message}")
                 };
                 if on_bad == OnBadEvent::Stop {
+                    flush(store, &mut group, &mut report).await?;
                     return Err(ServiceError::Invalid {
                         field: format!("line {line}"),
                         message: detail,
@@ -76,7 +77,33 @@ pub async fn import_events(
             }
             Err(other) => return Err(other),
         }
-        progress(line);
+        last_line = line;
+        if group.len() == GROUP {
+            flush(store, &mut group, &mut report).await?;
+            progress(line);
+        }
     }
+    flush(store, &mut group, &mut report).await?;
+    progress(last_line);
     Ok(report)
+}
+
+async fn flush(
+    store: &Store,
+    group: &mut Vec<IngestJob>,
+    report: &mut ImportReport,
+) -> ServiceResult<()> {
+    for outcome in ingest_jobs(store, group).await {
+        let outcome = outcome?;
+        report.events += 1;
+        match (outcome.duplicate, outcome.decision) {
+            (true, _) => report.already_there += 1,
+            (false, Decision::Created) => report.created += 1,
+            (false, Decision::Linked) => report.linked += 1,
+            (false, Decision::Review) => report.review += 1,
+            (false, Decision::Ambiguous) => report.ambiguous += 1,
+        }
+    }
+    group.clear();
+    Ok(())
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use spine_engine::identifier::IdentifierKind;
+use spine_engine::model::Model;
 use spine_engine::normalize::address::{Address, AddressInput};
 use spine_engine::normalize::email::Email;
 use spine_engine::normalize::external::ExternalId;
@@ -20,6 +21,7 @@ use spine_engine::resolve::{
     self, Candidate, MatchLevel, ProfileEvidence, Resolution, ScoredCandidate, SharedIdentifier,
 };
 
+use crate::services::matching::current_model;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{
     CustomerPatch, NewAudit, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem,
@@ -354,23 +356,53 @@ pub(super) fn sender_record(
     .0
 }
 
-/// Finds the profiles the sender shares identifiers with and decides, with the tenant's model.
+/// Finds the profiles the sender shares identifiers with and decides, with the tenant's model
+/// (`matching::current_model`).
 pub(super) async fn decide_sender(
     tx: &mut Tx,
     tenant: &Tenant,
+    model: &Model,
     sender: &Sender,
     ids: &IdentifiersInput,
 ) -> ServiceResult<(Vec<Candidate<Uuid>>, Resolution<Uuid>)> {
     let (candidates, records) = gather_candidates(tx, tenant, sender).await?;
     let incoming = sender_record(ids, tenant.region);
-    let model = crate::services::matching::current_model(tx, tenant).await?;
     let evidence = ProfileEvidence {
-        model: &model,
+        model,
         incoming: &incoming,
         records: &records,
     };
     let resolution = resolve::decide_with_model(&candidates, tenant.thresholds, &evidence);
     Ok((candidates, resolution))
+}
+
+/// An event checked and normalized: everything about it that needs no database.
+pub struct PreparedEvent {
+    event: EventInput,
+    sender: Sender,
+}
+
+/// Validates an event and normalizes its sender; refuses it (naming the field) before any write.
+pub fn prepare_event(tenant: &Tenant, event: EventInput) -> ServiceResult<PreparedEvent> {
+    validate(&event)?;
+    // A customer who writes "call me at (916) 555-1234" told us their number.
+    let written = event
+        .body
+        .as_deref()
+        .filter(|_| event.direction == Direction::Inbound);
+    let sender = normalize_sender(tenant, &event.identifiers, written)?;
+    Ok(PreparedEvent { event, sender })
+}
+
+impl PreparedEvent {
+    /// What concurrent transactions must not resolve at the same time as this event.
+    fn lock_keys(&self, tenant: &Tenant) -> Vec<(Uuid, String)> {
+        let mut keys = self.sender.lock_keys();
+        if let Some(message_id) = &self.event.external_id {
+            keys.push(format!("msg:{}:{message_id}", self.event.channel.as_str()));
+        }
+        keys.into_iter().map(|k| (tenant.id, k)).collect()
+    }
 }
 
 /// Ingests one event: resolves its sender, stores the interaction (and order), queues a review
@@ -381,20 +413,137 @@ pub async fn ingest_event(
     actor: &Actor,
     event: EventInput,
 ) -> ServiceResult<IngestOutcome> {
-    validate(&event)?;
-    // A customer who writes "call me at (916) 555-1234" told us their number.
-    let written = event
-        .body
-        .as_deref()
-        .filter(|_| event.direction == Direction::Inbound);
-    let sender = normalize_sender(tenant, &event.identifiers, written)?;
+    let prepared = prepare_event(tenant, event)?;
     let mut tx = store.begin().await?;
-    let mut keys = sender.lock_keys();
-    if let Some(message_id) = &event.external_id {
-        keys.push(format!("msg:{}:{message_id}", event.channel.as_str()));
-    }
-    tx.lock_keys(tenant.id, &keys).await?;
+    tx.lock_keys(&prepared.lock_keys(tenant)).await?;
+    let model = current_model(&mut tx, tenant).await?;
+    let outcome = ingest_in(&mut tx, tenant, &model, actor, &prepared).await?;
+    tx.commit().await?;
+    log_outcome(tenant, &prepared, &outcome);
+    Ok(outcome)
+}
 
+/// One event of a group ingested together.
+pub struct IngestJob {
+    pub tenant: Tenant,
+    pub actor: Actor,
+    pub event: PreparedEvent,
+}
+
+/// Ingests several prepared events in one transaction (one commit instead of one per event),
+/// in order, each seeing the ones before it. When the group fails as a whole (a conflict with a
+/// concurrent writer, say), it is rolled back and each event runs in a transaction of its own,
+/// so one event's failure is its own. Results are in the jobs' order.
+pub async fn ingest_jobs(store: &Store, jobs: &[IngestJob]) -> Vec<ServiceResult<IngestOutcome>> {
+    if jobs.len() > 1 {
+        match ingest_together(store, jobs).await {
+            Ok(outcomes) => return outcomes.into_iter().map(Ok).collect(),
+            Err(e) => {
+                tracing::debug!(error = %e, events = jobs.len(), "group ingest failed; ingesting one by one")
+            }
+        }
+    }
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        results.push(ingest_alone(store, job).await);
+    }
+    results
+}
+
+async fn ingest_alone(store: &Store, job: &IngestJob) -> ServiceResult<IngestOutcome> {
+    let mut tx = store.begin().await?;
+    tx.lock_keys(&job.event.lock_keys(&job.tenant)).await?;
+    let model = current_model(&mut tx, &job.tenant).await?;
+    let outcome = ingest_in(&mut tx, &job.tenant, &model, &job.actor, &job.event).await?;
+    tx.commit().await?;
+    log_outcome(&job.tenant, &job.event, &outcome);
+    Ok(outcome)
+}
+
+async fn ingest_together(store: &Store, jobs: &[IngestJob]) -> ServiceResult<Vec<IngestOutcome>> {
+    let mut tx = store.begin().await?;
+    let keys: Vec<(Uuid, String)> = jobs
+        .iter()
+        .flat_map(|job| job.event.lock_keys(&job.tenant))
+        .collect();
+    tx.lock_keys(&keys).await?;
+    let mut models: Vec<(Uuid, Model)> = Vec::new();
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let at = match models.iter().position(|(t, _)| *t == job.tenant.id) {
+            Some(at) => at,
+            None => {
+                models.push((job.tenant.id, current_model(&mut tx, &job.tenant).await?));
+                models.len() - 1
+            }
+        };
+        let model = &models[at].1;
+        outcomes.push(ingest_in(&mut tx, &job.tenant, model, &job.actor, &job.event).await?);
+    }
+    tx.commit().await?;
+    for (job, outcome) in jobs.iter().zip(&outcomes) {
+        log_outcome(&job.tenant, &job.event, outcome);
+    }
+    Ok(outcomes)
+}
+
+/// Prepares and ingests a tenant's events as one group; a refused event gets its own error in
+/// place and does not hold back the others.
+pub async fn ingest_events(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    events: Vec<EventInput>,
+) -> Vec<ServiceResult<IngestOutcome>> {
+    let mut results: Vec<Option<ServiceResult<IngestOutcome>>> = Vec::with_capacity(events.len());
+    let mut jobs = Vec::new();
+    for event in events {
+        match prepare_event(tenant, event) {
+            Ok(event) => {
+                jobs.push(IngestJob {
+                    tenant: tenant.clone(),
+                    actor: actor.clone(),
+                    event,
+                });
+                results.push(None);
+            }
+            Err(e) => results.push(Some(Err(e))),
+        }
+    }
+    let mut done = ingest_jobs(store, &jobs).await.into_iter();
+    results
+        .into_iter()
+        .map(|r| {
+            r.or_else(|| done.next())
+                .unwrap_or_else(|| Err(ServiceError::Conflict("event was not ingested".into())))
+        })
+        .collect()
+}
+
+fn log_outcome(tenant: &Tenant, prepared: &PreparedEvent, outcome: &IngestOutcome) {
+    let sender = &prepared.sender;
+    tracing::debug!(
+        tenant = %tenant.slug,
+        channel = prepared.event.channel.as_str(),
+        decision = outcome.decision.as_str(),
+        customer = %outcome.customer_id,
+        email = sender.email.as_ref().map(|e| spine_engine::normalize::email::mask_email(e.as_str())).unwrap_or_default(),
+        phone = sender.phone.as_ref().map(Phone::masked).unwrap_or_default(),
+        confidence = outcome.confidence,
+        duplicate = outcome.duplicate,
+        "event ingested"
+    );
+}
+
+/// The body of ingestion, inside the caller's transaction (which holds the event's locks).
+async fn ingest_in(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    model: &Model,
+    actor: &Actor,
+    prepared: &PreparedEvent,
+) -> ServiceResult<IngestOutcome> {
+    let PreparedEvent { event, sender } = prepared;
     if let Some(message_id) = &event.external_id
         && let Some(existing) = tx
             .interaction_by_provider_id(tenant.id, event.channel.as_str(), message_id)
@@ -412,7 +561,7 @@ pub async fn ingest_event(
     }
 
     let (candidates, resolution) =
-        decide_sender(&mut tx, tenant, &sender, &event.identifiers).await?;
+        decide_sender(tx, tenant, model, sender, &event.identifiers).await?;
     let now = Utc::now();
     let source = event
         .source
@@ -424,7 +573,7 @@ pub async fn ingest_event(
             tx.improve_customer(
                 tenant.id,
                 best.id,
-                &patch_from(&sender, &source, event.occurred_at),
+                &patch_from(sender, &source, event.occurred_at),
             )
             .await?;
             (
@@ -436,13 +585,11 @@ pub async fn ingest_event(
             )
         }
         Resolution::Create => {
-            let id =
-                create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
+            let id = create_profile(tx, tenant, actor, sender, &source, event.occurred_at).await?;
             (id, Decision::Created, Vec::new(), 0.0, None)
         }
         Resolution::Review(best) => {
-            let id =
-                create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
+            let id = create_profile(tx, tenant, actor, sender, &source, event.occurred_at).await?;
             let reason = "possible duplicate: one profile matched below the link threshold";
             (
                 id,
@@ -453,8 +600,7 @@ pub async fn ingest_event(
             )
         }
         Resolution::Ambiguous(all) => {
-            let id =
-                create_profile(&mut tx, tenant, actor, &sender, &source, event.occurred_at).await?;
+            let id = create_profile(tx, tenant, actor, sender, &source, event.occurred_at).await?;
             let reason = "ambiguous: several profiles match this sender";
             let best = all.first().map(|c| c.confidence).unwrap_or_default();
             let kinds = all
@@ -502,7 +648,7 @@ pub async fn ingest_event(
             _ => probe.confidence,
         };
         link_identity(
-            &mut tx,
+            tx,
             tenant,
             customer_id,
             &Probe {
@@ -524,7 +670,7 @@ pub async fn ingest_event(
                 kind: event.kind.as_str().to_owned(),
                 occurred_at: event.occurred_at,
                 body: event.body.clone(),
-                payload: interaction_payload(&event),
+                payload: interaction_payload(event),
                 provider_message_id: event.external_id.clone(),
             },
         )
@@ -587,18 +733,6 @@ pub async fn ingest_event(
         }
         None => None,
     };
-    tx.commit().await?;
-
-    tracing::debug!(
-        tenant = %tenant.slug,
-        channel = event.channel.as_str(),
-        decision = decision.as_str(),
-        customer = %customer_id,
-        email = sender.email.as_ref().map(|e| spine_engine::normalize::email::mask_email(e.as_str())).unwrap_or_default(),
-        phone = sender.phone.as_ref().map(Phone::masked).unwrap_or_default(),
-        confidence,
-        "event ingested"
-    );
     Ok(IngestOutcome {
         customer_id,
         interaction_id,

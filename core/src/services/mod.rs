@@ -6,6 +6,7 @@ pub mod customers;
 pub mod find_or_create;
 pub mod import;
 pub mod ingest;
+pub mod ingest_queue;
 pub mod matching;
 pub mod merge;
 pub mod review;
@@ -61,6 +62,8 @@ pub enum Actor {
     Customer {
         id: Uuid,
     },
+    /// A provider's signed delivery ("twilio", "shopify"...): the signature is its credential.
+    Webhook(&'static str),
 }
 
 impl Actor {
@@ -70,12 +73,13 @@ impl Actor {
             Actor::Staff { .. } => "staff",
             Actor::ApiKey { .. } => "api_key",
             Actor::Customer { .. } => "customer",
+            Actor::Webhook(_) => "webhook",
         }
     }
 
     pub fn id(&self) -> Option<String> {
         match self {
-            Actor::System(_) => None,
+            Actor::System(_) | Actor::Webhook(_) => None,
             Actor::Staff { id, .. } | Actor::ApiKey { id, .. } | Actor::Customer { id } => {
                 Some(id.to_string())
             }
@@ -88,6 +92,7 @@ impl Actor {
             Actor::Staff { email, .. } => email.clone(),
             Actor::ApiKey { name, .. } => format!("api key {name}"),
             Actor::Customer { .. } => "the customer".to_owned(),
+            Actor::Webhook(provider) => format!("webhook:{provider}"),
         }
     }
 }

@@ -149,14 +149,14 @@ impl Tx {
     /// locks, taken in one global order so two transactions never wait on each other in a cycle.
     /// On SQLite, writers already run one at a time (one writer connection), so there is nothing
     /// to take.
-    pub async fn lock_keys(&mut self, tenant_id: uuid::Uuid, keys: &[String]) -> StoreResult<()> {
+    pub async fn lock_keys(&mut self, keys: &[(uuid::Uuid, String)]) -> StoreResult<()> {
         use sha2::{Digest, Sha256};
         let TxInner::Postgres(t) = &mut self.inner else {
             return Ok(());
         };
         let mut ids: Vec<i64> = keys
             .iter()
-            .map(|key| {
+            .map(|(tenant_id, key)| {
                 let digest = Sha256::new()
                     .chain_update(tenant_id.as_bytes())
                     .chain_update(key.as_bytes())

@@ -30,7 +30,8 @@ pub async fn run(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
     }
     let store = super::open(database_url).await?;
     let tenant = tenants::tenant_by_slug(&store, &args.tenant).await?;
-    let bar = ProgressBar::new(lines.len() as u64);
+    // Positions are line numbers: the bar counts lines read, blank ones included.
+    let bar = ProgressBar::new(lines.last().map_or(0, |(line, _)| *line) as u64);
     bar.set_style(
         ProgressStyle::with_template(
             "importing [{bar:40}] {pos}/{len} events ({per_sec}, {eta} left)",
@@ -54,17 +55,13 @@ pub async fn run(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
         OnError::Stop => OnBadEvent::Stop,
     };
     let started = Instant::now();
-    let mut done = 0u64;
     let result = import_events(
         &store,
         &tenant,
         &Actor::System("import"),
         events,
         on_bad,
-        |_| {
-            done += 1;
-            bar.set_position(done);
-        },
+        |line| bar.set_position(line as u64),
     )
     .await;
     bar.finish_and_clear();

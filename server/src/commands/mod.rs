@@ -3,6 +3,7 @@
 mod api_key;
 mod dedupe;
 mod import;
+mod load;
 mod normalize;
 mod seed;
 mod serve;
@@ -56,6 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKey(command) => api_key::run(&cli.database_url, command).await,
         Command::Dedupe(args) => dedupe::run(args),
         Command::DedupeBench(args) => dedupe::bench(args),
+        Command::Load(args) => load::run(args).await,
     }
 }
 

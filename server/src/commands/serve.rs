@@ -30,6 +30,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         leptos_options: crate::config::leptos_options(addr, &args.site_root),
         store: store.clone(),
+        ingest: spine_core::services::ingest_queue::IngestQueue::start(store.clone()),
         console_tenant,
     };
     let router = crate::http::router(state);

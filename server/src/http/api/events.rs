@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use app::state::AppState;
-use spine_core::services::ingest::ingest_event;
+use spine_core::services::ingest::ingest_events;
 use spine_core::types::{EventInput, IngestOutcome};
 
 use super::extract::{ApiJson, Caller};
@@ -28,7 +28,10 @@ pub async fn ingest_one(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
     }
-    let outcome = ingest_event(&state.store, &caller.tenant, &caller.actor, event).await?;
+    let outcome = state
+        .ingest
+        .ingest(&caller.tenant, &caller.actor, event)
+        .await?;
     let status = if outcome.duplicate {
         StatusCode::OK
     } else {
@@ -71,8 +74,9 @@ pub async fn ingest_batch(
     }
     let mut results = Vec::with_capacity(batch.events.len());
     let (mut accepted, mut rejected) = (0, 0);
-    for event in batch.events {
-        match ingest_event(&state.store, &caller.tenant, &caller.actor, event).await {
+    let outcomes = ingest_events(&state.store, &caller.tenant, &caller.actor, batch.events).await;
+    for outcome in outcomes {
+        match outcome {
             Ok(outcome) => {
                 accepted += 1;
                 results.push(BatchItem::Ok(outcome));

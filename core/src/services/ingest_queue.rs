@@ -1,0 +1,108 @@
+//! Group commit for real-time ingestion. Requests that arrive while a transaction is running
+//! wait in a queue; the next transaction takes all of them at once (up to `MAX_GROUP`), so the
+//! cost of a commit, and on SQLite the single writer, is shared by every event in flight instead
+//! of paid per event. Each caller still gets its own outcome, and a failing group falls back to
+//! one transaction per event (`ingest_jobs`), so one bad event never fails another.
+
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use crate::services::ingest::{IngestJob, ingest_jobs, prepare_event};
+use crate::services::{Actor, ServiceResult, Tenant};
+use crate::store::{Backend, Store};
+use crate::types::{EventInput, IngestOutcome};
+
+/// The most events one transaction takes.
+const MAX_GROUP: usize = 128;
+
+type Reply = oneshot::Sender<ServiceResult<IngestOutcome>>;
+
+/// A handle on the queue; cheap to clone. Workers stop when every handle is dropped.
+#[derive(Clone)]
+pub struct IngestQueue {
+    store: Store,
+    sender: mpsc::Sender<(IngestJob, Reply)>,
+}
+
+impl IngestQueue {
+    /// Starts the workers on the current tokio runtime: one on SQLite (it has one writer), a few
+    /// on PostgreSQL (groups that share no identifier commit in parallel).
+    pub fn start(store: Store) -> IngestQueue {
+        let workers = match store.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 4,
+        };
+        let (sender, receiver) = mpsc::channel::<(IngestJob, Reply)>(MAX_GROUP * 16);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for _ in 0..workers {
+            let (store, receiver) = (store.clone(), receiver.clone());
+            tokio::spawn(async move {
+                while let Some(group) = next_group(&receiver).await {
+                    let (jobs, replies): (Vec<IngestJob>, Vec<Reply>) = group.into_iter().unzip();
+                    let results = ingest_jobs(&store, &jobs).await;
+                    for (reply, result) in replies.into_iter().zip(results) {
+                        // The caller may have gone (a dropped request); its event is stored anyway.
+                        let _ = reply.send(result);
+                    }
+                }
+            });
+        }
+        IngestQueue { store, sender }
+    }
+
+    /// Ingests one event with the events in flight beside it; the same answer as `ingest_event`.
+    pub async fn ingest(
+        &self,
+        tenant: &Tenant,
+        actor: &Actor,
+        event: EventInput,
+    ) -> ServiceResult<IngestOutcome> {
+        let job = IngestJob {
+            tenant: tenant.clone(),
+            actor: actor.clone(),
+            event: prepare_event(tenant, event)?,
+        };
+        let (reply, answer) = oneshot::channel();
+        match self.sender.send((job, reply)).await {
+            Ok(()) => match answer.await {
+                Ok(result) => result,
+                Err(_) => Err(crate::services::ServiceError::Conflict(
+                    "the ingestion worker stopped; retry".into(),
+                )),
+            },
+            // No worker (shutting down): ingest on this task instead.
+            Err(mpsc::error::SendError((job, _))) => {
+                ingest_jobs(&self.store, std::slice::from_ref(&job))
+                    .await
+                    .pop()
+                    .unwrap_or_else(|| {
+                        Err(crate::services::ServiceError::Conflict(
+                            "event was not ingested".into(),
+                        ))
+                    })
+            }
+        }
+    }
+
+    /// The store the queue writes to.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// Waits for one job, then takes whatever else is already queued, up to `MAX_GROUP`.
+async fn next_group(
+    receiver: &Mutex<mpsc::Receiver<(IngestJob, Reply)>>,
+) -> Option<Vec<(IngestJob, Reply)>> {
+    let mut receiver = receiver.lock().await;
+    let first = receiver.recv().await?;
+    let mut group = vec![first];
+    while group.len() < MAX_GROUP {
+        match receiver.try_recv() {
+            Ok(job) => group.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(group)
+}
