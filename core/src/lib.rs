@@ -7,6 +7,8 @@ pub mod types;
 #[cfg(feature = "backend")]
 pub mod demo;
 #[cfg(feature = "backend")]
+pub mod exports;
+#[cfg(feature = "backend")]
 pub mod services;
 #[cfg(feature = "backend")]
 pub mod store;

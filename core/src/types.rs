@@ -1,5 +1,7 @@
 //! The domain vocabulary that crosses the wire: API bodies, server-function results, CLI output.
 //! Plain serde types, compiled for the browser too, so nothing here touches the database.
+//! Under the `openapi` feature they also describe themselves for the API document; an `Option` in
+//! a response is marked `required` there because serde always writes it (as `null` when empty).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,9 +9,12 @@ use uuid::Uuid;
 
 /// Defines a closed, string-backed enum: serde names, `as_str`, `parse` and `ALL` agree by construction.
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    // `$text:tt`, not `:literal`: a `literal` fragment reaches derive macros wrapped in an
+    // invisible group, which utoipa does not read as a string, so the schema lost the renames.
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 
         impl $name {
@@ -130,6 +135,7 @@ string_enum!(
 
 /// A social handle as an integrator sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HandleInput {
     pub platform: String,
     pub handle: String,
@@ -137,12 +143,14 @@ pub struct HandleInput {
 
 /// A provider's own id for the person (Shopify customer id, QuickBooks id...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExternalInput {
     pub provider: String,
     pub id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddressInput {
     pub line1: String,
     #[serde(default)]
@@ -159,6 +167,7 @@ pub struct AddressInput {
 
 /// Everything an event says about who sent it. All optional: a DM may carry only a handle.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentifiersInput {
     #[serde(default)]
     pub email: Option<String>,
@@ -178,6 +187,7 @@ pub struct IdentifiersInput {
 
 /// An order carried by an event of kind `order`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderInput {
     pub provider: String,
     pub external_id: String,
@@ -192,6 +202,7 @@ pub struct OrderInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderItem {
     pub name: String,
     #[serde(default = "one")]
@@ -212,35 +223,41 @@ fn one() -> i64 {
 
 /// One interaction as it arrives (API, webhook, import, demo data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventInput {
     pub channel: Channel,
     pub direction: Direction,
     pub kind: InteractionKind,
     pub occurred_at: DateTime<Utc>,
+    /// The message text (at most 64 KiB); identifiers written in it are extracted too.
     #[serde(default)]
     pub body: Option<String>,
-    /// The provider's message id: the idempotency key within the channel.
+    /// The provider's message id (1 to 255 characters): the idempotency key within the channel.
     #[serde(default)]
     pub external_id: Option<String>,
     #[serde(default)]
     pub identifiers: IdentifiersInput,
+    /// Required when `kind` is `order`.
     #[serde(default)]
     pub order: Option<OrderInput>,
     /// Where the profile came from (campaign, integration), kept in the profile's sources.
     #[serde(default)]
     pub source: Option<String>,
+    /// Anything else the integration wants kept with the interaction, as it was sent.
     #[serde(default)]
     pub payload: Option<serde_json::Value>,
 }
 
 /// What ingesting one event did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestOutcome {
     pub customer_id: Uuid,
     pub interaction_id: Uuid,
     pub decision: Decision,
     pub matched_by: Vec<String>,
     pub confidence: f64,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub review_item_id: Option<Uuid>,
     /// True when the event had been ingested before (same provider message id): nothing was written.
     pub duplicate: bool,
@@ -248,26 +265,38 @@ pub struct IngestOutcome {
 
 /// A row in search results and lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerSummary {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub display_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub email_masked: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub phone_masked: Option<String>,
     pub lifecycle_stage: LifecycleStage,
     pub channels: Vec<Channel>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub last_seen_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preferences {
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub preferred_channel: Option<Channel>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub timezone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub language: Option<String>,
     pub marketing_opt_in: bool,
+    /// Notification settings: a JSON object, `{}` until set.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub notifications: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentityView {
     pub id: Uuid,
     pub kind: String,
@@ -280,12 +309,18 @@ pub struct IdentityView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerProfile {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub display_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub given_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub family_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub primary_email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub primary_phone: Option<String>,
     pub lifecycle_stage: LifecycleStage,
     pub tags: Vec<String>,
@@ -294,18 +329,23 @@ pub struct CustomerProfile {
     pub identities: Vec<IdentityView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub last_seen_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub id: Uuid,
     pub channel: Channel,
     pub direction: Direction,
     pub kind: InteractionKind,
     pub occurred_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub body: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub thread_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub payload: Option<serde_json::Value>,
 }
 

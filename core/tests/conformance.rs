@@ -305,6 +305,72 @@ conformance!(
 );
 
 conformance!(
+    imports_record_a_job_with_the_sync_metrics_and_run_once,
+    |store: Store| async move {
+        use spine_core::exports::{Provider, read_export};
+        use spine_core::services::import::{OnBadEvent, import_rows};
+        let t = tenant(&store).await;
+        let csv = "Customer ID,First Name,Last Name,Email,Phone\n\
+                   1,Ana,Souza,ana@example.com,+15125550101\n\
+                   2,Bo,Li,,\n\
+                   3,Cy,Ng,cy@example.com,\n";
+        let import = |csv: &str| {
+            let rows = read_export(Provider::Shopify, csv.as_bytes(), at(0)).expect("rows");
+            let (store, t) = (store.clone(), t.clone());
+            async move {
+                import_rows(
+                    &store,
+                    &t,
+                    &SYSTEM,
+                    "shopify",
+                    rows,
+                    OnBadEvent::Skip,
+                    |_| {},
+                )
+                .await
+                .expect("import")
+            }
+        };
+        let first = import(csv).await;
+        assert_eq!(
+            (
+                first.fetched,
+                first.created,
+                first.updated,
+                first.linked,
+                first.errors
+            ),
+            (3, 3, 0, 0, 0)
+        );
+        let job_id = first.job_id.expect("job");
+        let job = store
+            .read()
+            .await
+            .expect("read")
+            .job(t.id, job_id)
+            .await
+            .expect("job query")
+            .expect("job row");
+        assert_eq!(
+            (job.kind.as_str(), job.status.as_str()),
+            ("import", "succeeded")
+        );
+        assert_eq!((job.total, job.done), (3, 3));
+        assert_eq!(job.metrics.0["created"], 3);
+        assert_eq!(job.metrics.0["source"], "shopify");
+
+        // The same file again changes nothing; an edited row updates the profile it names.
+        let again = import(csv).await;
+        assert_eq!((again.already_there, again.created), (3, 0));
+        let edited =
+            import("Customer ID,First Name,Last Name,Email\n2,Bo,Li,bo.li@example.com\n").await;
+        assert_eq!((edited.updated, edited.created), (1, 0));
+        let stats = tenant_stats(&store, &t).await.expect("stats");
+        assert_eq!(stats.customers, 3);
+    }
+);
+
+conformance!(
     one_message_delivered_ten_times_at_once_is_stored_once,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -1093,5 +1159,152 @@ conformance!(
             found[0].channels,
             vec![Channel::Phone, Channel::Sms, Channel::Webchat]
         );
+    }
+);
+
+conformance!(
+    webhook_configs_are_per_tenant_and_deliveries_are_stored_whole_or_not_at_all,
+    |store: Store| async move {
+        use spine_core::services::webhooks::{
+            IdentifierPolicy, WebhookProvider, list_webhooks, receive_delivery, remove_webhook,
+            set_webhook, webhook_endpoint,
+        };
+        let t = tenant(&store).await;
+        let other = tenant(&store).await;
+        let secret = "0123456789abcdef0123456789abcdef";
+        set_webhook(&store, &t, &SYSTEM, WebhookProvider::Shopify, secret, None)
+            .await
+            .expect("set");
+        // Replacing the secret keeps one row; a token is only for Meta's handshakes.
+        set_webhook(
+            &store,
+            &t,
+            &SYSTEM,
+            WebhookProvider::Shopify,
+            &secret.to_uppercase(),
+            None,
+        )
+        .await
+        .expect("replace");
+        assert!(matches!(
+            set_webhook(
+                &store,
+                &t,
+                &SYSTEM,
+                WebhookProvider::Shopify,
+                secret,
+                Some("token")
+            )
+            .await,
+            Err(ServiceError::Invalid { .. })
+        ));
+        set_webhook(
+            &store,
+            &t,
+            &SYSTEM,
+            WebhookProvider::Meta,
+            secret,
+            Some("verify-me"),
+        )
+        .await
+        .expect("meta");
+        let listed = list_webhooks(&store, &t).await.expect("list");
+        assert_eq!(
+            listed.iter().map(|c| c.provider).collect::<Vec<_>>(),
+            vec![WebhookProvider::Meta, WebhookProvider::Shopify]
+        );
+        let (found, config) = webhook_endpoint(&store, &t.slug, WebhookProvider::Shopify)
+            .await
+            .expect("endpoint");
+        assert_eq!(found.id, t.id);
+        assert_eq!(config.secret.expose(), secret.to_uppercase());
+        assert!(matches!(
+            webhook_endpoint(&store, &other.slug, WebhookProvider::Shopify).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(matches!(
+            webhook_endpoint(&store, "no-such-tenant", WebhookProvider::Shopify).await,
+            Err(ServiceError::NotFound(_))
+        ));
+
+        // A delivery with one unreadable event stores nothing, not even the good event.
+        let mut good = event(Channel::Order, 0, email("lee@example.com"), "note");
+        good.external_id = Some("d-1".into());
+        let mut bad = event(Channel::Order, 1, phone("12"), "note");
+        bad.external_id = Some("d-2".into());
+        let refused = receive_delivery(
+            &store,
+            &t,
+            WebhookProvider::Shopify,
+            vec![good.clone(), bad.clone()],
+            IdentifierPolicy::Strict,
+        )
+        .await;
+        assert!(
+            matches!(&refused, Err(ServiceError::Invalid { field, .. }) if field == "events[1].identifiers.phone"),
+            "{refused:?}"
+        );
+        assert_eq!(
+            tenant_stats(&store, &t).await.expect("stats").interactions,
+            0
+        );
+
+        // From a provider, the unreadable phone is left out and both events are stored, once.
+        let outcome = receive_delivery(
+            &store,
+            &t,
+            WebhookProvider::Shopify,
+            vec![good.clone(), bad.clone()],
+            IdentifierPolicy::DropUnreadable,
+        )
+        .await
+        .expect("delivered");
+        assert_eq!(
+            (outcome.received, outcome.stored, outcome.duplicates),
+            (2, 2, 0)
+        );
+        let again = receive_delivery(
+            &store,
+            &t,
+            WebhookProvider::Shopify,
+            vec![good, bad],
+            IdentifierPolicy::DropUnreadable,
+        )
+        .await
+        .expect("redelivered");
+        assert_eq!((again.stored, again.duplicates), (0, 2));
+        assert_eq!(
+            tenant_stats(&store, &t).await.expect("stats").interactions,
+            2
+        );
+        let audit = store
+            .read()
+            .await
+            .expect("tx")
+            .recent_audit(t.id, 50)
+            .await
+            .expect("audit");
+        let ingested: Vec<_> = audit
+            .iter()
+            .filter(|a| a.action == "interaction.ingested")
+            .collect();
+        assert_eq!(ingested.len(), 2);
+        assert!(
+            ingested
+                .iter()
+                .all(|a| a.actor_kind == "webhook" && a.actor_label == "webhook:shopify")
+        );
+
+        remove_webhook(&store, &t, &SYSTEM, WebhookProvider::Shopify)
+            .await
+            .expect("remove");
+        assert!(matches!(
+            remove_webhook(&store, &t, &SYSTEM, WebhookProvider::Shopify).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(matches!(
+            webhook_endpoint(&store, &t.slug, WebhookProvider::Shopify).await,
+            Err(ServiceError::NotFound(_))
+        ));
     }
 );

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use spine_core::services::webhooks::WebhookProvider;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,6 +54,12 @@ pub enum Command {
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Create, list and disable staff users (the console's sign-in).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Configure provider webhooks: each provider's signing secret, per tenant.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Import events from a JSONL file (one API event object per line), with progress and metrics.
     Import(ImportArgs),
     /// Train the tenant's match model on its own profiles (u from random pairs, m by EM) and store it.
@@ -67,6 +74,76 @@ pub enum Command {
     /// Load-test a running server: seed N profiles over the API, then measure events/s, ingest
     /// latency (70% known, 25% new, 5% ambiguous senders) and search latency.
     Load(LoadArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Set (or replace) a provider's signing secret; deliveries go to /webhooks/TENANT/PROVIDER.
+    Set {
+        #[arg(long)]
+        tenant: String,
+        /// twilio, whatsapp, meta (Messenger and Instagram), shopify or generic.
+        #[arg(long, value_parser = webhook_provider)]
+        provider: WebhookProvider,
+        /// Twilio's auth token, Meta's app secret, Shopify's client secret, or a secret of your
+        /// own for the generic webhook (e.g. `openssl rand -hex 32`).
+        #[arg(long, env = "SPINE_WEBHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// WhatsApp and Meta only: the token their subscription handshake must echo.
+        #[arg(long, env = "SPINE_WEBHOOK_VERIFY_TOKEN", hide_env_values = true)]
+        verify_token: Option<String>,
+    },
+    /// List a tenant's webhooks (secrets masked).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Remove a provider's webhook: its deliveries are refused (404) from then on.
+    Remove {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_parser = webhook_provider)]
+        provider: WebhookProvider,
+    },
+}
+
+fn webhook_provider(text: &str) -> Result<WebhookProvider, String> {
+    WebhookProvider::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = WebhookProvider::ALL.iter().map(|p| p.as_str()).collect();
+        format!("{text:?} is not a provider: {}", names.join(", "))
+    })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff user; the password is read from the first line of stdin.
+    #[command(
+        after_help = "Example:\n  printf '%s\\n' 'a long passphrase' | spine user create --tenant demo --email ana@example.com --role admin"
+    )]
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// admin, manager or agent.
+        #[arg(long)]
+        role: String,
+        /// Display name (default: the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List a tenant's staff (never their password hashes).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Disable a user: they can no longer sign in.
+    Disable {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,17 +172,54 @@ pub enum ApiKeyCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  spine import --tenant demo events.jsonl\n  spine import --tenant demo --provider shopify customers_export.csv\n  spine import --tenant demo --source shipstation=orders.jsonl --source qbo=customers.jsonl --source amazon=report.txt\n\nSeveral sources run in the order of authority (qbo, shopify, amazon, shipstation, csv, jsonl) whatever the order given: the more authoritative source creates the profiles and sets their primaries; later ones link to them."
+)]
 pub struct ImportArgs {
     #[arg(long)]
     pub tenant: String,
 
-    /// The JSONL file: one event per line, as `POST /api/v1/events` takes it.
-    #[arg(long)]
-    pub input: PathBuf,
+    /// What the file is: a provider's export (CSV, tab-separated or JSONL: customers or orders),
+    /// a CSV with named columns, or Spine's JSONL (one API event per line).
+    #[arg(long, value_enum, default_value_t = ImportProvider::Jsonl)]
+    pub provider: ImportProvider,
+
+    /// The file to import (or `--input FILE`).
+    #[arg(value_name = "FILE", conflicts_with = "input")]
+    pub file: Option<PathBuf>,
+
+    /// The file to import.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Several exports at once, as PROVIDER=FILE; repeat the flag.
+    #[arg(long = "source", value_name = "PROVIDER=FILE", value_parser = provider_file, conflicts_with_all = ["file", "input"])]
+    pub sources: Vec<(ImportProvider, PathBuf)>,
 
     /// What to do with an event that cannot be read or is refused.
     #[arg(long, value_enum, default_value_t = OnError::Skip)]
     pub on_error: OnError,
+}
+
+/// The sources `spine import` reads; in their order of authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum ImportProvider {
+    Qbo,
+    Shopify,
+    Amazon,
+    Shipstation,
+    Csv,
+    Jsonl,
+}
+
+fn provider_file(text: &str) -> Result<(ImportProvider, PathBuf), String> {
+    let (provider, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected PROVIDER=FILE, e.g. shopify=customers.csv"))?;
+    let provider = ImportProvider::from_str(provider, true).map_err(|_| {
+        format!("{provider:?} is not a provider: qbo, shopify, amazon, shipstation, csv or jsonl")
+    })?;
+    Ok((provider, PathBuf::from(file)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,6 +322,11 @@ pub struct ServeArgs {
     /// Seed the demo data first when the database has no demo tenant yet.
     #[arg(long, env = "SPINE_SEED_DEMO")]
     pub seed_demo: bool,
+
+    /// The address providers reach Spine at (e.g. https://spine.example.com), when a proxy
+    /// stands in front of it: Twilio signs the URL it called. Without it, http and the Host header.
+    #[arg(long, env = "SPINE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -176,6 +176,11 @@ async fn bad_input_gets_a_problem_naming_the_field_and_writes_nothing() {
 
     let (status, _) = api.get("/customers/not-a-uuid").await;
     assert_eq!(status, 404);
+
+    // A bad query string is a problem too, not a plain-text 400.
+    let (status, problem) = api.get("/customers?limit=many").await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["status"], 422);
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ fn events_are_imported_with_metrics_and_bad_lines_are_reported() {
     assert!(stderr.contains("Imported 3 events into 'demo'"), "{stderr}");
     assert!(
         stderr.contains(
-            "2 new profiles, 1 linked, 0 to review, 0 ambiguous, 0 already there, 2 errors"
+            "fetched 5, 2 new profiles, 0 updated, 1 linked, 0 to review, 0 ambiguous, 0 already there, 2 errors"
         ),
         "{stderr}"
     );
@@ -54,7 +54,9 @@ fn events_are_imported_with_metrics_and_bad_lines_are_reported() {
     let (ok, again) = import(&url, &path, &[]);
     assert!(ok);
     assert!(
-        again.contains("0 new profiles, 0 linked, 0 to review, 0 ambiguous, 3 already there"),
+        again.contains(
+            "0 new profiles, 0 updated, 0 linked, 0 to review, 0 ambiguous, 3 already there"
+        ),
         "re-running imports nothing twice: {again}"
     );
 
@@ -62,7 +64,7 @@ fn events_are_imported_with_metrics_and_bad_lines_are_reported() {
     assert!(!ok);
     let last = stopped.lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("spine: line 3: identifiers.phone"),
+        last.starts_with("spine: ") && last.contains("line 3: identifiers.phone"),
         "{stopped}"
     );
     assert!(!stopped.contains("panicked"));
@@ -75,8 +77,85 @@ fn an_empty_file_or_unknown_tenant_is_one_line() {
     let path = dir.path().join("empty.jsonl");
     std::fs::write(&path, "\n\n").expect("write");
     let (ok, stderr) = import(&url, &path, &[]);
-    assert!(!ok && stderr.contains("has no events"), "{stderr}");
+    assert!(!ok && stderr.contains("has no rows"), "{stderr}");
     std::fs::write(&path, "{}\n").expect("write");
     let (ok, stderr) = import(&url, &path, &[]);
     assert!(!ok && stderr.contains("tenant not found"), "{stderr}");
+}
+
+#[test]
+fn provider_exports_run_in_order_of_authority_and_amazon_matches_by_address() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = common::sqlite_url(&dir);
+    assert!(
+        run(&["seed", "--demo", "--people", "5"], &url)
+            .status
+            .success()
+    );
+    let shopify = dir.path().join("customers_export.csv");
+    std::fs::write(
+        &shopify,
+        "Customer ID,First Name,Last Name,Email,Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Phone\n\
+         9001,Ana,Souza,ana.souza@example.com,12 Rua Augusta,Apt 3,Austin,TX,US,78701,+15125550101\n\
+         9002,Bo,Li,bo.li@example.com,1 Main St,,Austin,TX,US,78701,\n",
+    )
+    .expect("write");
+    let amazon = dir.path().join("orders.txt");
+    std::fs::write(
+        &amazon,
+        "order-id\torder-item-id\tpurchase-date\tbuyer-email\tbuyer-name\tproduct-name\tquantity-purchased\tcurrency\titem-price\trecipient-name\tship-address-1\tship-address-2\tship-city\tship-state\tship-postal-code\tship-country\n\
+         112-0000001-0000001\t1\t2026-03-03T10:00:00+00:00\t\tAna Souza\tMango box\t1\tUSD\t12.00\tAna Souza\t12 Rua Augusta\tApt 3\tAustin\tTX\t78701\tUS\n\
+         112-0000001-0000002\t1\t2026-03-04T10:00:00+00:00\t\tAna Souza\tLime bag\t1\tUSD\t8.00\tAna Souza\t12 Rua Augusta\tApt 4\tAustin\tTX\t78701\tUS\n",
+    )
+    .expect("write");
+    // Given in the wrong order on purpose: Shopify (more authoritative) must run first.
+    let sources = [
+        format!("amazon={}", amazon.display()),
+        format!("shopify={}", shopify.display()),
+    ];
+    let out = run(
+        &[
+            "import",
+            "--tenant",
+            "demo",
+            "--source",
+            &sources[0],
+            "--source",
+            &sources[1],
+        ],
+        &url,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let shopify_at = stderr.find("(shopify)").expect("shopify ran");
+    let amazon_at = stderr.find("(amazon)").expect("amazon ran");
+    assert!(shopify_at < amazon_at, "{stderr}");
+    assert!(
+        stderr.contains("fetched 2, 2 new profiles, 0 updated, 0 linked"),
+        "{stderr}"
+    );
+    // Apt 3 is Ana's address: linked by its hash. Apt 4 is a neighbour: a new profile.
+    assert!(
+        stderr.contains("fetched 2, 1 new profiles, 0 updated, 1 linked"),
+        "{stderr}"
+    );
+
+    let again = run(
+        &[
+            "import",
+            "--tenant",
+            "demo",
+            "--provider",
+            "shopify",
+            shopify.to_str().unwrap_or_default(),
+        ],
+        &url,
+    );
+    let again = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        again.contains(
+            "0 new profiles, 0 updated, 0 linked, 0 to review, 0 ambiguous, 2 already there"
+        ),
+        "{again}"
+    );
 }

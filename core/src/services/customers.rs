@@ -180,6 +180,7 @@ fn timeline_entry(row: InteractionRow) -> Option<TimelineEntry> {
 
 /// What a person may change on a profile; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
     pub display_name: Option<String>,

@@ -19,6 +19,7 @@ use crate::store::{NewReviewItem, Store};
 use crate::types::{CustomerProfile, CustomerSummary, IdentifiersInput};
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     pub phone: Option<String>,
@@ -35,6 +36,7 @@ pub struct ResolveRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ResolveOutcome {
     Found {
@@ -47,6 +49,7 @@ pub enum ResolveOutcome {
     Created {
         customer: CustomerProfile,
         is_new_account: bool,
+        #[cfg_attr(feature = "openapi", schema(required))]
         review_item_id: Option<Uuid>,
     },
     Conflict {

@@ -682,6 +682,26 @@ async fn ingest_in(
             other => other.into(),
         })?;
 
+    // Every write is audited against who brought it (API key, webhook, import, person).
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "interaction.ingested",
+            "interaction",
+            Some(interaction_id.to_string()),
+            Some(customer_id),
+            None,
+            Some(json!({
+                "channel": event.channel.as_str(),
+                "kind": event.kind.as_str(),
+                "external_id": event.external_id,
+                "decision": decision.as_str(),
+            })),
+        ),
+    )
+    .await?;
+
     if let Some(order) = &event.order {
         tx.insert_order(
             tenant.id,

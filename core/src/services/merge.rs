@@ -40,6 +40,7 @@ struct Snapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MergeOutcome {
     pub merge_id: Uuid,
     pub survivor_id: Uuid,

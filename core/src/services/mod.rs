@@ -12,6 +12,7 @@ pub mod merge;
 pub mod review;
 pub mod staff;
 pub mod tenants;
+pub mod webhooks;
 
 use uuid::Uuid;
 

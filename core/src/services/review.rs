@@ -14,8 +14,10 @@ use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{ReviewItemRow, Store};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewItemView {
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::types::ReviewStatus))]
     pub status: String,
     pub reason: String,
     pub subject_customer_id: Uuid,

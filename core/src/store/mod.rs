@@ -7,21 +7,25 @@ mod audit;
 mod customers;
 mod identities;
 mod interactions;
+mod jobs;
 mod match_models;
 mod merges;
 mod reviews;
 mod tenants;
 mod users;
+mod webhooks;
 
 pub use api_keys::ApiKeyRow;
 pub use audit::{AuditRecord, NewAudit};
 pub use customers::{CustomerPatch, CustomerRow, NewCustomer};
 pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};
+pub use jobs::JobRow;
 pub use merges::{MergeRow, MovedRows};
 pub use reviews::{NewReviewItem, ReviewItemRow};
 pub use tenants::{NewTenant, TenantRow};
 pub use users::{NewUser, UserRow};
+pub use webhooks::WebhookConfigRow;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,87 +1,119 @@
-//! `spine import`: a JSONL file of events (one API event object per line) through ingestion,
-//! with a progress bar and the sync metrics at the end.
+//! `spine import`: provider exports (Shopify, QuickBooks Online, Amazon, ShipStation, CSV) and
+//! Spine's JSONL through ingestion, with a progress bar, the sync metrics at the end and a job row.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use spine_core::Actor;
-use spine_core::services::import::{OnBadEvent, import_events};
+use spine_core::exports::{Provider, read_export};
+use spine_core::services::import::{OnBadEvent, import_rows};
 use spine_core::services::tenants;
-use spine_core::types::EventInput;
 
-use crate::cli::{ImportArgs, OnError};
+use crate::cli::{ImportArgs, ImportProvider, OnError};
+
+fn provider(p: ImportProvider) -> Provider {
+    match p {
+        ImportProvider::Qbo => Provider::Qbo,
+        ImportProvider::Shopify => Provider::Shopify,
+        ImportProvider::Amazon => Provider::Amazon,
+        ImportProvider::Shipstation => Provider::Shipstation,
+        ImportProvider::Csv => Provider::Csv,
+        ImportProvider::Jsonl => Provider::Jsonl,
+    }
+}
 
 pub async fn run(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.input)
-        .with_context(|| format!("cannot read {}", args.input.display()))?;
-    let lines: Vec<(usize, &[u8])> = bytes
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix(b"\r").unwrap_or(l)))
-        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .collect();
-    if lines.is_empty() {
-        anyhow::bail!(
-            "{} has no events (expected one JSON event per line)",
-            args.input.display()
-        );
+    let mut sources: Vec<(Provider, PathBuf)> = match (args.file.or(args.input), args.sources) {
+        (Some(file), _) => vec![(provider(args.provider), file)],
+        (None, sources) if !sources.is_empty() => sources
+            .into_iter()
+            .map(|(p, file)| (provider(p), file))
+            .collect(),
+        (None, _) => {
+            anyhow::bail!("name the file to import: spine import --tenant T FILE (see --help)")
+        }
+    };
+    // The order of authority: more authoritative sources create the profiles first.
+    sources.sort_by_key(|(p, _)| *p);
+    let mut inputs = Vec::with_capacity(sources.len());
+    for (provider, file) in &sources {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let rows = read_export(*provider, &bytes, chrono::Utc::now())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        if rows.is_empty() {
+            anyhow::bail!(
+                "{} has no rows (expected {})",
+                file.display(),
+                match provider {
+                    Provider::Jsonl => "one JSON event per line",
+                    _ => "a header line and one record per line",
+                }
+            );
+        }
+        inputs.push((*provider, file, rows));
     }
     let store = super::open(database_url).await?;
     let tenant = tenants::tenant_by_slug(&store, &args.tenant).await?;
-    // Positions are line numbers: the bar counts lines read, blank ones included.
-    let bar = ProgressBar::new(lines.last().map_or(0, |(line, _)| *line) as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "importing [{bar:40}] {pos}/{len} events ({per_sec}, {eta} left)",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    let events = lines.iter().map(|(line, text)| {
-        let mut de = serde_json::Deserializer::from_slice(text);
-        let parsed =
-            serde_path_to_error::deserialize::<_, EventInput>(&mut de).map_err(|e| {
-                match e.path().to_string().as_str() {
-                    "." => e.into_inner().to_string(),
-                    path => format!("{path}: {}", e.into_inner()),
-                }
-            });
-        (*line, parsed)
-    });
     let on_bad = match args.on_error {
         OnError::Skip => OnBadEvent::Skip,
         OnError::Stop => OnBadEvent::Stop,
     };
-    let started = Instant::now();
-    let result = import_events(
-        &store,
-        &tenant,
-        &Actor::System("import"),
-        events,
-        on_bad,
-        |line| bar.set_position(line as u64),
-    )
-    .await;
-    bar.finish_and_clear();
-    store.close().await;
-    let report = result?;
-    for sample in &report.error_samples {
-        eprintln!("spine: {sample}; skipped");
+    let mut outcome = Ok(());
+    for (provider, file, rows) in inputs {
+        let bar = ProgressBar::new(rows.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "importing {} [{{bar:40}}] {{pos}}/{{len}} rows ({{per_sec}}, {{eta}} left)",
+                provider.as_str()
+            ))
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        let started = Instant::now();
+        let result = import_rows(
+            &store,
+            &tenant,
+            &Actor::System("import"),
+            provider.as_str(),
+            rows,
+            on_bad,
+            |done| bar.set_position(done as u64),
+        )
+        .await;
+        bar.finish_and_clear();
+        let report = match result {
+            Ok(report) => report,
+            Err(e) => {
+                outcome = Err(anyhow::Error::from(e).context(format!("{}", file.display())));
+                break;
+            }
+        };
+        for sample in &report.error_samples {
+            eprintln!("spine: {sample}; skipped");
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!(
+            "Imported {} events into '{}' from {} ({}) in {seconds:.1}s ({:.0}/s): fetched {}, {} new profiles, {} updated, {} linked, {} to review, {} ambiguous, {} already there, {} errors. Job {}.",
+            report.events,
+            tenant.slug,
+            file.display(),
+            provider.as_str(),
+            report.events as f64 / seconds.max(1e-9),
+            report.fetched,
+            report.created,
+            report.updated,
+            report.linked,
+            report.review,
+            report.ambiguous,
+            report.already_there,
+            report.errors,
+            report.job_id.map(|id| id.to_string()).unwrap_or_default(),
+        );
     }
-    let seconds = started.elapsed().as_secs_f64();
-    eprintln!(
-        "Imported {} events into '{}' in {seconds:.1}s ({:.0}/s): {} new profiles, {} linked, {} to review, {} ambiguous, {} already there, {} errors.",
-        report.events,
-        tenant.slug,
-        report.events as f64 / seconds.max(1e-9),
-        report.created,
-        report.linked,
-        report.review,
-        report.ambiguous,
-        report.already_there,
-        report.errors
-    );
-    Ok(())
+    store.close().await;
+    outcome
 }

@@ -7,6 +7,8 @@ mod load;
 mod normalize;
 mod seed;
 mod serve;
+mod user;
+mod webhook;
 
 use anyhow::Context;
 use spine_core::Store;
@@ -55,6 +57,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ApiKey(command) => api_key::run(&cli.database_url, command).await,
+        Command::User(command) => user::run(&cli.database_url, command).await,
+        Command::Webhook(command) => webhook::run(&cli.database_url, command).await,
         Command::Dedupe(args) => dedupe::run(args),
         Command::DedupeBench(args) => dedupe::bench(args),
         Command::Load(args) => load::run(args).await,

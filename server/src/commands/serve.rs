@@ -18,6 +18,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         )
     })?;
     let addr = listener.local_addr().context("reading the bound address")?;
+    let public_url = args.public_url.as_deref().map(public_url).transpose()?;
     let store = super::open(database_url).await?;
 
     if args.seed_demo && !has_tenant(&store, spine_core::demo::DEMO_TENANT).await? {
@@ -33,7 +34,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         ingest: spine_core::services::ingest_queue::IngestQueue::start(store.clone()),
         console_tenant,
     };
-    let router = crate::http::router(state);
+    let router = crate::http::router(state, public_url);
 
     tracing::info!(backend = store.backend().as_str(), %addr, "Spine is listening");
     eprintln!("Spine is ready: open http://{addr}/");
@@ -47,6 +48,21 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("Spine stopped");
     Ok(())
+}
+
+/// The base URL providers call Spine at: http(s), no query, no trailing '/'.
+fn public_url(raw: &str) -> anyhow::Result<String> {
+    let url = raw.trim().trim_end_matches('/');
+    let valid = (url.starts_with("https://") || url.starts_with("http://"))
+        && url
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty())
+        && !url.contains(['?', '#', ' ']);
+    anyhow::ensure!(
+        valid,
+        "--public-url {raw:?} is not a base URL such as https://spine.example.com"
+    );
+    Ok(url.to_owned())
 }
 
 async fn has_tenant(store: &Store, slug: &str) -> anyhow::Result<bool> {

@@ -1,9 +1,11 @@
-//! The HTTP surface: health checks, the JSON API, and the console (Leptos pages and server
+//! The HTTP surface: health checks, the JSON API, provider webhooks, and the console (Leptos pages and server
 //! functions), one router per module, merged here.
 
 mod api;
 mod health;
+mod openapi;
 mod problem;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::get;
@@ -15,13 +17,22 @@ use app::{App, shell};
 
 pub use problem::Problem;
 
-pub fn router(state: AppState) -> Router {
+/// `public_url` is the address providers reach Spine at (`--public-url`), for webhook signatures.
+pub fn router(state: AppState, public_url: Option<String>) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/api/openapi.json", get(openapi::document))
         .nest("/api/v1", api::router())
+        .nest(
+            "/webhooks",
+            webhooks::router(webhooks::WebhookState {
+                store: state.store.clone(),
+                public_url,
+            }),
+        )
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())

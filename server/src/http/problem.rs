@@ -5,17 +5,26 @@ use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use spine_core::ServiceError;
 
-#[derive(Debug, Clone, Serialize)]
+/// An RFC 9457 problem detail, sent as `application/problem+json`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"type": "about:blank", "title": "Invalid input", "status": 422,
+    "detail": "identifiers.phone: not a phone number", "field": "identifiers.phone"}))]
 pub struct Problem {
+    /// Always `about:blank`: the status and title say what went wrong.
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub title: &'static str,
+    /// The HTTP status code, repeated.
     pub status: u16,
+    /// What to fix, for a person to read. Internal causes are never sent.
     pub detail: String,
+    /// The input at fault (`identifiers.phone`, `events[3].channel`), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
 }
 
@@ -36,6 +45,19 @@ impl Problem {
 
     pub fn unauthorized(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized", detail)
+    }
+
+    /// 400 for a body that cannot be read at all (not JSON, not a form).
+    pub fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "Bad Request", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail)
+    }
+
+    pub fn method_not_allowed(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", detail)
     }
 
     pub fn unsupported_media_type(detail: impl Into<String>) -> Problem {
@@ -106,4 +128,48 @@ impl IntoResponse for Problem {
         )
             .into_response()
     }
+}
+
+/// The problem responses the API documents, one per status, so each operation lists the ones it
+/// can answer with: `(status = 404, response = NotFound)`.
+#[expect(
+    dead_code,
+    reason = "never built: only their OpenAPI descriptions are used"
+)]
+pub mod responses {
+    use utoipa::ToResponse;
+
+    use super::Problem;
+
+    /// No API key, or an unknown or revoked one.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Unauthorized(Problem);
+
+    /// No such customer, review item or merge in this tenant (or an id that is not a UUID).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct NotFound(Problem);
+
+    /// The request conflicts with the current state: the review item was already decided, the
+    /// merge already undone, or the same event is being ingested concurrently (retry).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Conflict(Problem);
+
+    /// The body is larger than the server accepts (2 MiB).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct PayloadTooLarge(Problem);
+
+    /// The body is not `application/json`.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct UnsupportedMediaType(Problem);
+
+    /// Malformed JSON, a wrong or missing field, or a value that is not acceptable; `field`
+    /// names the input at fault. Nothing was written.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Invalid(Problem);
 }

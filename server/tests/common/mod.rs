@@ -70,6 +70,24 @@ pub fn run(args: &[&str], database_url: &str) -> std::process::Output {
         .expect("run spine")
 }
 
+/// Runs `spine ARGS` with `input` on stdin.
+pub fn run_with_stdin(args: &[&str], database_url: &str, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("SPINE_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run spine");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for spine")
+}
+
 pub fn pg_url() -> String {
     std::env::var("SPINE_TEST_PG_URL")
         .unwrap_or_else(|_| panic!("SPINE_TEST_PG_URL is not set: run scripts/test.sh"))

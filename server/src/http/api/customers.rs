@@ -1,9 +1,10 @@
 //! Reading customers: search, profile, timeline.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use app::state::AppState;
@@ -14,13 +15,19 @@ use spine_core::types::{
     Channel, CustomerProfile, CustomerSummary, InteractionKind, TimelineEntry,
 };
 
-use super::extract::{ApiJson, Caller};
+use super::extract::{ApiJson, ApiQuery, Caller};
 use crate::http::Problem;
+use crate::http::problem::responses::{
+    Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// Text in the name, email or phone (at most 200 characters); empty matches everyone.
     #[serde(default)]
     q: String,
+    /// At most this many profiles (default 25, at most 200).
     #[serde(default = "default_limit")]
     limit: i64,
 }
@@ -29,10 +36,23 @@ fn default_limit() -> i64 {
     25
 }
 
+/// Profiles whose name, email or phone contains the query, most recently active first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers",
+    tag = "customers",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "The matching profiles.", body = Vec<CustomerSummary>),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<SearchQuery>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<CustomerSummary>>, Problem> {
     Ok(Json(
         customers::search_customers(&state.store, &caller.tenant, &query.q, query.limit).await?,
@@ -43,6 +63,19 @@ fn customer_id(raw: &str) -> Result<Uuid, Problem> {
     Uuid::parse_str(raw).map_err(|_| Problem::not_found("customer not found"))
 }
 
+/// One profile with its identities and preferences.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    responses(
+        (status = 200, description = "The profile.", body = CustomerProfile),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn profile(
     State(state): State<AppState>,
     caller: Caller,
@@ -53,29 +86,50 @@ pub async fn profile(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TimelineQuery {
     /// Opaque cursor from the previous page's `next_cursor`.
     cursor: Option<String>,
     /// Only this channel ("sms", "email", ...).
+    #[param(value_type = Option<Channel>)]
     channel: Option<String>,
     /// Only this kind ("message", "order", "booking", "call", "note").
+    #[param(value_type = Option<InteractionKind>)]
     kind: Option<String>,
+    /// At most this many entries (default 25, at most 200).
     #[serde(default = "default_limit")]
     limit: i64,
 }
 
-#[derive(Debug, Serialize)]
+/// One page of a timeline, newest first.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TimelinePage {
     entries: Vec<TimelineEntry>,
+    /// Pass as `cursor` for the next page; null on the last one.
+    #[schema(required)]
     next_cursor: Option<String>,
 }
 
+/// A profile's interactions, newest first, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}/timeline",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id."), TimelineQuery),
+    responses(
+        (status = 200, description = "One page of the timeline.", body = TimelinePage),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn timeline(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<TimelineQuery>,
+    ApiQuery(query): ApiQuery<TimelineQuery>,
 ) -> Result<Json<TimelinePage>, Problem> {
     let before = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let limit = query.limit.clamp(1, customers::MAX_PAGE);
@@ -130,6 +184,23 @@ fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, Uuid), Problem> {
     Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
 }
 
+/// Change what a person may change on a profile; absent fields stay as they are.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/customers/{id}",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id.")),
+    request_body = ProfileUpdate,
+    responses(
+        (status = 200, description = "The profile after the change.", body = CustomerProfile),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -150,6 +221,22 @@ pub async fn update(
 
 /// Find-or-create: 200 with the profile found, 201 with the profile created, 409 with the
 /// conflicting accounts and suggested actions (never merged by this call).
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/resolve",
+    tag = "customers",
+    request_body = ResolveRequest,
+    responses(
+        (status = 200, description = "One profile matched (`outcome: found`).", body = ResolveOutcome),
+        (status = 201, description = "No profile matched: one was created (`outcome: created`).", body = ResolveOutcome),
+        (status = 409, description = "Several profiles claim these identifiers (`outcome: conflict`): nothing was merged; a review item was opened.", body = ResolveOutcome),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn resolve(
     State(state): State<AppState>,
     caller: Caller,

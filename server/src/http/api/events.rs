@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use app::state::AppState;
 use spine_core::services::ingest::ingest_events;
@@ -11,10 +12,37 @@ use spine_core::types::{EventInput, IngestOutcome};
 
 use super::extract::{ApiJson, Caller};
 use crate::http::Problem;
+use crate::http::problem::responses::{
+    Conflict, Invalid, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+};
 
 /// A batch is at most this many events: larger loads are imports (`spine import`).
 const MAX_BATCH: usize = 1000;
 
+/// Ingest one interaction and resolve its sender to a profile in real time.
+///
+/// A replay (the same `external_id`, or the same `Idempotency-Key` when the event has none)
+/// answers 200 with the original outcome and writes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/events",
+    tag = "events",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, nullable = false,
+            description = "Stands in for a missing `external_id`: a replay with the same key writes nothing."),
+    ),
+    request_body = EventInput,
+    responses(
+        (status = 201, description = "Ingested: the sender was resolved to a profile.", body = IngestOutcome),
+        (status = 200, description = "A replay of an event ingested before: nothing was written.", body = IngestOutcome),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn ingest_one(
     State(state): State<AppState>,
     caller: Caller,
@@ -40,27 +68,45 @@ pub async fn ingest_one(
     Ok((status, Json(outcome)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Batch {
+    // MAX_BATCH: utoipa takes only a literal here; the openapi test checks they agree.
+    #[schema(max_items = 1000)]
     events: Vec<EventInput>,
 }
 
 /// One result per event, in order: the outcome or the problem. Events are independent: one bad
 /// event does not stop the others.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct BatchResult {
     results: Vec<BatchItem>,
     accepted: usize,
     rejected: usize,
 }
 
-#[derive(Debug, Serialize)]
+/// The event's outcome, or the problem that refused it.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 enum BatchItem {
     Ok(IngestOutcome),
     Err { error: Problem },
 }
 
+/// Ingest up to 1000 interactions; each succeeds or fails on its own.
+#[utoipa::path(
+    post,
+    path = "/api/v1/events/batch",
+    tag = "events",
+    request_body = Batch,
+    responses(
+        (status = 200, description = "One result per event, in order.", body = BatchResult),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn ingest_batch(
     State(state): State<AppState>,
     caller: Caller,

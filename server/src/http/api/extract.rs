@@ -1,8 +1,8 @@
-//! Request extractors for the API: the caller (from the bearer key) and JSON bodies whose
-//! errors name the field at fault.
+//! Request extractors for the API: the caller (from the bearer key), JSON bodies whose errors
+//! name the field at fault, and query strings whose errors are problem details too.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -69,5 +69,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let field = if path == "." { None } else { Some(path) };
                 Problem::invalid(field, e.into_inner().to_string())
             })
+    }
+}
+
+/// A query string; a wrong or missing parameter is a 422 problem like a wrong body field (axum's
+/// own `Query` answers a plain-text 400). The detail names the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Query::try_from_uri(&parts.uri)
+            .map(|Query(query)| ApiQuery(query))
+            .map_err(|e| Problem::invalid(None, e.body_text()))
     }
 }

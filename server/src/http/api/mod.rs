@@ -1,10 +1,11 @@
 //! The JSON API under /api/v1: bearer API keys, problem-details errors, thin handlers over the
 //! services.
 
-mod customers;
-mod events;
+// Visible to the OpenAPI document (`super::openapi`), which lists their handlers.
+pub(super) mod customers;
+pub(super) mod events;
 mod extract;
-mod review;
+pub(super) mod review;
 
 use axum::Router;
 use axum::routing::{get, post};
