@@ -1163,6 +1163,74 @@ conformance!(
 );
 
 conformance!(
+    search_finds_identifiers_however_they_are_written,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let ids = IdentifiersInput {
+            name: Some("Wanda Okafor".into()),
+            email: Some("wanda.okafor@gmail.com".into()),
+            phone: Some("+1 415 555 0134".into()),
+            handle: Some(HandleInput {
+                platform: "instagram".into(),
+                handle: "@WandaBakes".into(),
+            }),
+            external: Some(ExternalInput {
+                provider: "shopify".into(),
+                id: "cus_88123".into(),
+            }),
+            ..Default::default()
+        };
+        let mut order = event(Channel::Order, 0, ids, "order");
+        order.kind = InteractionKind::Order;
+        order.order = Some(OrderInput {
+            provider: "shopify".into(),
+            external_id: "#1042".into(),
+            total_cents: 1200,
+            currency: "USD".into(),
+            status: "paid".into(),
+            items: vec![],
+        });
+        let wanda = ingest_event(&store, &t, &SYSTEM, order)
+            .await
+            .expect("ingest")
+            .customer_id;
+        // Someone else, so a query that matched everyone would be caught.
+        ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            event(Channel::Sms, 1, phone("+1 415 555 0199"), "hi"),
+        )
+        .await
+        .expect("other");
+        for q in [
+            "(415) 555-0134",
+            "415.555.0134",
+            "+14155550134",
+            "Wanda.Okafor@GMAIL.com",
+            "wandaokafor+cakes@gmail.com",
+            "@wandabakes",
+            "cus_88123",
+            "#1042",
+            "okafor",
+        ] {
+            let found = search_customers(&store, &t, q, 10).await.expect("search");
+            let ids: Vec<Uuid> = found.iter().map(|c| c.id).collect();
+            assert_eq!(ids, vec![wanda], "{q}");
+        }
+        for q in [
+            "(415) 555-0100",
+            "nobody@example.com",
+            "@someoneelse",
+            "#9999",
+        ] {
+            let found = search_customers(&store, &t, q, 10).await.expect("search");
+            assert!(found.is_empty(), "{q}");
+        }
+    }
+);
+
+conformance!(
     webhook_configs_are_per_tenant_and_deliveries_are_stored_whole_or_not_at_all,
     |store: Store| async move {
         use spine_core::services::webhooks::{

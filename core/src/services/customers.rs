@@ -38,10 +38,38 @@ pub async fn search_customers(
     if query.chars().count() > 200 {
         return Err(ServiceError::invalid("q", "at most 200 characters"));
     }
+    let limit = limit.clamp(1, MAX_PAGE);
     let mut tx = store.read().await?;
-    let rows = tx
-        .search_customers(tenant.id, query, limit.clamp(1, MAX_PAGE))
-        .await?;
+    let rows = match identifier_query(tenant, query) {
+        // An identifier is found through its index, whatever way it was written.
+        Some(IdentifierQuery::Email(values)) => {
+            tx.customers_with_identifier(tenant.id, "email", &values, limit)
+                .await?
+        }
+        Some(IdentifierQuery::Phone(values)) => {
+            tx.customers_with_identifier(tenant.id, "phone", &values, limit)
+                .await?
+        }
+        Some(IdentifierQuery::Handle(handle)) => {
+            tx.customers_with_identifier(tenant.id, "handle", &[handle], limit)
+                .await?
+        }
+        None => {
+            // An external id or an order number, exactly; else a name (or part of one).
+            let mut rows = tx
+                .customers_with_identifier(tenant.id, "external_id", &[query.to_owned()], limit)
+                .await?;
+            for row in tx.customers_with_order(tenant.id, query, limit).await? {
+                if !rows.iter().any(|r| r.id == row.id) {
+                    rows.push(row);
+                }
+            }
+            if rows.is_empty() {
+                rows = tx.search_customers(tenant.id, query, limit).await?;
+            }
+            rows
+        }
+    };
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let channels = tx.channels_of(tenant.id, &ids).await?;
     Ok(rows
@@ -55,6 +83,43 @@ pub async fn search_customers(
             summary(row, &used)
         })
         .collect())
+}
+
+enum IdentifierQuery {
+    /// The address and its provider variants (dots, +tags).
+    Email(Vec<String>),
+    /// E.164 and its country-specific variants.
+    Phone(Vec<String>),
+    /// A handle without its `@`, on any platform.
+    Handle(String),
+}
+
+/// What a search box query is when it is an identifier: an email, a phone number in any format
+/// (at least seven digits and nothing but phone punctuation), or an `@handle`.
+fn identifier_query(tenant: &Tenant, query: &str) -> Option<IdentifierQuery> {
+    use spine_engine::normalize::email::Email;
+    use spine_engine::normalize::phone::Phone;
+    if query.contains('@') && !query.starts_with('@') {
+        let email = Email::parse(query).ok()?;
+        let mut values = vec![email.as_str().to_owned(), email.canonical()];
+        values.extend(email.variants().into_iter().map(|v| v.value));
+        return Some(IdentifierQuery::Email(values));
+    }
+    if let Some(handle) = query.strip_prefix('@') {
+        let handle = handle.trim().to_lowercase();
+        return (!handle.is_empty()).then_some(IdentifierQuery::Handle(handle));
+    }
+    let digits = query.chars().filter(char::is_ascii_digit).count();
+    let phone_like = query
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if digits >= 7 && phone_like {
+        let phone = Phone::parse(query, tenant.region).ok()?;
+        let mut values = vec![phone.e164().to_owned()];
+        values.extend(phone.variants().into_iter().map(|v| v.value));
+        return Some(IdentifierQuery::Phone(values));
+    }
+    None
 }
 
 pub async fn customer_profile(

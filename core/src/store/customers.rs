@@ -142,8 +142,55 @@ impl Tx {
         Ok(())
     }
 
+    /// Active profiles holding an identifier of this kind with this value or match key (the
+    /// provider-canonical form: Gmail without dots and +tags), from any provider
+    /// (a handle on any platform, an external id from any system), most recently seen first.
+    pub async fn customers_with_identifier(
+        &mut self,
+        tenant_id: Uuid,
+        kind: &str,
+        values: &[String],
+        limit: i64,
+    ) -> StoreResult<Vec<CustomerRow>> {
+        let mut rows: Vec<CustomerRow> = Vec::new();
+        for value in values {
+            let sql = format!(
+                "select {} from customers c where c.tenant_id = $1 and c.deleted_at is null and c.merged_into is null \
+                 and c.id in (select i.customer_id from identities i where i.tenant_id = $1 and i.kind = $2 and (i.value = $3 or i.match_key = $3)) \
+                 order by c.last_seen_at desc, c.id limit $4",
+                qualified("c")
+            );
+            let found = on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
+                .bind(tenant_id).bind(kind).bind(value).bind(limit).fetch_all(&mut *c).await)?;
+            for row in found {
+                if !rows.iter().any(|r| r.id == row.id) {
+                    rows.push(row);
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Active profiles that placed an order with this order number, from any provider.
+    pub async fn customers_with_order(
+        &mut self,
+        tenant_id: Uuid,
+        order_number: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<CustomerRow>> {
+        let sql = format!(
+            "select {} from customers c where c.tenant_id = $1 and c.deleted_at is null and c.merged_into is null \
+             and c.id in (select o.customer_id from orders o where o.tenant_id = $1 and o.external_id = $2) \
+             order by c.last_seen_at desc, c.id limit $3",
+            qualified("c")
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
+            .bind(tenant_id).bind(order_number).bind(limit).fetch_all(&mut *c).await)?)
+    }
+
     /// Active profiles (not deleted, not merged away), most recently seen first.
-    /// `pattern` is matched against name, email and phone; issue-level search is built on the engine.
+    /// `pattern` is a substring of the name, email or phone: a scan, for names; identifiers are
+    /// found through their indexes (`customers_with_identifier`).
     pub async fn search_customers(
         &mut self,
         tenant_id: Uuid,
@@ -192,4 +239,13 @@ impl Tx {
             q.fetch_all(&mut *c).await
         })?)
     }
+}
+
+/// `COLUMNS` with each column qualified by a table alias.
+fn qualified(alias: &str) -> String {
+    COLUMNS
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
