@@ -153,21 +153,27 @@ impl Tx {
         limit: i64,
     ) -> StoreResult<Vec<CustomerRow>> {
         let mut rows: Vec<CustomerRow> = Vec::new();
-        for value in values {
+        // From the identity indexes to the profiles (one lookup per column, each on its index),
+        // never a scan of the tenant's profiles.
+        for column in ["value", "match_key"] {
             let sql = format!(
-                "select {} from customers c where c.tenant_id = $1 and c.deleted_at is null and c.merged_into is null \
-                 and c.id in (select i.customer_id from identities i where i.tenant_id = $1 and i.kind = $2 and (i.value = $3 or i.match_key = $3)) \
-                 order by c.last_seen_at desc, c.id limit $4",
+                "select {} from identities i join customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id \
+                 where i.tenant_id = $1 and i.kind = $2 and i.{column} = $3 \
+                 and c.deleted_at is null and c.merged_into is null limit $4",
                 qualified("c")
             );
-            let found = on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
-                .bind(tenant_id).bind(kind).bind(value).bind(limit).fetch_all(&mut *c).await)?;
-            for row in found {
-                if !rows.iter().any(|r| r.id == row.id) {
-                    rows.push(row);
+            for value in values {
+                let found = on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
+                    .bind(tenant_id).bind(kind).bind(value).bind(limit).fetch_all(&mut *c).await)?;
+                for row in found {
+                    if !rows.iter().any(|r| r.id == row.id) {
+                        rows.push(row);
+                    }
                 }
             }
         }
+        rows.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at).then(a.id.cmp(&b.id)));
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
         Ok(rows)
     }
 
