@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use spine_core::exports::Provider;
 use spine_core::services::webhooks::WebhookProvider;
 
 #[derive(Debug, Parser)]
@@ -181,8 +182,9 @@ pub struct ImportArgs {
 
     /// What the file is: a provider's export (CSV, tab-separated or JSONL: customers or orders),
     /// a CSV with named columns, or Spine's JSONL (one API event per line).
-    #[arg(long, value_enum, default_value_t = ImportProvider::Jsonl)]
-    pub provider: ImportProvider,
+    /// qbo, shopify, amazon, shipstation, csv or jsonl.
+    #[arg(long, value_parser = import_provider, default_value = "jsonl")]
+    pub provider: Provider,
 
     /// The file to import (or `--input FILE`).
     #[arg(value_name = "FILE", conflicts_with = "input")]
@@ -194,32 +196,24 @@ pub struct ImportArgs {
 
     /// Several exports at once, as PROVIDER=FILE; repeat the flag.
     #[arg(long = "source", value_name = "PROVIDER=FILE", value_parser = provider_file, conflicts_with_all = ["file", "input"])]
-    pub sources: Vec<(ImportProvider, PathBuf)>,
+    pub sources: Vec<(Provider, PathBuf)>,
 
     /// What to do with an event that cannot be read or is refused.
     #[arg(long, value_enum, default_value_t = OnError::Skip)]
     pub on_error: OnError,
 }
 
-/// The sources `spine import` reads; in their order of authority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum ImportProvider {
-    Qbo,
-    Shopify,
-    Amazon,
-    Shipstation,
-    Csv,
-    Jsonl,
+fn import_provider(text: &str) -> Result<Provider, String> {
+    Provider::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a provider: qbo, shopify, amazon, shipstation, csv or jsonl")
+    })
 }
 
-fn provider_file(text: &str) -> Result<(ImportProvider, PathBuf), String> {
+fn provider_file(text: &str) -> Result<(Provider, PathBuf), String> {
     let (provider, file) = text
         .split_once('=')
         .ok_or_else(|| format!("{text:?}: expected PROVIDER=FILE, e.g. shopify=customers.csv"))?;
-    let provider = ImportProvider::from_str(provider, true).map_err(|_| {
-        format!("{provider:?} is not a provider: qbo, shopify, amazon, shipstation, csv or jsonl")
-    })?;
-    Ok((provider, PathBuf::from(file)))
+    Ok((import_provider(provider)?, PathBuf::from(file)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -96,12 +96,7 @@ pub async fn resolve_customer(
     let sender = normalize_sender(tenant, &ids, None)?;
     let now = Utc::now();
     let mut tx = store.begin().await?;
-    let keys: Vec<_> = sender
-        .lock_keys()
-        .into_iter()
-        .map(|k| (tenant.id, k))
-        .collect();
-    tx.lock_keys(&keys).await?;
+    tx.lock_keys(&sender.lock_keys(tenant)).await?;
     let model = crate::services::matching::current_model(&mut tx, tenant).await?;
     let (_, resolution) = decide_sender(&mut tx, tenant, &model, &sender, &ids).await?;
     let outcome = match resolution {

@@ -115,7 +115,7 @@ pub async fn import_rows(
         store,
         tenant,
         actor,
-        source,
+        (job_id, source),
         rows,
         on_bad,
         &mut report,
@@ -135,7 +135,7 @@ async fn run(
     store: &Store,
     tenant: &Tenant,
     actor: &Actor,
-    source: &str,
+    (job_id, source): (Uuid, &str),
     rows: Vec<ExportRow>,
     on_bad: OnBadEvent,
     report: &mut ImportReport,
@@ -179,13 +179,8 @@ async fn run(
         if group.len() == GROUP {
             flush(store, &mut group, report).await?;
             let mut tx = store.begin().await?;
-            tx.update_job_progress(
-                tenant.id,
-                report.job_id.unwrap_or_default(),
-                done as i64,
-                &report.metrics(source),
-            )
-            .await?;
+            tx.update_job_progress(tenant.id, job_id, done as i64, &report.metrics(source))
+                .await?;
             tx.commit().await?;
             progress(done);
         }

@@ -85,7 +85,7 @@ pub(super) struct Sender {
 impl Sender {
     /// Every key another event could find this sender by: identifiers, their match keys and
     /// variants. Transactions resolving senders that share one are serialised (`Tx::lock_keys`).
-    pub(super) fn lock_keys(&self) -> Vec<String> {
+    pub(super) fn lock_keys(&self, tenant: &Tenant) -> Vec<(Uuid, String)> {
         let mut keys = Vec::new();
         for probe in &self.probes {
             let kind = probe.kind.as_str();
@@ -95,7 +95,7 @@ impl Sender {
                 keys.push(format!("id:{kind}:{}:{variant}", probe.provider));
             }
         }
-        keys
+        keys.into_iter().map(|k| (tenant.id, k)).collect()
     }
 }
 
@@ -397,11 +397,14 @@ pub fn prepare_event(tenant: &Tenant, event: EventInput) -> ServiceResult<Prepar
 impl PreparedEvent {
     /// What concurrent transactions must not resolve at the same time as this event.
     fn lock_keys(&self, tenant: &Tenant) -> Vec<(Uuid, String)> {
-        let mut keys = self.sender.lock_keys();
+        let mut keys = self.sender.lock_keys(tenant);
         if let Some(message_id) = &self.event.external_id {
-            keys.push(format!("msg:{}:{message_id}", self.event.channel.as_str()));
+            keys.push((
+                tenant.id,
+                format!("msg:{}:{message_id}", self.event.channel.as_str()),
+            ));
         }
-        keys.into_iter().map(|k| (tenant.id, k)).collect()
+        keys
     }
 }
 
@@ -414,13 +417,7 @@ pub async fn ingest_event(
     event: EventInput,
 ) -> ServiceResult<IngestOutcome> {
     let prepared = prepare_event(tenant, event)?;
-    let mut tx = store.begin().await?;
-    tx.lock_keys(&prepared.lock_keys(tenant)).await?;
-    let model = current_model(&mut tx, tenant).await?;
-    let outcome = ingest_in(&mut tx, tenant, &model, actor, &prepared).await?;
-    tx.commit().await?;
-    log_outcome(tenant, &prepared, &outcome);
-    Ok(outcome)
+    ingest_alone(store, tenant, actor, &prepared).await
 }
 
 /// One event of a group ingested together.
@@ -445,18 +442,24 @@ pub async fn ingest_jobs(store: &Store, jobs: &[IngestJob]) -> Vec<ServiceResult
     }
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
-        results.push(ingest_alone(store, job).await);
+        results.push(ingest_alone(store, &job.tenant, &job.actor, &job.event).await);
     }
     results
 }
 
-async fn ingest_alone(store: &Store, job: &IngestJob) -> ServiceResult<IngestOutcome> {
+/// One event in a transaction of its own.
+async fn ingest_alone(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    prepared: &PreparedEvent,
+) -> ServiceResult<IngestOutcome> {
     let mut tx = store.begin().await?;
-    tx.lock_keys(&job.event.lock_keys(&job.tenant)).await?;
-    let model = current_model(&mut tx, &job.tenant).await?;
-    let outcome = ingest_in(&mut tx, &job.tenant, &model, &job.actor, &job.event).await?;
+    tx.lock_keys(&prepared.lock_keys(tenant)).await?;
+    let model = current_model(&mut tx, tenant).await?;
+    let outcome = ingest_in(&mut tx, tenant, &model, actor, prepared).await?;
     tx.commit().await?;
-    log_outcome(&job.tenant, &job.event, &outcome);
+    log_outcome(tenant, prepared, &outcome);
     Ok(outcome)
 }
 

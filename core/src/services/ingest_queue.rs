@@ -84,11 +84,6 @@ impl IngestQueue {
             }
         }
     }
-
-    /// The store the queue writes to.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
 }
 
 /// Waits for one job, then takes whatever else is already queued, up to `MAX_GROUP`.

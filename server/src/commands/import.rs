@@ -12,26 +12,12 @@ use spine_core::exports::{Provider, read_export};
 use spine_core::services::import::{OnBadEvent, import_rows};
 use spine_core::services::tenants;
 
-use crate::cli::{ImportArgs, ImportProvider, OnError};
-
-fn provider(p: ImportProvider) -> Provider {
-    match p {
-        ImportProvider::Qbo => Provider::Qbo,
-        ImportProvider::Shopify => Provider::Shopify,
-        ImportProvider::Amazon => Provider::Amazon,
-        ImportProvider::Shipstation => Provider::Shipstation,
-        ImportProvider::Csv => Provider::Csv,
-        ImportProvider::Jsonl => Provider::Jsonl,
-    }
-}
+use crate::cli::{ImportArgs, OnError};
 
 pub async fn run(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
     let mut sources: Vec<(Provider, PathBuf)> = match (args.file.or(args.input), args.sources) {
-        (Some(file), _) => vec![(provider(args.provider), file)],
-        (None, sources) if !sources.is_empty() => sources
-            .into_iter()
-            .map(|(p, file)| (provider(p), file))
-            .collect(),
+        (Some(file), _) => vec![(args.provider, file)],
+        (None, sources) if !sources.is_empty() => sources,
         (None, _) => {
             anyhow::bail!("name the file to import: spine import --tenant T FILE (see --help)")
         }
