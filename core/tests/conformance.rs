@@ -1151,7 +1151,7 @@ conformance!(
             3
         );
         // Search results carry the channels each profile used, looked up for the whole page at once.
-        let found = search_customers(&store, &t, "kim@", 10)
+        let found = search_customers(&store, &t, "kim@example.com", 10)
             .await
             .expect("search");
         assert_eq!(found.len(), 1);
@@ -1227,6 +1227,129 @@ conformance!(
             let found = search_customers(&store, &t, q, 10).await.expect("search");
             assert!(found.is_empty(), "{q}");
         }
+    }
+);
+
+conformance!(
+    names_are_found_by_prefix_typo_accent_and_nickname_best_first,
+    |store: Store| async move {
+        use spine_core::services::customers::{
+            ProfileUpdate, index_missing_names, search_customers_page, update_customer,
+        };
+        let t = tenant(&store).await;
+        let named = |name: &str, phone: &str| IdentifiersInput {
+            name: Some(name.to_owned()),
+            phone: Some(phone.to_owned()),
+            ..Default::default()
+        };
+        let mut ids = std::collections::HashMap::new();
+        for (i, (name, phone)) in [
+            ("Jonathan Smith", "+1 415 555 0101"),
+            ("Jon Smyth", "+1 415 555 0102"),
+            ("María García", "+1 415 555 0103"),
+            ("Robert Tables", "+1 415 555 0104"),
+            ("Mark Twain", "+1 415 555 0105"),
+            ("Ann Smith-Jones", "+1 415 555 0106"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let outcome = ingest_event(
+                &store,
+                &t,
+                &SYSTEM,
+                event(Channel::Sms, i as i64, named(name, phone), "hi"),
+            )
+            .await
+            .expect("ingest");
+            ids.insert(name, outcome.customer_id);
+        }
+        let search = |q: &'static str| {
+            let (store, t) = (store.clone(), t.clone());
+            async move {
+                search_customers(&store, &t, q, 10)
+                    .await
+                    .expect("search")
+                    .into_iter()
+                    .map(|c| c.display_name.unwrap_or_default())
+                    .collect::<Vec<_>>()
+            }
+        };
+        // A typo in the family name; the closer spelling ranks first, and Jon (a nickname of
+        // Jonathan) with a near family name comes after.
+        assert_eq!(
+            search("jonathan smiht").await,
+            vec!["Jonathan Smith", "Jon Smyth"]
+        );
+        // Equal matches (both hold the word "smith") come most recently active first.
+        assert_eq!(
+            search("smith").await,
+            vec!["Ann Smith-Jones", "Jonathan Smith", "Jon Smyth"]
+        );
+        // Accents, a nickname, a first letter wrong but the same sound, an unfinished word.
+        assert_eq!(search("garcia").await, vec!["María García"]);
+        assert_eq!(search("bob tables").await, vec!["Robert Tables"]);
+        assert_eq!(search("jones").await, vec!["Ann Smith-Jones"]);
+        let mar = search("mar").await;
+        assert_eq!(mar.len(), 2, "{mar:?}");
+        assert!(mar.contains(&"María García".to_owned()) && mar.contains(&"Mark Twain".to_owned()));
+        assert!(search("zebulon").await.is_empty());
+
+        // Pages: the second page continues the first.
+        let page = |offset| {
+            let (store, t) = (store.clone(), t.clone());
+            async move {
+                search_customers_page(&store, &t, "smith", 2, offset)
+                    .await
+                    .expect("page")
+                    .into_iter()
+                    .map(|c| c.display_name.unwrap_or_default())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(page(0).await, vec!["Ann Smith-Jones", "Jonathan Smith"]);
+        assert_eq!(page(2).await, vec!["Jon Smyth"]);
+        assert!(matches!(
+            search_customers_page(&store, &t, "smith", 2, -1).await,
+            Err(ServiceError::Invalid { .. })
+        ));
+        // An empty query lists the most recently active profiles.
+        let recent = search_customers_page(&store, &t, "", 2, 0)
+            .await
+            .expect("recent");
+        assert_eq!(recent.len(), 2);
+        assert_eq!(recent[0].display_name.as_deref(), Some("Ann Smith-Jones"));
+
+        // A renamed profile is found by its new name only.
+        let admin = Actor::Staff {
+            id: Uuid::now_v7(),
+            email: "admin@example.com".into(),
+            role: Role::Admin,
+        };
+        update_customer(
+            &store,
+            &t,
+            &admin,
+            ids["Mark Twain"],
+            &ProfileUpdate {
+                display_name: Some("Samuel Clemens".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("rename");
+        assert_eq!(search("mar").await, vec!["María García"]);
+        assert_eq!(search("samuel clemens").await, vec!["Samuel Clemens"]);
+
+        // Profiles stored before the index existed are indexed by the start-up backfill.
+        let mut tx = store.begin().await.expect("tx");
+        tx.reindex_name(t.id, ids["Robert Tables"], None)
+            .await
+            .expect("clear");
+        tx.commit().await.expect("commit");
+        assert!(search("tables").await.is_empty());
+        assert!(index_missing_names(&store).await.expect("backfill") >= 1);
+        assert_eq!(search("tables").await, vec!["Robert Tables"]);
     }
 );
 

@@ -14,4 +14,5 @@ pub mod model;
 pub mod normalize;
 pub mod record;
 pub mod resolve;
+pub mod search;
 pub mod synth;

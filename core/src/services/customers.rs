@@ -5,15 +5,20 @@ use uuid::Uuid;
 
 use spine_engine::normalize::email::mask_email;
 use spine_engine::normalize::phone::{Phone, Region};
+use spine_engine::search::{NameQuery, name_score};
 
 use crate::services::{ServiceError, ServiceResult, Tenant};
-use crate::store::{CustomerRow, IdentityRow, InteractionRow, Store, TimelineFilter};
+use crate::store::{
+    CustomerRow, IdentityRow, InteractionRow, NAME_CANDIDATES, Store, TimelineFilter,
+};
 use crate::types::{
     Channel, CustomerProfile, CustomerSummary, Direction, IdentityView, InteractionKind,
     LifecycleStage, Preferences, TenantStats, TimelineEntry, Verification,
 };
 
 pub const MAX_PAGE: i64 = 200;
+/// How deep search pages go: past this, refine the query.
+pub const MAX_OFFSET: i64 = 1_000;
 
 pub async fn tenant_stats(store: &Store, tenant: &Tenant) -> ServiceResult<TenantStats> {
     let mut tx = store.read().await?;
@@ -27,49 +32,137 @@ pub async fn tenant_stats(store: &Store, tenant: &Tenant) -> ServiceResult<Tenan
     })
 }
 
-/// Profiles whose name, email or phone contains the query, most recently active first.
+/// The first page of [`search_customers_page`].
 pub async fn search_customers(
     store: &Store,
     tenant: &Tenant,
     query: &str,
     limit: i64,
 ) -> ServiceResult<Vec<CustomerSummary>> {
+    search_customers_page(store, tenant, query, limit, 0).await
+}
+
+/// Profiles answering a search-box query, best first, a page at a time: an email, a phone in
+/// any format, an `@handle`, an external id or an order number is found through its index; any
+/// other text is a name, found by prefix, sound or nickname and ranked by similarity, so typos
+/// are tolerated (see `spine_engine::search`). An empty query lists the most recently active
+/// profiles.
+pub async fn search_customers_page(
+    store: &Store,
+    tenant: &Tenant,
+    query: &str,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<Vec<CustomerSummary>> {
     let query = query.trim();
     if query.chars().count() > 200 {
         return Err(ServiceError::invalid("q", "at most 200 characters"));
     }
+    if !(0..=MAX_OFFSET).contains(&offset) {
+        return Err(ServiceError::invalid(
+            "offset",
+            format!("between 0 and {MAX_OFFSET}"),
+        ));
+    }
     let limit = limit.clamp(1, MAX_PAGE);
     let mut tx = store.read().await?;
+    if query.is_empty() {
+        let rows = tx.recent_customers(tenant.id, limit, offset).await?;
+        return with_channels(&mut tx, tenant, rows).await;
+    }
+    // Enough rows for the page, then the page is cut from them.
+    let want = limit + offset;
     let rows = match identifier_query(tenant, query) {
         // An identifier is found through its index, whatever way it was written.
         Some(IdentifierQuery::Email(values)) => {
-            tx.customers_with_identifier(tenant.id, "email", &values, limit)
+            tx.customers_with_identifier(tenant.id, "email", &values, want)
                 .await?
         }
         Some(IdentifierQuery::Phone(values)) => {
-            tx.customers_with_identifier(tenant.id, "phone", &values, limit)
+            tx.customers_with_identifier(tenant.id, "phone", &values, want)
                 .await?
         }
         Some(IdentifierQuery::Handle(handle)) => {
-            tx.customers_with_identifier(tenant.id, "handle", &[handle], limit)
+            tx.customers_with_identifier(tenant.id, "handle", &[handle], want)
                 .await?
         }
         None => {
             // An external id or an order number, exactly; else a name (or part of one).
             let mut rows = tx
-                .customers_with_identifier(tenant.id, "external_id", &[query.to_owned()], limit)
+                .customers_with_identifier(tenant.id, "external_id", &[query.to_owned()], want)
                 .await?;
-            for row in tx.customers_with_order(tenant.id, query, limit).await? {
+            for row in tx.customers_with_order(tenant.id, query, want).await? {
                 if !rows.iter().any(|r| r.id == row.id) {
                     rows.push(row);
                 }
             }
-            if rows.is_empty() {
-                rows = tx.search_customers(tenant.id, query, limit).await?;
+            if rows.is_empty()
+                && let Some(name) = NameQuery::parse(query)
+            {
+                rows = ranked_by_name(&mut tx, tenant, &name).await?;
             }
             rows
         }
     };
+    let page: Vec<CustomerRow> = rows
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    with_channels(&mut tx, tenant, page).await
+}
+
+/// The name search's candidates (profiles sharing a search key with the query), scored against
+/// the query, best first; those too far from it dropped.
+async fn ranked_by_name(
+    tx: &mut crate::store::Tx,
+    tenant: &Tenant,
+    name: &NameQuery,
+) -> ServiceResult<Vec<CustomerRow>> {
+    let candidates = tx
+        .customers_with_name_keys(tenant.id, name.keys(), NAME_CANDIDATES)
+        .await?;
+    let mut scored: Vec<(f64, CustomerRow)> = candidates
+        .into_iter()
+        .filter_map(|row| {
+            let score = name_score(name, row.display_name.as_deref()?)?;
+            Some((score, row))
+        })
+        .collect();
+    // Best score first; among equals the most recently active (the candidates' order).
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(scored.into_iter().map(|(_, row)| row).collect())
+}
+
+/// Writes the name search keys of named profiles that have none (profiles stored before the
+/// index existed), a page per transaction; returns how many were indexed. Run after migrations.
+pub async fn index_missing_names(store: &Store) -> ServiceResult<u64> {
+    const PAGE: i64 = 1_000;
+    let mut after = None;
+    let mut indexed = 0;
+    loop {
+        let mut tx = store.begin().await?;
+        let page = tx.customers_missing_name_keys(after, PAGE).await?;
+        for (tenant_id, id, name) in &page {
+            tx.reindex_name(*tenant_id, *id, Some(name)).await?;
+        }
+        tx.commit().await?;
+        indexed += page.len() as u64;
+        match page.last() {
+            Some((tenant_id, id, _)) if page.len() as i64 == PAGE => {
+                after = Some((*tenant_id, *id))
+            }
+            _ => return Ok(indexed),
+        }
+    }
+}
+
+/// Result rows with the channels each profile has used (one query for the page).
+async fn with_channels(
+    tx: &mut crate::store::Tx,
+    tenant: &Tenant,
+    rows: Vec<CustomerRow>,
+) -> ServiceResult<Vec<CustomerSummary>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let channels = tx.channels_of(tenant.id, &ids).await?;
     Ok(rows

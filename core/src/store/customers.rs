@@ -4,7 +4,14 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use spine_engine::normalize::name::PersonName;
+use spine_engine::search::name_index_keys;
+
 use super::{StoreResult, Tx, on_conn};
+
+/// Candidates a name search ranks at most: enough for any page a person reads, and a bound on
+/// the work a one-letter-common prefix ("ma") can cause at a million profiles.
+pub const NAME_CANDIDATES: i64 = 500;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct CustomerRow {
@@ -73,7 +80,7 @@ impl Tx {
              primary_phone, lifecycle_stage, preferred_channel, sources, created_at, updated_at, last_seen_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) returning {COLUMNS}"
         );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
+        let row = on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
             .bind(tenant_id)
             .bind(Uuid::now_v7())
             .bind(&new.display_name)
@@ -86,7 +93,10 @@ impl Tx {
             .bind(Json(&new.sources))
             .bind(new.seen_at)
             .fetch_one(&mut *c)
-            .await)?)
+            .await)?;
+        self.insert_name_keys(tenant_id, row.id, row.display_name.as_deref())
+            .await?;
+        Ok(row)
     }
 
     pub async fn customer(
@@ -139,7 +149,107 @@ impl Tx {
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
+        if current.display_name.is_none() && patch.display_name.is_some() {
+            self.insert_name_keys(tenant_id, id, patch.display_name.as_deref())
+                .await?;
+        }
         Ok(())
+    }
+
+    /// Writes the name search keys of a profile that has none (see `spine_engine::search`).
+    async fn insert_name_keys(
+        &mut self,
+        tenant_id: Uuid,
+        id: Uuid,
+        display_name: Option<&str>,
+    ) -> StoreResult<()> {
+        let Some(name) = display_name.and_then(|n| PersonName::parse(n).ok()) else {
+            return Ok(());
+        };
+        let keys = name_index_keys(&name);
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let values = (0..keys.len())
+            .map(|i| format!("($1, ${}, $2)", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "insert into customer_name_keys (tenant_id, key, customer_id) values {values} \
+             on conflict do nothing"
+        );
+        on_conn!(self, c => {
+            let mut q = sqlx::query(&sql).bind(tenant_id).bind(id);
+            for key in &keys {
+                q = q.bind(key);
+            }
+            q.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Rewrites a profile's name search keys from its current name.
+    pub async fn reindex_name(
+        &mut self,
+        tenant_id: Uuid,
+        id: Uuid,
+        display_name: Option<&str>,
+    ) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query(
+            "delete from customer_name_keys where tenant_id = $1 and customer_id = $2")
+            .bind(tenant_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        self.insert_name_keys(tenant_id, id, display_name).await
+    }
+
+    /// Active profiles holding any of these name search keys, those holding the most first
+    /// (then the most recently seen), at most `limit`: the candidates a name search ranks.
+    pub async fn customers_with_name_keys(
+        &mut self,
+        tenant_id: Uuid,
+        keys: &[String],
+        limit: i64,
+    ) -> StoreResult<Vec<CustomerRow>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (0..keys.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "select {} from (select customer_id, count(*) as hits from customer_name_keys \
+               where tenant_id = $1 and key in ({placeholders}) group by customer_id) k \
+             join customers c on c.tenant_id = $1 and c.id = k.customer_id \
+             where c.deleted_at is null and c.merged_into is null \
+             order by k.hits desc, c.last_seen_at desc, c.id limit $2",
+            qualified("c")
+        );
+        Ok(on_conn!(self, c => {
+            let mut q = sqlx::query_as::<_, CustomerRow>(&sql).bind(tenant_id).bind(limit);
+            for key in keys {
+                q = q.bind(key);
+            }
+            q.fetch_all(&mut *c).await
+        })?)
+    }
+
+    /// Named profiles without name search keys, after `after` in (tenant, id) order: the
+    /// start-up backfill's pages (profiles written before the index existed).
+    pub async fn customers_missing_name_keys(
+        &mut self,
+        after: Option<(Uuid, Uuid)>,
+        limit: i64,
+    ) -> StoreResult<Vec<(Uuid, Uuid, String)>> {
+        let (after_tenant, after_id) = after.unwrap_or((Uuid::nil(), Uuid::nil()));
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, (Uuid, Uuid, String)>(
+            "select c.tenant_id, c.id, c.display_name from customers c \
+             where (c.tenant_id > $1 or (c.tenant_id = $1 and c.id > $2)) \
+             and c.display_name is not null and c.merged_into is null and c.deleted_at is null \
+             and not exists (select 1 from customer_name_keys k where k.tenant_id = c.tenant_id and k.customer_id = c.id) \
+             order by c.tenant_id, c.id limit $3")
+            .bind(after_tenant).bind(after_id).bind(limit).fetch_all(&mut *c).await)?,
+        )
     }
 
     /// Active profiles holding an identifier of this kind with this value or match key (the
@@ -194,23 +304,19 @@ impl Tx {
             .bind(tenant_id).bind(order_number).bind(limit).fetch_all(&mut *c).await)?)
     }
 
-    /// Active profiles (not deleted, not merged away), most recently seen first.
-    /// `pattern` is a substring of the name, email or phone: a scan, for names; identifiers are
-    /// found through their indexes (`customers_with_identifier`).
-    pub async fn search_customers(
+    /// Active profiles (not deleted, not merged away), most recently seen first, a page at a time.
+    pub async fn recent_customers(
         &mut self,
         tenant_id: Uuid,
-        pattern: &str,
         limit: i64,
+        offset: i64,
     ) -> StoreResult<Vec<CustomerRow>> {
-        let like = format!("%{}%", pattern.to_lowercase().replace(['%', '_'], ""));
         let sql = format!(
             "select {COLUMNS} from customers where tenant_id = $1 and deleted_at is null and merged_into is null \
-             and (lower(display_name) like $2 or primary_email like $2 or primary_phone like $2) \
-             order by last_seen_at desc, id limit $3"
+             order by last_seen_at desc, id limit $2 offset $3"
         );
         Ok(on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
-            .bind(tenant_id).bind(like).bind(limit).fetch_all(&mut *c).await)?)
+            .bind(tenant_id).bind(limit).bind(offset).fetch_all(&mut *c).await)?)
     }
 
     pub async fn count_active_customers(&mut self, tenant_id: Uuid) -> StoreResult<i64> {

@@ -67,7 +67,8 @@ impl Tx {
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
-        Ok(())
+        self.reindex_name(row.tenant_id, row.id, row.display_name.as_deref())
+            .await
     }
 
     /// Moves every interaction, order and thread of `from` to `to`; returns what moved.

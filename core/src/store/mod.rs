@@ -17,7 +17,7 @@ mod webhooks;
 
 pub use api_keys::ApiKeyRow;
 pub use audit::{AuditRecord, NewAudit};
-pub use customers::{CustomerPatch, CustomerRow, NewCustomer};
+pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NewCustomer};
 pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};
 pub use jobs::JobRow;

@@ -71,6 +71,12 @@ pub async fn open(database_url: &str) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("database {}", redact(database_url)))?;
     store.migrate().await.context("migrating the database")?;
+    let indexed = spine_core::services::customers::index_missing_names(&store)
+        .await
+        .context("indexing profile names for search")?;
+    if indexed > 0 {
+        tracing::info!(profiles = indexed, "indexed profile names for search");
+    }
     Ok(store)
 }
 

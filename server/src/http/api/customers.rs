@@ -24,19 +24,25 @@ use crate::http::problem::responses::{
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Text in the name, email or phone (at most 200 characters); empty matches everyone.
+    /// A name (typos, nicknames and unfinished words tolerated), an email, a phone number in
+    /// any format, an `@handle`, an external id or an order number (at most 200 characters).
+    /// Empty lists the most recently active profiles.
     #[serde(default)]
     q: String,
     /// At most this many profiles (default 25, at most 200).
     #[serde(default = "default_limit")]
     limit: i64,
+    /// Skip this many results (0 to 1000): the next page starts at `offset + limit`; a page
+    /// shorter than `limit` is the last.
+    #[serde(default)]
+    offset: i64,
 }
 
 fn default_limit() -> i64 {
     25
 }
 
-/// Profiles whose name, email or phone contains the query, most recently active first.
+/// Profiles answering a search query, best match first.
 #[utoipa::path(
     get,
     path = "/api/v1/customers",
@@ -55,7 +61,14 @@ pub async fn search(
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<CustomerSummary>>, Problem> {
     Ok(Json(
-        customers::search_customers(&state.store, &caller.tenant, &query.q, query.limit).await?,
+        customers::search_customers_page(
+            &state.store,
+            &caller.tenant,
+            &query.q,
+            query.limit,
+            query.offset,
+        )
+        .await?,
     ))
 }
 

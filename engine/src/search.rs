@@ -1,0 +1,306 @@
+//! Name search: the keys the store indexes for a profile's name, the keys a search-box query
+//! looks up, and the score that ranks what they find.
+//!
+//! A name is indexed under three kinds of key, one set per word:
+//! - `p:` prefixes of 2 to 6 letters, so results appear while the name is being typed
+//!   ("mar" finds Maria and Mark);
+//! - `s:` Double Metaphone codes (primary and alternate), so a misspelling that sounds the same
+//!   finds the name even when its first letters are wrong ("Jhon" finds John, "Katherine" finds
+//!   Catherine);
+//! - `n:` the canonical given name, so a nickname finds the formal name and back ("Bob" finds
+//!   Robert).
+//!
+//! The keys only choose candidates; [`name_score`] ranks them with Jaro-Winkler similarity per
+//! word and drops those too far from the query, so a shared prefix or sound alone never makes a
+//! result.
+
+use std::collections::BTreeSet;
+
+use rphonetic::DoubleMetaphone;
+
+use crate::normalize::name::{PersonName, canonical_nickname};
+
+/// Shortest prefix indexed: one letter would make every search a scan.
+pub const MIN_PREFIX: usize = 2;
+/// Longest prefix indexed: past six letters a prefix narrows little and costs index rows.
+pub const MAX_PREFIX: usize = 6;
+/// Words shorter than this get no phonetic key: the code of a fragment is noise.
+const MIN_PHONETIC: usize = 3;
+/// The floor for two words with the same Double Metaphone code: below [`MIN_SCORE`] on its own,
+/// because the code drops vowels (Jane, John and Joan share one), so a sound alone never shows
+/// a result, but enough to keep a misspelt word in a longer query.
+const SOUNDS_ALIKE: f64 = 0.8;
+/// A candidate whose words are, on average, less similar than this to the query's is dropped.
+pub const MIN_SCORE: f64 = 0.82;
+/// Every query word must find a candidate word at least this similar.
+const MIN_WORD_SCORE: f64 = 0.72;
+
+/// The words of a name as the index sees them: the normalized name's words, hyphenated parts
+/// split ("Smith-Jones" is found by "jones").
+fn words(name: &PersonName) -> Vec<String> {
+    name.full()
+        .split([' ', '-'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn prefix(word: &str, len: usize) -> String {
+    word.chars().take(len).collect()
+}
+
+fn phonetic_codes(word: &str) -> Vec<String> {
+    // Double Metaphone is defined over Latin letters, and rphonetic 4.0 slices by bytes (it
+    // panics inside a multi-byte character: the property test below found it), so only
+    // words of ASCII letters get a code. Folding has already turned "Müller" into "muller".
+    if word.len() < MIN_PHONETIC || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Vec::new();
+    }
+    let encoder = DoubleMetaphone::default();
+    let result = encoder.double_metaphone(word);
+    let mut codes = vec![result.primary()];
+    if result.alternate() != result.primary() {
+        codes.push(result.alternate());
+    }
+    codes.retain(|c| !c.is_empty());
+    codes
+}
+
+fn canonical(word: &str) -> &str {
+    canonical_nickname(word).unwrap_or(word)
+}
+
+/// The keys under which a stored name is indexed (see the module documentation).
+pub fn name_index_keys(name: &PersonName) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    for word in words(name) {
+        let len = word.chars().count();
+        for n in MIN_PREFIX..=len.min(MAX_PREFIX) {
+            keys.insert(format!("p:{}", prefix(&word, n)));
+        }
+        for code in phonetic_codes(&word) {
+            keys.insert(format!("s:{code}"));
+        }
+    }
+    if let Some(given) = name.given() {
+        keys.insert(format!("n:{}", canonical(given)));
+    }
+    keys
+}
+
+/// A parsed search-box query for names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameQuery {
+    words: Vec<String>,
+    keys: Vec<String>,
+}
+
+impl NameQuery {
+    /// `None` when the text holds no name-like word of at least [`MIN_PREFIX`] letters.
+    pub fn parse(raw: &str) -> Option<NameQuery> {
+        let name = PersonName::parse(raw).ok()?;
+        let words: Vec<String> = words(&name)
+            .into_iter()
+            .filter(|w| w.chars().count() >= MIN_PREFIX)
+            .collect();
+        if words.is_empty() {
+            return None;
+        }
+        let mut keys = BTreeSet::new();
+        for word in &words {
+            keys.insert(format!("p:{}", prefix(word, MAX_PREFIX)));
+            for code in phonetic_codes(word) {
+                keys.insert(format!("s:{code}"));
+            }
+            // Any word may be the given name: people type "smith bob" too.
+            keys.insert(format!("n:{}", canonical(word)));
+        }
+        Some(NameQuery {
+            words,
+            keys: keys.into_iter().collect(),
+        })
+    }
+
+    /// The index keys to look up; a candidate is a profile holding any of them.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+}
+
+/// How well one query word fits one word of a candidate name, 0 to 1: 1 when they are the same
+/// name (nicknames included); 0.98 when the word is the last one of the query (still being
+/// typed) and the candidate word starts with it; otherwise Jaro-Winkler similarity, raised to
+/// [`SOUNDS_ALIKE`] when both sound the same.
+fn word_score(query: &str, candidate: &str, typing: bool) -> f64 {
+    if canonical(query) == canonical(candidate) {
+        return 1.0;
+    }
+    if typing && candidate.starts_with(query) {
+        return 0.98;
+    }
+    let similarity = strsim::jaro_winkler(query, candidate);
+    let sounds_alike = {
+        let a = phonetic_codes(query);
+        let b = phonetic_codes(candidate);
+        a.iter().any(|code| b.contains(code))
+    };
+    if sounds_alike {
+        similarity.max(SOUNDS_ALIKE)
+    } else {
+        similarity
+    }
+}
+
+/// How well a candidate name answers the query, 0 to 1, or `None` when it should not be shown:
+/// each query word takes its best-fitting candidate word, and the result is their mean.
+pub fn name_score(query: &NameQuery, candidate: &str) -> Option<f64> {
+    let candidate = PersonName::parse(candidate).ok()?;
+    let candidate_words = words(&candidate);
+    let mut total = 0.0;
+    let last = query.words.len() - 1;
+    for (i, word) in query.words.iter().enumerate() {
+        let best = candidate_words
+            .iter()
+            .map(|c| word_score(word, c, i == last))
+            .fold(0.0, f64::max);
+        if best < MIN_WORD_SCORE {
+            return None;
+        }
+        total += best;
+    }
+    let score = total / query.words.len() as f64;
+    (score >= MIN_SCORE).then_some(score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn keys(name: &str) -> BTreeSet<String> {
+        name_index_keys(&PersonName::parse(name).expect("a name"))
+    }
+
+    fn score(query: &str, candidate: &str) -> Option<f64> {
+        name_score(&NameQuery::parse(query).expect("a query"), candidate)
+    }
+
+    /// What the store does: a candidate is found when it shares a key with the query.
+    fn found(query: &str, candidate: &str) -> bool {
+        let q = NameQuery::parse(query).expect("a query");
+        let k = keys(candidate);
+        q.keys().iter().any(|key| k.contains(key)) && name_score(&q, candidate).is_some()
+    }
+
+    #[test]
+    fn indexes_prefixes_sounds_and_the_canonical_given_name() {
+        let k = keys("Dr. Bob O'Brien-Smith");
+        for expected in [
+            "p:bo", "p:bob", "p:ob", "p:obrien", "p:sm", "p:smith", "n:robert",
+        ] {
+            assert!(k.contains(expected), "{expected} missing from {k:?}");
+        }
+        assert!(!k.contains("p:o"), "one-letter prefixes are not indexed");
+        assert!(!k.contains("p:obrie n"));
+        assert!(k.iter().any(|key| key.starts_with("s:")));
+        assert!(!k.contains("p:dr"), "titles are not indexed");
+    }
+
+    #[test]
+    fn prefixes_stop_at_six_letters() {
+        let k = keys("Christopher");
+        assert!(k.contains("p:christ"));
+        assert!(!k.contains("p:christo"));
+    }
+
+    #[test]
+    fn what_people_type_finds_the_name() {
+        for (query, name) in [
+            ("maria", "María García"),
+            ("mar", "Maria Garcia"),
+            ("garcia maria", "Maria Garcia"),
+            ("Jhon Smith", "John Smith"),
+            ("jon smiht", "John Smith"),
+            ("katherine", "Catherine Zeta"),
+            ("bob smith", "Robert Smith"),
+            ("robert", "Bobby Tables"),
+            ("jones", "Ann Smith-Jones"),
+            ("micheal", "Michael Brown"),
+            ("christopher", "Christopher Lee"),
+            ("chris", "Christopher Lee"),
+            ("o'brien", "Liam OBrien"),
+            ("muller", "Thomas Müller"),
+        ] {
+            assert!(found(query, name), "{query:?} should find {name:?}");
+        }
+    }
+
+    #[test]
+    fn unrelated_names_are_not_shown() {
+        for (query, name) in [
+            ("maria", "Mark Twain"),
+            ("john smith", "John Doe"),
+            ("smith", "Jane Doe"),
+            ("garcia", "Gabriel Cruz"),
+            ("zoe", "Adam Baker"),
+        ] {
+            assert!(!found(query, name), "{query:?} should not find {name:?}");
+        }
+    }
+
+    #[test]
+    fn exact_names_rank_above_typos_and_typos_above_strangers() {
+        let exact = score("john smith", "John Smith").expect("exact");
+        let typo = score("john smith", "Jon Smyth").expect("typo");
+        assert!(exact > typo, "{exact} > {typo}");
+        assert_eq!(exact, 1.0);
+        let stranger = score("john smith", "Jane Smithers");
+        assert!(stranger.is_none_or(|s| s < typo), "{stranger:?} < {typo}");
+    }
+
+    #[test]
+    fn queries_without_a_name_word_are_refused() {
+        assert_eq!(NameQuery::parse(""), None);
+        assert_eq!(NameQuery::parse("  "), None);
+        assert_eq!(NameQuery::parse("j"), None);
+        assert_eq!(NameQuery::parse("?!"), None);
+    }
+
+    proptest! {
+        /// A stored name is always found by itself, by any of its words, and by the first
+        /// letters of its first word.
+        #[test]
+        fn a_name_finds_itself(given in "[a-z]{2,10}", family in "[a-z]{2,12}", cut in 2usize..6) {
+            // Titles and suffixes ("mr", "jr") are not names.
+            prop_assume!(PersonName::parse(&given).is_ok() && PersonName::parse(&family).is_ok());
+            let name = format!("{given} {family}");
+            prop_assert!(found(&name, &name));
+            prop_assert!(found(&family, &name));
+            let typed: String = given.chars().take(cut).collect();
+            prop_assume!(NameQuery::parse(&typed).is_some());
+            prop_assert!(found(&typed, &name));
+        }
+
+        /// Keys depend on the normalized name only: however it was written, the same keys.
+        #[test]
+        fn keys_follow_normalization(name in "[A-Za-z]{2,8} [A-Za-z]{2,8}") {
+            let upper = name.to_uppercase();
+            prop_assert_eq!(keys(&name), keys(&upper));
+            prop_assert_eq!(keys(&name), keys(&format!("  {name}. ")));
+        }
+
+        /// Scores stay in range and never panic on any text.
+        #[test]
+        fn scores_are_bounded(query in "\\PC{0,30}", candidate in "\\PC{0,30}") {
+            if let Some(q) = NameQuery::parse(&query)
+                && let Some(s) = name_score(&q, &candidate)
+            {
+                prop_assert!((MIN_SCORE..=1.0).contains(&s));
+            }
+        }
+    }
+}
