@@ -1,8 +1,13 @@
 //! Spine's console: the HTML shell, the router and one file per page. Server functions are thin
 //! adapters over `spine_core::services`; everything server-only sits behind the `ssr` feature.
 
+pub mod error;
+pub mod format;
 pub mod pages;
 pub mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod session;
+pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -10,8 +15,8 @@ pub use spine_core::types;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::StaticSegment;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -33,6 +38,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The routes. Everything but `/login` sits inside the console shell (top bar, navigation); the
+/// server's session middleware has already sent anyone without a session to `/login`.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -40,20 +47,21 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/spine.css" />
         <Title formatter=|page: String| if page.is_empty() { "Spine".to_owned() } else { format!("{page} · Spine") } />
         <Router>
-            <header class="topbar">
-                <A href="/" attr:class="brand">
-                    <span class="brand-mark" aria-hidden="true">"◆"</span>
-                    " Spine"
-                </A>
-                <nav aria-label="Main">
-                    <A href="/">"Home"</A>
-                </nav>
-            </header>
-            <main id="main">
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=StaticSegment("") view=pages::home::HomePage />
-                </Routes>
-            </main>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=StaticSegment("login") view=pages::login::LoginPage />
+                // Rendered whole before sending (`Async`): results are in the HTML without
+                // JavaScript, and a page can still set its status (404).
+                <ParentRoute path=StaticSegment("") view=shell::ConsoleShell ssr=SsrMode::Async>
+                    // The server answers `/` itself (303 to /customers, or /login); this is for
+                    // navigation inside the browser.
+                    <Route path=StaticSegment("") view=|| view! { <Redirect path="/customers" /> } />
+                    <Route path=StaticSegment("customers") view=pages::customers::SearchPage />
+                    <Route
+                        path=(StaticSegment("customers"), ParamSegment("id"))
+                        view=pages::customer::CustomerPage
+                    />
+                </ParentRoute>
+            </Routes>
         </Router>
     }
 }

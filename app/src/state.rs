@@ -12,6 +12,18 @@ pub struct AppState {
     pub store: Store,
     /// Real-time ingestion with group commit (API events and webhooks).
     pub ingest: IngestQueue,
-    /// The console is single-tenant until staff sign-in names the tenant per session.
+    /// The tenant the console serves; staff sign in to it.
     pub console_tenant: Tenant,
+    /// The address browsers and providers reach Spine at (`--public-url`), when a proxy stands
+    /// in front: it decides `Secure` cookies and is an accepted `Origin`.
+    pub public_url: Option<String>,
+}
+
+impl AppState {
+    /// Cookies are marked `Secure` when Spine is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
 }

@@ -2,6 +2,7 @@
 //! this crate also owns the store (the only code that speaks SQL) and the services, where every
 //! use case is written once for the API, the webhooks, the CLI and the console's server functions.
 
+pub mod access;
 pub mod types;
 
 #[cfg(feature = "backend")]

@@ -309,7 +309,7 @@ pub struct ServeArgs {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
 
-    /// Tenant the console shows (by slug).
+    /// Tenant the console shows (by slug); its staff sign in to it.
     #[arg(long, env = "SPINE_TENANT", default_value = "demo")]
     pub tenant: String,
 
@@ -318,7 +318,8 @@ pub struct ServeArgs {
     pub seed_demo: bool,
 
     /// The address providers reach Spine at (e.g. https://spine.example.com), when a proxy
-    /// stands in front of it: Twilio signs the URL it called. Without it, http and the Host header.
+    /// stands in front of it: Twilio signs the URL it called, and https marks the session cookie
+    /// Secure. Without it, http and the Host header.
     #[arg(long, env = "SPINE_PUBLIC_URL")]
     pub public_url: Option<String>,
 }

@@ -30,12 +30,14 @@ async fn health_readiness_pages_and_api_errors_on_sqlite() {
     assert_eq!(ready["database"], "sqlite");
     assert_eq!(ready["status"], "ready");
 
+    // Without a session, the console's start page leads to sign-in (redirects followed here).
     let home = get(&format!("{}/", server.base)).await;
     assert_eq!(home.status(), 200);
+    assert_eq!(home.url().path(), "/login");
     let html = home.text().await.expect("html");
     assert!(
-        html.contains("One person, one profile"),
-        "server-rendered home page"
+        html.contains("Sign in to Spine"),
+        "server-rendered sign-in page"
     );
 
     let missing = get(&format!("{}/api/v1/nothing-here", server.base)).await;

@@ -1,4 +1,6 @@
 //! One module per route.
 
-pub mod home;
+pub mod customer;
+pub mod customers;
+pub mod login;
 pub mod not_found;

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::shell::Brand;
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -11,9 +13,14 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text="Not found" />
-        <section class="panel empty">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/">"Back to the start"</a></p>
-        </section>
+        <header class="topbar">
+            <Brand />
+        </header>
+        <main id="main">
+            <section class="panel empty">
+                <h1>"Page not found"</h1>
+                <p>"There is nothing at this address. " <a href="/customers">"Back to the start"</a></p>
+            </section>
+        </main>
     }
 }

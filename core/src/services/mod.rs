@@ -2,6 +2,7 @@
 //! adapters (REST, webhooks, CLI, server functions) parse input, call one of these, map the result.
 
 pub mod api_keys;
+pub mod auth;
 pub mod customers;
 pub mod find_or_create;
 pub mod import;

@@ -24,13 +24,31 @@ const LAST: [&str; 24] = [
     "Muller", "Jones", "Sato", "Ali", "Rossi", "Kim", "Nowak", "Diaz", "Costa", "Mensah", "Ito",
     "Popov", "Haddad", "Santos",
 ];
+/// Syllables of the generated family names.
+const SYLLABLES: [&str; 30] = [
+    "ka", "mo", "ri", "la", "ven", "to", "sa", "ni", "dor", "be", "lu", "ch", "an", "mi", "ro",
+    "gu", "ta", "el", "os", "ki", "na", "vo", "ze", "ha", "per", "di", "ya", "co", "fe", "st",
+];
+
+/// Family name of person `i`: one of the 24 common names for a fifth of the people (in real
+/// data a few surnames are shared by many), else one of 27,000 generated from three syllables.
+fn family_name(i: usize) -> String {
+    let j = i / FIRST.len();
+    if j.is_multiple_of(5) {
+        return LAST[(j / 5) % LAST.len()].to_owned();
+    }
+    let s = |n: usize| SYLLABLES[n % SYLLABLES.len()];
+    let word = format!("{}{}{}", s(j), s(j / 30), s(j / 900));
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Seeded person `i`: the same on every run, so a second run reuses the profiles.
 fn person(i: usize) -> (String, String, String) {
-    let name = format!(
-        "{} {}",
-        FIRST[i % FIRST.len()],
-        LAST[(i / FIRST.len()) % LAST.len()]
-    );
+    let name = format!("{} {}", FIRST[i % FIRST.len()], family_name(i));
     // 916-2xx-xxxx: valid US numbers, distinct for the first 800,000 people.
     let phone = format!("+1916{}{:04}", 200 + i / 10_000, i % 10_000);
     (name, phone, format!("load.person{i}@example.com"))
@@ -78,6 +96,17 @@ fn event(kind: Sender, rng: &mut SmallRng, profiles: usize, run: u64, n: usize) 
         "external_id": format!("load-{run}-{n}"),
         "identifiers": ids,
     })
+}
+
+/// The name with two letters of the family name swapped ("Maria Garcia" -> "Maria Gracia"),
+/// the typo a hurried agent makes.
+fn typo(name: &str) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    let at = name.find(' ').map_or(1, |space| space + 2);
+    if at + 1 < chars.len() {
+        chars.swap(at, at + 1);
+    }
+    chars.into_iter().collect()
 }
 
 /// Latencies in microseconds, sorted.
@@ -216,16 +245,19 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     };
     let sent_as = |kind: Sender| samples.iter().filter(|s| s.0 == kind).count();
 
-    // 3. Searches: names, phones in another format, emails.
+    // 3. Searches: names, names with a typo, phones in another format, emails; each should
+    // find the person it was made from.
     let progress = bar(args.searches, "searching");
     let mut rng = SmallRng::seed_from_u64(args.seed);
     let mut search = Vec::with_capacity(args.searches);
+    let mut found = 0;
     let started_search = Instant::now();
     for n in 0..args.searches {
         let (name, phone, email) = person(rng.gen_range(0..args.profiles));
-        let q = match n % 3 {
-            0 => name,
-            1 => phone[2..].to_owned(),
+        let q = match n % 4 {
+            0 => name.clone(),
+            1 => typo(&name),
+            2 => phone[2..].to_owned(),
             _ => email,
         };
         let sent = Instant::now();
@@ -236,11 +268,18 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             .send()
             .await?;
         let status = response.status();
-        let _ = response.bytes().await?;
+        let body = response.bytes().await?;
         if !status.is_success() {
             bail!("search {q:?} refused: {status}");
         }
         search.push(sent.elapsed().as_micros() as u64);
+        let results: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
+        if results
+            .iter()
+            .any(|r| r["display_name"].as_str() == Some(name.as_str()))
+        {
+            found += 1;
+        }
         progress.inc(1);
     }
     progress.finish_and_clear();
@@ -257,7 +296,8 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
          | events per second | {:.0} |\n\
          | event latency p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |\n\
          | searches (one at a time) | {} in {search_elapsed:.1}s |\n\
-         | search latency p50 / p95 / p99 | {:.2} / {:.2} / {:.2} ms |",
+         | search latency p50 / p95 / p99 | {:.2} / {:.2} / {:.2} ms |\n\
+         | searches that found their person (name, name with a typo, phone, email) | {found} of {} |",
         samples.len(),
         sent_as(Sender::Known),
         sent_as(Sender::New),
@@ -275,6 +315,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         search.percentile(50.0),
         search.percentile(95.0),
         search.percentile(99.0),
+        args.searches,
         profiles = args.profiles,
     );
     Ok(())

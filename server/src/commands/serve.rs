@@ -33,8 +33,9 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         store: store.clone(),
         ingest: spine_core::services::ingest_queue::IngestQueue::start(store.clone()),
         console_tenant,
+        public_url,
     };
-    let router = crate::http::router(state, public_url);
+    let router = crate::http::router(state);
 
     tracing::info!(backend = store.backend().as_str(), %addr, "Spine is listening");
     eprintln!("Spine is ready: open http://{addr}/");

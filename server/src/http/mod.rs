@@ -5,9 +5,11 @@ mod api;
 mod health;
 mod openapi;
 mod problem;
+mod session;
 mod webhooks;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
@@ -17,8 +19,8 @@ use app::{App, shell};
 
 pub use problem::Problem;
 
-/// `public_url` is the address providers reach Spine at (`--public-url`), for webhook signatures.
-pub fn router(state: AppState, public_url: Option<String>) -> Router {
+/// Every route goes through the session middleware, which only looks at console paths.
+pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
@@ -30,11 +32,13 @@ pub fn router(state: AppState, public_url: Option<String>) -> Router {
             "/webhooks",
             webhooks::router(webhooks::WebhookState {
                 store: state.store.clone(),
-                public_url,
+                // The address providers reach Spine at (`--public-url`), for webhook signatures.
+                public_url: state.public_url.clone(),
             }),
         )
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(state.clone(), session::console_session))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,0 +1,83 @@
+//! The console's frame: the top bar (brand, the navigation the role may use, who is signed in,
+//! sign-out) around every signed-in page.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use spine_core::access::Permission;
+
+use crate::server_fns::auth::{ConsoleSession, SignOut, get_console_session};
+
+/// The console's sections, each shown only to roles that may use it. Only routes that exist are
+/// listed: Review (with its pending count), Audit, Settings and Analytics join as they are built.
+const NAV: &[(&str, &str, Permission)] = &[("Customers", "/customers", Permission::ViewCustomers)];
+
+/// The brand, linking to the console's start page.
+#[component]
+pub fn Brand() -> impl IntoView {
+    view! {
+        <a href="/customers" class="brand">
+            <span class="brand-mark" aria-hidden="true">"◆"</span>
+            " Spine"
+        </a>
+    }
+}
+
+/// Top bar and page. The session is read once per page load; the page itself does not wait for it.
+#[component]
+pub fn ConsoleShell() -> impl IntoView {
+    let session = Resource::new(|| (), |_| get_console_session());
+    provide_context(session);
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <header class="topbar">
+            <Brand />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match session.await {
+                        Ok(session) => view! { <SignedInBar session sign_out /> }.into_any(),
+                        Err(e) => view! {
+                            <p class="topbar-note" role="alert">
+                                {e.to_string()} " " <a href="/login">"Sign in"</a>
+                            </p>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+        <main id="main">
+            <Outlet />
+        </main>
+    }
+}
+
+#[component]
+fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> impl IntoView {
+    let staff = session.staff;
+    let links = NAV
+        .iter()
+        .filter(|(_, _, permission)| staff.can(*permission))
+        .map(|(label, href, _)| view! { <A href=*href>{*label}</A> })
+        .collect_view();
+    let failed = move || {
+        sign_out
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <span class="error" role="alert">{e.to_string()}</span> })
+    };
+    view! {
+        <nav aria-label="Main">{links}</nav>
+        <div class="whoami">
+            <span class="who">
+                <span class="who-name">{staff.name}</span>
+                <span class="role-badge" data-role=staff.role.as_str()>{staff.role.label()}</span>
+            </span>
+            <ActionForm action=sign_out>
+                <input type="hidden" name="csrf" value=session.csrf_token />
+                <button type="submit" class="quiet">"Sign out"</button>
+            </ActionForm>
+            {failed}
+        </div>
+    }
+}

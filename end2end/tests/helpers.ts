@@ -1,0 +1,77 @@
+// Shared steps for the browser tests: signing in as a demo staff member, and making a customer
+// whose identifiers the tests know (through the real API, with a key from the real CLI).
+import { expect, type Page, type APIRequestContext } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+
+export const STAFF = {
+  admin: { email: "admin@demo.spine.local", password: "demo-admin-password", name: "Ada Admin" },
+  manager: { email: "manager@demo.spine.local", password: "demo-manager-password", name: "Max Manager" },
+  agent: { email: "agent@demo.spine.local", password: "demo-agent-password", name: "Alex Agent" },
+};
+export type Role = keyof typeof STAFF;
+
+/// Waits until the WASM has attached its handlers (clicks before that would be lost).
+export async function hydrated(page: Page) {
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached", timeout: 20_000 });
+}
+
+/// Signs in through the form on /login (reached by asking for `target`).
+export async function signIn(page: Page, role: Role, target = "/customers") {
+  await page.goto(target);
+  await expect(page).toHaveURL(/\/login/);
+  await hydrated(page);
+  await page.getByLabel("Email").fill(STAFF[role].email);
+  await page.getByLabel("Password").fill(STAFF[role].password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator(".who-name")).toHaveText(STAFF[role].name);
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Sign in to Spine" })).toBeVisible();
+}
+
+/// Runs the `spine` CLI on the test server's database.
+function spine(...args: string[]): string {
+  const root = path.resolve(__dirname, "..", "..");
+  const binary = process.env.SPINE_BIN ?? path.join(root, "target", "debug", "spine");
+  return execFileSync(binary, args, {
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${path.join(process.env.E2E_DB_DIR ?? "", "e2e.db")}`,
+      SPINE_LOG: "warn",
+    },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/// Ingests one SMS from a new person through the API, and returns what the tests search by.
+export async function createCustomer(request: APIRequestContext) {
+  const suffix = String(Date.now() % 100000).padStart(5, "0");
+  const key = spine("api-key", "create", "--tenant", "demo", "--name", `e2e-${suffix}`).trim().split("\n").pop() ?? "";
+  expect(key).toMatch(/^spk_/);
+  const customer = {
+    name: "Ruth Quillfeather",
+    email: `Ruth.Quillfeather${suffix}@example.com`,
+    // Stored as E.164 (+1916555xxxx); the tests search it written another way.
+    phone: `(916) 555-${suffix.slice(1)}`,
+    phoneDigits: `916555${suffix.slice(1)}`,
+  };
+  const response = await request.post("/api/v1/events", {
+    headers: { Authorization: `Bearer ${key}` },
+    data: {
+      channel: "sms",
+      direction: "inbound",
+      kind: "message",
+      occurred_at: new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString(),
+      body: "Hi, is my order on its way?",
+      external_id: `e2e-${suffix}`,
+      identifiers: { phone: customer.phone, email: customer.email, name: customer.name },
+    },
+  });
+  expect(response.status()).toBeLessThan(300);
+  return customer;
+}

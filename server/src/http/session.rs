@@ -1,0 +1,145 @@
+//! The console's session middleware. It reads the `spine_session` cookie, puts the signed-in
+//! staff member (a `StaffSession`) in the request's extensions for pages and server functions,
+//! and sends anyone without a session from a page to `/login?next=<page>` (303). Health checks,
+//! the JSON API (API keys), webhooks (signatures) and the WASM bundle are not its business.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use app::session::{HOME, clear_session_cookie, safe_next, token_from_cookies};
+use app::state::AppState;
+use spine_core::services::auth;
+
+/// Paths that never look at the session.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/api/openapi.json" | "/favicon.ico"
+    ) || ["/api/v1/", "/webhooks/", "/pkg/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// Server functions (`/api/<name>`) answer for themselves: they refuse a call without a
+/// session with 401, rather than being redirected to a page.
+fn is_server_fn(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+pub async fn console_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_public(&path) {
+        return next.run(req).await;
+    }
+    let token = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|cookies| token_from_cookies(cookies).map(str::to_owned));
+    let session = match &token {
+        Some(token) => match auth::authenticate(&state.store, &state.console_tenant, token).await {
+            Ok(session) => session,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the session");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Spine cannot reach its database. Please try again shortly.",
+                )
+                    .into_response();
+            }
+        },
+        None => None,
+    };
+
+    match session {
+        Some(session) => {
+            // Signed in already: the sign-in page and `/` lead to the console.
+            if path == "/" {
+                return Redirect::to(HOME).into_response();
+            }
+            if path == "/login" {
+                let next = req
+                    .uri()
+                    .query()
+                    .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+                    .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "next"))
+                    .map(|(_, v)| v)
+                    .unwrap_or_default();
+                return Redirect::to(safe_next(&next)).into_response();
+            }
+            req.extensions_mut().insert(session);
+            next.run(req).await
+        }
+        None if path == "/login" || is_server_fn(&path) => {
+            let mut response = next.run(req).await;
+            if token.is_some() {
+                forget_cookie(&mut response, state.secure_cookies());
+            }
+            response
+        }
+        None => {
+            let wanted = req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str().to_owned())
+                .unwrap_or_default();
+            let target = if path == "/" {
+                "/login".to_owned()
+            } else {
+                let query =
+                    serde_urlencoded::to_string([("next", wanted.as_str())]).unwrap_or_default();
+                format!("/login?{query}")
+            };
+            let mut response = Redirect::to(&target).into_response();
+            if token.is_some() {
+                forget_cookie(&mut response, state.secure_cookies());
+            }
+            response
+        }
+    }
+}
+
+/// A cookie that no longer names a session is removed, so the browser stops sending it.
+fn forget_cookie(response: &mut Response, secure: bool) {
+    if let Ok(value) = HeaderValue::from_str(&clear_session_cookie(secure)) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_api_webhooks_and_assets_skip_the_session() {
+        for path in [
+            "/healthz",
+            "/readyz",
+            "/api/openapi.json",
+            "/api/v1/customers",
+            "/webhooks/demo/twilio",
+            "/pkg/spine.js",
+        ] {
+            assert!(is_public(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/login",
+            "/customers",
+            "/customers/1",
+            "/api/sign_out",
+            "/pkgs",
+        ] {
+            assert!(!is_public(path), "{path}");
+        }
+        assert!(is_server_fn("/api/search_customers"));
+        assert!(!is_server_fn("/customers"));
+    }
+}
