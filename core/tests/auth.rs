@@ -15,43 +15,8 @@ use spine_core::store::AuditRecord;
 use spine_core::types::Role;
 use spine_core::{ServiceError, Store, Tenant};
 
-async fn sqlite() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("spine.db").display());
-    let store = Store::connect(&url).await.expect("open sqlite");
-    store.migrate().await.expect("migrate sqlite");
-    (store, dir)
-}
-
-async fn postgres() -> Store {
-    let url = std::env::var("SPINE_TEST_PG_URL").unwrap_or_else(|_| {
-        panic!("SPINE_TEST_PG_URL is not set: run scripts/test.sh, which creates a fresh PostgreSQL database for the run, or set it to one")
-    });
-    let store = Store::connect(&url).await.expect("open postgres");
-    store.migrate().await.expect("migrate postgres");
-    store
-}
-
-/// Runs one async test body against both backends, as two tests.
-macro_rules! on_both {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                let (store, _dir) = super::sqlite().await;
-                ($body)(store).await;
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                let store = super::postgres().await;
-                ($body)(store).await;
-            }
-        }
-    };
-}
+#[macro_use]
+mod common;
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -18,44 +18,8 @@ use spine_core::types::{
 };
 use spine_core::{Actor, ServiceError, Store, Tenant};
 
-/// A fresh SQLite file; the directory lives as long as the store is used.
-async fn sqlite() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("spine.db").display());
-    let store = Store::connect(&url).await.expect("open sqlite");
-    store.migrate().await.expect("migrate sqlite");
-    (store, dir)
-}
-
-async fn postgres() -> Store {
-    let url = std::env::var("SPINE_TEST_PG_URL").unwrap_or_else(|_| {
-        panic!("SPINE_TEST_PG_URL is not set: run scripts/test.sh, which creates a fresh PostgreSQL database for the run, or set it to one")
-    });
-    let store = Store::connect(&url).await.expect("open postgres");
-    store.migrate().await.expect("migrate postgres");
-    store
-}
-
-/// Runs one async test body against both backends, as two tests.
-macro_rules! conformance {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let (store, _dir) = super::sqlite().await;
-                ($body)(store).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                let store = super::postgres().await;
-                ($body)(store).await;
-            }
-        }
-    };
-}
+#[macro_use]
+mod common;
 
 async fn tenant(store: &Store) -> Tenant {
     let slug = format!("t-{}", Uuid::new_v4().simple());
@@ -102,12 +66,12 @@ fn email(e: &str) -> IdentifiersInput {
 
 const SYSTEM: Actor = Actor::System("test");
 
-conformance!(migrations_are_idempotent, |store: Store| async move {
+on_both!(migrations_are_idempotent, |store: Store| async move {
     store.migrate().await.expect("second migrate is a no-op");
     store.ping().await.expect("ping");
 });
 
-conformance!(
+on_both!(
     tenant_slugs_are_unique_and_found_again,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -122,7 +86,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     staff_emails_are_unique_per_tenant_not_globally,
     |store: Store| async move {
         let (a, b) = (tenant(&store).await, tenant(&store).await);
@@ -167,7 +131,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     phone_in_any_format_links_to_one_profile,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -216,7 +180,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     fifty_simultaneous_first_contacts_make_one_profile,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -252,7 +216,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     grouped_events_see_each_other_in_order,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -304,7 +268,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     imports_record_a_job_with_the_sync_metrics_and_run_once,
     |store: Store| async move {
         use spine_core::exports::{Provider, read_export};
@@ -370,7 +334,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     one_message_delivered_ten_times_at_once_is_stored_once,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -397,7 +361,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     timeline_is_newest_first_across_channels_with_a_cursor,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -462,7 +426,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     same_provider_message_id_is_ingested_once,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -484,7 +448,7 @@ conformance!(
     }
 );
 
-conformance!(tenants_never_see_each_other, |store: Store| async move {
+on_both!(tenants_never_see_each_other, |store: Store| async move {
     let (a, b) = (tenant(&store).await, tenant(&store).await);
     let ids = IdentifiersInput {
         name: Some("Zed Quill".into()),
@@ -521,7 +485,7 @@ conformance!(tenants_never_see_each_other, |store: Store| async move {
     ));
 });
 
-conformance!(
+on_both!(
     email_says_one_profile_phone_another_is_never_merged,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -568,7 +532,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     gmail_dot_variant_is_reviewed_alone_and_linked_when_the_person_agrees,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -646,7 +610,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     relative_sharing_a_phone_is_proposed_for_review_not_linked,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -687,7 +651,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     phone_written_in_a_dm_links_the_handle_to_the_profile,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -740,7 +704,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     malformed_identifiers_are_refused_and_nothing_is_written,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -768,7 +732,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     orders_link_by_external_id_and_are_stored_once,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -814,7 +778,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     demo_seed_fills_timelines_and_the_review_queue,
     |store: Store| async move {
         let now = at(90 * 24 * 60);
@@ -894,7 +858,7 @@ mod merging {
         (profile, timeline)
     }
 
-    conformance!(
+    on_both!(
         merge_then_undo_restores_profiles_identities_and_timelines,
         |store: Store| async move {
             let t = tenant(&store).await;
@@ -970,7 +934,7 @@ mod merging {
         }
     );
 
-    conformance!(only_admins_merge, |store: Store| async move {
+    on_both!(only_admins_merge, |store: Store| async move {
         let t = tenant(&store).await;
         let (a, b) = two_profiles(&store, &t).await;
         let agent = Actor::Staff {
@@ -986,7 +950,7 @@ mod merging {
         ));
     });
 
-    conformance!(rejected_pairs_are_remembered, |store: Store| async move {
+    on_both!(rejected_pairs_are_remembered, |store: Store| async move {
         let t = tenant(&store).await;
         let by_email = ingest_event(
             &store,
@@ -1041,7 +1005,7 @@ mod merging {
     });
 }
 
-conformance!(
+on_both!(
     the_tenant_model_is_trained_on_its_own_profiles_and_used_for_decisions,
     |store: Store| async move {
         use spine_core::services::matching::{current_model, train_match_model};
@@ -1094,7 +1058,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     timeline_filters_by_channel_and_kind,
     |store: Store| async move {
         use spine_core::services::customers::customer_timeline_filtered;
@@ -1162,7 +1126,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     search_finds_identifiers_however_they_are_written,
     |store: Store| async move {
         let t = tenant(&store).await;
@@ -1230,7 +1194,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     names_are_found_by_prefix_typo_accent_and_nickname_best_first,
     |store: Store| async move {
         use spine_core::services::customers::{
@@ -1353,7 +1317,7 @@ conformance!(
     }
 );
 
-conformance!(
+on_both!(
     webhook_configs_are_per_tenant_and_deliveries_are_stored_whole_or_not_at_all,
     |store: Store| async move {
         use spine_core::services::webhooks::{
