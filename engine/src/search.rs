@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use rphonetic::DoubleMetaphone;
 
-use crate::normalize::name::{PersonName, canonical_nickname};
+use crate::normalize::name::{PersonName, canonical_nickname, has_nicknames};
 
 /// Shortest prefix indexed: one letter would make every search a scan.
 pub const MIN_PREFIX: usize = 2;
@@ -112,8 +112,12 @@ impl NameQuery {
             for code in phonetic_codes(word) {
                 keys.insert(format!("s:{code}"));
             }
-            // Any word may be the given name: people type "smith bob" too.
-            keys.insert(format!("n:{}", canonical(word)));
+            // Any word may be the given name (people type "smith bob" too); only a nickname
+            // or a name that has nicknames can find something its prefix does not.
+            let canonical = canonical(word);
+            if canonical != word || has_nicknames(word) {
+                keys.insert(format!("n:{canonical}"));
+            }
         }
         Some(NameQuery {
             words,

@@ -99,7 +99,14 @@ pub async fn search_customers_page(
             if rows.is_empty()
                 && let Some(name) = NameQuery::parse(query)
             {
-                rows = ranked_by_name(&mut tx, tenant, &name).await?;
+                let ranked = ranked_by_name(&mut tx, tenant, &name).await?;
+                let page: Vec<Uuid> = ranked
+                    .into_iter()
+                    .skip(usize::try_from(offset).unwrap_or(0))
+                    .take(usize::try_from(limit).unwrap_or(0))
+                    .collect();
+                let rows = tx.customers_by_ids(tenant.id, &page).await?;
+                return with_channels(&mut tx, tenant, rows).await;
             }
             rows
         }
@@ -112,26 +119,23 @@ pub async fn search_customers_page(
     with_channels(&mut tx, tenant, page).await
 }
 
-/// The name search's candidates (profiles sharing a search key with the query), scored against
-/// the query, best first; those too far from it dropped.
+/// The name search's candidates (profiles sharing a search key with the query, read as id and
+/// name only), scored against the query, best first; those too far from it dropped.
 async fn ranked_by_name(
     tx: &mut crate::store::Tx,
     tenant: &Tenant,
     name: &NameQuery,
-) -> ServiceResult<Vec<CustomerRow>> {
+) -> ServiceResult<Vec<Uuid>> {
     let candidates = tx
-        .customers_with_name_keys(tenant.id, name.keys(), NAME_CANDIDATES)
+        .names_with_name_keys(tenant.id, name.keys(), NAME_CANDIDATES)
         .await?;
-    let mut scored: Vec<(f64, CustomerRow)> = candidates
+    let mut scored: Vec<(f64, Uuid)> = candidates
         .into_iter()
-        .filter_map(|row| {
-            let score = name_score(name, row.display_name.as_deref()?)?;
-            Some((score, row))
-        })
+        .filter_map(|(id, display_name)| Some((name_score(name, &display_name)?, id)))
         .collect();
     // Best score first; among equals the most recently active (the candidates' order).
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(scored.into_iter().map(|(_, row)| row).collect())
+    Ok(scored.into_iter().map(|(_, id)| id).collect())
 }
 
 /// Writes the name search keys of named profiles that have none (profiles stored before the
@@ -158,7 +162,7 @@ pub async fn index_missing_names(store: &Store) -> ServiceResult<u64> {
 }
 
 /// Result rows with the channels each profile has used (one query for the page).
-async fn with_channels(
+pub(crate) async fn with_channels(
     tx: &mut crate::store::Tx,
     tenant: &Tenant,
     rows: Vec<CustomerRow>,

@@ -201,14 +201,15 @@ impl Tx {
         self.insert_name_keys(tenant_id, id, display_name).await
     }
 
-    /// Active profiles holding any of these name search keys, those holding the most first
-    /// (then the most recently seen), at most `limit`: the candidates a name search ranks.
-    pub async fn customers_with_name_keys(
+    /// Active profiles holding any of these name search keys, as (id, display name), those
+    /// holding the most first (then the most recently seen), at most `limit`: the candidates a
+    /// name search ranks.
+    pub async fn names_with_name_keys(
         &mut self,
         tenant_id: Uuid,
         keys: &[String],
         limit: i64,
-    ) -> StoreResult<Vec<CustomerRow>> {
+    ) -> StoreResult<Vec<(Uuid, String)>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -225,19 +226,45 @@ impl Tx {
             .collect::<Vec<_>>()
             .join(" union all ");
         let sql = format!(
-            "select {} from (select customer_id, count(*) as hits from ({hits}) h group by customer_id) k \
+            "select c.id, c.display_name from (select customer_id, count(*) as hits from ({hits}) h group by customer_id) k \
              join customers c on c.tenant_id = $1 and c.id = k.customer_id \
-             where c.deleted_at is null and c.merged_into is null \
-             order by k.hits desc, c.last_seen_at desc, c.id limit $2",
-            qualified("c")
+             where c.deleted_at is null and c.merged_into is null and c.display_name is not null \
+             order by k.hits desc, c.last_seen_at desc, c.id limit $2"
         );
         Ok(on_conn!(self, c => {
-            let mut q = sqlx::query_as::<_, CustomerRow>(&sql).bind(tenant_id).bind(limit);
+            let mut q = sqlx::query_as::<_, (Uuid, String)>(&sql).bind(tenant_id).bind(limit);
             for key in keys {
                 q = q.bind(key);
             }
             q.fetch_all(&mut *c).await
         })?)
+    }
+
+    /// These profiles, in the order of `ids` (those not found left out).
+    pub async fn customers_by_ids(
+        &mut self,
+        tenant_id: Uuid,
+        ids: &[Uuid],
+    ) -> StoreResult<Vec<CustomerRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (0..ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "select {COLUMNS} from customers where tenant_id = $1 and id in ({placeholders})"
+        );
+        let mut rows = on_conn!(self, c => {
+            let mut q = sqlx::query_as::<_, CustomerRow>(&sql).bind(tenant_id);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await
+        })?;
+        rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+        Ok(rows)
     }
 
     /// Named profiles without name search keys, after `after` in (tenant, id) order: the

@@ -252,6 +252,12 @@ pub fn canonical_nickname(given: &str) -> Option<&'static str> {
         .map(|index| NICKNAMES[index].1)
 }
 
+/// Whether some nickname in the table stands for this (canonical) given name ("robert": yes).
+pub fn has_nicknames(name: &str) -> bool {
+    let key = name.trim().to_ascii_lowercase();
+    NICKNAMES.iter().any(|(_, canonical)| *canonical == key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
