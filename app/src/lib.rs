@@ -60,6 +60,17 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("customers"), ParamSegment("id"))
                         view=pages::customer::CustomerPage
                     />
+                    <Route
+                        path=(StaticSegment("customers"), ParamSegment("id"), StaticSegment("merge"), ParamSegment("other"))
+                        view=pages::merge::ManualMergePage
+                    />
+                    <Route path=StaticSegment("review") view=pages::review::ReviewQueuePage />
+                    <Route
+                        path=(StaticSegment("review"), ParamSegment("id"))
+                        view=pages::review::ReviewItemPage
+                    />
+                    <Route path=StaticSegment("audit") view=pages::audit::AuditPage />
+                    <Route path=StaticSegment("settings") view=pages::settings::SettingsPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -9,7 +9,12 @@ use crate::server_fns::auth::{ConsoleSession, SignOut, get_console_session};
 
 /// The console's sections, each shown only to roles that may use it. Only routes that exist are
 /// listed: Review (with its pending count), Audit, Settings and Analytics join as they are built.
-const NAV: &[(&str, &str, Permission)] = &[("Customers", "/customers", Permission::ViewCustomers)];
+const NAV: &[(&str, &str, Permission)] = &[
+    ("Customers", "/customers", Permission::ViewCustomers),
+    ("Review", "/review", Permission::ReviewMatches),
+    ("Audit", "/audit", Permission::ViewAudit),
+    ("Settings", "/settings", Permission::ManageSettings),
+];
 
 /// The brand, linking to the console's start page.
 #[component]
@@ -57,7 +62,10 @@ fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> impl
     let links = NAV
         .iter()
         .filter(|(_, _, permission)| staff.can(*permission))
-        .map(|(label, href, _)| view! { <A href=*href>{*label}</A> })
+        .map(|(label, href, _)| {
+            let badge = (*href == "/review").then(|| view! { <ReviewCount /> });
+            view! { <A href=*href>{*label} {badge}</A> }
+        })
         .collect_view();
     let failed = move || {
         sign_out
@@ -79,5 +87,25 @@ fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> impl
             </ActionForm>
             {failed}
         </div>
+    }
+}
+
+/// The number of pending review items beside "Review", refreshed on every navigation (a decision
+/// elsewhere changes it).
+#[component]
+fn ReviewCount() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let count = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::server_fns::review::count_review_items(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                count.await.ok().flatten().filter(|n| *n > 0).map(|n| view! {
+                    <span class="count-badge" aria-label=format!("{n} waiting")>{n}</span>
+                })
+            })}
+        </Transition>
     }
 }

@@ -360,6 +360,43 @@ pub struct TenantStats {
     pub pending_reviews: i64,
 }
 
+// --- The customer page: possible duplicates and merge history ---
+
+/// One comparison that agreed between two profiles, as the engine weighed it: an identifier
+/// ("email", "exact", its confidence) or a model comparison ("first_name", "exact", its bits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub comparison: String,
+    pub level: String,
+    pub effect: f64,
+}
+
+/// Another active profile that may be the same person, with the engine's score and the
+/// comparisons that agreed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateCandidate {
+    pub customer: CustomerSummary,
+    /// 0..1, as real-time resolution would score the pair.
+    pub score: f64,
+    pub agreed: Vec<Agreement>,
+}
+
+/// A merge this profile took part in, as its page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeRecord {
+    pub id: Uuid,
+    pub survivor_id: Uuid,
+    pub absorbed_id: Uuid,
+    /// Whether the profile whose page this is survived it (else it was absorbed).
+    pub survived: bool,
+    /// The other profile's name, when it has one.
+    pub other_name: Option<String>,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    pub undone_at: Option<DateTime<Utc>>,
+    pub undone_by: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

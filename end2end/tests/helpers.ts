@@ -34,7 +34,7 @@ export async function signOut(page: Page) {
 }
 
 /// Runs the `spine` CLI on the test server's database.
-function spine(...args: string[]): string {
+export function spine(...args: string[]): string {
   const root = path.resolve(__dirname, "..", "..");
   const binary = process.env.SPINE_BIN ?? path.join(root, "target", "debug", "spine");
   return execFileSync(binary, args, {

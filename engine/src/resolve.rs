@@ -203,7 +203,21 @@ pub fn decide_with_model<Id: Copy + Ord>(
     thresholds: Thresholds,
     evidence: &ProfileEvidence<'_, Id>,
 ) -> Resolution<Id> {
-    let scored = candidates
+    choose(
+        score_candidates(candidates, thresholds, evidence),
+        thresholds,
+    )
+}
+
+/// Each candidate's confidence and explanation, as [`decide_with_model`] weighs them (a distinct
+/// person capped below the link threshold), before any is chosen: for showing possible
+/// duplicates of an existing profile.
+pub fn score_candidates<Id: Copy + Ord>(
+    candidates: &[Candidate<Id>],
+    thresholds: Thresholds,
+    evidence: &ProfileEvidence<'_, Id>,
+) -> Vec<ScoredCandidate<Id>> {
+    candidates
         .iter()
         .map(|c| {
             let (mut s, distinct) = score_with_model(c, evidence);
@@ -217,8 +231,7 @@ pub fn decide_with_model<Id: Copy + Ord>(
             }
             s
         })
-        .collect();
-    choose(scored, thresholds)
+        .collect()
 }
 
 fn choose<Id: Copy + Ord>(

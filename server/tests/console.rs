@@ -5,132 +5,15 @@
 mod common;
 
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
-use serde_json::Value;
+use reqwest::header::{LOCATION, SET_COOKIE};
 
-use common::{Server, pg_url, run, serve, sqlite_url};
+use common::console::Console;
+use common::pg_url;
 use spine_core::Store;
 use spine_core::services::tenants::tenant_by_slug;
 
 const AGENT: (&str, &str) = ("agent@demo.spine.local", "demo-agent-password");
 const MANAGER: (&str, &str) = ("manager@demo.spine.local", "demo-manager-password");
-
-struct Console {
-    server: Server,
-    database_url: String,
-    /// Never follows redirects: the tests look at them.
-    client: reqwest::Client,
-}
-
-impl Console {
-    /// The demo tenant (a few people, one staff member per role) on `database_url`.
-    fn start(database_url: String, dir: Option<tempfile::TempDir>) -> Console {
-        let out = run(&["seed", "--demo", "--people", "3"], &database_url);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Console {
-            server: serve(&database_url, &[], dir),
-            database_url,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
-        }
-    }
-
-    fn sqlite() -> Console {
-        let dir = tempfile::tempdir().expect("dir");
-        let url = sqlite_url(&dir);
-        Console::start(url, Some(dir))
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.base)
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
-        let mut request = self.client.get(self.url(path));
-        if let Some(token) = cookie {
-            request = request.header("Cookie", format!("spine_session={token}"));
-        }
-        request.send().await.expect("get")
-    }
-
-    /// Calls a server function the way the hydrated page does (form-encoded, JSON back).
-    async fn call(
-        &self,
-        name: &str,
-        form: &[(&str, &str)],
-        cookie: Option<&str>,
-        origin: Option<&str>,
-    ) -> (StatusCode, HeaderMap, String) {
-        let mut request = self
-            .client
-            .post(self.url(&format!("/api/{name}")))
-            .form(form);
-        if let Some(token) = cookie {
-            request = request.header("Cookie", format!("spine_session={token}"));
-        }
-        if let Some(origin) = origin {
-            request = request.header("Origin", origin);
-        }
-        let response = request.send().await.expect("call");
-        let status = response.status();
-        let headers = response.headers().clone();
-        (status, headers, response.text().await.unwrap_or_default())
-    }
-
-    /// Signs in and returns the session token from the cookie.
-    async fn sign_in(&self, (email, password): (&str, &str)) -> String {
-        let (status, headers, body) = self
-            .call(
-                "sign_in",
-                &[("email", email), ("password", password), ("next", "")],
-                None,
-                Some(&self.server.base),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let cookie = headers
-            .get(SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .expect("a session cookie")
-            .to_owned();
-        assert!(cookie.contains("HttpOnly"), "{cookie}");
-        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-        assert!(cookie.contains("Path=/"), "{cookie}");
-        assert!(!cookie.contains("Secure"), "plain http: no Secure flag");
-        cookie
-            .strip_prefix("spine_session=")
-            .and_then(|rest| rest.split(';').next())
-            .expect("token")
-            .to_owned()
-    }
-
-    async fn csrf_token(&self, cookie: &str) -> String {
-        let (status, _, body) = self
-            .call("get_console_session", &[], Some(cookie), None)
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let session: Value = serde_json::from_str(&body).expect("json");
-        session["csrf_token"]
-            .as_str()
-            .expect("csrf_token")
-            .to_owned()
-    }
-
-    /// The demo tenant's audit actions, newest first, read straight from the database.
-    async fn audit_actions(&self) -> Vec<String> {
-        let store = Store::connect(&self.database_url).await.expect("open");
-        let tenant = tenant_by_slug(&store, "demo").await.expect("tenant");
-        let mut tx = store.read().await.expect("read");
-        let entries = tx.recent_audit(tenant.id, 1000).await.expect("audit");
-        entries.into_iter().map(|e| e.action).collect()
-    }
-}
 
 /// Why a call should be refused, its form, and the `Origin` it claims.
 type Refusal<'a> = (&'a str, &'a [(&'a str, &'a str)], Option<&'a str>);
@@ -386,4 +269,85 @@ async fn sign_in_works_the_same_on_postgres() {
     let page = console.get("/customers?q=smith", Some(&token)).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.expect("html").contains("Alex Agent"));
+}
+
+#[tokio::test]
+async fn an_agent_calling_review_merge_and_settings_functions_is_refused_and_writes_nothing() {
+    use spine_core::services::review::pending_review_items;
+    use spine_core::services::settings::tenant_settings;
+
+    let console = Console::sqlite();
+    let store = Store::connect(&console.database_url).await.expect("open");
+    let tenant = tenant_by_slug(&store, "demo").await.expect("tenant");
+    let pending = pending_review_items(&store, &tenant, 500)
+        .await
+        .expect("queue");
+    let item = pending
+        .first()
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), |i| i.id.to_string());
+    let settings = tenant_settings(&store, &tenant).await.expect("settings");
+
+    let token = console.sign_in(AGENT).await;
+    let csrf = console.csrf_token(&token).await;
+    let before = console.audit_actions().await;
+    let base = console.server.base.clone();
+    let calls: [(&str, Vec<(&str, &str)>); 8] = [
+        ("list_review_items", vec![("order", "age")]),
+        ("get_review_item", vec![("id", &item)]),
+        (
+            "merge_review",
+            vec![
+                ("csrf", &csrf),
+                ("id", &item),
+                ("choices[display_name]", "absorbed"),
+            ],
+        ),
+        (
+            "decide_review",
+            vec![("csrf", &csrf), ("id", &item), ("decision", "reject")],
+        ),
+        (
+            "update_settings",
+            vec![
+                ("csrf", &csrf),
+                ("link_threshold", "0.5"),
+                ("review_threshold", "0.1"),
+                ("default_region", "GB"),
+            ],
+        ),
+        ("create_key", vec![("csrf", &csrf), ("name", "agent-key")]),
+        (
+            "create_staff",
+            vec![
+                ("csrf", &csrf),
+                ("email", "x@example.com"),
+                ("name", "X"),
+                ("role", "admin"),
+                ("password", "long enough password"),
+            ],
+        ),
+        ("search_audit_log", vec![("query[page]", "0")]),
+    ];
+    for (name, form) in calls {
+        let (status, _, body) = console.call(name, &form, Some(&token), Some(&base)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}: {body}");
+        assert!(body.contains("Forbidden"), "{name}: {body}");
+    }
+    assert_eq!(console.audit_actions().await, before, "nothing was written");
+    assert_eq!(
+        tenant_settings(&store, &tenant).await.expect("settings"),
+        settings
+    );
+    assert_eq!(
+        pending_review_items(&store, &tenant, 500)
+            .await
+            .expect("queue"),
+        pending
+    );
+    // The queue count is simply absent for a role that does not review.
+    let (status, _, body) = console
+        .call("count_review_items", &[], Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body.trim(), "null");
 }

@@ -1,50 +1,114 @@
-//! `/customers/{id}`: a PLACEHOLDER until the profile page (header, identities, timeline) is
-//! built. It shows the customer's name so search results have somewhere to go.
+//! `/customers/{id}`: one person. The header (stage, tags, primaries, preferences), identities,
+//! one timeline of every channel (filters and older pages are links in the query string, so they
+//! work without JavaScript), notes, stage and tags for agents and admins, the engine's possible
+//! duplicates, and merge history with undo for admins. One server call fills the page.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::location::Url;
 use uuid::Uuid;
 
 use crate::error::ConsoleError;
-use crate::server_fns::customers::get_customer_name;
+use crate::format::{ChannelIcons, relative_time};
+use crate::server_fns::customer::{
+    AddCustomerNote, CustomerPage as PageData, UndoCustomerMerge, UpdateCustomerStageTags,
+    get_customer_page,
+};
+use crate::types::{
+    Channel, CustomerProfile, Direction, DuplicateCandidate, InteractionKind, LifecycleStage,
+    MergeRecord, OrderInput, TimelineEntry,
+};
+
+/// Consecutive messages of one channel this close together read as one conversation.
+const THREAD_GAP_MINUTES: i64 = 30;
+
+/// The page's URL with these filters (and cursor); `None` drops a parameter.
+fn page_url(id: Uuid, channel: Option<&str>, kind: Option<&str>, before: Option<&str>) -> String {
+    let params: Vec<String> = [("channel", channel), ("kind", kind), ("before", before)]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", Url::escape(v))))
+        .collect();
+    if params.is_empty() {
+        format!("/customers/{id}")
+    } else {
+        format!("/customers/{id}?{}", params.join("&"))
+    }
+}
+
+/// Timeline entries grouped into conversations, newest first. Interactions carry a thread id
+/// column, but ingestion does not fill it yet: until it does, consecutive messages and calls of
+/// the same channel less than 30 minutes apart are taken as one conversation. Orders, bookings
+/// and notes stand alone.
+pub fn group_conversations(entries: Vec<TimelineEntry>) -> Vec<Vec<TimelineEntry>> {
+    let mut groups: Vec<Vec<TimelineEntry>> = Vec::new();
+    for entry in entries {
+        let joins = groups
+            .last()
+            .and_then(|g| g.last())
+            .is_some_and(|prev| same_conversation(prev, &entry));
+        match groups.last_mut() {
+            Some(group) if joins => group.push(entry),
+            _ => groups.push(vec![entry]),
+        }
+    }
+    groups
+}
+
+fn same_conversation(newer: &TimelineEntry, older: &TimelineEntry) -> bool {
+    let talk =
+        |e: &TimelineEntry| matches!(e.kind, InteractionKind::Message | InteractionKind::Call);
+    if let (Some(a), Some(b)) = (newer.thread_id, older.thread_id) {
+        return a == b;
+    }
+    talk(newer)
+        && talk(older)
+        && newer.channel == older.channel
+        && (newer.occurred_at - older.occurred_at).num_minutes() < THREAD_GAP_MINUTES
+}
 
 #[component]
 pub fn CustomerPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = Memo::new(move |_| {
         params
             .read()
             .get("id")
             .and_then(|id| Uuid::parse_str(&id).ok())
     });
-    let name = Resource::new(
-        move || id.get(),
-        |id| async move {
+    let filters = Memo::new(move |_| {
+        let q = query.read();
+        (q.get("channel"), q.get("kind"), q.get("before"))
+    });
+    let note = ServerAction::<AddCustomerNote>::new();
+    let update = ServerAction::<UpdateCustomerStageTags>::new();
+    let undo = ServerAction::<UndoCustomerMerge>::new();
+    let page = Resource::new(
+        move || {
+            (
+                id.get(),
+                filters.get(),
+                note.version().get(),
+                update.version().get(),
+                undo.version().get(),
+            )
+        },
+        |(id, (channel, kind, before), _, _, _)| async move {
             match id {
-                Some(id) => get_customer_name(id).await,
+                Some(id) => get_customer_page(id, channel, kind, before).await,
                 None => Err(ConsoleError::NotFound("No such customer.".to_owned())),
             }
         },
     );
+    let actions = Actions { note, update, undo };
     view! {
         <p class="crumbs"><a href="/customers">"← Customers"</a></p>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match name.await {
-                    Ok(name) => {
-                        let name = name.unwrap_or_else(|| "(no name yet)".to_owned());
-                        view! {
-                            <Title text=name.clone() />
-                            <section class="panel">
-                                <h1 class="customer-name">{name}</h1>
-                                <p class="muted">
-                                    "The full profile (identities, timeline, merges) is not built yet: this page is a placeholder."
-                                </p>
-                            </section>
-                        }
-                        .into_any()
-                    }
+                match page.await {
+                    Ok(data) => view! { <Profile data actions /> }.into_any(),
                     Err(e) => {
                         #[cfg(feature = "ssr")]
                         if let (ConsoleError::NotFound(_), Some(response)) =
@@ -52,10 +116,15 @@ pub fn CustomerPage() -> impl IntoView {
                         {
                             response.set_status(axum::http::StatusCode::NOT_FOUND);
                         }
+                        let title = if matches!(e, ConsoleError::NotFound(_)) {
+                            "Customer not found"
+                        } else {
+                            "This customer cannot be shown"
+                        };
                         view! {
-                            <Title text="Customer not found" />
+                            <Title text=title />
                             <section class="panel empty">
-                                <h1>"Customer not found"</h1>
+                                <h1>{title}</h1>
                                 <p class="error" role="alert">{e.to_string()}</p>
                             </section>
                         }
@@ -64,5 +133,629 @@ pub fn CustomerPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    note: ServerAction<AddCustomerNote>,
+    update: ServerAction<UpdateCustomerStageTags>,
+    undo: ServerAction<UndoCustomerMerge>,
+}
+
+/// A failed action's message, next to its form.
+fn action_error(
+    value: MappedSignal<Option<Result<(), ConsoleError>>>,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
+    move || {
+        value
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any())
+    }
+}
+
+#[component]
+fn Profile(data: PageData, actions: Actions) -> impl IntoView {
+    let PageData {
+        now,
+        profile,
+        timeline,
+        next_cursor,
+        channel,
+        kind,
+        duplicates,
+        merges,
+        merged_into,
+        can_edit,
+        can_merge,
+        csrf_token,
+    } = data;
+    let id = profile.id;
+    let name = profile
+        .display_name
+        .clone()
+        .unwrap_or_else(|| "(no name yet)".to_owned());
+    view! {
+        <Title text=name.clone() />
+        {merged_into.map(|survivor| view! {
+            <p class="notice" role="status">
+                "This profile was merged into "
+                <a href=format!("/customers/{survivor}")>"another profile"</a>
+                ". Its identities and timeline are there until the merge is undone."
+            </p>
+        })}
+        <div class="customer-layout">
+            <div class="customer-main">
+                <Header profile=profile.clone() name now />
+                <Identities profile=profile.clone() now />
+                {can_edit.then(|| view! {
+                    <EditPanel profile=profile.clone() csrf=csrf_token.clone() actions />
+                })}
+                <Timeline
+                    id
+                    entries=timeline
+                    next_cursor
+                    channel
+                    kind
+                    now
+                    can_edit
+                    csrf=csrf_token.clone()
+                    actions
+                />
+            </div>
+            <aside class="customer-side">
+                <Duplicates id list=duplicates can_merge />
+                <Merges list=merges can_merge csrf=csrf_token actions now />
+            </aside>
+        </div>
+    }
+}
+
+fn when(at: DateTime<Utc>, now: DateTime<Utc>) -> impl IntoView {
+    view! {
+        <time datetime=at.to_rfc3339() title=at.format("%Y-%m-%d %H:%M UTC").to_string()>
+            {relative_time(at, now)}
+        </time>
+    }
+}
+
+#[component]
+fn Header(profile: CustomerProfile, name: String, now: DateTime<Utc>) -> impl IntoView {
+    let prefs = profile.preferences;
+    let or_dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
+    view! {
+        <section class="panel customer-header" aria-labelledby="customer-name">
+            <div class="customer-title">
+                <h1 id="customer-name" class="customer-name">{name}</h1>
+                <span class="badge stage" data-stage=profile.lifecycle_stage.as_str()>
+                    {profile.lifecycle_stage.to_string()}
+                </span>
+            </div>
+            <ul class="tags" aria-label="Profile tags">
+                {profile
+                    .tags
+                    .into_iter()
+                    .map(|t| view! { <li class="tag">{t}</li> })
+                    .collect_view()}
+            </ul>
+            <dl class="facts">
+                <div class="wide"><dt>"Email"</dt><dd class="primary-email">{or_dash(profile.primary_email)}</dd></div>
+                <div><dt>"Phone"</dt><dd class="primary-phone">{or_dash(profile.primary_phone)}</dd></div>
+                <div>
+                    <dt>"Preferred channel"</dt>
+                    <dd>{or_dash(prefs.preferred_channel.map(|c| c.label().to_owned()))}</dd>
+                </div>
+                <div><dt>"Timezone"</dt><dd>{or_dash(prefs.timezone)}</dd></div>
+                <div><dt>"Language"</dt><dd>{or_dash(prefs.language)}</dd></div>
+                <div>
+                    <dt>"Marketing"</dt>
+                    <dd>{if prefs.marketing_opt_in { "opted in" } else { "not opted in" }}</dd>
+                </div>
+                <div>
+                    <dt>"Sources"</dt>
+                    <dd>{if profile.sources.is_empty() { "—".to_owned() } else { profile.sources.join(", ") }}</dd>
+                </div>
+                <div><dt>"First seen"</dt><dd>{when(profile.created_at, now)}</dd></div>
+                <div>
+                    <dt>"Last seen"</dt>
+                    <dd>{profile.last_seen_at.map(|at| when(at, now).into_any()).unwrap_or_else(|| "—".into_any())}</dd>
+                </div>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn EditPanel(profile: CustomerProfile, csrf: String, actions: Actions) -> impl IntoView {
+    let current = profile.lifecycle_stage;
+    let tags = profile.tags.join(", ");
+    let pending = actions.update.pending();
+    view! {
+        <section class="panel edit-panel" aria-labelledby="edit-title">
+            <h2 id="edit-title" class="visually-hidden">"Stage and tags"</h2>
+            <ActionForm action=actions.update attr:class="edit-form">
+                <input type="hidden" name="id" value=profile.id.to_string() />
+                <input type="hidden" name="csrf" value=csrf />
+                <div class="field inline">
+                    <label for="stage">"Stage"</label>
+                    <select name="stage" id="stage">
+                        {LifecycleStage::ALL
+                            .iter()
+                            .map(|s| view! {
+                                <option value=s.as_str() selected=*s == current>{s.to_string()}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field inline grow">
+                    <label for="tags">"Tags (separated by commas)"</label>
+                    <input type="text" name="tags" id="tags" value=tags placeholder="vip, wholesale" />
+                </div>
+                <button type="submit" disabled=pending>"Save"</button>
+            </ActionForm>
+            {action_error(actions.update.value())}
+        </section>
+    }
+}
+
+#[component]
+#[allow(clippy::too_many_arguments)]
+fn Timeline(
+    id: Uuid,
+    entries: Vec<TimelineEntry>,
+    next_cursor: Option<String>,
+    channel: Option<Channel>,
+    kind: Option<InteractionKind>,
+    now: DateTime<Utc>,
+    can_edit: bool,
+    csrf: String,
+    actions: Actions,
+) -> impl IntoView {
+    let kind_str = kind.map(|k| k.as_str());
+    let channel_str = channel.map(|c| c.as_str());
+    let channel_links = std::iter::once((None, "All channels".to_owned()))
+        .chain(
+            Channel::ALL
+                .iter()
+                .map(|c| (Some(*c), c.label().to_owned())),
+        )
+        .map(|(c, label)| {
+            let current = c == channel;
+            view! {
+                <li>
+                    <a
+                        href=page_url(id, c.map(|c| c.as_str()), kind_str, None)
+                        aria-current=current.then_some("page")
+                        class:active=current
+                    >
+                        {label}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let kind_links = std::iter::once((None, "All kinds"))
+        .chain(
+            InteractionKind::ALL
+                .iter()
+                .map(|k| (Some(*k), kind_label(*k))),
+        )
+        .map(|(k, label)| {
+            let current = k == kind;
+            view! {
+                <li>
+                    <a
+                        href=page_url(id, channel_str, k.map(|k| k.as_str()), None)
+                        aria-current=current.then_some("page")
+                        class:active=current
+                    >
+                        {label}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let empty = entries.is_empty();
+    let groups = group_conversations(entries)
+        .into_iter()
+        .map(|group| {
+            let threaded = group.len() > 1;
+            let items = group
+                .into_iter()
+                .map(|e| view! { <Entry entry=e now /> })
+                .collect_view();
+            view! {
+                <li class="conversation" class:threaded=threaded>
+                    {threaded.then(|| view! { <p class="thread-label">"Conversation"</p> })}
+                    <ol class="entries">{items}</ol>
+                </li>
+            }
+        })
+        .collect_view();
+    let older = next_cursor.map(|cursor| {
+        view! {
+            <a class="button older" href=page_url(id, channel_str, kind_str, Some(&cursor))>
+                "Older"
+            </a>
+        }
+    });
+    view! {
+        <section class="panel timeline-panel" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">"Timeline"</h2>
+            {can_edit.then(|| view! { <NoteForm id csrf actions /> })}
+            <nav class="filters" aria-label="Filter the timeline">
+                <ul class="filter-channels">{channel_links}</ul>
+                <ul class="filter-kinds">{kind_links}</ul>
+            </nav>
+            {if empty {
+                view! { <p class="muted">"Nothing on the timeline matches."</p> }.into_any()
+            } else {
+                view! { <ol class="timeline">{groups}</ol> }.into_any()
+            }}
+            {older}
+        </section>
+    }
+}
+
+#[component]
+fn NoteForm(id: Uuid, csrf: String, actions: Actions) -> impl IntoView {
+    let note = actions.note;
+    // The version of the last note stored: the form is drawn afresh (empty) after each one, and
+    // keeps what was typed when adding it failed.
+    let stored = Memo::new(move |previous: Option<&usize>| {
+        let version = note.version().get();
+        if note.value().with(|v| matches!(v, Some(Ok(_)))) {
+            version
+        } else {
+            previous.copied().unwrap_or(0)
+        }
+    });
+    let pending = note.pending();
+    view! {
+        {move || {
+            stored.track();
+            let csrf = csrf.clone();
+            view! {
+                <ActionForm action=note attr:class="note-form">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <input type="hidden" name="csrf" value=csrf />
+                    <label class="field">
+                        <span>"Add a note"</span>
+                        <textarea name="body" id="note-body" rows="2" required maxlength="5000"></textarea>
+                    </label>
+                    <button type="submit" class="primary" disabled=pending>"Add note"</button>
+                </ActionForm>
+            }
+        }}
+        {action_error(note.value())}
+    }
+}
+
+fn kind_label(kind: InteractionKind) -> &'static str {
+    match kind {
+        InteractionKind::Message => "Messages",
+        InteractionKind::Call => "Calls",
+        InteractionKind::Order => "Orders",
+        InteractionKind::Booking => "Bookings",
+        InteractionKind::Note => "Notes",
+    }
+}
+
+fn direction_label(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Inbound => "↓ in",
+        Direction::Outbound => "↑ out",
+        Direction::Internal => "internal",
+    }
+}
+
+#[component]
+fn Entry(entry: TimelineEntry, now: DateTime<Utc>) -> impl IntoView {
+    let content = match entry.kind {
+        InteractionKind::Order => order_view(&entry),
+        InteractionKind::Booking => booking_view(&entry),
+        _ => None,
+    }
+    .unwrap_or_else(|| {
+        view! { <p class="entry-body">{entry.body.clone().unwrap_or_default()}</p> }.into_any()
+    });
+    let author = entry
+        .payload
+        .as_ref()
+        .filter(|_| entry.kind == InteractionKind::Note)
+        .and_then(|p| p.get("author"))
+        .and_then(|a| a.as_str())
+        .map(|a| view! { <span class="author">{format!("by {a}")}</span> });
+    view! {
+        <li class=format!("entry kind-{}", entry.kind.as_str()) data-channel=entry.channel.as_str()>
+            <div class="entry-meta">
+                <ChannelIcons channels=vec![entry.channel] />
+                <span class="channel-name">{entry.channel.label()}</span>
+                <span class=format!("direction dir-{}", entry.direction.as_str())>
+                    {direction_label(entry.direction)}
+                </span>
+                {author}
+                <span class="entry-time">{when(entry.occurred_at, now)}</span>
+            </div>
+            {content}
+        </li>
+    }
+}
+
+fn money(cents: i64, currency: &str) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", cents / 100, cents % 100)
+}
+
+fn order_view(entry: &TimelineEntry) -> Option<AnyView> {
+    let order: OrderInput =
+        serde_json::from_value(entry.payload.as_ref()?.get("order")?.clone()).ok()?;
+    let items = order
+        .items
+        .iter()
+        .map(|i| {
+            view! {
+                <li>
+                    {format!("{} × {}", i.quantity, i.name)}
+                    <span class="muted">{format!(" {}", money(i.price_cents, &order.currency))}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <div class="order">
+                <p class="order-line">
+                    <strong>{format!("Order {}", order.external_id)}</strong>
+                    <span class="order-total">{money(order.total_cents, &order.currency)}</span>
+                    <span class="badge order-status">{order.status.clone()}</span>
+                    <span class="muted">{order.provider.clone()}</span>
+                </p>
+                <ul class="order-items">{items}</ul>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+fn booking_view(entry: &TimelineEntry) -> Option<AnyView> {
+    let payload = entry.payload.as_ref()?.as_object()?;
+    let text = |key: &str| {
+        payload.get(key).and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+    };
+    let facts = [
+        ("Date", text("date")),
+        ("Time", text("time")),
+        ("Guests", text("guests")),
+        ("Service", text("service")),
+        ("Status", text("status")),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| value.map(|v| view! { <div><dt>{label}</dt><dd>{v}</dd></div> }))
+    .collect_view();
+    Some(
+        view! {
+            <div class="booking">
+                <p class="booking-line"><strong>"Booking"</strong> " " {entry.body.clone().unwrap_or_default()}</p>
+                <dl class="booking-facts">{facts}</dl>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+#[component]
+fn Identities(profile: CustomerProfile, now: DateTime<Utc>) -> impl IntoView {
+    let rows = profile
+        .identities
+        .into_iter()
+        .map(|i| {
+            let verified = i.verification == crate::types::Verification::Verified;
+            view! {
+                <tr>
+                    <td>{i.kind}</td>
+                    <td>{if i.provider.is_empty() { "—".to_owned() } else { i.provider }}</td>
+                    <td class="identity-value">{i.value}</td>
+                    <td>{format!("{:.0}%", i.confidence * 100.0)}</td>
+                    <td>{if verified { "verified" } else { "unverified" }}</td>
+                    <td>{when(i.first_seen_at, now)}</td>
+                    <td>{when(i.last_seen_at, now)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel identities" aria-labelledby="identities-title">
+            <h2 id="identities-title">"Identities"</h2>
+            <div class="table-scroll">
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Kind"</th>
+                            <th scope="col">"Provider"</th>
+                            <th scope="col">"Value"</th>
+                            <th scope="col">"Confidence"</th>
+                            <th scope="col">"Verified"</th>
+                            <th scope="col">"First seen"</th>
+                            <th scope="col">"Last seen"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Duplicates(id: Uuid, list: Vec<DuplicateCandidate>, can_merge: bool) -> impl IntoView {
+    let empty = list.is_empty();
+    let items = list
+        .into_iter()
+        .map(|d| {
+            let other = d.customer.id;
+            let name = d
+                .customer
+                .display_name
+                .clone()
+                .unwrap_or_else(|| "(no name yet)".to_owned());
+            let agreed = d
+                .agreed
+                .iter()
+                .map(|a| format!("{} {}", a.comparison.replace('_', " "), a.level))
+                .collect::<Vec<_>>()
+                .join(", ");
+            view! {
+                <li class="duplicate">
+                    <a href=format!("/customers/{other}") class="dup-name">{name}</a>
+                    <span class="score" title="The engine's confidence that these are one person">
+                        {format!("{:.0}%", d.score * 100.0)}
+                    </span>
+                    <span class="dup-ids">
+                        {d.customer.email_masked.clone()} " " {d.customer.phone_masked.clone()}
+                    </span>
+                    <span class="agreed">{if agreed.is_empty() { String::new() } else { format!("Agreed: {agreed}") }}</span>
+                    {can_merge.then(|| view! {
+                        <a class="button small" href=format!("/customers/{id}/merge/{other}")>
+                            "Compare and merge"
+                        </a>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel duplicates" aria-labelledby="duplicates-title">
+            <h2 id="duplicates-title">"Possible duplicates"</h2>
+            {if empty {
+                view! { <p class="muted">"The engine sees no other profile for this person."</p> }.into_any()
+            } else {
+                view! { <ul class="duplicate-list">{items}</ul> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Merges(
+    list: Vec<MergeRecord>,
+    can_merge: bool,
+    csrf: String,
+    actions: Actions,
+    now: DateTime<Utc>,
+) -> impl IntoView {
+    let empty = list.is_empty();
+    let undo = actions.undo;
+    let items = list
+        .into_iter()
+        .map(|m| {
+            let other = if m.survived {
+                m.absorbed_id
+            } else {
+                m.survivor_id
+            };
+            let other_name = m
+                .other_name
+                .clone()
+                .unwrap_or_else(|| "a profile without a name".to_owned());
+            let what = if m.survived {
+                "Absorbed "
+            } else {
+                "Merged into "
+            };
+            let state = match (&m.undone_at, &m.undone_by) {
+                (Some(at), by) => view! {
+                    <span class="undone">
+                        "Undone " {when(*at, now)} {by.clone().map(|b| format!(" by {b}"))}
+                    </span>
+                }
+                .into_any(),
+                (None, _) if can_merge => {
+                    let csrf = csrf.clone();
+                    view! {
+                        <ActionForm action=undo attr:class="undo-form">
+                            <input type="hidden" name="merge_id" value=m.id.to_string() />
+                            <input type="hidden" name="csrf" value=csrf />
+                            <button type="submit" class="danger small">"Undo merge"</button>
+                        </ActionForm>
+                    }
+                    .into_any()
+                }
+                (None, _) => ().into_any(),
+            };
+            view! {
+                <li class="merge" class:is-undone=m.undone_at.is_some()>
+                    <p>
+                        {what}
+                        <a href=format!("/customers/{other}")>{other_name}</a>
+                    </p>
+                    <p class="muted">"by " {m.actor.clone()} ", " {when(m.created_at, now)}</p>
+                    {state}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel merges" aria-labelledby="merges-title">
+            <h2 id="merges-title">"Merge history"</h2>
+            {if empty {
+                view! { <p class="muted">"No merges."</p> }.into_any()
+            } else {
+                view! { <ul class="merge-list">{items}</ul> }.into_any()
+            }}
+            {action_error(undo.value())}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn entry(channel: Channel, kind: InteractionKind, minutes_ago: i64) -> TimelineEntry {
+        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        TimelineEntry {
+            id: Uuid::new_v4(),
+            channel,
+            direction: Direction::Inbound,
+            kind,
+            occurred_at: now - Duration::minutes(minutes_ago),
+            body: None,
+            thread_id: None,
+            payload: None,
+        }
+    }
+
+    #[test]
+    fn consecutive_messages_of_one_channel_within_half_an_hour_are_one_conversation() {
+        let (sms, email, message) = (Channel::Sms, Channel::Email, InteractionKind::Message);
+        let entries = vec![
+            entry(sms, message, 0),
+            entry(sms, message, 10),
+            entry(sms, message, 35),
+            entry(email, message, 36),
+            entry(sms, message, 90),
+            entry(Channel::Order, InteractionKind::Order, 91),
+            entry(Channel::Order, InteractionKind::Order, 92),
+        ];
+        let sizes: Vec<usize> = group_conversations(entries).iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![3, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn filter_links_keep_the_other_filter_and_drop_the_cursor() {
+        let id = Uuid::nil();
+        assert_eq!(page_url(id, None, None, None), format!("/customers/{id}"));
+        assert_eq!(
+            page_url(id, Some("sms"), Some("message"), Some("1_x")),
+            format!("/customers/{id}?channel=sms&kind=message&before=1%5Fx")
+        );
     }
 }

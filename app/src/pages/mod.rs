@@ -4,3 +4,8 @@ pub mod customer;
 pub mod customers;
 pub mod login;
 pub mod not_found;
+// Review, merges and the admin pages.
+pub mod audit;
+pub mod merge;
+pub mod review;
+pub mod settings;

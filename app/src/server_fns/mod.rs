@@ -3,8 +3,11 @@
 //! the request comes from Spine's own page (`require_csrf`); then it calls one service and maps
 //! the result. Internal errors are logged here and reach the browser opaque.
 
+pub mod admin;
 pub mod auth;
+pub mod customer;
 pub mod customers;
+pub mod review;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
@@ -68,6 +71,17 @@ pub(crate) mod ssr {
             tracing::warn!(staff = %session.staff.id, "refused: CSRF token missing or wrong");
             Err(ConsoleError::StaleForm)
         }
+    }
+
+    /// For a server function that changes something: the signed-in staff member, provided
+    /// their role may do it and the form carries their session's CSRF token, and the state.
+    pub fn require_change(
+        permission: Permission,
+        csrf: &str,
+    ) -> Result<(StaffSession, AppState), ConsoleError> {
+        let session = require_staff(permission)?;
+        require_csrf(&session, csrf)?;
+        Ok((session, state()?))
     }
 
     /// Refuses a request another site's page made the browser send.

@@ -387,3 +387,39 @@ fn parse_id(text: &str) -> ServiceResult<Uuid> {
     Uuid::parse_str(text)
         .map_err(|_| ServiceError::Conflict(format!("corrupt identity id {text:?} in merge plan")))
 }
+
+/// The merges a profile took part in, survived or absorbed, newest first, with the other
+/// profile's name: the customer page's merge history.
+pub async fn merge_history(
+    store: &Store,
+    tenant: &Tenant,
+    customer_id: Uuid,
+) -> ServiceResult<Vec<crate::types::MergeRecord>> {
+    let mut tx = store.read().await?;
+    let merges = tx.merges_of(tenant.id, customer_id).await?;
+    let mut records = Vec::with_capacity(merges.len());
+    for m in merges {
+        let survived = m.survivor_id == customer_id;
+        let other = if survived {
+            m.absorbed_id
+        } else {
+            m.survivor_id
+        };
+        let other_name = tx
+            .customer(tenant.id, other)
+            .await?
+            .and_then(|c| c.display_name);
+        records.push(crate::types::MergeRecord {
+            id: m.id,
+            survivor_id: m.survivor_id,
+            absorbed_id: m.absorbed_id,
+            survived,
+            other_name,
+            actor: m.actor,
+            created_at: m.created_at,
+            undone_at: m.undone_at,
+            undone_by: m.undone_by,
+        });
+    }
+    Ok(records)
+}

@@ -2,15 +2,19 @@
 //! adapters (REST, webhooks, CLI, server functions) parse input, call one of these, map the result.
 
 pub mod api_keys;
+pub mod audit_log;
 pub mod auth;
 pub mod customers;
+pub mod duplicates;
 pub mod find_or_create;
 pub mod import;
 pub mod ingest;
 pub mod ingest_queue;
 pub mod matching;
 pub mod merge;
+pub mod notes;
 pub mod review;
+pub mod settings;
 pub mod staff;
 pub mod tenants;
 pub mod webhooks;

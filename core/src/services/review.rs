@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use spine_engine::merge::Choice;
+use spine_engine::merge::{Choice, MergePlan};
 
 use crate::services::ingest::audit;
-use crate::services::merge::{MergeOutcome, merge_customers};
+use crate::services::merge::{MergeOutcome, merge_customers, preview_merge};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{ReviewItemRow, Store};
 
@@ -54,6 +54,98 @@ pub async fn pending_review_items(
         .into_iter()
         .map(Into::into)
         .collect())
+}
+
+/// The order the console lists the queue in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    /// Highest score first: the likeliest duplicates.
+    #[default]
+    Confidence,
+    /// Oldest first: nothing waits forever.
+    Age,
+}
+
+/// A queue row: the item and the display names of its two profiles (subject, first candidate).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueEntry {
+    pub item: ReviewItemView,
+    pub subject_name: Option<String>,
+    pub candidate_name: Option<String>,
+}
+
+pub async fn review_queue(
+    store: &Store,
+    tenant: &Tenant,
+    order: QueueOrder,
+    limit: i64,
+) -> ServiceResult<Vec<QueueEntry>> {
+    let mut tx = store.read().await?;
+    let rows = tx
+        .review_queue(tenant.id, order == QueueOrder::Age, limit.clamp(1, 500))
+        .await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let item = ReviewItemView::from(row);
+        let subject_name = tx
+            .customer(tenant.id, item.subject_customer_id)
+            .await?
+            .and_then(|c| c.display_name);
+        let candidate_name = match item.candidate_ids.first() {
+            Some(id) => tx
+                .customer(tenant.id, *id)
+                .await?
+                .and_then(|c| c.display_name),
+            None => None,
+        };
+        entries.push(QueueEntry {
+            item,
+            subject_name,
+            candidate_name,
+        });
+    }
+    Ok(entries)
+}
+
+pub async fn count_pending_review_items(store: &Store, tenant: &Tenant) -> ServiceResult<i64> {
+    Ok(store.read().await?.count_pending_reviews(tenant.id).await?)
+}
+
+/// One review item as a person decides it: the item, which profile would survive (the first
+/// candidate, the older profile) and which be absorbed (the subject), and the merge's plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewCase {
+    pub item: ReviewItemView,
+    pub survivor_id: Uuid,
+    pub absorbed_id: Uuid,
+    pub plan: MergePlan,
+}
+
+pub async fn review_case(
+    store: &Store,
+    tenant: &Tenant,
+    item_id: Uuid,
+) -> ServiceResult<ReviewCase> {
+    let item: ReviewItemView = store
+        .read()
+        .await?
+        .review_item(tenant.id, item_id)
+        .await?
+        .ok_or(ServiceError::NotFound("review item"))?
+        .into();
+    let survivor_id = item
+        .candidate_ids
+        .first()
+        .copied()
+        .ok_or(ServiceError::NotFound("candidate profile"))?;
+    let absorbed_id = item.subject_customer_id;
+    let plan = preview_merge(store, tenant, survivor_id, absorbed_id).await?;
+    Ok(ReviewCase {
+        item,
+        survivor_id,
+        absorbed_id,
+        plan,
+    })
 }
 
 /// Merges the item's profiles: `absorbed` into `survivor`, both among the item's subject and

@@ -3,7 +3,8 @@
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 
-use crate::services::{ServiceError, ServiceResult, Tenant};
+use crate::services::ingest::audit;
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{NewUser, Store, StoreError, UserRow};
 use crate::types::Role;
 
@@ -36,6 +37,32 @@ pub async fn create_user(
     role: Role,
     password: &str,
 ) -> ServiceResult<UserRow> {
+    create_user_as(
+        store,
+        tenant,
+        &Actor::System("staff"),
+        email,
+        name,
+        role,
+        password,
+    )
+    .await
+}
+
+/// Creates a staff account, audited against who created it (the CLI acts as `spine:staff`).
+pub async fn create_user_as(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> ServiceResult<UserRow> {
+    let name = name.trim();
+    if name.chars().count() > 100 {
+        return Err(ServiceError::invalid("name", "at most 100 characters"));
+    }
     let email = spine_engine::normalize::email::Email::parse(email)
         .map_err(|e| ServiceError::invalid("email", e))?;
     if password.chars().count() < MIN_PASSWORD_LEN {
@@ -63,6 +90,19 @@ pub async fn create_user(
             }
             other => other.into(),
         })?;
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "staff.created",
+            "user",
+            Some(user.id.to_string()),
+            None,
+            None,
+            Some(serde_json::json!({"email": user.email, "name": user.name, "role": user.role})),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -72,13 +112,41 @@ pub async fn list_users(store: &Store, tenant: &Tenant) -> ServiceResult<Vec<Use
 }
 
 pub async fn disable_user(store: &Store, tenant: &Tenant, email: &str) -> ServiceResult<()> {
+    disable_user_as(store, tenant, &Actor::System("staff"), email).await
+}
+
+/// Disables a staff account (its sessions end with it), audited. Nobody disables themselves:
+/// the last admin could otherwise lock everyone out.
+pub async fn disable_user_as(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    email: &str,
+) -> ServiceResult<()> {
+    let email = email.trim().to_lowercase();
+    if matches!(actor, Actor::Staff { email: own, .. } if own.eq_ignore_ascii_case(&email)) {
+        return Err(ServiceError::invalid(
+            "email",
+            "you cannot disable your own account",
+        ));
+    }
     let mut tx = store.begin().await?;
-    if !tx
-        .disable_user(tenant.id, &email.trim().to_lowercase())
-        .await?
-    {
+    if !tx.disable_user(tenant.id, &email).await? {
         return Err(ServiceError::NotFound("active user"));
     }
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "staff.disabled",
+            "user",
+            Some(email.clone()),
+            None,
+            Some(serde_json::json!({"email": email, "disabled": false})),
+            Some(serde_json::json!({"email": email, "disabled": true})),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

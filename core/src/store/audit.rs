@@ -24,6 +24,19 @@ pub struct AuditRecord {
     pub user_agent: Option<String>,
 }
 
+/// What the audit log page filters by; every part is optional and they combine with "and".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    /// The actor's label (a staff email, "api key NAME", "spine:seed"...), exactly.
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub customer_id: Option<Uuid>,
+    /// From this instant on (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant (exclusive).
+    pub until: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct NewAudit {
     pub actor_kind: String,
@@ -79,5 +92,69 @@ impl Tx {
         Ok(
             on_conn!(self, c => sqlx::query_as::<_, AuditRecord>(&sql).bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?,
         )
+    }
+
+    /// Entries matching `filter`, newest first, `limit` from `offset`. Each condition is added
+    /// only when set, so the planner can use the (tenant, customer|action|actor, at) indexes.
+    pub async fn search_audit(
+        &mut self,
+        tenant_id: Uuid,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        let mut conditions = vec!["tenant_id = $1".to_owned()];
+        let mut n = 1;
+        let mut next = |column: &str, op: &str| {
+            n += 1;
+            conditions.push(format!("{column} {op} ${n}"));
+        };
+        if filter.actor.is_some() {
+            next("actor_label", "=");
+        }
+        if filter.action.is_some() {
+            next("action", "=");
+        }
+        if filter.customer_id.is_some() {
+            next("customer_id", "=");
+        }
+        if filter.from.is_some() {
+            next("at", ">=");
+        }
+        if filter.until.is_some() {
+            next("at", "<");
+        }
+        let sql = format!(
+            "select {COLUMNS} from audit_log where {} order by at desc, id desc limit ${} offset ${}",
+            conditions.join(" and "),
+            n + 1,
+            n + 2
+        );
+        Ok(on_conn!(self, c => {
+            let mut q = sqlx::query_as::<_, AuditRecord>(&sql).bind(tenant_id);
+            if let Some(actor) = &filter.actor {
+                q = q.bind(actor);
+            }
+            if let Some(action) = &filter.action {
+                q = q.bind(action);
+            }
+            if let Some(customer) = filter.customer_id {
+                q = q.bind(customer);
+            }
+            if let Some(from) = filter.from {
+                q = q.bind(from);
+            }
+            if let Some(until) = filter.until {
+                q = q.bind(until);
+            }
+            q.bind(limit).bind(offset).fetch_all(&mut *c).await
+        })?)
+    }
+
+    /// The actions the log holds, for the filter's choices.
+    pub async fn audit_actions(&mut self, tenant_id: Uuid) -> StoreResult<Vec<String>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, String>(
+            "select distinct action from audit_log where tenant_id = $1 order by action")
+            .bind(tenant_id).fetch_all(&mut *c).await)?)
     }
 }

@@ -17,7 +17,7 @@ mod users;
 mod webhooks;
 
 pub use api_keys::ApiKeyRow;
-pub use audit::{AuditRecord, NewAudit};
+pub use audit::{AuditFilter, AuditRecord, NewAudit};
 pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NewCustomer};
 pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};

@@ -77,6 +77,27 @@ impl Tx {
         )
     }
 
+    /// Pending items, most confident first or oldest first (the console's two orders).
+    pub async fn review_queue(
+        &mut self,
+        tenant_id: Uuid,
+        oldest_first: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<ReviewItemRow>> {
+        let order = if oldest_first {
+            "created_at, id"
+        } else {
+            "score desc, created_at, id"
+        };
+        let sql = format!(
+            "select {COLUMNS} from review_items where tenant_id = $1 and status = 'pending' \
+             order by {order} limit $2"
+        );
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, ReviewItemRow>(&sql).bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?,
+        )
+    }
+
     pub async fn count_pending_reviews(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
         Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>(
             "select count(*) from review_items where tenant_id = $1 and status = 'pending'")
@@ -90,5 +111,30 @@ impl Tx {
             "select count(*) from non_matches where tenant_id = $1 and left_id = $2 and right_id = $3")
             .bind(tenant_id).bind(left).bind(right).fetch_one(&mut *c).await)?;
         Ok(n > 0)
+    }
+}
+
+impl Tx {
+    /// Open (pending or deferred) items in which this profile is the subject or a candidate:
+    /// the conflicts the engine left for a person, seen from either side.
+    pub async fn open_review_items_about(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+    ) -> StoreResult<Vec<ReviewItemRow>> {
+        // Candidate ids are a JSON array of id strings; the dialects search one differently.
+        let candidate = match self.backend() {
+            super::Backend::Sqlite => {
+                "exists (select 1 from json_each(candidate_ids) j where j.value = $3)"
+            }
+            super::Backend::Postgres => "candidate_ids @> jsonb_build_array($3::text)",
+        };
+        let sql = format!(
+            "select {COLUMNS} from review_items where tenant_id = $1 and status in ('pending', 'deferred') \
+             and (subject_customer_id = $2 or {candidate}) order by score desc limit 50"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, ReviewItemRow>(&sql)
+            .bind(tenant_id).bind(customer_id).bind(customer_id.to_string())
+            .fetch_all(&mut *c).await)?)
     }
 }

@@ -71,4 +71,11 @@ impl Tx {
             .bind(tenant_id).bind(link).bind(review).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(done > 0)
     }
+
+    pub async fn set_default_region(&mut self, tenant_id: Uuid, region: &str) -> StoreResult<bool> {
+        let done = on_conn!(self, c => sqlx::query(
+            "update tenants set default_region = $2 where id = $1")
+            .bind(tenant_id).bind(region).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(done > 0)
+    }
 }

@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod console;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_spine");
 
 pub struct Server {

@@ -1,0 +1,324 @@
+//! `/review` (the queue, by confidence or age: `?order=age`) and `/review/{id}` (one item side by
+//! side, the engine's explanation, and the decisions). Keyboard: j/k move, Enter opens; on an
+//! item m merges, n says not the same person, d defers, j/k go to the next/previous item. The
+//! forms work without JavaScript; the keys need it.
+
+use leptos::ev;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::format::relative_time;
+use crate::pages::merge::MergeSides;
+use crate::server_fns::review::{
+    DecideReview, MergeReview, ReviewCaseView, ReviewQueue, get_review_item, list_review_items,
+};
+
+/// Whether a key press belongs to a form field (typing), not to the page's shortcuts.
+fn typing(ev: &ev::KeyboardEvent) -> bool {
+    use leptos::wasm_bindgen::JsCast;
+    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return true;
+    }
+    ev.target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+        .is_some_and(|el| {
+            matches!(
+                el.tag_name().to_ascii_lowercase().as_str(),
+                "input" | "textarea" | "select"
+            ) && el.get_attribute("type").as_deref() != Some("radio")
+        })
+}
+
+/// Listens for the page's shortcuts while it is shown (a no-op on the server).
+fn shortcuts(handler: impl Fn(ev::KeyboardEvent) + 'static) {
+    let handle = window_event_listener(ev::keydown, move |ev| {
+        if !typing(&ev) {
+            handler(ev);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+fn score(score: f64) -> String {
+    format!("{:.0}%", score * 100.0)
+}
+
+#[component]
+pub fn ReviewQueuePage() -> impl IntoView {
+    let query = use_query_map();
+    let order = Memo::new(move |_| query.read().get("order").unwrap_or_default());
+    let queue = Resource::new(move || order.get(), list_review_items);
+    let (selected, set_selected) = signal(0usize);
+    let navigate = use_navigate();
+    shortcuts(move |ev| {
+        let ids: Vec<_> = queue
+            .get_untracked()
+            .and_then(Result::ok)
+            .map(|q| q.items.into_iter().map(|i| i.id).collect())
+            .unwrap_or_default();
+        if ids.is_empty() {
+            return;
+        }
+        let current = selected.get_untracked().min(ids.len() - 1);
+        match ev.key().as_str() {
+            "j" => set_selected.set((current + 1).min(ids.len() - 1)),
+            "k" => set_selected.set(current.saturating_sub(1)),
+            "Enter" => {
+                if let Some(id) = ids.get(current) {
+                    ev.prevent_default();
+                    navigate(&format!("/review/{id}"), NavigateOptions::default());
+                }
+            }
+            _ => {}
+        }
+    });
+    view! {
+        <Title text="Review" />
+        <section class="panel" aria-labelledby="review-title">
+            <div class="panel-head">
+                <h1 id="review-title">"Review queue"</h1>
+                <nav class="sort" aria-label="Sort">
+                    "Sort by "
+                    <a href="/review" aria-current=move || (order.get() != "age").then_some("true")>"confidence"</a>
+                    " · "
+                    <a href="/review?order=age" aria-current=move || (order.get() == "age").then_some("true")>"age"</a>
+                </nav>
+            </div>
+            <p class="hint">
+                "Possible duplicates Spine would not merge on its own. "
+                <kbd>"j"</kbd>" "<kbd>"k"</kbd>" move, "<kbd>"Enter"</kbd>" opens."
+            </p>
+        </section>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(q) if q.items.is_empty() => view! {
+                        <section class="panel hint-panel" role="status">
+                            <h2>"Nothing to review"</h2>
+                            <p class="muted">"New possible duplicates appear here as conversations arrive."</p>
+                        </section>
+                    }
+                    .into_any(),
+                    Ok(q) => view! { <QueueList queue=q selected /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn QueueList(queue: ReviewQueue, selected: ReadSignal<usize>) -> impl IntoView {
+    let count = queue.items.len();
+    let now = queue.now;
+    let rows = queue
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let is_selected = move || selected.get().min(count.saturating_sub(1)) == i;
+            view! {
+                <li class="result review-row" class:selected=is_selected>
+                    <a
+                        class="result-link"
+                        href=format!("/review/{}", item.id)
+                        aria-current=move || is_selected().then_some("true")
+                    >
+                        <span class="result-main">
+                            <strong class="name">{item.candidate_name}</strong>
+                            <span class="muted">" and "</span>
+                            <strong class="name">{item.subject_name}</strong>
+                        </span>
+                        <span class="score" title="Match confidence">{score(item.score)}</span>
+                        <span class="muted reason">{item.reason}</span>
+                        <span class="last-seen">
+                            <time datetime=item.created_at.to_rfc3339()>{relative_time(item.created_at, now)}</time>
+                        </span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="results-panel" aria-label="Pending review items">
+            <p class="muted result-count" role="status">
+                {if count == 1 { "1 item waiting".to_owned() } else { format!("{count} items waiting") }}
+            </p>
+            <ul class="results review-list">{rows}</ul>
+        </section>
+    }
+}
+
+#[component]
+pub fn ReviewItemPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let case = Resource::new(move || id.get(), get_review_item);
+    let merge = ServerAction::<MergeReview>::new();
+    let decide = ServerAction::<DecideReview>::new();
+    let merge_button = NodeRef::<leptos::html::Button>::new();
+    let reject_button = NodeRef::<leptos::html::Button>::new();
+    let defer_button = NodeRef::<leptos::html::Button>::new();
+    let navigate = use_navigate();
+    shortcuts(move |ev| {
+        let Some(Ok(current)) = case.get_untracked() else {
+            return;
+        };
+        let go = |to: Option<uuid::Uuid>| {
+            if let Some(to) = to {
+                navigate(&format!("/review/{to}"), NavigateOptions::default());
+            }
+        };
+        let press = |button: NodeRef<leptos::html::Button>| {
+            if let Some(button) = button.get_untracked() {
+                button.click();
+            }
+        };
+        match ev.key().as_str() {
+            "m" => press(merge_button),
+            "n" => press(reject_button),
+            "d" => press(defer_button),
+            "j" => go(current.next),
+            "k" => go(current.previous),
+            _ => {}
+        }
+    });
+    let failed = move || {
+        merge
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| decide.value().get().and_then(Result::err))
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <Title text="Review item" />
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match case.await {
+                    Ok(case) => view! {
+                        <ReviewCase case merge decide merge_button reject_button defer_button />
+                    }
+                    .into_any(),
+                    Err(e) => view! {
+                        <section class="panel">
+                            <p class="error" role="alert">{e.to_string()}</p>
+                            <a href="/review">"Back to the queue"</a>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+        {failed}
+    }
+}
+
+#[component]
+fn ReviewCase(
+    case: ReviewCaseView,
+    merge: ServerAction<MergeReview>,
+    decide: ServerAction<DecideReview>,
+    merge_button: NodeRef<leptos::html::Button>,
+    reject_button: NodeRef<leptos::html::Button>,
+    defer_button: NodeRef<leptos::html::Button>,
+) -> impl IntoView {
+    let id = case.id.to_string();
+    let (id_merge, id_reject, id_defer) = (id.clone(), id.clone(), id);
+    let (csrf_merge, csrf_reject, csrf_defer) =
+        (case.csrf.clone(), case.csrf.clone(), case.csrf.clone());
+    let comparison = case.comparison.clone();
+    let decided = !matches!(case.status.as_str(), "pending" | "deferred");
+    let pending = move || merge.pending().get() || decide.pending().get();
+    let explanation = case
+        .explanation
+        .iter()
+        .map(|line| {
+            let sign = if line.effect >= 0.0 {
+                "positive"
+            } else {
+                "negative"
+            };
+            view! {
+                <tr class=sign>
+                    <th scope="row">{line.comparison.replace('_', " ")}</th>
+                    <td>{line.level.replace('_', " ")}</td>
+                    <td class="effect">{format!("{:+.2}", line.effect)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let neighbour = |to: Option<uuid::Uuid>, label: &'static str, key: &'static str| {
+        to.map(|to| view! {
+            <a href=format!("/review/{to}") class="button quiet">{label} " " <kbd>{key}</kbd></a>
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="item-title">
+            <div class="panel-head">
+                <h1 id="item-title">
+                    {case.comparison.survivor.name.clone()} " and " {case.comparison.absorbed.name.clone()}
+                </h1>
+                <span class="score big" title="Match confidence">{score(case.score)}</span>
+            </div>
+            <p class="muted">
+                {case.reason.clone()} " · queued " {relative_time(case.created_at, case.now)}
+                {(case.other_candidates > 0).then(|| format!(" · {} more profiles matched too", case.other_candidates))}
+                {decided.then(|| format!(" · already {}", case.status))}
+            </p>
+            <nav class="item-nav" aria-label="Queue">
+                <a href="/review" class="button quiet">"Queue"</a>
+                {neighbour(case.previous, "Previous", "k")}
+                {neighbour(case.next, "Next", "j")}
+            </nav>
+        </section>
+        <div class="review-grid">
+            <section class="panel" aria-labelledby="compare-title">
+                <h2 id="compare-title">"Side by side"</h2>
+                <ActionForm action=merge attr:class="merge-form" attr:id="merge-form">
+                    <input type="hidden" name="csrf" value=csrf_merge.clone() />
+                    <input type="hidden" name="id" value=id_merge.clone() />
+                    <MergeSides comparison=comparison.clone() />
+                    <div class="actions">
+                        <button type="submit" node_ref=merge_button disabled=move || decided || pending()>
+                            "Merge " <kbd>"m"</kbd>
+                        </button>
+                    </div>
+                </ActionForm>
+                <div class="actions">
+                    <ActionForm action=decide>
+                        <input type="hidden" name="csrf" value=csrf_reject.clone() />
+                        <input type="hidden" name="id" value=id_reject.clone() />
+                        <input type="hidden" name="decision" value="reject" />
+                        <button type="submit" class="danger" node_ref=reject_button disabled=move || decided || pending()>
+                            "Not the same person " <kbd>"n"</kbd>
+                        </button>
+                    </ActionForm>
+                    <ActionForm action=decide>
+                        <input type="hidden" name="csrf" value=csrf_defer.clone() />
+                        <input type="hidden" name="id" value=id_defer.clone() />
+                        <input type="hidden" name="decision" value="defer" />
+                        <button type="submit" class="quiet" node_ref=defer_button disabled=move || decided || pending()>
+                            "Decide later " <kbd>"d"</kbd>
+                        </button>
+                    </ActionForm>
+                </div>
+            </section>
+            <section class="panel explanation" aria-labelledby="why-title">
+                <h2 id="why-title">"Why Spine thinks so"</h2>
+                <p class="muted">"Each comparison's contribution to the score (log-odds; positive means same person)."</p>
+                <table class="explain-table">
+                    <thead>
+                        <tr><th scope="col">"Comparison"</th><th scope="col">"Level"</th><th scope="col">"Effect"</th></tr>
+                    </thead>
+                    <tbody>{explanation}</tbody>
+                    <tfoot>
+                        <tr><th scope="row" colspan="2">"Confidence"</th><td class="effect">{score(case.score)}</td></tr>
+                    </tfoot>
+                </table>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,358 @@
+//! Admin pages' calls: the audit log (filtered, paginated) and settings (staff, API keys, the
+//! tenant's thresholds and phone region). Admin only; every change is audited by its service.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::ConsoleError;
+
+/// The audit page's filters, as the query string carries them (empty = any).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub actor: String,
+    pub action: String,
+    pub customer: String,
+    /// `YYYY-MM-DD`, inclusive, UTC.
+    pub from: String,
+    /// `YYYY-MM-DD`, inclusive, UTC.
+    pub to: String,
+    pub page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub customer_id: Option<Uuid>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPageView {
+    pub entries: Vec<AuditEntryView>,
+    pub has_more: bool,
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub users: Vec<UserView>,
+    pub api_keys: Vec<ApiKeyView>,
+    pub link_threshold: f64,
+    pub review_threshold: f64,
+    pub default_region: String,
+    pub csrf: String,
+    pub now: DateTime<Utc>,
+}
+
+/// A day (`YYYY-MM-DD`) as the instant it starts, UTC.
+#[cfg(feature = "ssr")]
+fn day_start(raw: &str, field: &str) -> Result<Option<DateTime<Utc>>, ConsoleError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| Some(d.and_utc()))
+        .ok_or_else(|| ConsoleError::Invalid(format!("{field}: write the date as YYYY-MM-DD.")))
+}
+
+/// A before/after value as indented JSON (none for an empty one).
+#[cfg(feature = "ssr")]
+fn pretty(value: Option<&serde_json::Value>) -> Option<String> {
+    value
+        .filter(|v| !v.is_null())
+        .and_then(|v| serde_json::to_string_pretty(v).ok())
+}
+
+/// Audit entries matching the filters, newest first, one page.
+#[server(endpoint = "search_audit_log")]
+pub async fn search_audit_log(query: AuditQuery) -> Result<AuditPageView, ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::audit_log;
+    use spine_core::store::AuditFilter;
+
+    respond(
+        async move {
+            require_staff(Permission::ViewAudit)?;
+            let state = state()?;
+            let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+            let customer_id = match text(&query.customer) {
+                None => None,
+                Some(raw) => Some(Uuid::parse_str(&raw).map_err(|_| {
+                    ConsoleError::Invalid(
+                        "Customer: paste the customer's id (from its page's address).".into(),
+                    )
+                })?),
+            };
+            let from = day_start(&query.from, "From")?;
+            let until = day_start(&query.to, "To")?.map(|d| d + chrono::Duration::days(1));
+            if let (Some(from), Some(until)) = (from, until)
+                && from >= until
+            {
+                return Err(ConsoleError::Invalid(
+                    "From must be on or before To.".into(),
+                ));
+            }
+            let filter = AuditFilter {
+                actor: text(&query.actor),
+                action: text(&query.action),
+                customer_id,
+                from,
+                until,
+            };
+            let (store, tenant) = (&state.store, &state.console_tenant);
+            let page = audit_log::search_audit(store, tenant, &filter, query.page)
+                .await
+                .map_err(service_error)?;
+            let actions = audit_log::audit_actions(store, tenant)
+                .await
+                .map_err(service_error)?;
+            Ok(AuditPageView {
+                has_more: page.has_more,
+                actions,
+                entries: page
+                    .entries
+                    .into_iter()
+                    .map(|e| AuditEntryView {
+                        id: e.id,
+                        at: e.at,
+                        actor: e.actor_label,
+                        action: e.action,
+                        entity: match e.entity_id {
+                            Some(id) => format!("{} {id}", e.entity_kind),
+                            None => e.entity_kind,
+                        },
+                        customer_id: e.customer_id,
+                        before: pretty(e.before.as_ref().map(|j| &j.0)),
+                        after: pretty(e.after.as_ref().map(|j| &j.0)),
+                        ip: e.ip,
+                    })
+                    .collect(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Everything the settings page shows.
+#[server(endpoint = "get_settings")]
+pub async fn get_settings() -> Result<SettingsView, ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::{api_keys, settings, staff};
+
+    respond(
+        async move {
+            let session = require_staff(Permission::ManageSettings)?;
+            let state = state()?;
+            let (store, tenant) = (&state.store, &state.console_tenant);
+            let users = staff::list_users(store, tenant)
+                .await
+                .map_err(service_error)?;
+            let keys = api_keys::list_api_keys(store, tenant)
+                .await
+                .map_err(service_error)?;
+            let current = settings::tenant_settings(store, tenant)
+                .await
+                .map_err(service_error)?;
+            Ok(SettingsView {
+                users: users
+                    .into_iter()
+                    .map(|u| UserView {
+                        email: u.email,
+                        name: u.name,
+                        role: u.role,
+                        created_at: u.created_at,
+                        disabled: u.disabled_at.is_some(),
+                    })
+                    .collect(),
+                api_keys: keys
+                    .into_iter()
+                    .map(|k| ApiKeyView {
+                        id: k.id,
+                        name: k.name,
+                        prefix: k.prefix,
+                        created_at: k.created_at,
+                        last_used_at: k.last_used_at,
+                        revoked: k.revoked_at.is_some(),
+                    })
+                    .collect(),
+                link_threshold: current.link_threshold,
+                review_threshold: current.review_threshold,
+                default_region: current.default_region,
+                csrf: session.csrf_token().to_owned(),
+                now: Utc::now(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Creates a staff account with a role and a password.
+#[server(endpoint = "create_staff")]
+pub async fn create_staff(
+    csrf: String,
+    email: String,
+    name: String,
+    role: String,
+    password: String,
+) -> Result<String, ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::types::Role;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManageUsers, &csrf)?;
+            let role = Role::parse(role.trim()).ok_or_else(|| {
+                ConsoleError::Invalid("Choose a role: admin, manager or agent.".into())
+            })?;
+            let user = spine_core::services::staff::create_user_as(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                &email,
+                &name,
+                role,
+                &password,
+            )
+            .await
+            .map_err(service_error)?;
+            Ok(user.email)
+        }
+        .await,
+    )
+}
+
+/// Disables a staff account; their sessions end with it.
+#[server(endpoint = "disable_staff")]
+pub async fn disable_staff(csrf: String, email: String) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManageUsers, &csrf)?;
+            spine_core::services::staff::disable_user_as(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                &email,
+            )
+            .await
+            .map_err(service_error)
+        }
+        .await,
+    )
+}
+
+/// A new API key: (name, the key itself), shown this once.
+#[server(endpoint = "create_key")]
+pub async fn create_key(csrf: String, name: String) -> Result<(String, String), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManageApiKeys, &csrf)?;
+            let (row, key) = spine_core::services::api_keys::create_api_key(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                &name,
+            )
+            .await
+            .map_err(service_error)?;
+            Ok((row.name, key))
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "revoke_key")]
+pub async fn revoke_key(csrf: String, id: String) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManageApiKeys, &csrf)?;
+            spine_core::services::api_keys::revoke_api_key(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                &id,
+            )
+            .await
+            .map_err(service_error)
+        }
+        .await,
+    )
+}
+
+/// New thresholds and default phone region, as typed (parsed and checked by the service).
+#[server(endpoint = "update_settings")]
+pub async fn update_settings(
+    csrf: String,
+    link_threshold: String,
+    review_threshold: String,
+    default_region: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::settings::{TenantSettings, update_tenant_settings};
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManageSettings, &csrf)?;
+            let number = |raw: &str, label: &str| {
+                raw.trim().parse::<f64>().map_err(|_| {
+                    ConsoleError::Invalid(format!(
+                        "{label}: write a number between 0 and 1, like 0.9."
+                    ))
+                })
+            };
+            let new = TenantSettings {
+                link_threshold: number(&link_threshold, "Link threshold")?,
+                review_threshold: number(&review_threshold, "Review threshold")?,
+                default_region,
+            };
+            update_tenant_settings(&state.store, &state.console_tenant, &session.actor(), &new)
+                .await
+                .map(|_| ())
+                .map_err(service_error)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,221 @@
+//! One customer's page: the profile, a page of its timeline, possible duplicates and merge
+//! history in one call; and what agents and admins change there (notes, stage, tags, undo).
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::ConsoleError;
+use crate::types::{
+    Channel, CustomerProfile, DuplicateCandidate, InteractionKind, MergeRecord, TimelineEntry,
+};
+
+/// Timeline entries per page.
+pub const TIMELINE_PAGE: i64 = 50;
+
+/// Everything the customer page shows, in one round trip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerPage {
+    /// The server's clock, so relative times read the same on the server and in the browser.
+    pub now: DateTime<Utc>,
+    pub profile: CustomerProfile,
+    pub timeline: Vec<TimelineEntry>,
+    /// The `before` of the next (older) page, when there may be one.
+    pub next_cursor: Option<String>,
+    pub channel: Option<Channel>,
+    pub kind: Option<InteractionKind>,
+    pub duplicates: Vec<DuplicateCandidate>,
+    pub merges: Vec<MergeRecord>,
+    /// The profile this one was merged into (and is now part of), when it was.
+    pub merged_into: Option<Uuid>,
+    /// What the signed-in role may do here: the page shows only these controls.
+    pub can_edit: bool,
+    pub can_merge: bool,
+    pub csrf_token: String,
+}
+
+/// `{microseconds}_{id}`, the API's timeline cursor.
+pub fn timeline_cursor(entry: &TimelineEntry) -> String {
+    format!("{}_{}", entry.occurred_at.timestamp_micros(), entry.id)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
+    let (micros, id) = raw.split_once('_')?;
+    let at = DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?;
+    Some((at, Uuid::parse_str(id).ok()?))
+}
+
+/// The customer page's data. Unknown filter values are ignored (they come from the URL).
+#[server(endpoint = "get_customer_page")]
+pub async fn get_customer_page(
+    id: Uuid,
+    channel: Option<String>,
+    kind: Option<String>,
+    before: Option<String>,
+) -> Result<CustomerPage, ConsoleError> {
+    use super::ssr::*;
+    use spine_core::ServiceError;
+    use spine_core::access::Permission;
+    use spine_core::services::{customers, duplicates, merge};
+
+    respond(
+        async move {
+            let session = require_staff(Permission::ViewCustomers)?;
+            let state = state()?;
+            let (store, tenant) = (&state.store, &state.console_tenant);
+            let channel = channel.as_deref().and_then(Channel::parse);
+            let kind = kind.as_deref().and_then(InteractionKind::parse);
+            let before = match before.as_deref().filter(|b| !b.is_empty()) {
+                Some(raw) => Some(parse_cursor(raw).ok_or_else(|| {
+                    ConsoleError::Invalid("That page of the timeline does not exist.".to_owned())
+                })?),
+                None => None,
+            };
+            let profile = customers::customer_profile(store, tenant, id)
+                .await
+                .map_err(service_error)?;
+            let timeline = customers::customer_timeline_filtered(
+                store,
+                tenant,
+                id,
+                before,
+                TIMELINE_PAGE,
+                channel,
+                kind,
+            )
+            .await
+            .map_err(service_error)?;
+            let next_cursor = (timeline.len() as i64 == TIMELINE_PAGE)
+                .then(|| timeline.last().map(timeline_cursor))
+                .flatten();
+            let merges = merge::merge_history(store, tenant, id)
+                .await
+                .map_err(service_error)?;
+            let merged_into = merges
+                .iter()
+                .find(|m| !m.survived && m.undone_at.is_none())
+                .map(|m| m.survivor_id);
+            // An absorbed profile has no duplicates of its own: it is part of its survivor.
+            let duplicates = match duplicates::possible_duplicates(store, tenant, id).await {
+                Ok(list) => list,
+                Err(ServiceError::NotFound(_)) => Vec::new(),
+                Err(e) => return Err(service_error(e)),
+            };
+            Ok(CustomerPage {
+                now: Utc::now(),
+                profile,
+                timeline,
+                next_cursor,
+                channel,
+                kind,
+                duplicates,
+                merges,
+                merged_into,
+                can_edit: session.staff.can(Permission::EditCustomers) && merged_into.is_none(),
+                can_merge: session.staff.can(Permission::MergeCustomers),
+                csrf_token: session.csrf_token().to_owned(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Adds a note to the customer's timeline (agents and admins).
+#[server(endpoint = "add_customer_note")]
+pub async fn add_customer_note(
+    id: Uuid,
+    #[server(default)] csrf: String,
+    #[server(default)] body: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
+            spine_core::services::notes::add_note(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                id,
+                &body,
+            )
+            .await
+            .map_err(service_error)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Sets the customer's lifecycle stage and tags (comma-separated) (agents and admins).
+#[server(endpoint = "update_customer_stage_tags")]
+pub async fn update_customer_stage_tags(
+    id: Uuid,
+    #[server(default)] csrf: String,
+    #[server(default)] stage: String,
+    #[server(default)] tags: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use crate::types::LifecycleStage;
+    use spine_core::access::Permission;
+    use spine_core::services::customers::{ProfileUpdate, update_customer};
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
+            let stage = LifecycleStage::parse(stage.trim()).ok_or_else(|| {
+                ConsoleError::Invalid("Choose a lifecycle stage from the list.".to_owned())
+            })?;
+            let tags: Vec<String> = tags
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect();
+            update_customer(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                id,
+                &ProfileUpdate {
+                    lifecycle_stage: Some(stage),
+                    tags: Some(tags),
+                    ..ProfileUpdate::default()
+                },
+            )
+            .await
+            .map_err(service_error)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Undoes a merge (admins).
+#[server(endpoint = "undo_customer_merge")]
+pub async fn undo_customer_merge(
+    merge_id: Uuid,
+    #[server(default)] csrf: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::MergeCustomers, &csrf)?;
+            spine_core::services::merge::undo_merge(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                merge_id,
+            )
+            .await
+            .map_err(service_error)?;
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,0 +1,239 @@
+// The customer page: an agent reads one person across channels, filters the timeline, adds a
+// note and changes stage and tags; a manager reads without edit controls; an admin undoes a merge
+// and the absorbed profile's timeline entries go back to it.
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { hydrated, signIn, spine } from "./helpers";
+
+type Person = {
+  id: string;
+  name: string;
+  email: string;
+  phone: string;
+  order: string;
+  key: string;
+  suffix: string;
+};
+
+function apiKey(): string {
+  const name = `e2e-customer-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const key = spine("api-key", "create", "--tenant", "demo", "--name", name).trim().split("\n").pop() ?? "";
+  expect(key).toMatch(/^spk_/);
+  return key;
+}
+
+const daysAgo = (days: number, hours = 0) => new Date(Date.now() - (days * 24 + hours) * 3600 * 1000).toISOString();
+
+async function send(request: APIRequestContext, key: string, event: object): Promise<string> {
+  const response = await request.post("/api/v1/events", {
+    headers: { Authorization: `Bearer ${key}` },
+    data: event,
+  });
+  expect(response.status(), await response.text()).toBeLessThan(300);
+  return (await response.json()).customer_id;
+}
+
+/// One person who wrote by SMS, email and WhatsApp, booked a table and ordered.
+async function createPerson(request: APIRequestContext, name: string): Promise<Person> {
+  const key = apiKey();
+  const suffix = String(Date.now() % 100000).padStart(5, "0");
+  const email = `${name.split(" ")[0].toLowerCase()}.${suffix}@example.com`;
+  const phone = `(415) 555-${suffix.slice(1)}`;
+  const order = `E2E-${suffix}`;
+  const base = { direction: "inbound", kind: "message" };
+  const id = await send(request, key, {
+    ...base,
+    channel: "sms",
+    occurred_at: daysAgo(4),
+    body: "Hi, do you bake gluten-free bread?",
+    external_id: `sms-${suffix}`,
+    identifiers: { phone, email, name },
+  });
+  await send(request, key, {
+    ...base,
+    channel: "sms",
+    direction: "outbound",
+    occurred_at: daysAgo(4, -0.1),
+    body: "We do, on Fridays.",
+    external_id: `sms-out-${suffix}`,
+    identifiers: { phone },
+  });
+  await send(request, key, {
+    ...base,
+    channel: "email",
+    occurred_at: daysAgo(3),
+    body: "Could I order two loaves for Saturday?",
+    external_id: `mail-${suffix}`,
+    identifiers: { email },
+  });
+  await send(request, key, {
+    channel: "order",
+    direction: "inbound",
+    kind: "order",
+    occurred_at: daysAgo(2),
+    body: `Order ${order}`,
+    external_id: `order-${suffix}`,
+    identifiers: { email },
+    order: {
+      provider: "shopify",
+      external_id: order,
+      total_cents: 3150,
+      currency: "USD",
+      status: "paid",
+      items: [
+        { name: "Gluten-free loaf", quantity: 2, price_cents: 1200 },
+        { name: "Rye crackers", quantity: 1, price_cents: 750 },
+      ],
+    },
+  });
+  await send(request, key, {
+    channel: "booking",
+    direction: "inbound",
+    kind: "booking",
+    occurred_at: daysAgo(1, 5),
+    body: "Table for 4",
+    external_id: `booking-${suffix}`,
+    identifiers: { phone },
+    payload: { date: "2026-12-05", time: "19:30", guests: 4 },
+  });
+  await send(request, key, {
+    ...base,
+    channel: "whatsapp",
+    occurred_at: daysAgo(1),
+    body: "Thanks, the bread was great!",
+    external_id: `wa-${suffix}`,
+    identifiers: { phone },
+  });
+  return { id, name, email, phone, order, key, suffix };
+}
+
+test("an agent reads one person across channels, filters, adds a note and changes stage and tags", async ({
+  page,
+  request,
+}) => {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  const person = await createPerson(request, "Oona Breadwhistle");
+  // The same name on another address: a separate profile the engine finds alike.
+  const twin = await send(request, person.key, {
+    channel: "webchat",
+    direction: "inbound",
+    kind: "message",
+    occurred_at: daysAgo(0, 3),
+    body: "Hello from the web chat",
+    external_id: `chat-${person.suffix}`,
+    identifiers: { email: `o.breadwhistle.${person.suffix}@mail.example.net`, name: person.name },
+  });
+  expect(twin).not.toEqual(person.id);
+
+  await signIn(page, "agent", `/customers?q=${encodeURIComponent(person.email)}`);
+  await hydrated(page);
+  await page.locator(".results .result-link").first().click();
+  await expect(page).toHaveURL(new RegExp(`/customers/${person.id}$`));
+  await expect(page.getByRole("heading", { name: person.name, level: 1 })).toBeVisible();
+  await hydrated(page);
+
+  // Identities and primaries, in full (this is the console).
+  const identities = page.getByRole("region", { name: "Identities" });
+  await expect(identities.getByRole("cell", { name: person.email })).toBeVisible();
+  await expect(identities.getByRole("cell", { name: `+1415555${person.suffix.slice(1)}` })).toBeVisible();
+
+  // One timeline, newest first, every channel; the order and the booking as such.
+  const entries = page.locator(".timeline .entry");
+  await expect(entries).toHaveCount(6);
+  await expect(entries.first()).toHaveAttribute("data-channel", "whatsapp");
+  for (const channel of ["whatsapp", "booking", "order", "email", "sms"]) {
+    await expect(page.locator(`.timeline .entry[data-channel="${channel}"]`).first()).toBeVisible();
+  }
+  const order = page.locator(".timeline .order");
+  await expect(order).toContainText(`Order ${person.order}`);
+  await expect(order).toContainText("31.50 USD");
+  await expect(order).toContainText("2 × Gluten-free loaf");
+  await expect(page.locator(".timeline .booking")).toContainText(/Guests\s*4/);
+  // The SMS and its reply read as one conversation.
+  await expect(page.locator(".conversation.threaded .entry")).toHaveCount(2);
+
+  // The engine's possible duplicates, with what agreed; merging is for admins only.
+  const duplicates = page.getByRole("region", { name: "Possible duplicates" });
+  await expect(duplicates.locator(`a[href="/customers/${twin}"]`)).toBeVisible();
+  await expect(duplicates).toContainText("Agreed:");
+  await expect(duplicates.getByRole("link", { name: "Compare and merge" })).toHaveCount(0);
+
+  // Filter by channel: a link, so the URL says what is shown.
+  const filters = page.getByRole("navigation", { name: "Filter the timeline" });
+  await filters.getByRole("link", { name: "SMS", exact: true }).click();
+  await expect(page).toHaveURL(/channel=sms/);
+  await expect(entries).toHaveCount(2);
+  await expect(page.locator('.timeline .entry:not([data-channel="sms"])')).toHaveCount(0);
+  await filters.getByRole("link", { name: "All channels" }).click();
+  await expect(entries).toHaveCount(6);
+
+  // A note lands at the top.
+  await page.getByLabel("Add a note").fill("Prefers pickup on Saturdays.");
+  await page.getByRole("button", { name: "Add note" }).click();
+  await expect(entries.first()).toContainText("Prefers pickup on Saturdays.");
+  await expect(entries.first()).toHaveAttribute("data-channel", "note");
+  await expect(entries.first()).toContainText("by agent@demo.spine.local");
+  await expect(page.getByLabel("Add a note")).toHaveValue("");
+
+  // Stage and a tag.
+  await page.getByLabel("Stage", { exact: true }).selectOption("customer");
+  await page.getByLabel("Tags (separated by commas)").fill("vip, gluten-free");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator(".customer-header .badge.stage")).toHaveText("customer");
+  await expect(page.locator(".customer-header .tag")).toHaveText(["vip", "gluten-free"]);
+
+  // A second note, for the screenshot.
+  await page.getByLabel("Add a note").fill("Asked about a birthday cake for December.");
+  await page.getByRole("button", { name: "Add note" }).click();
+  await expect(entries.first()).toContainText("birthday cake");
+  await page.screenshot({ path: "../docs/screenshots/customer.png", fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test("a manager reads the customer page without edit controls", async ({ page, request }) => {
+  const person = await createPerson(request, "Milo Fenwright");
+  await signIn(page, "manager", `/customers/${person.id}`);
+  await expect(page.getByRole("heading", { name: person.name, level: 1 })).toBeVisible();
+  await expect(page.locator(".timeline .entry")).toHaveCount(6);
+  await expect(page.getByLabel("Add a note")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Add note" })).toHaveCount(0);
+  await expect(page.getByLabel("Stage")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Undo merge" })).toHaveCount(0);
+});
+
+test("an admin undoes a merge and the absorbed profile's entries go back to it", async ({ page, request }) => {
+  const person = await createPerson(request, "Perpetua Lindqvist");
+  // The same person on another address: a separate profile until merged.
+  const other = await send(request, person.key, {
+    channel: "webchat",
+    direction: "inbound",
+    kind: "message",
+    occurred_at: daysAgo(0, 2),
+    body: "Webchat from my work address",
+    external_id: `chat-${person.suffix}`,
+    identifiers: { email: `p.lindqvist.${person.suffix}@work.example.org`, name: person.name },
+  });
+  expect(other).not.toEqual(person.id);
+  const merged = await request.post(`/api/v1/customers/${person.id}/merge`, {
+    headers: { Authorization: `Bearer ${person.key}` },
+    data: { absorbed_id: other },
+  });
+  expect(merged.status(), await merged.text()).toBeLessThan(300);
+
+  await signIn(page, "admin", `/customers/${person.id}`);
+  await hydrated(page);
+  const entries = page.locator(".timeline .entry");
+  await expect(entries.first()).toContainText("Webchat from my work address");
+  const history = page.getByRole("region", { name: "Merge history" });
+  await expect(history).toContainText("Absorbed");
+  await history.getByRole("button", { name: "Undo merge" }).click();
+  await expect(history).toContainText("Undone");
+  await expect(history.getByRole("button", { name: "Undo merge" })).toHaveCount(0);
+  await expect(page.getByText("Webchat from my work address")).toHaveCount(0);
+  await expect(entries).toHaveCount(6);
+
+  // The absorbed profile has its own entry back.
+  await page.goto(`/customers/${other}`);
+  await expect(page.locator(".timeline .entry").first()).toContainText("Webchat from my work address");
+  await expect(page.getByRole("region", { name: "Merge history" })).toContainText("Undone");
+});

@@ -1,0 +1,91 @@
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { hydrated, signIn } from "./helpers";
+
+/// An email-only profile, a phone-only profile, then a booking carrying both: an ambiguous match
+/// that waits in the review queue. Returns the two names.
+async function ambiguousPair(request: APIRequestContext) {
+  const root = path.resolve(__dirname, "..", "..");
+  const binary = process.env.SPINE_BIN ?? path.join(root, "target", "debug", "spine");
+  const suffix = String(Date.now() % 100000).padStart(5, "0");
+  const key = execFileSync(binary, ["api-key", "create", "--tenant", "demo", "--name", `review-${suffix}`], {
+    env: { ...process.env, DATABASE_URL: `sqlite://${path.join(process.env.E2E_DB_DIR ?? "", "e2e.db")}`, SPINE_LOG: "warn" },
+    encoding: "utf8",
+  }).trim().split("\n").pop();
+  const post = async (identifiers: object, minutes: number) => {
+    const response = await request.post("/api/v1/events", {
+      headers: { Authorization: `Bearer ${key}` },
+      data: {
+        channel: "webchat", direction: "inbound", kind: "message", body: "hello",
+        occurred_at: new Date(Date.now() - (120 - minutes) * 60_000).toISOString(),
+        identifiers,
+      },
+    });
+    expect(response.status()).toBeLessThan(300);
+    return response.json();
+  };
+  const email = `zephyrine${suffix}@gmail.com`;
+  const phone = `+1 305 555 ${suffix.slice(1)}`;
+  await post({ email, name: "Zephyrine Oakes" }, 0);
+  await post({ phone, name: "Zephyrina Oakes" }, 1);
+  const conflict = await post({ email, phone, name: "Zeph Oakes" }, 2);
+  expect(conflict.decision).toBe("ambiguous");
+  return { a: "Zephyrine Oakes", b: "Zephyrina Oakes" };
+}
+
+test("an admin works the review queue from the keyboard: merge with a chosen value, then reject", async ({ page, request }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  await ambiguousPair(request);
+  await ambiguousPair(request);
+
+  await signIn(page, "admin", "/review?order=age");
+  await hydrated(page);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: /Review/ }).locator(".count-badge")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Review queue" })).toBeVisible();
+  const rows = page.locator(".review-list .review-row");
+  await expect(rows.first()).toBeVisible();
+  await expect(rows.first()).toHaveClass(/selected/);
+
+  // Oldest first: our two pairs are the newest, at the end. Move there with j.
+  const count = await rows.count();
+  for (let i = 0; i < count - 2; i++) await page.keyboard.press("j");
+  await expect(rows.nth(count - 2)).toHaveClass(/selected/);
+  await expect(rows.nth(count - 2)).toContainText("Zephyrin");
+  await page.screenshot({ path: "../docs/screenshots/review-queue.png", fullPage: false });
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/review\/[0-9a-f-]{36}$/);
+  await expect(page.locator(".merge-table")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Why Spine thinks so" })).toBeVisible();
+  await expect(page.locator('tr[data-field="display_name"] .agreement')).toHaveText("different");
+  await page.screenshot({ path: "../docs/screenshots/review.png", fullPage: true });
+
+  // Keep the absorbed profile's name, then merge with m.
+  const chosen = page.locator('tr[data-field="display_name"] td.value').nth(1);
+  const chosenName = (await chosen.innerText()).trim();
+  await chosen.locator('input[type="radio"]').check();
+  const itemUrl = page.url();
+  await page.keyboard.press("m");
+  await expect(page).not.toHaveURL(itemUrl);
+
+  // The next item: not the same person, with n.
+  await expect(page).toHaveURL(/\/review\/[0-9a-f-]{36}$/);
+  await expect(page.locator(".merge-table")).toBeVisible();
+  const secondUrl = page.url();
+  await page.keyboard.press("n");
+  await expect(page).not.toHaveURL(secondUrl);
+
+  // The audit log names who merged and who rejected.
+  await page.goto("/audit?action=customer.merged");
+  await expect(page.locator(".audit-entry").first()).toContainText("admin@demo.spine.local");
+  await expect(page.locator(".audit-entry").first()).toContainText(`"display_name"`);
+  await page.goto("/audit?action=review.rejected");
+  await expect(page.locator(".audit-entry").first()).toContainText("admin@demo.spine.local");
+  await page.goto("/audit");
+  await expect(page.locator(".audit-entry").first()).toBeVisible();
+  await page.screenshot({ path: "../docs/screenshots/audit.png", fullPage: false });
+  expect(chosenName.length).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+});
