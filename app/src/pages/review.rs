@@ -265,7 +265,11 @@ fn ReviewCase(
             </div>
             <p class="muted">
                 {case.reason.clone()} " · queued " {relative_time(case.created_at, case.now)}
-                {(case.other_candidates > 0).then(|| format!(" · {} more profiles matched too", case.other_candidates))}
+                {(case.other_candidates > 0).then(|| format!(
+                    " · {} more {} matched too",
+                    case.other_candidates,
+                    if case.other_candidates == 1 { "profile" } else { "profiles" }
+                ))}
                 {decided.then(|| format!(" · already {}", case.status))}
             </p>
             <nav class="item-nav" aria-label="Queue">
