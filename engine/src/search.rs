@@ -8,7 +8,9 @@
 //!   finds the name even when its first letters are wrong ("Jhon" finds John, "Katherine" finds
 //!   Catherine);
 //! - `n:` the canonical given name, so a nickname finds the formal name and back ("Bob" finds
-//!   Robert).
+//!   Robert);
+//! - `a:` the first three letters in sorted order, so two swapped letters at the start of a
+//!   word, which change both its prefix and its sound, still find it ("Zheaka" finds Zehaka).
 //!
 //! The keys only choose candidates; [`name_score`] ranks them with Jaro-Winkler similarity per
 //! word and drops those too far from the query, so a shared prefix or sound alone never makes a
@@ -31,7 +33,7 @@ const MIN_PHONETIC: usize = 3;
 /// a result, but enough to keep a misspelt word in a longer query.
 const SOUNDS_ALIKE: f64 = 0.8;
 /// A candidate whose words are, on average, less similar than this to the query's is dropped.
-pub const MIN_SCORE: f64 = 0.82;
+pub const MIN_SCORE: f64 = 0.86;
 /// Every query word must find a candidate word at least this similar.
 const MIN_WORD_SCORE: f64 = 0.72;
 
@@ -66,6 +68,16 @@ fn phonetic_codes(word: &str) -> Vec<String> {
     codes
 }
 
+/// The first three letters in sorted order: unchanged by swapping any two of them.
+fn anagram_key(word: &str) -> Option<String> {
+    let mut start: Vec<char> = word.chars().take(3).collect();
+    if start.len() < 3 {
+        return None;
+    }
+    start.sort_unstable();
+    Some(format!("a:{}", start.into_iter().collect::<String>()))
+}
+
 fn canonical(word: &str) -> &str {
     canonical_nickname(word).unwrap_or(word)
 }
@@ -81,6 +93,7 @@ pub fn name_index_keys(name: &PersonName) -> BTreeSet<String> {
         for code in phonetic_codes(&word) {
             keys.insert(format!("s:{code}"));
         }
+        keys.extend(anagram_key(&word));
     }
     if let Some(given) = name.given() {
         keys.insert(format!("n:{}", canonical(given)));
@@ -112,6 +125,7 @@ impl NameQuery {
             for code in phonetic_codes(word) {
                 keys.insert(format!("s:{code}"));
             }
+            keys.extend(anagram_key(word));
             // Any word may be the given name (people type "smith bob" too); only a nickname
             // or a name that has nicknames can find something its prefix does not.
             let canonical = canonical(word);
@@ -212,6 +226,25 @@ mod tests {
         assert!(!k.contains("p:obrie n"));
         assert!(k.iter().any(|key| key.starts_with("s:")));
         assert!(!k.contains("p:dr"), "titles are not indexed");
+    }
+
+    #[test]
+    fn swapped_first_letters_share_a_key_that_prefixes_and_sounds_miss() {
+        let stored = keys("Priya Zehaka");
+        let given = keys("Priya");
+        let query = NameQuery::parse("priya zheaka").expect("query");
+        let shared: Vec<&String> = query
+            .keys()
+            .iter()
+            .filter(|k| stored.contains(*k) && !given.contains(*k))
+            .collect();
+        assert_eq!(
+            shared,
+            vec!["a:ehz"],
+            "only the order-insensitive key links the family names"
+        );
+        assert!(found("priya zheaka", "Priya Zehaka"));
+        assert_eq!(anagram_key("ab"), None);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::error::ConsoleError;
 use crate::format::{ChannelIcons, relative_time};
 use crate::server_fns::customer::{
-    AddCustomerNote, CustomerPage as PageData, UndoCustomerMerge, UpdateCustomerStageTags,
-    get_customer_page,
+    AddCustomerNote, CustomerPage as PageData, MergeSearch, UndoCustomerMerge,
+    UpdateCustomerStageTags, get_customer_page,
 };
 use crate::types::{
     Channel, CustomerProfile, Direction, DuplicateCandidate, InteractionKind, LifecycleStage,
@@ -80,7 +80,12 @@ pub fn CustomerPage() -> impl IntoView {
     });
     let filters = Memo::new(move |_| {
         let q = query.read();
-        (q.get("channel"), q.get("kind"), q.get("before"))
+        (
+            q.get("channel"),
+            q.get("kind"),
+            q.get("before"),
+            q.get("merge_q"),
+        )
     });
     let note = ServerAction::<AddCustomerNote>::new();
     let update = ServerAction::<UpdateCustomerStageTags>::new();
@@ -95,9 +100,9 @@ pub fn CustomerPage() -> impl IntoView {
                 undo.version().get(),
             )
         },
-        |(id, (channel, kind, before), _, _, _)| async move {
+        |(id, (channel, kind, before, merge_q), _, _, _)| async move {
             match id {
-                Some(id) => get_customer_page(id, channel, kind, before).await,
+                Some(id) => get_customer_page(id, channel, kind, before, merge_q).await,
                 None => Err(ConsoleError::NotFound("No such customer.".to_owned())),
             }
         },
@@ -166,6 +171,7 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
         kind,
         duplicates,
         merges,
+        merge_search,
         merged_into,
         can_edit,
         can_merge,
@@ -206,6 +212,9 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
             </div>
             <aside class="customer-side">
                 <Duplicates id list=duplicates can_merge />
+                {(can_merge && merged_into.is_none()).then(|| view! {
+                    <MergeBox id search=merge_search />
+                })}
                 <Merges list=merges can_merge csrf=csrf_token actions now />
             </aside>
         </div>
@@ -638,6 +647,67 @@ fn Duplicates(id: Uuid, list: Vec<DuplicateCandidate>, can_merge: bool) -> impl 
             } else {
                 view! { <ul class="duplicate-list">{items}</ul> }.into_any()
             }}
+        </section>
+    }
+}
+
+/// Admins pick any other active profile to merge into this one: a plain GET form (`merge_q`),
+/// answered by the page's own data call, each result opening the side-by-side merge page.
+#[component]
+fn MergeBox(id: Uuid, search: Option<MergeSearch>) -> impl IntoView {
+    let query = search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
+    let results = search.map(|s| {
+        if let Some(error) = s.error {
+            return view! { <p class="error" role="alert">{error}</p> }.into_any();
+        }
+        if s.query.is_empty() {
+            return view! { <p class="muted">"Type a name, email, phone or order number."</p> }
+                .into_any();
+        }
+        if s.customers.is_empty() {
+            return view! { <p class="muted">"No other profile matches."</p> }.into_any();
+        }
+        let items = s
+            .customers
+            .into_iter()
+            .map(|c| {
+                let other = c.id;
+                let name = c
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| "(no name yet)".to_owned());
+                view! {
+                    <li class="merge-candidate">
+                        <a href=format!("/customers/{other}") class="dup-name">{name}</a>
+                        <span class="dup-ids">
+                            {c.email_masked.clone()} " " {c.phone_masked.clone()}
+                        </span>
+                        <a class="button small" href=format!("/customers/{id}/merge/{other}")>
+                            "Compare and merge"
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="duplicate-list merge-results">{items}</ul> }.into_any()
+    });
+    view! {
+        <section class="panel merge-box" aria-labelledby="merge-box-title">
+            <h2 id="merge-box-title">"Merge with another profile"</h2>
+            <form method="get" action=format!("/customers/{id}") role="search" class="merge-search">
+                <label for="merge-q" class="visually-hidden">"Find the other profile"</label>
+                <input
+                    type="search"
+                    id="merge-q"
+                    name="merge_q"
+                    value=query
+                    autocomplete="off"
+                    maxlength="200"
+                    placeholder="Name, email, phone…"
+                />
+                <button type="submit" class="small">"Find"</button>
+            </form>
+            {results}
         </section>
     }
 }

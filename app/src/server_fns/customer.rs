@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::error::ConsoleError;
 use crate::types::{
-    Channel, CustomerProfile, DuplicateCandidate, InteractionKind, MergeRecord, TimelineEntry,
+    Channel, CustomerProfile, CustomerSummary, DuplicateCandidate, InteractionKind, MergeRecord,
+    TimelineEntry,
 };
 
 /// Timeline entries per page.
@@ -27,6 +28,8 @@ pub struct CustomerPage {
     pub kind: Option<InteractionKind>,
     pub duplicates: Vec<DuplicateCandidate>,
     pub merges: Vec<MergeRecord>,
+    /// The "merge with another profile" box's search (`merge_q`), for those who may merge.
+    pub merge_search: Option<MergeSearch>,
     /// The profile this one was merged into (and is now part of), when it was.
     pub merged_into: Option<Uuid>,
     /// What the signed-in role may do here: the page shows only these controls.
@@ -34,6 +37,18 @@ pub struct CustomerPage {
     pub can_merge: bool,
     pub csrf_token: String,
 }
+
+/// Other active profiles found for the merge box: the search service's answer without this
+/// profile itself, or a readable reason it could not search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeSearch {
+    pub query: String,
+    pub customers: Vec<CustomerSummary>,
+    pub error: Option<String>,
+}
+
+/// Results shown in the merge box.
+pub const MERGE_SEARCH_LIMIT: i64 = 8;
 
 /// `{microseconds}_{id}`, the API's timeline cursor.
 pub fn timeline_cursor(entry: &TimelineEntry) -> String {
@@ -48,12 +63,14 @@ fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
 }
 
 /// The customer page's data. Unknown filter values are ignored (they come from the URL).
+/// `merge_q` searches for another profile to merge into this one (admins only).
 #[server(endpoint = "get_customer_page")]
 pub async fn get_customer_page(
     id: Uuid,
     channel: Option<String>,
     kind: Option<String>,
     before: Option<String>,
+    merge_q: Option<String>,
 ) -> Result<CustomerPage, ConsoleError> {
     use super::ssr::*;
     use spine_core::ServiceError;
@@ -103,6 +120,47 @@ pub async fn get_customer_page(
                 Err(ServiceError::NotFound(_)) => Vec::new(),
                 Err(e) => return Err(service_error(e)),
             };
+            let can_merge = session.staff.can(Permission::MergeCustomers);
+            // An absorbed profile takes no further merges until its own is undone.
+            let merge_search = match merge_q {
+                Some(query) if can_merge && merged_into.is_none() => {
+                    let query = query.trim().to_owned();
+                    if query.is_empty() {
+                        Some(MergeSearch {
+                            query,
+                            customers: Vec::new(),
+                            error: None,
+                        })
+                    } else {
+                        // One more than shown, since this profile may be among them.
+                        let found = customers::search_customers(
+                            store,
+                            tenant,
+                            &query,
+                            MERGE_SEARCH_LIMIT + 1,
+                        )
+                        .await;
+                        Some(match found {
+                            Ok(list) => MergeSearch {
+                                query,
+                                customers: list
+                                    .into_iter()
+                                    .filter(|c| c.id != id)
+                                    .take(MERGE_SEARCH_LIMIT as usize)
+                                    .collect(),
+                                error: None,
+                            },
+                            Err(e @ ServiceError::Invalid { .. }) => MergeSearch {
+                                query,
+                                customers: Vec::new(),
+                                error: Some(service_error(e).to_string()),
+                            },
+                            Err(e) => return Err(service_error(e)),
+                        })
+                    }
+                }
+                _ => None,
+            };
             Ok(CustomerPage {
                 now: Utc::now(),
                 profile,
@@ -112,9 +170,10 @@ pub async fn get_customer_page(
                 kind,
                 duplicates,
                 merges,
+                merge_search,
                 merged_into,
                 can_edit: session.staff.can(Permission::EditCustomers) && merged_into.is_none(),
-                can_merge: session.staff.can(Permission::MergeCustomers),
+                can_merge,
                 csrf_token: session.csrf_token().to_owned(),
             })
         }
