@@ -351,3 +351,86 @@ async fn an_agent_calling_review_merge_and_settings_functions_is_refused_and_wri
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body.trim(), "null");
 }
+
+/// The console reads the tenant's settings on every request: a default region an admin sets in
+/// Settings changes how the next search reads a national phone number, without a restart.
+#[tokio::test]
+async fn a_region_set_in_settings_applies_to_the_next_console_search() {
+    const ADMIN: (&str, &str) = ("admin@demo.spine.local", "demo-admin-password");
+    let console = Console::sqlite();
+    let out = common::run(
+        &[
+            "api-key",
+            "create",
+            "--tenant",
+            "demo",
+            "--name",
+            "region-test",
+        ],
+        &console.database_url,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let key = stdout.lines().last().expect("key").trim().to_owned();
+    let created = console
+        .client
+        .post(format!("{}/api/v1/events", console.server.base))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({
+            "channel": "whatsapp", "direction": "inbound", "kind": "message",
+            "occurred_at": "2026-11-20T10:00:00Z", "body": "hello from London",
+            "identifiers": {"phone": "+44 7911 123456", "name": "Imogen Hartley"}
+        }))
+        .send()
+        .await
+        .expect("event");
+    let status = created.status();
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        created.text().await.unwrap_or_default()
+    );
+
+    let admin = console.sign_in(ADMIN).await;
+    let csrf = console.csrf_token(&admin).await;
+    let search = |token: String| {
+        let console = &console;
+        async move {
+            let (status, body) = console
+                .call_as("search_customers", &[("query", "07911 123456")], &token)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body.matches("Imogen Hartley").count()
+        }
+    };
+    assert_eq!(
+        search(admin.clone()).await,
+        0,
+        "a US tenant does not read 07911 as a UK number"
+    );
+    let (status, body) = console.call_as("get_settings", &[], &admin).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let settings: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let link = settings["link_threshold"].to_string();
+    let review = settings["review_threshold"].to_string();
+    let (status, body) = console
+        .call_as(
+            "update_settings",
+            &[
+                ("csrf", &csrf),
+                ("link_threshold", &link),
+                ("review_threshold", &review),
+                ("default_region", "GB"),
+            ],
+            &admin,
+        )
+        .await;
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status}: {body}"
+    );
+    assert_eq!(
+        search(admin.clone()).await,
+        1,
+        "the same server now reads it as +44"
+    );
+}

@@ -23,11 +23,19 @@ pub(crate) mod ssr {
     use crate::error::ConsoleError;
     use crate::state::AppState;
 
+    /// The application state, with the console tenant as the session middleware read it for
+    /// this request (settings changed since start-up apply at once).
     pub fn state() -> Result<AppState, ConsoleError> {
-        use_context::<AppState>().ok_or_else(|| {
+        let mut state = use_context::<AppState>().ok_or_else(|| {
             tracing::error!("application state is missing from the server function context");
             ConsoleError::Internal
-        })
+        })?;
+        if let Some(tenant) = use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<spine_core::Tenant>().cloned())
+        {
+            state.console_tenant = tenant;
+        }
+        Ok(state)
     }
 
     fn parts() -> Result<Parts, ConsoleError> {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use app::session::{HOME, clear_session_cookie, safe_next, token_from_cookies};
 use app::state::AppState;
-use spine_core::services::auth;
+use spine_core::services::{auth, tenants};
 
 /// Paths that never look at the session.
 fn is_public(path: &str) -> bool {
@@ -73,6 +73,14 @@ pub async fn console_session(
                     .map(|(_, v)| v)
                     .unwrap_or_default();
                 return Redirect::to(safe_next(&next)).into_response();
+            }
+            // The tenant's settings as they are now (an admin may have changed the region or
+            // the thresholds since the server started), read once per request like the API.
+            match tenants::tenant_by_slug(&state.store, &state.console_tenant.slug).await {
+                Ok(tenant) => {
+                    req.extensions_mut().insert(tenant);
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot reload the console tenant"),
             }
             req.extensions_mut().insert(session);
             next.run(req).await
