@@ -11,7 +11,6 @@ use spine_core::services::review::{
 };
 use spine_core::services::settings::{TenantSettings, tenant_settings, update_tenant_settings};
 use spine_core::services::staff::{create_user_as, disable_user_as};
-use spine_core::services::tenants::ensure_tenant;
 use spine_core::store::AuditFilter;
 use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind, Role};
 use spine_core::{Actor, ServiceError, Store, Tenant};
@@ -19,7 +18,7 @@ use spine_core::{Actor, ServiceError, Store, Tenant};
 #[macro_use]
 mod common;
 
-const SYSTEM: Actor = Actor::System("test");
+use common::{SYSTEM, tenant};
 
 fn admin() -> Actor {
     Actor::Staff {
@@ -27,13 +26,6 @@ fn admin() -> Actor {
         email: "ada@example.com".into(),
         role: Role::Admin,
     }
-}
-
-async fn tenant(store: &Store) -> Tenant {
-    let slug = format!("t-{}", Uuid::new_v4().simple());
-    ensure_tenant(store, &slug, "Test Co", "US")
-        .await
-        .expect("tenant")
 }
 
 fn event(minutes: i64, ids: IdentifiersInput) -> EventInput {

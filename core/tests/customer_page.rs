@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use spine_core::services::customers::{customer_timeline, tenant_stats};
@@ -11,7 +10,6 @@ use spine_core::services::duplicates::possible_duplicates;
 use spine_core::services::ingest::ingest_event;
 use spine_core::services::merge::{merge_customers, merge_history, reject_review_item, undo_merge};
 use spine_core::services::notes::add_note;
-use spine_core::services::tenants::ensure_tenant;
 use spine_core::types::{
     Channel, Decision, Direction, EventInput, IdentifiersInput, InteractionKind, Role,
 };
@@ -20,14 +18,7 @@ use spine_core::{Actor, ServiceError, Store, Tenant};
 #[macro_use]
 mod common;
 
-const SYSTEM: Actor = Actor::System("test");
-
-async fn tenant(store: &Store) -> Tenant {
-    let slug = format!("t-{}", Uuid::new_v4().simple());
-    ensure_tenant(store, &slug, "Test Co", "US")
-        .await
-        .expect("tenant")
-}
+use common::{SYSTEM, tenant};
 
 fn staff(role: Role) -> Actor {
     Actor::Staff {
@@ -37,26 +28,8 @@ fn staff(role: Role) -> Actor {
     }
 }
 
-fn at(minutes: i64) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z")
-        .expect("date")
-        .with_timezone(&Utc)
-        + Duration::minutes(minutes)
-}
-
 fn event(channel: Channel, minutes: i64, ids: IdentifiersInput) -> EventInput {
-    EventInput {
-        channel,
-        direction: Direction::Inbound,
-        kind: InteractionKind::Message,
-        occurred_at: at(minutes),
-        body: Some("hello".to_owned()),
-        external_id: None,
-        identifiers: ids,
-        order: None,
-        source: None,
-        payload: None,
-    }
+    common::event(channel, minutes, ids, "hello")
 }
 
 fn ids(email: Option<&str>, phone: Option<&str>, name: &str) -> IdentifiersInput {

@@ -4,7 +4,7 @@ mod common;
 
 use serde_json::{Value, json};
 
-use common::{Server, run, serve, sqlite_url};
+use common::{Server, api_key, serve, sqlite_url};
 
 struct Api {
     server: Server,
@@ -19,22 +19,7 @@ impl Api {
         let url = sqlite_url(&dir);
         // `serve --tenant acme` creates the tenant; a key needs it first, so serve once briefly.
         drop(serve(&url, &["--tenant", "acme"], None));
-        let out = run(
-            &["api-key", "create", "--tenant", "acme", "--name", "tests"],
-            &url,
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let key = stdout
-            .lines()
-            .last()
-            .expect("key on the last line")
-            .trim()
-            .to_owned();
+        let key = api_key(&url, "acme", "tests");
         assert!(key.starts_with("spk_"), "{key}");
         Api {
             server: serve(&url, &["--tenant", "acme"], Some(dir)),

@@ -358,19 +358,7 @@ async fn an_agent_calling_review_merge_and_settings_functions_is_refused_and_wri
 async fn a_region_set_in_settings_applies_to_the_next_console_search() {
     const ADMIN: (&str, &str) = ("admin@demo.spine.local", "demo-admin-password");
     let console = Console::sqlite();
-    let out = common::run(
-        &[
-            "api-key",
-            "create",
-            "--tenant",
-            "demo",
-            "--name",
-            "region-test",
-        ],
-        &console.database_url,
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let key = stdout.lines().last().expect("key").trim().to_owned();
+    let key = common::api_key(&console.database_url, "demo", "region-test");
     let created = console
         .client
         .post(format!("{}/api/v1/events", console.server.base))

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use common::{Server, run, serve, sqlite_url};
+use common::{Server, api_key, serve, sqlite_url};
 
 /// Every route the API router serves (server/src/http/api/mod.rs), with its methods. A route
 /// added there and not documented fails `every_api_route_is_documented_with_its_methods`.
@@ -37,21 +37,7 @@ fn start() -> (Server, String) {
     let dir = tempfile::tempdir().expect("dir");
     let url = sqlite_url(&dir);
     drop(serve(&url, &["--tenant", "acme"], None));
-    let out = run(
-        &["api-key", "create", "--tenant", "acme", "--name", "openapi"],
-        &url,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let key = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .expect("key on the last line")
-        .trim()
-        .to_owned();
+    let key = api_key(&url, "acme", "openapi");
     (serve(&url, &["--tenant", "acme"], Some(dir)), key)
 }
 

@@ -15,7 +15,7 @@ use spine_core::services::customers::tenant_stats;
 use spine_core::services::tenants::tenant_by_slug;
 use spine_core::types::TenantStats;
 
-use common::{Server, run, serve, sqlite_url};
+use common::{Server, api_key, run, serve, sqlite_url};
 
 const TENANT: &str = "acme";
 const PUBLIC_URL: &str = "https://spine.example.com";
@@ -50,50 +50,29 @@ impl Hooks {
         let dir = tempfile::tempdir().expect("dir");
         let url = sqlite_url(&dir);
         drop(serve(&url, &["--tenant", TENANT], None));
-        let key = spine(
-            &["api-key", "create", "--tenant", TENANT, "--name", "tests"],
-            &url,
-        )
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-        for (provider, secret) in [
-            ("twilio", TWILIO_TOKEN),
-            ("shopify", SHOPIFY_SECRET),
-            ("generic", GENERIC_SECRET),
+        let key = api_key(&url, TENANT, "tests");
+        // WhatsApp and Meta also answer a GET handshake with a verify token.
+        for (provider, secret, verify_token) in [
+            ("twilio", TWILIO_TOKEN, None),
+            ("shopify", SHOPIFY_SECRET, None),
+            ("generic", GENERIC_SECRET, None),
+            ("whatsapp", WHATSAPP_SECRET, Some(VERIFY_TOKEN)),
+            ("meta", META_SECRET, Some(VERIFY_TOKEN)),
         ] {
-            spine(
-                &[
-                    "webhook",
-                    "set",
-                    "--tenant",
-                    TENANT,
-                    "--provider",
-                    provider,
-                    "--secret",
-                    secret,
-                ],
-                &url,
-            );
-        }
-        for (provider, secret) in [("whatsapp", WHATSAPP_SECRET), ("meta", META_SECRET)] {
-            spine(
-                &[
-                    "webhook",
-                    "set",
-                    "--tenant",
-                    TENANT,
-                    "--provider",
-                    provider,
-                    "--secret",
-                    secret,
-                    "--verify-token",
-                    VERIFY_TOKEN,
-                ],
-                &url,
-            );
+            let mut args = vec![
+                "webhook",
+                "set",
+                "--tenant",
+                TENANT,
+                "--provider",
+                provider,
+                "--secret",
+                secret,
+            ];
+            if let Some(token) = verify_token {
+                args.extend(["--verify-token", token]);
+            }
+            spine(&args, &url);
         }
         let mut args = vec!["--tenant", TENANT];
         if public {

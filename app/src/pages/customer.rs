@@ -398,7 +398,7 @@ fn Timeline(
                 <ul class="filter-kinds">{kind_links}</ul>
             </nav>
             {if empty {
-                view! { <p class="muted">"Nothing on the timeline matches."</p> }.into_any()
+                muted("Nothing on the timeline matches.")
             } else {
                 view! { <ol class="timeline">{groups}</ol> }.into_any()
             }}
@@ -643,7 +643,7 @@ fn Duplicates(id: Uuid, list: Vec<DuplicateCandidate>, can_merge: bool) -> impl 
         <section class="panel duplicates" aria-labelledby="duplicates-title">
             <h2 id="duplicates-title">"Possible duplicates"</h2>
             {if empty {
-                view! { <p class="muted">"The engine sees no other profile for this person."</p> }.into_any()
+                muted("The engine sees no other profile for this person.")
             } else {
                 view! { <ul class="duplicate-list">{items}</ul> }.into_any()
             }}
@@ -661,11 +661,10 @@ fn MergeBox(id: Uuid, search: Option<MergeSearch>) -> impl IntoView {
             return view! { <p class="error" role="alert">{error}</p> }.into_any();
         }
         if s.query.is_empty() {
-            return view! { <p class="muted">"Type a name, email, phone or order number."</p> }
-                .into_any();
+            return muted("Type a name, email, phone or order number.");
         }
         if s.customers.is_empty() {
-            return view! { <p class="muted">"No other profile matches."</p> }.into_any();
+            return muted("No other profile matches.");
         }
         let items = s
             .customers
@@ -775,13 +774,18 @@ fn Merges(
         <section class="panel merges" aria-labelledby="merges-title">
             <h2 id="merges-title">"Merge history"</h2>
             {if empty {
-                view! { <p class="muted">"No merges."</p> }.into_any()
+                muted("No merges.")
             } else {
                 view! { <ul class="merge-list">{items}</ul> }.into_any()
             }}
             {action_error(undo.value())}
         </section>
     }
+}
+
+/// A quiet line of text where a list would be: an empty state.
+fn muted(text: &'static str) -> AnyView {
+    view! { <p class="muted">{text}</p> }.into_any()
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub async fn create_api_key(
         .await?;
     tx.append_audit(
         tenant.id,
-        &crate::services::ingest::audit(
+        &crate::services::audit(
             actor,
             "api_key.created",
             "api_key",
@@ -64,7 +64,7 @@ pub async fn revoke_api_key(
     }
     tx.append_audit(
         tenant.id,
-        &crate::services::ingest::audit(
+        &crate::services::audit(
             actor,
             "api_key.revoked",
             "api_key",

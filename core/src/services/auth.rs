@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use spine_engine::normalize::email::{Email, mask_email};
 
 use crate::access::{Permission, StaffMember};
-use crate::services::ingest::audit;
+use crate::services::audit;
 use crate::services::staff::{hash_password, verify_password};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{NewSession, SessionUserRow, Store};

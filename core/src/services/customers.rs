@@ -469,7 +469,7 @@ pub async fn update_customer(
     };
     tx.append_audit(
         tenant.id,
-        &crate::services::ingest::audit(
+        &crate::services::audit(
             actor,
             "customer.updated",
             "customer",

@@ -12,9 +12,10 @@ use spine_engine::resolve::Resolution;
 
 use crate::services::customers::{customer_profile, search_summary};
 use crate::services::ingest::{
-    audit, create_profile, decide_sender, link_all, matched_kinds, normalize_sender, patch_from,
+    create_profile, decide_sender, link_all, matched_kinds, normalize_sender, patch_from,
 };
-use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
+use crate::services::review::queue_review_item;
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{NewReviewItem, Store};
 use crate::types::{CustomerProfile, CustomerSummary, IdentifiersInput};
 
@@ -160,31 +161,20 @@ pub async fn resolve_customer(
         }
         Resolution::Ambiguous(all) => {
             let ids: Vec<Uuid> = all.iter().map(|c| c.id).collect();
-            let review_item_id = tx
-                .insert_review_item(
-                    tenant.id,
-                    &NewReviewItem {
-                        reason: format!("account conflict: several profiles match ({source})"),
-                        subject_customer_id: ids[0],
-                        candidate_ids: ids[1..].to_vec(),
-                        evidence: json!(all),
-                        score: all.first().map(|c| c.confidence).unwrap_or_default(),
-                        interaction_id: None,
-                        created_at: now,
-                    },
-                )
-                .await?;
-            tx.append_audit(
+            let review_item_id = queue_review_item(
+                &mut tx,
                 tenant.id,
-                &audit(
-                    actor,
-                    "review.queued",
-                    "review_item",
-                    Some(review_item_id.to_string()),
-                    Some(ids[0]),
-                    None,
-                    Some(json!({"reason": "account conflict"})),
-                ),
+                actor,
+                &NewReviewItem {
+                    reason: format!("account conflict: several profiles match ({source})"),
+                    subject_customer_id: ids[0],
+                    candidate_ids: ids[1..].to_vec(),
+                    evidence: json!(all),
+                    score: all.first().map(|c| c.confidence).unwrap_or_default(),
+                    interaction_id: None,
+                    created_at: now,
+                },
+                json!({"reason": "account conflict"}),
             )
             .await?;
             tx.commit().await?;

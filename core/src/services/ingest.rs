@@ -22,10 +22,11 @@ use spine_engine::resolve::{
 };
 
 use crate::services::matching::current_model;
-use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
+use crate::services::review::queue_review_item;
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{
-    CustomerPatch, NewAudit, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem,
-    Store, StoreError, Tx,
+    CustomerPatch, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem, Store,
+    StoreError, Tx,
 };
 use crate::types::{
     Decision, Direction, EventInput, IdentifiersInput, IngestOutcome, InteractionKind,
@@ -725,31 +726,20 @@ async fn ingest_in(
 
     let review_item_id = match review {
         Some((reason, scored)) => {
-            let id = tx
-                .insert_review_item(
-                    tenant.id,
-                    &NewReviewItem {
-                        reason: reason.to_owned(),
-                        subject_customer_id: customer_id,
-                        candidate_ids: scored.iter().map(|c| c.id).collect(),
-                        evidence: json!(scored),
-                        score: confidence,
-                        interaction_id: Some(interaction_id),
-                        created_at: now,
-                    },
-                )
-                .await?;
-            tx.append_audit(
+            let id = queue_review_item(
+                tx,
                 tenant.id,
-                &audit(
-                    actor,
-                    "review.queued",
-                    "review_item",
-                    Some(id.to_string()),
-                    Some(customer_id),
-                    None,
-                    Some(json!({"reason": reason, "score": confidence})),
-                ),
+                actor,
+                &NewReviewItem {
+                    reason: reason.to_owned(),
+                    subject_customer_id: customer_id,
+                    candidate_ids: scored.iter().map(|c| c.id).collect(),
+                    evidence: json!(scored),
+                    score: confidence,
+                    interaction_id: Some(interaction_id),
+                    created_at: now,
+                },
+                json!({"reason": reason, "score": confidence}),
             )
             .await?;
             Some(id)
@@ -910,29 +900,5 @@ fn interaction_payload(event: &EventInput) -> Option<serde_json::Value> {
         (Some(order), extra) => Some(json!({"order": order, "extra": extra})),
         (None, Some(extra)) => Some(extra.clone()),
         (None, None) => None,
-    }
-}
-
-pub(crate) fn audit(
-    actor: &Actor,
-    action: &str,
-    entity_kind: &str,
-    entity_id: Option<String>,
-    customer_id: Option<Uuid>,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> NewAudit {
-    NewAudit {
-        actor_kind: actor.kind().to_owned(),
-        actor_id: actor.id(),
-        actor_label: actor.label(),
-        action: action.to_owned(),
-        entity_kind: entity_kind.to_owned(),
-        entity_id,
-        customer_id,
-        before,
-        after,
-        ip: None,
-        user_agent: None,
     }
 }

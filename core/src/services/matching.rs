@@ -10,7 +10,7 @@ use spine_engine::model::Model;
 use spine_engine::normalize::phone::Region;
 use spine_engine::record::{Field, RawRecord, normalize_all};
 
-use crate::services::ingest::audit;
+use crate::services::audit;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{Store, Tx};
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use spine_engine::merge::{Choice, MergeIdentity, MergePlan, MergeSide, plan_merge};
 
-use crate::services::ingest::audit;
+use crate::services::audit;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{CustomerRow, IdentityRow, MovedRows, Store, Tx};
 use crate::types::Role;

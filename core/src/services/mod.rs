@@ -128,3 +128,28 @@ impl ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// An audit entry by this actor; `before` and `after` are what changed, as JSON.
+pub(crate) fn audit(
+    actor: &Actor,
+    action: &str,
+    entity_kind: &str,
+    entity_id: Option<String>,
+    customer_id: Option<Uuid>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> crate::store::NewAudit {
+    crate::store::NewAudit {
+        actor_kind: actor.kind().to_owned(),
+        actor_id: actor.id(),
+        actor_label: actor.label(),
+        action: action.to_owned(),
+        entity_kind: entity_kind.to_owned(),
+        entity_id,
+        customer_id,
+        before,
+        after,
+        ip: None,
+        user_agent: None,
+    }
+}

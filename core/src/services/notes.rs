@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::services::ingest::audit;
+use crate::services::audit;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{NewInteraction, Store};
 use crate::types::{Channel, Direction, InteractionKind, Role, TimelineEntry};

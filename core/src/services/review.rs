@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use spine_engine::merge::{Choice, MergePlan};
 
-use crate::services::ingest::audit;
+use crate::services::audit;
 use crate::services::merge::{MergeOutcome, merge_customers, preview_merge};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
-use crate::store::{ReviewItemRow, Store};
+use crate::store::{NewReviewItem, ReviewItemRow, Store, Tx};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -25,6 +25,32 @@ pub struct ReviewItemView {
     pub score: f64,
     pub evidence: serde_json::Value,
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Puts a pair (or group) of profiles in the review queue and audits it as `review.queued` by
+/// `actor`, with `summary` as what the audit entry shows; returns the item's id.
+pub(crate) async fn queue_review_item(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    actor: &Actor,
+    item: &NewReviewItem,
+    summary: serde_json::Value,
+) -> ServiceResult<Uuid> {
+    let id = tx.insert_review_item(tenant_id, item).await?;
+    tx.append_audit(
+        tenant_id,
+        &audit(
+            actor,
+            "review.queued",
+            "review_item",
+            Some(id.to_string()),
+            Some(item.subject_customer_id),
+            None,
+            Some(summary),
+        ),
+    )
+    .await?;
+    Ok(id)
 }
 
 impl From<ReviewItemRow> for ReviewItemView {

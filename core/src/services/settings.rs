@@ -6,7 +6,7 @@ use serde_json::json;
 
 use spine_engine::normalize::phone::Region;
 
-use crate::services::ingest::audit;
+use crate::services::audit;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::Store;
 

@@ -3,7 +3,7 @@
 use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 
-use crate::services::ingest::audit;
+use crate::services::audit;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{NewUser, Store, StoreError, UserRow};
 use crate::types::Role;

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::services::ingest::{IngestJob, audit, ingest_jobs, normalize_sender, prepare_event};
+use crate::services::audit;
+use crate::services::ingest::{IngestJob, ingest_jobs, normalize_sender, prepare_event};
 use crate::services::tenants::tenant_by_slug;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{Store, WebhookConfigRow};
@@ -35,6 +36,15 @@ impl WebhookProvider {
         WebhookProvider::Shopify,
         WebhookProvider::Generic,
     ];
+
+    /// How strictly a delivery's identifiers are read: the generic webhook's events are the
+    /// integrator's own, every other provider sends its own payloads.
+    pub fn identifier_policy(self) -> IdentifierPolicy {
+        match self {
+            WebhookProvider::Generic => IdentifierPolicy::Strict,
+            _ => IdentifierPolicy::DropUnreadable,
+        }
+    }
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -275,7 +285,6 @@ pub async fn receive_delivery(
     tenant: &Tenant,
     provider: WebhookProvider,
     events: Vec<EventInput>,
-    policy: IdentifierPolicy,
 ) -> ServiceResult<DeliveryOutcome> {
     if events.len() > MAX_EVENTS {
         return Err(ServiceError::invalid(
@@ -284,6 +293,7 @@ pub async fn receive_delivery(
         ));
     }
     let actor = Actor::Webhook(provider.as_str());
+    let policy = provider.identifier_policy();
     let numbered = events.len() > 1;
     let mut jobs = Vec::with_capacity(events.len());
     for (index, mut event) in events.into_iter().enumerate() {

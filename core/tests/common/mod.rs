@@ -1,7 +1,50 @@
 //! Shared by the store test suites: a fresh SQLite file or the run's PostgreSQL database, and
+//! the test data every suite makes (a tenant, a timestamp, a message), and
 //! `on_both!`, which runs one async test body against both backends as two tests.
+// Each test binary uses a part of these.
+#![allow(dead_code)]
 
-use spine_core::Store;
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use spine_core::services::tenants::ensure_tenant;
+use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind};
+use spine_core::{Actor, Store, Tenant};
+
+/// Spine itself, for setup writes.
+pub const SYSTEM: Actor = Actor::System("test");
+
+/// A fresh tenant (US region): tests isolate themselves by tenant.
+pub async fn tenant(store: &Store) -> Tenant {
+    let slug = format!("t-{}", Uuid::new_v4().simple());
+    ensure_tenant(store, &slug, "Test Co", "US")
+        .await
+        .expect("tenant")
+}
+
+/// A fixed instant plus `minutes`, so timelines order the same on every run.
+pub fn at(minutes: i64) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z")
+        .expect("date")
+        .with_timezone(&Utc)
+        + Duration::minutes(minutes)
+}
+
+/// An inbound message on `channel` at `at(minutes)`.
+pub fn event(channel: Channel, minutes: i64, ids: IdentifiersInput, body: &str) -> EventInput {
+    EventInput {
+        channel,
+        direction: Direction::Inbound,
+        kind: InteractionKind::Message,
+        occurred_at: at(minutes),
+        body: Some(body.to_owned()),
+        external_id: None,
+        identifiers: ids,
+        order: None,
+        source: None,
+        payload: None,
+    }
+}
 
 /// A fresh SQLite file; the directory lives as long as the store is used.
 pub async fn sqlite() -> (Store, tempfile::TempDir) {

@@ -20,6 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&cli.database_url, args).await,
         Command::Migrate => {
             let store = open(&cli.database_url).await?;
+            index_names(&store).await?;
             tracing::info!(backend = store.backend().as_str(), "migrations applied");
             store.close().await;
             Ok(())
@@ -71,13 +72,20 @@ pub async fn open(database_url: &str) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("database {}", redact(database_url)))?;
     store.migrate().await.context("migrating the database")?;
-    let indexed = spine_core::services::customers::index_missing_names(&store)
+    Ok(store)
+}
+
+/// Indexes the names of profiles stored before name search existed (or before a migration
+/// rebuilt its keys). Run where search will be served (`serve`) and by `migrate`; the other
+/// commands write keys with every name and do not search.
+pub async fn index_names(store: &Store) -> anyhow::Result<()> {
+    let indexed = spine_core::services::customers::index_missing_names(store)
         .await
         .context("indexing profile names for search")?;
     if indexed > 0 {
         tracing::info!(profiles = indexed, "indexed profile names for search");
     }
-    Ok(store)
+    Ok(())
 }
 
 /// The URL without its password, for messages and logs.

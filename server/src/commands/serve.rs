@@ -20,6 +20,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr().context("reading the bound address")?;
     let public_url = args.public_url.as_deref().map(public_url).transpose()?;
     let store = super::open(database_url).await?;
+    super::index_names(&store).await?;
 
     if args.seed_demo && !has_tenant(&store, spine_core::demo::DEMO_TENANT).await? {
         super::seed::seed(&store, 42, 300, false).await?;

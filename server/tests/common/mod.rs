@@ -72,6 +72,26 @@ pub fn run(args: &[&str], database_url: &str) -> std::process::Output {
         .expect("run spine")
 }
 
+/// A new API key for `tenant` from `spine api-key create`, which prints it alone on its last
+/// line.
+pub fn api_key(database_url: &str, tenant: &str, name: &str) -> String {
+    let out = run(
+        &["api-key", "create", "--tenant", tenant, "--name", name],
+        database_url,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("key on the last line")
+        .trim()
+        .to_owned()
+}
+
 /// Runs `spine ARGS` with `input` on stdin.
 pub fn run_with_stdin(args: &[&str], database_url: &str, input: &str) -> std::process::Output {
     use std::io::Write;

@@ -16,6 +16,7 @@ use spine_core::types::{
 };
 
 use super::extract::{ApiJson, ApiQuery, Caller};
+use super::path_id;
 use crate::http::Problem;
 use crate::http::problem::responses::{
     Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
@@ -72,10 +73,6 @@ pub async fn search(
     ))
 }
 
-fn customer_id(raw: &str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(raw).map_err(|_| Problem::not_found("customer not found"))
-}
-
 /// One profile with its identities and preferences.
 #[utoipa::path(
     get,
@@ -95,7 +92,8 @@ pub async fn profile(
     Path(id): Path<String>,
 ) -> Result<Json<CustomerProfile>, Problem> {
     Ok(Json(
-        customers::customer_profile(&state.store, &caller.tenant, customer_id(&id)?).await?,
+        customers::customer_profile(&state.store, &caller.tenant, path_id(&id, "customer")?)
+            .await?,
     ))
 }
 
@@ -166,7 +164,7 @@ pub async fn timeline(
     let entries = customers::customer_timeline_filtered(
         &state.store,
         &caller.tenant,
-        customer_id(&id)?,
+        path_id(&id, "customer")?,
         before,
         limit,
         channel,
@@ -225,7 +223,7 @@ pub async fn update(
             &state.store,
             &caller.tenant,
             &caller.actor,
-            customer_id(&id)?,
+            path_id(&id, "customer")?,
             &update,
         )
         .await?,

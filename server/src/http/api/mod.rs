@@ -9,6 +9,7 @@ pub(super) mod review;
 
 use axum::Router;
 use axum::routing::{get, post};
+use uuid::Uuid;
 
 use app::state::AppState;
 
@@ -33,4 +34,9 @@ pub fn router() -> Router<AppState> {
         .route("/review-items/{id}/defer", post(review::defer_item))
         .route("/merges/{id}/undo", post(review::undo))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
+}
+
+/// The id in a path: what is not a UUID names nothing, so it is a 404 like an unknown id.
+fn path_id(raw: &str, what: &'static str) -> Result<Uuid, Problem> {
+    Uuid::parse_str(raw).map_err(|_| Problem::not_found(format!("{what} not found")))
 }

@@ -14,14 +14,11 @@ use spine_core::services::review::{self, ReviewItemView};
 use spine_engine::merge::{Choice, MergePlan};
 
 use super::extract::{ApiJson, ApiQuery, Caller};
+use super::path_id;
 use crate::http::Problem;
 use crate::http::problem::responses::{
     Conflict, Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
 };
-
-fn id(raw: &str, what: &'static str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(raw).map_err(|_| Problem::not_found(format!("{what} not found")))
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -107,7 +104,7 @@ pub async fn merge_item(
     Path(item): Path<String>,
     ApiJson(body): ApiJson<MergeBody>,
 ) -> Result<Json<MergeOutcome>, Problem> {
-    let item = id(&item, "review item")?;
+    let item = path_id(&item, "review item")?;
     Ok(Json(
         review::merge_review_item(
             &state.store,
@@ -145,7 +142,7 @@ pub async fn reject_item(
         &state.store,
         &caller.tenant,
         &caller.actor,
-        id(&item, "review item")?,
+        path_id(&item, "review item")?,
     )
     .await?;
     Ok(Json(Decided { status: "rejected" }))
@@ -174,7 +171,7 @@ pub async fn defer_item(
         &state.store,
         &caller.tenant,
         &caller.actor,
-        id(&item, "review item")?,
+        path_id(&item, "review item")?,
     )
     .await?;
     Ok(Json(Decided { status: "deferred" }))
@@ -213,7 +210,7 @@ pub async fn preview(
         merge::preview_merge(
             &state.store,
             &caller.tenant,
-            id(&survivor, "customer")?,
+            path_id(&survivor, "customer")?,
             q.absorbed_id,
         )
         .await?,
@@ -251,7 +248,7 @@ pub async fn merge_customers(
             &state.store,
             &caller.tenant,
             &caller.actor,
-            id(&survivor, "customer")?,
+            path_id(&survivor, "customer")?,
             absorbed,
             &body.choices,
             None,
@@ -283,7 +280,7 @@ pub async fn undo(
         &state.store,
         &caller.tenant,
         &caller.actor,
-        id(&merge_id, "merge")?,
+        path_id(&merge_id, "merge")?,
     )
     .await?;
     Ok(Json(Decided { status: "undone" }))

@@ -7,11 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
 
-use spine_core::services::webhooks::{DeliveryOutcome, IdentifierPolicy, WebhookProvider};
+use spine_core::services::webhooks::{DeliveryOutcome, WebhookProvider};
 use spine_core::types::EventInput;
 
+use super::signed_json;
 use super::{RawBody, WebhookState, deliver, parse_json};
-use super::{Signature, signed_json};
 use crate::http::Problem;
 
 const PROVIDER: WebhookProvider = WebhookProvider::Generic;
@@ -22,18 +22,10 @@ pub async fn receive(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Json<DeliveryOutcome>, Problem> {
-    let tenant = signed_json(
-        &state,
-        &tenant,
-        PROVIDER,
-        &headers,
-        &body,
-        Signature::HexSha256("x-spine-signature"),
-    )
-    .await?;
+    let tenant = signed_json(&state, &tenant, PROVIDER, &headers, &body).await?;
     let events = events(&body)?;
     // The integrator wrote these events: an identifier it got wrong is refused, as by the API.
-    let outcome = deliver(&state, &tenant, PROVIDER, events, IdentifierPolicy::Strict).await?;
+    let outcome = deliver(&state, &tenant, PROVIDER, events).await?;
     Ok(Json(outcome))
 }
 

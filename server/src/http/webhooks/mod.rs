@@ -17,9 +17,7 @@ use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
-use spine_core::services::webhooks::{
-    self, DeliveryOutcome, IdentifierPolicy, WebhookConfig, WebhookProvider,
-};
+use spine_core::services::webhooks::{self, DeliveryOutcome, WebhookConfig, WebhookProvider};
 use spine_core::types::EventInput;
 use spine_core::{ServiceError, Store, Tenant};
 
@@ -80,6 +78,21 @@ enum Signature {
     Base64Sha256(&'static str),
 }
 
+impl Signature {
+    /// The provider's scheme. Twilio signs its form posts over the URL and parameters instead
+    /// (see `twilio.rs`), so it has none here.
+    fn of(provider: WebhookProvider) -> Option<Signature> {
+        match provider {
+            WebhookProvider::Whatsapp | WebhookProvider::Meta => {
+                Some(Signature::HexSha256("x-hub-signature-256"))
+            }
+            WebhookProvider::Generic => Some(Signature::HexSha256("x-spine-signature")),
+            WebhookProvider::Shopify => Some(Signature::Base64Sha256("x-shopify-hmac-sha256")),
+            WebhookProvider::Twilio => None,
+        }
+    }
+}
+
 /// The tenant of a signed JSON delivery: the endpoint is configured, the signature over the raw
 /// body checks out with the tenant's secret, and the body says it is JSON. Nothing is parsed
 /// before the signature is checked.
@@ -89,9 +102,14 @@ async fn signed_json(
     provider: WebhookProvider,
     headers: &HeaderMap,
     body: &[u8],
-    signature: Signature,
 ) -> Result<Tenant, Problem> {
     let (tenant, config) = endpoint(state, tenant_slug, provider).await?;
+    let Some(signature) = Signature::of(provider) else {
+        tracing::error!(provider = provider.as_str(), "no JSON signature scheme");
+        return Err(Problem::not_found(format!(
+            "no {provider} webhook takes JSON at this address"
+        )));
+    };
     let (valid, header_name) = match signature {
         Signature::HexSha256(name) => (
             signature::verify_sha256_hex(config.secret.expose(), body, header_value(headers, name)),
@@ -191,10 +209,8 @@ async fn deliver(
     tenant: &Tenant,
     provider: WebhookProvider,
     events: Vec<EventInput>,
-    policy: IdentifierPolicy,
 ) -> Result<DeliveryOutcome, Problem> {
-    let outcome =
-        webhooks::receive_delivery(&state.store, tenant, provider, events, policy).await?;
+    let outcome = webhooks::receive_delivery(&state.store, tenant, provider, events).await?;
     tracing::info!(
         tenant = %tenant.slug,
         provider = provider.as_str(),

@@ -18,14 +18,14 @@ use serde::{Deserialize, Deserializer};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use spine_core::services::webhooks::{DeliveryOutcome, IdentifierPolicy, WebhookProvider};
+use spine_core::services::webhooks::{DeliveryOutcome, WebhookProvider};
 use spine_core::types::{
     AddressInput, Channel, Direction, EventInput, ExternalInput, IdentifiersInput, InteractionKind,
     OrderInput, OrderItem,
 };
 
+use super::signed_json;
 use super::{RawBody, WebhookState, deliver, header_value, parse_json};
-use super::{Signature, signed_json};
 use crate::http::Problem;
 
 const PROVIDER: WebhookProvider = WebhookProvider::Shopify;
@@ -38,15 +38,7 @@ pub async fn receive(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Json<DeliveryOutcome>, Problem> {
-    let tenant = signed_json(
-        &state,
-        &tenant,
-        PROVIDER,
-        &headers,
-        &body,
-        Signature::Base64Sha256("x-shopify-hmac-sha256"),
-    )
-    .await?;
+    let tenant = signed_json(&state, &tenant, PROVIDER, &headers, &body).await?;
     let topic = header_value(&headers, "x-shopify-topic")
         .ok_or_else(|| Problem::bad_request("X-Shopify-Topic is missing"))?;
     let webhook_id = header_value(&headers, "x-shopify-webhook-id");
@@ -60,14 +52,7 @@ pub async fn receive(
             Vec::new()
         }
     };
-    let outcome = deliver(
-        &state,
-        &tenant,
-        PROVIDER,
-        events,
-        IdentifierPolicy::DropUnreadable,
-    )
-    .await?;
+    let outcome = deliver(&state, &tenant, PROVIDER, events).await?;
     Ok(Json(outcome))
 }
 

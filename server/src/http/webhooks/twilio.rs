@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use spine_core::services::webhooks::{IdentifierPolicy, WebhookProvider};
+use spine_core::services::webhooks::WebhookProvider;
 use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind};
 
 use super::signature::verify_twilio;
@@ -40,14 +40,7 @@ pub async fn receive(
         return Err(bad_signature(&tenant, PROVIDER, "X-Twilio-Signature"));
     }
     let events = events(&params, Utc::now())?;
-    deliver(
-        &state,
-        &tenant,
-        PROVIDER,
-        events,
-        IdentifierPolicy::DropUnreadable,
-    )
-    .await?;
+    deliver(&state, &tenant, PROVIDER, events).await?;
     Ok(([(header::CONTENT_TYPE, "text/xml")], EMPTY_TWIML).into_response())
 }
 

@@ -10,12 +10,12 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use spine_core::services::webhooks::{DeliveryOutcome, IdentifierPolicy, WebhookProvider};
+use spine_core::services::webhooks::{DeliveryOutcome, WebhookProvider};
 use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind};
 
 use super::meta::answer_handshake;
+use super::signed_json;
 use super::{RawBody, WebhookState, deliver, parse_json};
-use super::{Signature, signed_json};
 use crate::http::Problem;
 
 const PROVIDER: WebhookProvider = WebhookProvider::Whatsapp;
@@ -34,24 +34,9 @@ pub async fn receive(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Json<DeliveryOutcome>, Problem> {
-    let tenant = signed_json(
-        &state,
-        &tenant,
-        PROVIDER,
-        &headers,
-        &body,
-        Signature::HexSha256("x-hub-signature-256"),
-    )
-    .await?;
+    let tenant = signed_json(&state, &tenant, PROVIDER, &headers, &body).await?;
     let events = events(&parse_json(&body)?)?;
-    let outcome = deliver(
-        &state,
-        &tenant,
-        PROVIDER,
-        events,
-        IdentifierPolicy::DropUnreadable,
-    )
-    .await?;
+    let outcome = deliver(&state, &tenant, PROVIDER, events).await?;
     Ok(Json(outcome))
 }
 
