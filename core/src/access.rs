@@ -24,6 +24,8 @@ pub enum Permission {
     /// Tenant thresholds and the default phone region.
     ManageSettings,
     ViewAnalytics,
+    /// Export, soft-delete, restore and erase a person's data.
+    ManagePrivacy,
 }
 
 impl Permission {
@@ -37,6 +39,7 @@ impl Permission {
         Permission::ManageApiKeys,
         Permission::ManageSettings,
         Permission::ViewAnalytics,
+        Permission::ManagePrivacy,
     ];
 }
 

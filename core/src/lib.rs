@@ -3,6 +3,7 @@
 //! use case is written once for the API, the webhooks, the CLI and the console's server functions.
 
 pub mod access;
+pub mod analytics;
 pub mod types;
 
 #[cfg(feature = "backend")]

@@ -295,6 +295,31 @@ pub struct Preferences {
     pub notifications: serde_json::Value,
 }
 
+/// Which messages a person wants from the business, by kind (the customer sets them on `/me`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NotificationPrefs {
+    /// Order confirmations, shipping and delivery.
+    pub order_updates: bool,
+    /// Reminders before a booking.
+    pub appointment_reminders: bool,
+    /// News and offers (marketing consent is separate: `marketing_opt_in`).
+    pub product_news: bool,
+}
+
+impl NotificationPrefs {
+    /// The stored JSON read leniently: a missing kind is off.
+    pub fn from_json(value: &serde_json::Value) -> NotificationPrefs {
+        let on = |key: &str| value.get(key).and_then(|v| v.as_bool()).unwrap_or(false);
+        NotificationPrefs {
+            order_updates: on("order_updates"),
+            appointment_reminders: on("appointment_reminders"),
+            product_news: on("product_news"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentityView {
@@ -331,6 +356,9 @@ pub struct CustomerProfile {
     pub updated_at: DateTime<Utc>,
     #[cfg_attr(feature = "openapi", schema(required))]
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// Set while the profile is soft-deleted (hidden from lists and search, restorable).
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -75,6 +75,9 @@ pub enum Command {
     /// Load-test a running server: seed N profiles over the API, then measure events/s, ingest
     /// latency (70% known, 25% new, 5% ambiguous senders) and search latency.
     Load(LoadArgs),
+    /// Time the analytics dashboard: bulk-load a fresh tenant with generated profiles and a
+    /// year of interactions, then time each chart for 7, 30 and 90 days, and the snapshot.
+    AnalyticsBench(AnalyticsBenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -367,5 +370,19 @@ pub struct LoadArgs {
 
     /// Random seed for the mix (the seeded profiles are always the same).
     #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyticsBenchArgs {
+    /// Profiles to generate.
+    #[arg(long, default_value_t = 100_000)]
+    pub customers: usize,
+
+    /// Interactions to generate, spread over the past 365 days.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub interactions: usize,
+
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }

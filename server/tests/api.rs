@@ -58,6 +58,20 @@ impl Api {
     }
 }
 
+impl Api {
+    async fn delete(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .delete(self.url(path))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .expect("delete");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
 fn sms(phone: &str, body: &str, id: &str) -> Value {
     json!({"channel": "sms", "direction": "inbound", "kind": "message", "occurred_at": "2026-05-01T10:00:00Z",
            "body": body, "external_id": id, "identifiers": {"phone": phone}})
@@ -430,4 +444,101 @@ async fn find_or_create_finds_creates_and_answers_conflicts_without_merging() {
         )
         .await;
     assert_eq!(status, 422);
+}
+
+#[tokio::test]
+async fn export_soft_delete_restore_and_erasure() {
+    let api = Api::start();
+    let (_, first) = api
+        .post(
+            "/events",
+            &sms("(916) 555-0199", "Is the cake ready?", "SM-E1"),
+        )
+        .await;
+    let id = first["customer_id"].as_str().expect("id").to_owned();
+    let (_, order) = api
+        .post(
+            "/events",
+            &json!({"channel": "order", "direction": "inbound", "kind": "order", "occurred_at": "2026-05-01T11:00:00Z",
+                    "identifiers": {"phone": "+19165550199", "email": "Pat.Lee@Example.com"},
+                    "order": {"provider": "shopify", "external_id": "1099", "total_cents": 2500}}),
+        )
+        .await;
+    assert_eq!(order["customer_id"], id.as_str(), "{order}");
+
+    let (status, export) = api.get(&format!("/customers/{id}/export")).await;
+    assert_eq!(status, 200, "{export}");
+    assert_eq!(export["profile"]["id"], id.as_str());
+    assert_eq!(export["timeline"].as_array().map(Vec::len), Some(2));
+    assert_eq!(export["orders"][0]["external_id"], "1099");
+    assert!(
+        export["profile"]["identities"]
+            .as_array()
+            .is_some_and(|i| i.len() == 2)
+    );
+
+    // Soft delete hides from search; restore brings it back.
+    let found = |body: &Value| body.as_array().map(Vec::len).unwrap_or(0);
+    let (_, before) = api.get("/customers?q=pat.lee@example.com").await;
+    assert_eq!(found(&before), 1);
+    assert_eq!(api.delete(&format!("/customers/{id}")).await.0, 204);
+    let (status, again) = api.delete(&format!("/customers/{id}")).await;
+    assert_eq!(status, 409, "{again}");
+    let (_, hidden) = api.get("/customers?q=pat.lee@example.com").await;
+    assert_eq!(found(&hidden), 0);
+    let (_, profile) = api.get(&format!("/customers/{id}")).await;
+    assert!(profile["deleted_at"].is_string(), "{profile}");
+    assert_eq!(
+        api.post(&format!("/customers/{id}/restore"), &json!({}))
+            .await
+            .0,
+        204
+    );
+    let (_, shown) = api.get("/customers?q=pat.lee@example.com").await;
+    assert_eq!(found(&shown), 1);
+
+    // Erasure: gone from every endpoint; the past cannot be replayed; the person can come back.
+    let (status, report) = api
+        .post(&format!("/customers/{id}/erasure"), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["interactions"], 2);
+    assert_eq!(report["orders"], 1);
+    for path in [
+        format!("/customers/{id}/export"),
+        format!("/customers/{id}"),
+    ] {
+        let (status, problem) = api.get(&path).await;
+        assert_eq!(status, 404, "{path}: {problem}");
+        assert_eq!(problem["status"], 404);
+    }
+    let (status, _) = api
+        .post(&format!("/customers/{id}/erasure"), &json!({}))
+        .await;
+    assert_eq!(status, 404);
+    let (_, search) = api.get("/customers?q=916-555-0199").await;
+    assert_eq!(found(&search), 0);
+    let (status, replay) = api
+        .post(
+            "/events",
+            &sms("(916) 555-0199", "Is the cake ready?", "SM-E1"),
+        )
+        .await;
+    assert_eq!(status, 410, "{replay}");
+    assert!(
+        replay["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("erased")),
+        "{replay}"
+    );
+    let mut back = sms("(916) 555-0199", "Hi, new here", "SM-E2");
+    back["occurred_at"] = json!(chrono::Utc::now().to_rfc3339());
+    let (status, fresh) = api.post("/events", &back).await;
+    assert_eq!(status, 201, "{fresh}");
+    assert_eq!(fresh["decision"], "created");
+    assert_ne!(fresh["customer_id"], id.as_str());
+
+    // Not a customer id: a 404 problem, not a 500.
+    assert_eq!(api.get("/customers/not-a-uuid/export").await.0, 404);
+    assert_eq!(api.delete("/customers/not-a-uuid").await.0, 404);
 }

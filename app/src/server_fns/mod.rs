@@ -140,7 +140,10 @@ pub(crate) mod ssr {
     /// A readable message for what the user can fix; an opaque one (and a log line) otherwise.
     pub fn service_error(err: ServiceError) -> ConsoleError {
         match err {
-            ServiceError::Invalid { .. } | ServiceError::Conflict(_) => {
+            ServiceError::Invalid { .. }
+            | ServiceError::Conflict(_)
+            | ServiceError::Gone(_)
+            | ServiceError::RateLimited(_) => {
                 ConsoleError::Invalid(err.to_string())
             }
             ServiceError::NotFound(what) => ConsoleError::NotFound(format!("No such {what}.")),

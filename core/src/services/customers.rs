@@ -228,7 +228,9 @@ pub async fn customer_profile(
     let row = tx
         .customer(tenant.id, id)
         .await?
-        .filter(|c| c.deleted_at.is_none())
+        // A soft-deleted profile is hidden from lists and search, not from its own address:
+        // that is where an admin restores it. An erased one is gone.
+        .filter(|c| c.erased_at.is_none())
         .ok_or(ServiceError::NotFound("customer"))?;
     let identities = tx.identities_of(tenant.id, id).await?;
     Ok(profile(row, identities))
@@ -288,7 +290,7 @@ fn mask_phone(e164: &str) -> String {
         .unwrap_or_else(|_| "***".to_owned())
 }
 
-fn profile(row: CustomerRow, identities: Vec<IdentityRow>) -> CustomerProfile {
+pub(crate) fn profile(row: CustomerRow, identities: Vec<IdentityRow>) -> CustomerProfile {
     CustomerProfile {
         id: row.id,
         display_name: row.display_name,
@@ -324,10 +326,11 @@ fn profile(row: CustomerRow, identities: Vec<IdentityRow>) -> CustomerProfile {
         created_at: row.created_at,
         updated_at: row.updated_at,
         last_seen_at: row.last_seen_at,
+        deleted_at: row.deleted_at,
     }
 }
 
-fn timeline_entry(row: InteractionRow) -> Option<TimelineEntry> {
+pub(crate) fn timeline_entry(row: InteractionRow) -> Option<TimelineEntry> {
     Some(TimelineEntry {
         id: row.id,
         channel: Channel::parse(&row.channel)?,
@@ -352,6 +355,8 @@ pub struct ProfileUpdate {
     pub timezone: Option<String>,
     pub language: Option<String>,
     pub marketing_opt_in: Option<bool>,
+    /// Which messages the person wants, by kind.
+    pub notifications: Option<crate::types::NotificationPrefs>,
 }
 
 const MAX_TAGS: usize = 50;
@@ -403,14 +408,20 @@ pub async fn update_customer(
     id: Uuid,
     update: &ProfileUpdate,
 ) -> ServiceResult<CustomerProfile> {
-    if matches!(
-        actor,
-        crate::services::Actor::Staff {
+    use crate::services::Actor;
+    let allowed = match actor {
+        Actor::Staff {
             role: crate::types::Role::Manager,
             ..
-        } | crate::services::Actor::Customer { .. }
-            | crate::services::Actor::Webhook(_)
-    ) {
+        }
+        | Actor::Webhook(_) => false,
+        // A customer changes their own name and preferences, not how staff file them.
+        Actor::Customer { id: own } => {
+            *own == id && update.lifecycle_stage.is_none() && update.tags.is_none()
+        }
+        _ => true,
+    };
+    if !allowed {
         return Err(ServiceError::Forbidden);
     }
     let tags = update.tags.as_deref().map(clean_tags).transpose()?;
@@ -458,13 +469,28 @@ pub async fn update_customer(
     if let Some(v) = update.marketing_opt_in {
         after.marketing_opt_in = v;
     }
+    if let Some(prefs) = &update.notifications {
+        after.notification_prefs.0 = serde_json::json!(prefs);
+    }
     after.updated_at = Utc::now();
     tx.write_customer(&after).await?;
+    // Consent to marketing is a record of its own: when, and through whom.
+    if after.marketing_opt_in != before.marketing_opt_in {
+        tx.insert_consent(
+            tenant.id,
+            id,
+            "marketing",
+            after.marketing_opt_in,
+            actor.kind(),
+            after.updated_at,
+        )
+        .await?;
+    }
     let changes = |row: &CustomerRow| {
         serde_json::json!({
             "display_name": row.display_name, "lifecycle_stage": row.lifecycle_stage, "tags": row.tags.0,
             "preferred_channel": row.preferred_channel, "timezone": row.timezone, "language": row.language,
-            "marketing_opt_in": row.marketing_opt_in,
+            "marketing_opt_in": row.marketing_opt_in, "notifications": row.notification_prefs.0,
         })
     };
     tx.append_audit(

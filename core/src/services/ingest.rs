@@ -22,6 +22,7 @@ use spine_engine::resolve::{
 };
 
 use crate::services::matching::current_model;
+use crate::services::privacy::tombstone_hash;
 use crate::services::review::queue_review_item;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{
@@ -90,14 +91,41 @@ impl Sender {
         let mut keys = Vec::new();
         for probe in &self.probes {
             let kind = probe.kind.as_str();
-            keys.push(format!("id:{kind}:{}:{}", probe.provider, probe.value));
-            keys.push(format!("key:{kind}:{}", probe.match_key));
+            keys.extend(identifier_lock_keys(
+                tenant,
+                kind,
+                &probe.provider,
+                &probe.value,
+                &probe.match_key,
+            ));
             for variant in &probe.variants {
-                keys.push(format!("id:{kind}:{}:{variant}", probe.provider));
+                keys.push((tenant.id, format!("id:{kind}:{}:{variant}", probe.provider)));
             }
         }
-        keys.into_iter().map(|k| (tenant.id, k)).collect()
+        keys
     }
+
+    /// The hashes an erased person's identifiers left behind (see `privacy::tombstone_hash`).
+    fn tombstone_hashes(&self, tenant: &Tenant) -> Vec<String> {
+        self.probes
+            .iter()
+            .map(|p| tombstone_hash(tenant.id, p.kind.as_str(), &p.provider, &p.value))
+            .collect()
+    }
+}
+
+/// The lock keys of one stored identifier: anything resolving or erasing it takes these.
+pub(super) fn identifier_lock_keys(
+    tenant: &Tenant,
+    kind: &str,
+    provider: &str,
+    value: &str,
+    match_key: &str,
+) -> [(Uuid, String); 2] {
+    [
+        (tenant.id, format!("id:{kind}:{provider}:{value}")),
+        (tenant.id, format!("key:{kind}:{match_key}")),
+    ]
 }
 
 /// Normalizes what is known of a sender; `text` is a message body the sender wrote, searched
@@ -564,6 +592,19 @@ async fn ingest_in(
         });
     }
 
+    // A replay of an erased person's past (an old export imported again, a provider retrying an
+    // old delivery) is refused; the same identifiers writing after the erasure are a new person.
+    if let Some(erased_at) = tx
+        .tombstoned_at(tenant.id, &sender.tombstone_hashes(tenant))
+        .await?
+        && event.occurred_at <= erased_at
+    {
+        return Err(ServiceError::Gone(format!(
+            "the person this event is about asked for their data to be erased on {}; events from before then are not stored again",
+            erased_at.format("%Y-%m-%d")
+        )));
+    }
+
     let (candidates, resolution) =
         decide_sender(tx, tenant, model, sender, &event.identifiers).await?;
     let now = Utc::now();
@@ -685,6 +726,24 @@ async fn ingest_in(
             }
             other => other.into(),
         })?;
+    // The dashboard's counters and the profile's channels move with the fact, in this transaction.
+    crate::services::analytics::record_interaction(
+        tx,
+        tenant.id,
+        customer_id,
+        event.channel,
+        event.direction,
+        event.occurred_at,
+        None,
+    )
+    .await?;
+    crate::services::analytics::record_resolution(
+        tx,
+        tenant.id,
+        event.occurred_at.date_naive(),
+        decision,
+        &resolution,
+    );
 
     // Every write is audited against who brought it (API key, webhook, import, person).
     tx.append_audit(

@@ -189,6 +189,8 @@ pub async fn merge_customers(
     let moved = tx
         .move_owned_rows(tenant.id, absorbed_id, survivor_id)
         .await?;
+    tx.fold_customer_channels(tenant.id, absorbed_id, survivor_id)
+        .await?;
     let mut gone = absorbed.clone();
     gone.merged_into = Some(survivor_id);
     gone.updated_at = now;
@@ -303,6 +305,9 @@ pub async fn undo_merge(
     }
     tx.return_owned_rows(tenant.id, &snapshot.moved, merge.absorbed_id)
         .await?;
+    for customer in [merge.survivor_id, merge.absorbed_id] {
+        tx.recount_customer_channels(tenant.id, customer).await?;
+    }
     tx.mark_merge_undone(tenant.id, merge_id, &actor.label())
         .await?;
     tx.append_audit(

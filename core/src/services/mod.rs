@@ -1,6 +1,7 @@
 //! Use cases. Each public function here is one thing a person or an integration can do; the
 //! adapters (REST, webhooks, CLI, server functions) parse input, call one of these, map the result.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod audit_log;
 pub mod auth;
@@ -13,6 +14,8 @@ pub mod ingest_queue;
 pub mod matching;
 pub mod merge;
 pub mod notes;
+pub mod portal;
+pub mod privacy;
 pub mod review;
 pub mod settings;
 pub mod staff;
@@ -114,6 +117,12 @@ pub enum ServiceError {
     Conflict(String),
     #[error("not allowed")]
     Forbidden,
+    /// It existed and was erased on purpose; it is not coming back.
+    #[error("{0}")]
+    Gone(String),
+    /// Asked too often; the message says when to try again.
+    #[error("{0}")]
+    RateLimited(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

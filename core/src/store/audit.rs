@@ -52,7 +52,7 @@ pub struct NewAudit {
     pub user_agent: Option<String>,
 }
 
-const COLUMNS: &str = "tenant_id, id, at, actor_kind, actor_id, actor_label, action, entity_kind, entity_id, \
+pub(crate) const COLUMNS: &str = "tenant_id, id, at, actor_kind, actor_id, actor_label, action, entity_kind, entity_id, \
     customer_id, before, after, ip, user_agent";
 
 impl Tx {

@@ -56,7 +56,7 @@ pub struct NewOrder {
     pub items: serde_json::Value,
 }
 
-const COLUMNS: &str = "tenant_id, id, customer_id, origin_customer_id, thread_id, channel, direction, kind, \
+pub(crate) const COLUMNS: &str = "tenant_id, id, customer_id, origin_customer_id, thread_id, channel, direction, kind, \
     occurred_at, body, payload, provider_message_id, sentiment, created_at";
 
 impl Tx {

@@ -2,6 +2,7 @@
 //! and PostgreSQL (production). Statements are written once, lowercase with `$n` placeholders,
 //! and the `on_conn!` macro instantiates each body for both backends.
 
+mod analytics;
 mod api_keys;
 mod audit;
 mod customers;
@@ -10,12 +11,15 @@ mod interactions;
 mod jobs;
 mod match_models;
 mod merges;
+mod portal;
+mod privacy;
 mod reviews;
 mod sessions;
 mod tenants;
 mod users;
 mod webhooks;
 
+pub use analytics::{BulkCustomer, BulkInteraction, BulkMerge, BulkReviewItem, StatKey, StatRow};
 pub use api_keys::ApiKeyRow;
 pub use audit::{AuditFilter, AuditRecord, NewAudit};
 pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NewCustomer};
@@ -24,6 +28,8 @@ pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter}
 pub use jobs::JobRow;
 pub use merges::{MergeRow, MovedRows};
 pub use reviews::{NewReviewItem, ReviewItemRow};
+pub use portal::{ConsentRow, CustomerSessionRow, NewOtpCode, NewOutboxMessage, OtpCodeRow, OutboxRow};
+pub use privacy::{ErasedRows, OrderRow};
 pub use sessions::{NewSession, SessionUserRow};
 pub use tenants::{NewTenant, TenantRow};
 pub use users::{NewUser, UserRow};
@@ -131,10 +137,13 @@ pub(crate) enum TxInner {
 /// commits all of them or none. Dropping it without `commit` rolls back.
 pub struct Tx {
     pub(crate) inner: TxInner,
+    /// Analytics counter deltas (`daily_stats`) this transaction's facts add, flushed at commit.
+    pub(crate) stats: std::collections::BTreeMap<StatKey, (i64, f64)>,
 }
 
 impl Tx {
-    pub async fn commit(self) -> StoreResult<()> {
+    pub async fn commit(mut self) -> StoreResult<()> {
+        self.flush_stats().await?;
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
@@ -351,7 +360,10 @@ impl Store {
             Pools::Sqlite { write, .. } => TxInner::Sqlite(write.begin().await?),
             Pools::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            stats: Default::default(),
+        })
     }
 
     /// A read-only transaction: one consistent snapshot for a page or an API answer.
@@ -360,7 +372,10 @@ impl Store {
             Pools::Sqlite { read, .. } => TxInner::Sqlite(read.begin().await?),
             Pools::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            stats: Default::default(),
+        })
     }
 
     pub async fn close(&self) {

@@ -1,5 +1,6 @@
 //! One module per subcommand; each is a thin adapter over the services.
 
+mod analytics_bench;
 mod api_key;
 mod dedupe;
 mod import;
@@ -63,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dedupe(args) => dedupe::run(args),
         Command::DedupeBench(args) => dedupe::bench(args),
         Command::Load(args) => load::run(args).await,
+        Command::AnalyticsBench(args) => analytics_bench::run(&cli.database_url, args).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP surface: health checks, the JSON API, provider webhooks, and the console (Leptos pages and server
 //! functions), one router per module, merged here.
 
+mod analytics;
 mod api;
 mod health;
 mod openapi;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
                 public_url: state.public_url.clone(),
             }),
         )
+        .merge(analytics::router())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), session::console_session))

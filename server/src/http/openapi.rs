@@ -36,6 +36,10 @@ use super::{api, health};
         api::customers::profile,
         api::customers::update,
         api::customers::timeline,
+        api::privacy::export,
+        api::privacy::soft_delete,
+        api::privacy::restore,
+        api::privacy::erasure,
         api::review::merge_customers,
         api::review::preview,
         api::review::list,
@@ -56,6 +60,7 @@ use super::{api, health};
     tags(
         (name = "events", description = "Interactions in: each one resolved to a profile in real time."),
         (name = "customers", description = "Profiles: search, find-or-create, read, change, timeline."),
+        (name = "privacy", description = "A person's data: export, soft delete and restore, erasure."),
         (name = "review", description = "The review queue, merges and undo: nothing merges two profiles without a person."),
         (name = "health", description = "Liveness and readiness, without an API key."),
     ),

@@ -101,6 +101,10 @@ impl From<ServiceError> for Problem {
             ServiceError::Conflict(detail) => {
                 Problem::new(StatusCode::CONFLICT, "Conflict", detail)
             }
+            ServiceError::Gone(detail) => Problem::new(StatusCode::GONE, "Gone", detail),
+            ServiceError::RateLimited(detail) => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", detail)
+            }
             ServiceError::Forbidden => Problem::new(
                 StatusCode::FORBIDDEN,
                 "Forbidden",

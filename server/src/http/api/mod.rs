@@ -5,6 +5,7 @@
 pub(super) mod customers;
 pub(super) mod events;
 mod extract;
+pub(super) mod privacy;
 pub(super) mod review;
 
 use axum::Router;
@@ -23,8 +24,13 @@ pub fn router() -> Router<AppState> {
         .route("/customers/resolve", post(customers::resolve))
         .route(
             "/customers/{id}",
-            get(customers::profile).patch(customers::update),
+            get(customers::profile)
+                .patch(customers::update)
+                .delete(privacy::soft_delete),
         )
+        .route("/customers/{id}/export", get(privacy::export))
+        .route("/customers/{id}/restore", post(privacy::restore))
+        .route("/customers/{id}/erasure", post(privacy::erasure))
         .route("/customers/{id}/timeline", get(customers::timeline))
         .route("/customers/{id}/merge", post(review::merge_customers))
         .route("/customers/{id}/merge-preview", get(review::preview))

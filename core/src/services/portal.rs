@@ -1,0 +1,511 @@
+//! The customer's own page (`/me`): sign-in with a one-time code sent to an email address or a
+//! phone number Spine already holds for them, and what they can do once signed in.
+//!
+//! Codes are six digits, stored only as a hash keyed by the destination, valid for
+//! [`CODE_TTL`], used once, and checked at most [`MAX_ATTEMPTS`] times; a destination gets at
+//! most [`MAX_CODES`] codes per [`CODE_WINDOW`]. Asking for a code answers the same whether or
+//! not the destination is known, so the form does not tell who is a customer. Codes leave
+//! through the outbox (see the server's dispatcher): SMTP when configured, else the server log
+//! and the admin outbox page, for development.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::{Rng, RngCore};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use spine_engine::normalize::email::{Email, mask_email};
+use spine_engine::normalize::phone::Phone;
+
+use crate::services::customers::{ProfileUpdate, profile, update_customer};
+use crate::services::review::queue_review_item;
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
+use crate::store::{
+    CustomerRow, CustomerSessionRow, NewOtpCode, NewOutboxMessage, NewReviewItem, Store, Tx,
+};
+use crate::types::CustomerProfile;
+
+pub const CODE_TTL: Duration = Duration::minutes(10);
+pub const CODE_WINDOW: Duration = Duration::minutes(15);
+pub const MAX_CODES: i64 = 3;
+pub const MAX_ATTEMPTS: i64 = 5;
+/// A customer's session is short: they come to change a setting or download their data.
+pub const SESSION_LIFETIME: Duration = Duration::hours(2);
+const TOKEN_BYTES: usize = 32;
+
+/// Where a code goes: an email address or a phone number, normalized.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Destination {
+    Email(String),
+    Phone(String),
+}
+
+impl Destination {
+    /// Reads what the person typed: an address when it has an `@`, else a phone number in the
+    /// tenant's default region.
+    pub fn parse(tenant: &Tenant, raw: &str) -> ServiceResult<Destination> {
+        let raw = raw.trim();
+        let invalid = || {
+            ServiceError::invalid(
+                "destination",
+                "enter the email address or phone number you use with us",
+            )
+        };
+        if raw.is_empty() || raw.len() > 320 {
+            return Err(invalid());
+        }
+        if raw.contains('@') {
+            Email::parse(raw)
+                .map(|e| Destination::Email(e.as_str().to_owned()))
+                .map_err(|_| invalid())
+        } else {
+            Phone::parse(raw, tenant.region)
+                .map(|p| Destination::Phone(p.e164().to_owned()))
+                .map_err(|_| invalid())
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Destination::Email(_) => "email",
+            Destination::Phone(_) => "phone",
+        }
+    }
+
+    fn value(&self) -> &str {
+        match self {
+            Destination::Email(v) | Destination::Phone(v) => v,
+        }
+    }
+
+    /// The outbox channel that reaches it.
+    fn channel(&self) -> &'static str {
+        match self {
+            Destination::Email(_) => "email",
+            Destination::Phone(_) => "sms",
+        }
+    }
+
+    /// For logs and screens: `j***@example.com`, `+1******4567`.
+    pub fn masked(&self) -> String {
+        match self {
+            Destination::Email(v) => mask_email(v),
+            Destination::Phone(v) => Phone::parse(v, Default::default())
+                .map(|p| p.masked())
+                .unwrap_or_else(|_| "***".to_owned()),
+        }
+    }
+
+    fn hash(&self, tenant: &Tenant) -> String {
+        hex::encode(
+            Sha256::new()
+                .chain_update(tenant.id.as_bytes())
+                .chain_update(self.kind())
+                .chain_update([0])
+                .chain_update(self.value())
+                .finalize(),
+        )
+    }
+}
+
+/// A code's hash, keyed by where it was sent, so equal codes for two people hash apart.
+fn code_hash(destination_hash: &str, code: &str) -> String {
+    hex::encode(
+        Sha256::new()
+            .chain_update(destination_hash)
+            .chain_update([0])
+            .chain_update(code)
+            .finalize(),
+    )
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// The active profile holding this email or phone, when exactly one does.
+async fn holder(tx: &mut Tx, tenant: &Tenant, to: &Destination) -> ServiceResult<Vec<Uuid>> {
+    let mut ids: Vec<Uuid> = tx
+        .identities_matching(tenant.id, to.kind(), "", to.value())
+        .await?
+        .into_iter()
+        .map(|i| i.customer_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Sends a sign-in code when the destination belongs to exactly one profile. The answer is the
+/// same either way; only the rate limit is told.
+pub async fn request_code(
+    store: &Store,
+    tenant: &Tenant,
+    raw_destination: &str,
+) -> ServiceResult<()> {
+    request_code_at(store, tenant, raw_destination, Utc::now()).await
+}
+
+pub async fn request_code_at(
+    store: &Store,
+    tenant: &Tenant,
+    raw_destination: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let to = Destination::parse(tenant, raw_destination)?;
+    let destination_hash = to.hash(tenant);
+    let mut tx = store.begin().await?;
+    let recent = tx
+        .count_otp_codes_since(tenant.id, &destination_hash, now - CODE_WINDOW)
+        .await?;
+    if recent >= MAX_CODES {
+        tracing::warn!(destination = %to.masked(), tenant = %tenant.slug, "sign-in code refused: rate limit");
+        return Err(ServiceError::RateLimited(format!(
+            "too many codes were asked for; try again in {} minutes",
+            CODE_WINDOW.num_minutes()
+        )));
+    }
+    let holders = holder(&mut tx, tenant, &to).await?;
+    let [customer_id] = holders[..] else {
+        if holders.len() > 1 {
+            // A shared family phone, say: signing in would show one person another's data.
+            tx.insert_outbox(
+                tenant.id,
+                &NewOutboxMessage {
+                    customer_id: None,
+                    channel: to.channel(),
+                    destination: to.value(),
+                    subject: Some("Signing in"),
+                    body: "This address or number belongs to more than one customer record, so it \
+                           cannot be used to sign in. Please use another one, or contact us.",
+                    created_at: now,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        tracing::info!(destination = %to.masked(), holders = holders.len(), tenant = %tenant.slug, "no sign-in code sent");
+        return Ok(());
+    };
+    let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+    tx.insert_otp_code(
+        tenant.id,
+        &NewOtpCode {
+            customer_id,
+            destination_hash: &destination_hash,
+            code_hash: &code_hash(&destination_hash, &code),
+            created_at: now,
+            expires_at: now + CODE_TTL,
+        },
+    )
+    .await?;
+    let body = format!(
+        "Your sign-in code for {} is {code}. It expires in {} minutes. If you did not ask for it, ignore this message.",
+        tenant.name,
+        CODE_TTL.num_minutes()
+    );
+    tx.insert_outbox(
+        tenant.id,
+        &NewOutboxMessage {
+            customer_id: Some(customer_id),
+            channel: to.channel(),
+            destination: to.value(),
+            subject: Some("Your sign-in code"),
+            body: &body,
+            created_at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(destination = %to.masked(), tenant = %tenant.slug, "sign-in code queued");
+    Ok(())
+}
+
+/// A signed-in customer.
+#[derive(Clone)]
+pub struct CustomerSession {
+    pub customer_id: Uuid,
+    id: String,
+    csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for CustomerSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerSession")
+            .field("customer_id", &self.customer_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CustomerSession {
+    pub fn actor(&self) -> Actor {
+        Actor::Customer {
+            id: self.customer_id,
+        }
+    }
+
+    pub fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+
+    pub fn csrf_matches(&self, presented: &str) -> bool {
+        constant_time_eq(self.csrf_token.as_bytes(), presented.as_bytes())
+    }
+}
+
+/// A successful sign-in: the token for the `spine_me` cookie, and the session.
+#[derive(Debug)]
+pub struct CustomerSignedIn {
+    pub token: String,
+    pub session: CustomerSession,
+}
+
+const WRONG_CODE: &str = "that code is not right, or it has expired; ask for a new one";
+
+/// Checks a code; the right one, in time, used once, opens a session. A wrong one counts
+/// against the code, which stops working after [`MAX_ATTEMPTS`].
+pub async fn verify_code(
+    store: &Store,
+    tenant: &Tenant,
+    raw_destination: &str,
+    code: &str,
+) -> ServiceResult<CustomerSignedIn> {
+    verify_code_at(store, tenant, raw_destination, code, Utc::now()).await
+}
+
+pub async fn verify_code_at(
+    store: &Store,
+    tenant: &Tenant,
+    raw_destination: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<CustomerSignedIn> {
+    let to = Destination::parse(tenant, raw_destination)?;
+    let destination_hash = to.hash(tenant);
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let refuse = || ServiceError::invalid("code", WRONG_CODE);
+    let mut tx = store.begin().await?;
+    let Some(issued) = tx.latest_otp_code(tenant.id, &destination_hash).await? else {
+        return Err(refuse());
+    };
+    if issued.used_at.is_some() || issued.expires_at <= now || issued.attempts >= MAX_ATTEMPTS {
+        return Err(refuse());
+    }
+    if !constant_time_eq(
+        code_hash(&destination_hash, &code).as_bytes(),
+        issued.code_hash.as_bytes(),
+    ) {
+        tx.count_otp_attempt(tenant.id, issued.id).await?;
+        tx.commit().await?;
+        tracing::warn!(destination = %to.masked(), attempts = issued.attempts + 1, "wrong sign-in code");
+        return Err(refuse());
+    }
+    if !tx.use_otp_code(tenant.id, issued.id, now).await? {
+        return Err(refuse());
+    }
+    let customer = current_profile(&mut tx, tenant, issued.customer_id)
+        .await?
+        .ok_or_else(refuse)?;
+    // Receiving the code proves the address or number is theirs.
+    tx.verify_identity(tenant.id, customer.id, to.kind(), to.value())
+        .await?;
+    let token = random_hex(TOKEN_BYTES);
+    let row = CustomerSessionRow {
+        id: hex::encode(Sha256::digest(token.as_bytes())),
+        customer_id: customer.id,
+        csrf_token: random_hex(TOKEN_BYTES),
+        created_at: now,
+        expires_at: now + SESSION_LIFETIME,
+    };
+    tx.insert_customer_session(tenant.id, &row).await?;
+    let actor = Actor::Customer { id: customer.id };
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            &actor,
+            "customer.signed_in",
+            "customer",
+            Some(customer.id.to_string()),
+            Some(customer.id),
+            None,
+            Some(json!({ "with": to.kind() })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(CustomerSignedIn {
+        token,
+        session: CustomerSession {
+            customer_id: row.customer_id,
+            id: row.id,
+            csrf_token: row.csrf_token,
+            expires_at: row.expires_at,
+        },
+    })
+}
+
+/// The profile a customer now is: merges move people, so a session follows `merged_into`.
+/// `None` when it was erased or deleted.
+async fn current_profile(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    mut id: Uuid,
+) -> ServiceResult<Option<CustomerRow>> {
+    for _ in 0..16 {
+        let Some(row) = tx.customer(tenant.id, id).await? else {
+            return Ok(None);
+        };
+        match row.merged_into {
+            Some(next) => id = next,
+            None if row.erased_at.is_none() && row.deleted_at.is_none() => return Ok(Some(row)),
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// The customer a `spine_me` cookie names, if its session is live.
+pub async fn authenticate(
+    store: &Store,
+    tenant: &Tenant,
+    token: &str,
+) -> ServiceResult<Option<CustomerSession>> {
+    let well_formed = token.len() == TOKEN_BYTES * 2
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !well_formed {
+        return Ok(None);
+    }
+    let id = hex::encode(Sha256::digest(token.as_bytes()));
+    let mut tx = store.read().await?;
+    let Some(row) = tx.customer_session(tenant.id, &id).await? else {
+        return Ok(None);
+    };
+    if row.expires_at <= Utc::now() {
+        return Ok(None);
+    }
+    let Some(customer) = current_profile(&mut tx, tenant, row.customer_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(CustomerSession {
+        customer_id: customer.id,
+        id: row.id,
+        csrf_token: row.csrf_token,
+        expires_at: row.expires_at,
+    }))
+}
+
+pub async fn sign_out(
+    store: &Store,
+    tenant: &Tenant,
+    session: &CustomerSession,
+) -> ServiceResult<()> {
+    let mut tx = store.begin().await?;
+    tx.delete_customer_session(tenant.id, &session.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the customer sees of themselves.
+pub async fn my_profile(
+    store: &Store,
+    tenant: &Tenant,
+    session: &CustomerSession,
+) -> ServiceResult<CustomerProfile> {
+    let mut tx = store.read().await?;
+    let row = current_profile(&mut tx, tenant, session.customer_id)
+        .await?
+        .ok_or(ServiceError::NotFound("customer"))?;
+    let identities = tx.identities_of(tenant.id, row.id).await?;
+    Ok(profile(row, identities))
+}
+
+/// The customer changes their name and preferences (the same use case staff use, limited to
+/// what is theirs to change).
+pub async fn update_my_profile(
+    store: &Store,
+    tenant: &Tenant,
+    session: &CustomerSession,
+    update: &ProfileUpdate,
+) -> ServiceResult<CustomerProfile> {
+    update_customer(store, tenant, &session.actor(), session.customer_id, update).await
+}
+
+/// "This is not me": the customer says one identifier linked to them is someone else's. A
+/// person decides (a review item); nothing is unlinked silently.
+pub async fn dispute_identity(
+    store: &Store,
+    tenant: &Tenant,
+    session: &CustomerSession,
+    identity_id: Uuid,
+) -> ServiceResult<Uuid> {
+    let mut tx = store.begin().await?;
+    let identity = tx
+        .identities_of(tenant.id, session.customer_id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == identity_id)
+        .ok_or(ServiceError::NotFound("identifier"))?;
+    let disputed = json!({ "identity_id": identity.id });
+    if let Some(open) = tx
+        .open_review_items_about(tenant.id, session.customer_id)
+        .await?
+        .into_iter()
+        .find(|item| item.evidence.0.get("disputed") == Some(&disputed))
+    {
+        return Ok(open.id);
+    }
+    // The profile the identifier first arrived on, when a merge brought it here: the merge is
+    // the likely mistake, and the review shows both sides.
+    let candidates = if identity.origin_customer_id != session.customer_id {
+        vec![identity.origin_customer_id]
+    } else {
+        Vec::new()
+    };
+    let item = queue_review_item(
+        &mut tx,
+        tenant.id,
+        &session.actor(),
+        &NewReviewItem {
+            reason: format!(
+                "disputed: the customer says the {} {} is not theirs",
+                identity.kind,
+                mask_identifier(&identity.kind, &identity.value)
+            ),
+            subject_customer_id: session.customer_id,
+            candidate_ids: candidates,
+            evidence: json!({
+                "disputed": disputed,
+                "kind": identity.kind,
+                "provider": identity.provider,
+                "value": identity.value,
+            }),
+            score: 0.0,
+            interaction_id: None,
+            created_at: Utc::now(),
+        },
+        json!({ "disputed_kind": identity.kind }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+fn mask_identifier(kind: &str, value: &str) -> String {
+    match kind {
+        "email" => mask_email(value),
+        "phone" => Phone::parse(value, Default::default())
+            .map(|p| p.masked())
+            .unwrap_or_else(|_| "***".to_owned()),
+        _ => value.to_owned(),
+    }
+}

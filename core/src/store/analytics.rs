@@ -1,0 +1,525 @@
+//! Analytics: the daily counters (`daily_stats`, written at commit from the deltas a transaction
+//! gathered), each profile's channels (`customer_channels`), the current-state aggregates the
+//! snapshot is made of, and bulk loading for the analytics benchmark.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::{Backend, StoreResult, Tx, on_conn};
+
+/// One counter row of `daily_stats`. Ordered, so a transaction flushes its counters in one
+/// global order and two PostgreSQL transactions never wait on each other's rows in a cycle.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StatKey {
+    pub tenant_id: Uuid,
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub metric: String,
+    pub dim1: String,
+    pub dim2: String,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct StatRow {
+    pub day: String,
+    pub dim1: String,
+    pub dim2: String,
+    pub n: i64,
+    pub total: f64,
+}
+
+/// A generated profile (benchmark).
+#[derive(Debug, Clone)]
+pub struct BulkCustomer {
+    pub id: Uuid,
+    pub primary_email: Option<String>,
+    pub primary_phone: Option<String>,
+    pub lifecycle_stage: &'static str,
+    pub sources: Vec<String>,
+    pub source_campaign: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// (kind, value) of each identity.
+    pub identities: Vec<(&'static str, String)>,
+}
+
+/// A generated interaction (benchmark).
+#[derive(Debug, Clone)]
+pub struct BulkInteraction {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub channel: &'static str,
+    pub direction: &'static str,
+    pub occurred_at: DateTime<Utc>,
+    pub sentiment: Option<f64>,
+}
+
+/// A generated review item (benchmark).
+#[derive(Debug, Clone)]
+pub struct BulkReviewItem {
+    pub subject_customer_id: Uuid,
+    pub candidate_id: Uuid,
+    pub status: &'static str,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// A generated merge (benchmark).
+#[derive(Debug, Clone)]
+pub struct BulkMerge {
+    pub survivor_id: Uuid,
+    pub absorbed_id: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Profiles counted in current-state analytics: not merged away, deleted or erased.
+const ACTIVE: &str = "c.merged_into is null and c.deleted_at is null and c.erased_at is null";
+
+/// The day of a timestamp column, `YYYY-MM-DD` in UTC: the one place the dialects differ here.
+fn day_of(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("substr({column}, 1, 10)"),
+        Backend::Postgres => format!("to_char({column} at time zone 'UTC', 'YYYY-MM-DD')"),
+    }
+}
+
+impl Tx {
+    /// Adds `n` (and `total`) to a daily counter when this transaction commits.
+    #[allow(clippy::too_many_arguments)]
+    pub fn count_stat(
+        &mut self,
+        tenant_id: Uuid,
+        day: NaiveDate,
+        metric: &str,
+        dim1: &str,
+        dim2: &str,
+        n: i64,
+        total: f64,
+    ) {
+        let key = StatKey {
+            tenant_id,
+            day: day.to_string(),
+            metric: metric.to_owned(),
+            dim1: dim1.to_owned(),
+            dim2: dim2.to_owned(),
+        };
+        let entry = self.stats.entry(key).or_insert((0, 0.0));
+        entry.0 += n;
+        entry.1 += total;
+    }
+
+    /// Writes the gathered counter deltas, in key order (see [`StatKey`]).
+    pub(super) async fn flush_stats(&mut self) -> StoreResult<()> {
+        let stats = std::mem::take(&mut self.stats);
+        for (key, (n, total)) in stats {
+            on_conn!(self, c => sqlx::query(
+                "insert into daily_stats (tenant_id, day, metric, dim1, dim2, n, total) \
+                 values ($1, $2, $3, $4, $5, $6, $7) \
+                 on conflict (tenant_id, day, metric, dim1, dim2) \
+                 do update set n = daily_stats.n + excluded.n, total = daily_stats.total + excluded.total")
+                .bind(key.tenant_id).bind(&key.day).bind(&key.metric).bind(&key.dim1).bind(&key.dim2)
+                .bind(n).bind(total)
+                .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+
+    /// A metric's counters for the days `from..=to` (`YYYY-MM-DD`).
+    pub async fn daily_stats(
+        &mut self,
+        tenant_id: Uuid,
+        metric: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<StatRow>> {
+        Ok(on_conn!(self, c => sqlx::query_as::<_, StatRow>(
+            "select day, dim1, dim2, n, total from daily_stats \
+             where tenant_id = $1 and day >= $2 and day <= $3 and metric = $4")
+            .bind(tenant_id).bind(from.to_string()).bind(to.to_string()).bind(metric)
+            .fetch_all(&mut *c).await)?)
+    }
+
+    /// Merges made per day in `[from, until)`: (day, count).
+    pub async fn merges_per_day(
+        &mut self,
+        tenant_id: Uuid,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let day = day_of(self.backend(), "created_at");
+        let sql = format!(
+            "select {day} as day, count(*) from merges \
+             where tenant_id = $1 and created_at >= $2 and created_at < $3 group by 1"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (String, i64)>(&sql)
+            .bind(tenant_id).bind(from).bind(until).fetch_all(&mut *c).await)?)
+    }
+
+    /// Review items decided per day in `[from, until)`: (day, status, count).
+    pub async fn review_decisions_per_day(
+        &mut self,
+        tenant_id: Uuid,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        let day = day_of(self.backend(), "decided_at");
+        let sql = format!(
+            "select {day} as day, status, count(*) from review_items \
+             where tenant_id = $1 and decided_at >= $2 and decided_at < $3 group by 1, 2"
+        );
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, (String, String, i64)>(&sql)
+            .bind(tenant_id).bind(from).bind(until).fetch_all(&mut *c).await)?,
+        )
+    }
+
+    /// Records that a profile used a channel at `at`.
+    pub async fn touch_customer_channel(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+        channel: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query(
+            "insert into customer_channels (tenant_id, customer_id, channel, first_at, last_at, n) \
+             values ($1, $2, $3, $4, $4, 1) \
+             on conflict (tenant_id, customer_id, channel) do update set \
+               first_at = case when excluded.first_at < customer_channels.first_at then excluded.first_at else customer_channels.first_at end, \
+               last_at = case when excluded.last_at > customer_channels.last_at then excluded.last_at else customer_channels.last_at end, \
+               n = customer_channels.n + 1")
+            .bind(tenant_id).bind(customer_id).bind(channel).bind(at)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A merge: the absorbed profile's channels become the survivor's.
+    pub async fn fold_customer_channels(
+        &mut self,
+        tenant_id: Uuid,
+        from: Uuid,
+        to: Uuid,
+    ) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query(
+            "insert into customer_channels (tenant_id, customer_id, channel, first_at, last_at, n) \
+             select tenant_id, $3, channel, first_at, last_at, n from customer_channels \
+             where tenant_id = $1 and customer_id = $2 \
+             on conflict (tenant_id, customer_id, channel) do update set \
+               first_at = case when excluded.first_at < customer_channels.first_at then excluded.first_at else customer_channels.first_at end, \
+               last_at = case when excluded.last_at > customer_channels.last_at then excluded.last_at else customer_channels.last_at end, \
+               n = customer_channels.n + excluded.n")
+            .bind(tenant_id).bind(from).bind(to)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        on_conn!(self, c => sqlx::query("delete from customer_channels where tenant_id = $1 and customer_id = $2")
+            .bind(tenant_id).bind(from).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Rebuilds a profile's channels from its timeline (after an undo moved entries back).
+    pub async fn recount_customer_channels(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+    ) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query("delete from customer_channels where tenant_id = $1 and customer_id = $2")
+            .bind(tenant_id).bind(customer_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        on_conn!(self, c => sqlx::query(
+            "insert into customer_channels (tenant_id, customer_id, channel, first_at, last_at, n) \
+             select tenant_id, customer_id, channel, min(occurred_at), max(occurred_at), count(*) \
+             from interactions where tenant_id = $1 and customer_id = $2 and channel <> 'note' \
+             group by tenant_id, customer_id, channel")
+            .bind(tenant_id).bind(customer_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A profile's channels: (channel, first used, last used, interactions), by channel.
+    pub async fn customer_channels(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+    ) -> StoreResult<Vec<(String, DateTime<Utc>, DateTime<Utc>, i64)>> {
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, (String, DateTime<Utc>, DateTime<Utc>, i64)>(
+            "select channel, first_at, last_at, n from customer_channels \
+             where tenant_id = $1 and customer_id = $2 order by channel")
+            .bind(tenant_id).bind(customer_id).fetch_all(&mut *c).await)?,
+        )
+    }
+}
+
+/// Current-state aggregates over active profiles (the snapshot's parts).
+impl Tx {
+    /// (number of channels used, profiles).
+    pub async fn channel_count_distribution(
+        &mut self,
+        tenant_id: Uuid,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let sql = format!(
+            "select k, count(*) from (select cc.customer_id, count(*) as k from customer_channels cc \
+               join customers c on c.tenant_id = cc.tenant_id and c.id = cc.customer_id \
+               where cc.tenant_id = $1 and {ACTIVE} group by cc.customer_id) x group by k"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (i64, i64)>(&sql)
+            .bind(tenant_id).fetch_all(&mut *c).await)?)
+    }
+
+    /// The most common (first channel, later channel) pairs: (first, later, profiles).
+    pub async fn channel_sequences(
+        &mut self,
+        tenant_id: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        let sql = format!(
+            "select first_channel, channel, count(*) as n from ( \
+               select cc.channel, first_value(cc.channel) over \
+                 (partition by cc.customer_id order by cc.first_at, cc.channel) as first_channel \
+               from customer_channels cc \
+               join customers c on c.tenant_id = cc.tenant_id and c.id = cc.customer_id \
+               where cc.tenant_id = $1 and {ACTIVE}) x \
+             where channel <> first_channel \
+             group by first_channel, channel order by n desc, first_channel, channel limit $2"
+        );
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, (String, String, i64)>(&sql)
+            .bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?,
+        )
+    }
+
+    /// (lifecycle stage, has email 0/1, has phone 0/1, profiles).
+    pub async fn profile_shapes(
+        &mut self,
+        tenant_id: Uuid,
+    ) -> StoreResult<Vec<(String, i32, i32, i64)>> {
+        let sql = format!(
+            "select c.lifecycle_stage, \
+               case when c.primary_email is not null then 1 else 0 end as e, \
+               case when c.primary_phone is not null then 1 else 0 end as p, count(*) \
+             from customers c where c.tenant_id = $1 and {ACTIVE} group by 1, 2, 3"
+        );
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, (String, i32, i32, i64)>(&sql)
+            .bind(tenant_id).fetch_all(&mut *c).await)?,
+        )
+    }
+
+    /// (identities held, profiles).
+    pub async fn identity_count_distribution(
+        &mut self,
+        tenant_id: Uuid,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let sql = format!(
+            "select k, count(*) from (select i.customer_id, count(*) as k from identities i \
+               join customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id \
+               where i.tenant_id = $1 and {ACTIVE} group by i.customer_id) x group by k"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (i64, i64)>(&sql)
+            .bind(tenant_id).fetch_all(&mut *c).await)?)
+    }
+
+    /// The most common sources (each profile's `sources` list): (source, profiles).
+    pub async fn top_sources(
+        &mut self,
+        tenant_id: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let each = match self.backend() {
+            Backend::Sqlite => "json_each(c.sources) j",
+            Backend::Postgres => "lateral jsonb_array_elements_text(c.sources) as j(value)",
+        };
+        let sql = format!(
+            "select j.value, count(*) as n from customers c cross join {each} \
+             where c.tenant_id = $1 and {ACTIVE} group by j.value order by n desc, j.value limit $2"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (String, i64)>(&sql)
+            .bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?)
+    }
+
+    /// The most common campaigns: (campaign, profiles).
+    pub async fn top_campaigns(
+        &mut self,
+        tenant_id: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let sql = format!(
+            "select c.source_campaign, count(*) as n from customers c \
+             where c.tenant_id = $1 and {ACTIVE} and c.source_campaign is not null \
+             group by c.source_campaign order by n desc, c.source_campaign limit $2"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (String, i64)>(&sql)
+            .bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?)
+    }
+
+    /// Pending review items created at or after each cut-off, newest cut-off first, and all of
+    /// them: `cutoffs.len() + 1` counts.
+    pub async fn pending_reviews_since(
+        &mut self,
+        tenant_id: Uuid,
+        cutoffs: [DateTime<Utc>; 3],
+    ) -> StoreResult<[i64; 4]> {
+        let (a, b, c3, all) = on_conn!(self, c => sqlx::query_as::<_, (i64, i64, i64, i64)>(
+            "select coalesce(sum(case when created_at >= $2 then 1 else 0 end), 0), \
+               coalesce(sum(case when created_at >= $3 then 1 else 0 end), 0), \
+               coalesce(sum(case when created_at >= $4 then 1 else 0 end), 0), count(*) \
+             from review_items where tenant_id = $1 and status = 'pending'")
+            .bind(tenant_id).bind(cutoffs[0]).bind(cutoffs[1]).bind(cutoffs[2])
+            .fetch_one(&mut *c).await)?;
+        Ok([a, b, c3, all])
+    }
+
+    /// The stored snapshot (when computed, and its JSON), if any.
+    pub async fn analytics_snapshot(
+        &mut self,
+        tenant_id: Uuid,
+    ) -> StoreResult<Option<(DateTime<Utc>, Json<serde_json::Value>)>> {
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, (DateTime<Utc>, Json<serde_json::Value>)>(
+            "select computed_at, data from analytics_snapshots where tenant_id = $1")
+            .bind(tenant_id).fetch_optional(&mut *c).await)?,
+        )
+    }
+
+    pub async fn save_analytics_snapshot(
+        &mut self,
+        tenant_id: Uuid,
+        computed_at: DateTime<Utc>,
+        data: &serde_json::Value,
+    ) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query(
+            "insert into analytics_snapshots (tenant_id, computed_at, data) values ($1, $2, $3) \
+             on conflict (tenant_id) do update set computed_at = excluded.computed_at, data = excluded.data")
+            .bind(tenant_id).bind(computed_at).bind(Json(data))
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters for the widest row.
+const BULK_ROWS: usize = 2_500;
+
+/// Bulk loading of generated data, for `spine analytics-bench` only: multi-row INSERTs, no
+/// audit, no name index. Customer channels and counters are written by the caller.
+impl Tx {
+    pub async fn bulk_customers(
+        &mut self,
+        tenant_id: Uuid,
+        rows: &[BulkCustomer],
+    ) -> StoreResult<()> {
+        for chunk in rows.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into customers (tenant_id, id, primary_email, primary_phone, lifecycle_stage, \
+                       sources, source_campaign, created_at, updated_at) ");
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(tenant_id).push_bind(r.id).push_bind(&r.primary_email)
+                        .push_bind(&r.primary_phone).push_bind(r.lifecycle_stage)
+                        .push_bind(Json(&r.sources)).push_bind(&r.source_campaign)
+                        .push_bind(r.created_at).push_bind(r.created_at);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        let identities: Vec<(Uuid, &str, &str, DateTime<Utc>)> = rows
+            .iter()
+            .flat_map(|r| {
+                r.identities
+                    .iter()
+                    .map(move |(kind, value)| (r.id, *kind, value.as_str(), r.created_at))
+            })
+            .collect();
+        for chunk in identities.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into identities (tenant_id, id, customer_id, kind, value, match_key, \
+                       first_seen_at, last_seen_at, origin_customer_id) ");
+                q.push_values(chunk, |mut b, (customer, kind, value, at)| {
+                    b.push_bind(tenant_id).push_bind(Uuid::now_v7()).push_bind(*customer)
+                        .push_bind(*kind).push_bind(*value).push_bind(*value)
+                        .push_bind(*at).push_bind(*at).push_bind(*customer);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(())
+    }
+
+    pub async fn bulk_interactions(
+        &mut self,
+        tenant_id: Uuid,
+        rows: &[BulkInteraction],
+    ) -> StoreResult<()> {
+        let now = Utc::now();
+        for chunk in rows.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into interactions (tenant_id, id, customer_id, origin_customer_id, channel, \
+                       direction, kind, occurred_at, sentiment, created_at) ");
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(tenant_id).push_bind(r.id).push_bind(r.customer_id)
+                        .push_bind(r.customer_id).push_bind(r.channel).push_bind(r.direction)
+                        .push_bind("message").push_bind(r.occurred_at).push_bind(r.sentiment)
+                        .push_bind(now);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// (customer, channel, first, last, n) rows of `customer_channels`.
+    pub async fn bulk_customer_channels(
+        &mut self,
+        tenant_id: Uuid,
+        rows: &[(Uuid, &'static str, DateTime<Utc>, DateTime<Utc>, i64)],
+    ) -> StoreResult<()> {
+        for chunk in rows.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into customer_channels (tenant_id, customer_id, channel, first_at, last_at, n) ");
+                q.push_values(chunk, |mut b, (customer, channel, first, last, n)| {
+                    b.push_bind(tenant_id).push_bind(*customer).push_bind(*channel)
+                        .push_bind(*first).push_bind(*last).push_bind(*n);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(())
+    }
+
+    pub async fn bulk_review_items(
+        &mut self,
+        tenant_id: Uuid,
+        rows: &[BulkReviewItem],
+    ) -> StoreResult<()> {
+        for chunk in rows.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into review_items (tenant_id, id, status, reason, subject_customer_id, \
+                       candidate_ids, evidence, score, created_at, decided_at) ");
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(tenant_id).push_bind(Uuid::now_v7()).push_bind(r.status)
+                        .push_bind("generated").push_bind(r.subject_customer_id)
+                        .push_bind(Json(vec![r.candidate_id])).push_bind(Json(serde_json::json!([])))
+                        .push_bind(0.75).push_bind(r.created_at).push_bind(r.decided_at);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(())
+    }
+
+    pub async fn bulk_merges(&mut self, tenant_id: Uuid, rows: &[BulkMerge]) -> StoreResult<()> {
+        for chunk in rows.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into merges (tenant_id, id, survivor_id, absorbed_id, snapshot, actor, created_at) ");
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(tenant_id).push_bind(Uuid::now_v7()).push_bind(r.survivor_id)
+                        .push_bind(r.absorbed_id).push_bind(Json(serde_json::json!({})))
+                        .push_bind("spine:bench").push_bind(r.created_at);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(())
+    }
+}
