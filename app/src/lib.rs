@@ -1,6 +1,7 @@
 //! Spine's console: the HTML shell, the router and one file per page. Server functions are thin
 //! adapters over `spine_core::services`; everything server-only sits behind the `ssr` feature.
 
+pub mod charts;
 pub mod error;
 pub mod format;
 pub mod pages;
@@ -49,6 +50,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=StaticSegment("login") view=pages::login::LoginPage />
+                // The customer's own page: outside the console, with a session of its own.
+                <Route path=StaticSegment("me") view=pages::me::MePage ssr=SsrMode::Async />
                 // Rendered whole before sending (`Async`): results are in the HTML without
                 // JavaScript, and a page can still set its status (404).
                 <ParentRoute path=StaticSegment("") view=shell::ConsoleShell ssr=SsrMode::Async>
@@ -71,6 +74,8 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("audit") view=pages::audit::AuditPage />
                     <Route path=StaticSegment("settings") view=pages::settings::SettingsPage />
+                    <Route path=StaticSegment("outbox") view=pages::outbox::OutboxPage />
+                    <Route path=StaticSegment("analytics") view=pages::analytics::AnalyticsPage />
                 </ParentRoute>
             </Routes>
         </Router>

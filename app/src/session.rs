@@ -28,12 +28,42 @@ pub fn clear_session_cookie(secure: bool) -> String {
 
 /// The session token in a `Cookie` header, if there is one.
 pub fn token_from_cookies(header: &str) -> Option<&str> {
+    cookie(header, COOKIE_NAME)
+}
+
+/// One cookie's value in a `Cookie` header.
+pub fn cookie<'a>(header: &'a str, wanted: &str) -> Option<&'a str> {
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.trim())
         .filter(|value| !value.is_empty())
+}
+
+/// The customer's own page (`/me`) has a session of its own, apart from the console's: a
+/// customer is never staff, and signing in to one never signs in to the other.
+pub const CUSTOMER_COOKIE: &str = "spine_me";
+
+pub fn customer_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{CUSTOMER_COOKIE}={token}; Path=/me; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        spine_core::services::portal::SESSION_LIFETIME.num_seconds(),
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_customer_cookie(secure: bool) -> String {
+    format!(
+        "{CUSTOMER_COOKIE}=; Path=/me; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Paths of the customer's page: the page, its download, and its server functions (under
+/// `/me/api/`), all within the customer cookie's path.
+pub fn is_portal(path: &str) -> bool {
+    path == "/me" || path.starts_with("/me/")
 }
 
 /// Where to go after signing in: the requested page when it is a path on this site, else

@@ -14,6 +14,8 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("Review", "/review", Permission::ReviewMatches),
     ("Audit", "/audit", Permission::ViewAudit),
     ("Settings", "/settings", Permission::ManageSettings),
+    ("Outbox", "/outbox", Permission::ManageSettings),
+    ("Analytics", "/analytics", Permission::ViewAnalytics),
 ];
 
 /// The brand, linking to the console's start page.

@@ -455,3 +455,18 @@ mod tests {
         assert!(serde_json::from_str::<EventInput>(json).is_err());
     }
 }
+
+/// One message as the admin's outbox page shows it: the destination masked, the text whole
+/// (in development that is where a sign-in code is read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: Uuid,
+    pub channel: String,
+    pub to: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+

@@ -109,9 +109,9 @@ async fn outbox_len(store: &Store, t: &Tenant) -> usize {
 }
 
 async fn signed_in(store: &Store, t: &Tenant) -> CustomerSession {
-    request_code(store, t, EMAIL).await.expect("request");
+    let challenge = request_code(store, t, EMAIL).await.expect("request");
     let code = code_sent_to(store, t, EMAIL).await;
-    verify_code(store, t, EMAIL, &code)
+    verify_code(store, t, challenge, &code)
         .await
         .expect("verify")
         .session
@@ -124,17 +124,18 @@ on_both!(
         let id = ines(&store, &t).await;
 
         // Unknown addresses get the same answer and no message: the form tells no one who is a customer.
-        request_code(&store, &t, "stranger@example.com")
+        let nobody = request_code(&store, &t, "stranger@example.com")
             .await
             .expect("unknown is not an error");
         assert_eq!(outbox_len(&store, &t).await, 0);
+        assert!(verify_code(&store, &t, nobody, "123456").await.is_err());
         assert!(matches!(
             request_code(&store, &t, "not an address").await,
             Err(ServiceError::Invalid { .. })
         ));
 
         // The phone in another format reaches the same person.
-        request_code(&store, &t, "(415) 555-0132")
+        let challenge = request_code(&store, &t, "(415) 555-0132")
             .await
             .expect("request by phone");
         let code = code_sent_to(&store, &t, "+14155550132").await;
@@ -161,15 +162,15 @@ on_both!(
 
         let wrong = if code == "000000" { "111111" } else { "000000" };
         assert!(matches!(
-            verify_code(&store, &t, PHONE, wrong).await,
+            verify_code(&store, &t, challenge, wrong).await,
             Err(ServiceError::Invalid { ref field, .. }) if field == "code"
         ));
-        let signed = verify_code(&store, &t, PHONE, &code)
+        let signed = verify_code(&store, &t, challenge, &code)
             .await
             .expect("right code");
         assert_eq!(signed.session.customer_id, id);
         // Single use.
-        assert!(verify_code(&store, &t, PHONE, &code).await.is_err());
+        assert!(verify_code(&store, &t, challenge, &code).await.is_err());
 
         // The cookie's token finds the session; anything else does not.
         let session = portal::authenticate(&store, &t, &signed.token)
@@ -225,38 +226,78 @@ on_both!(
         let now = Utc::now();
 
         // Expired: issued eleven minutes ago.
-        request_code_at(&store, &t, EMAIL, now - Duration::minutes(11))
+        let expired = request_code_at(&store, &t, EMAIL, now - Duration::minutes(11))
             .await
             .expect("old code");
         let old = code_sent_to(&store, &t, EMAIL).await;
         assert!(
-            verify_code_at(&store, &t, EMAIL, &old, now).await.is_err(),
+            verify_code_at(&store, &t, expired, &old, now)
+                .await
+                .is_err(),
             "expired code refused"
         );
 
         // Too many wrong tries lock the code, even for the right one afterwards.
-        request_code_at(&store, &t, EMAIL, now)
+        let second = request_code_at(&store, &t, EMAIL, now)
             .await
             .expect("second code");
         let code = code_sent_to(&store, &t, EMAIL).await;
         let wrong = if code == "000000" { "111111" } else { "000000" };
         for _ in 0..MAX_ATTEMPTS {
-            assert!(verify_code_at(&store, &t, EMAIL, wrong, now).await.is_err());
+            assert!(
+                verify_code_at(&store, &t, second, wrong, now)
+                    .await
+                    .is_err()
+            );
         }
         assert!(
-            verify_code_at(&store, &t, EMAIL, &code, now).await.is_err(),
+            verify_code_at(&store, &t, second, &code, now)
+                .await
+                .is_err(),
             "locked after {MAX_ATTEMPTS} wrong tries"
         );
 
-        // Rate limit: MAX_CODES per window; two were issued inside it already (the expired one too).
+        assert!(matches!(
+            verify_code_at(&store, &t, second, "12345", now).await,
+            Err(ServiceError::Invalid { .. })
+        ));
+
+        // Rate limit: MAX_CODES per window; two were issued inside it already (the expired one
+        // too). Asking again replaces the code: the one before stops working.
+        let mut last = second;
         for _ in 2..MAX_CODES {
-            request_code_at(&store, &t, EMAIL, now)
+            last = request_code_at(&store, &t, EMAIL, now)
+                .await
+                .expect("within the limit");
+        }
+        let newest = code_sent_to(&store, &t, EMAIL).await;
+        let before_last = request_code_at(&store, &t, EMAIL, now + Duration::minutes(16))
+            .await
+            .expect("a new window");
+        assert!(
+            verify_code_at(&store, &t, last, &newest, now + Duration::minutes(16))
+                .await
+                .is_err(),
+            "a replaced code is refused"
+        );
+        let replacing = code_sent_to(&store, &t, EMAIL).await;
+        verify_code_at(
+            &store,
+            &t,
+            before_last,
+            &replacing,
+            now + Duration::minutes(16),
+        )
+        .await
+        .expect("the newest code works");
+        for _ in 1..MAX_CODES {
+            request_code_at(&store, &t, EMAIL, now + Duration::minutes(16))
                 .await
                 .expect("within the limit");
         }
         let sent = outbox_len(&store, &t).await;
         assert!(matches!(
-            request_code_at(&store, &t, EMAIL, now).await,
+            request_code_at(&store, &t, EMAIL, now + Duration::minutes(16)).await,
             Err(ServiceError::RateLimited(_))
         ));
         assert_eq!(
@@ -265,7 +306,7 @@ on_both!(
             "nothing sent when limited"
         );
         // The window passes.
-        request_code_at(&store, &t, EMAIL, now + Duration::minutes(16))
+        request_code_at(&store, &t, EMAIL, now + Duration::minutes(32))
             .await
             .expect("later");
     }

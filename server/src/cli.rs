@@ -325,6 +325,16 @@ pub struct ServeArgs {
     /// Secure. Without it, http and the Host header.
     #[arg(long, env = "SPINE_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// SMTP server for email the outbox sends (sign-in codes), e.g.
+    /// smtp://USER:PASSWORD@smtp.example.com:587?tls=required, or smtp://localhost:1025 for a
+    /// local relay. Without it, messages are written to the log and the admin's outbox page.
+    #[arg(long, env = "SPINE_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of that email, e.g. "Acme <hello@acme.example>".
+    #[arg(long, env = "SPINE_SMTP_FROM")]
+    pub smtp_from: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod http;
 mod logging;
+mod mail;
 
 use std::process::ExitCode;
 

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::error::ConsoleError;
 use crate::format::{ChannelIcons, relative_time};
 use crate::server_fns::customer::{
-    AddCustomerNote, CustomerPage as PageData, MergeSearch, UndoCustomerMerge,
-    UpdateCustomerStageTags, get_customer_page,
+    AddCustomerNote, CustomerPage as PageData, EraseCustomerData, MergeSearch, SetCustomerDeleted,
+    UndoCustomerMerge, UpdateCustomerStageTags, get_customer_page,
 };
 use crate::types::{
     Channel, CustomerProfile, Direction, DuplicateCandidate, InteractionKind, LifecycleStage,
@@ -90,6 +90,8 @@ pub fn CustomerPage() -> impl IntoView {
     let note = ServerAction::<AddCustomerNote>::new();
     let update = ServerAction::<UpdateCustomerStageTags>::new();
     let undo = ServerAction::<UndoCustomerMerge>::new();
+    let deleted = ServerAction::<SetCustomerDeleted>::new();
+    let erase = ServerAction::<EraseCustomerData>::new();
     let page = Resource::new(
         move || {
             (
@@ -98,16 +100,23 @@ pub fn CustomerPage() -> impl IntoView {
                 note.version().get(),
                 update.version().get(),
                 undo.version().get(),
+                deleted.version().get(),
             )
         },
-        |(id, (channel, kind, before, merge_q), _, _, _)| async move {
+        |(id, (channel, kind, before, merge_q), _, _, _, _)| async move {
             match id {
                 Some(id) => get_customer_page(id, channel, kind, before, merge_q).await,
                 None => Err(ConsoleError::NotFound("No such customer.".to_owned())),
             }
         },
     );
-    let actions = Actions { note, update, undo };
+    let actions = Actions {
+        note,
+        update,
+        undo,
+        deleted,
+        erase,
+    };
     view! {
         <p class="crumbs"><a href="/customers">"← Customers"</a></p>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -146,6 +155,8 @@ struct Actions {
     note: ServerAction<AddCustomerNote>,
     update: ServerAction<UpdateCustomerStageTags>,
     undo: ServerAction<UndoCustomerMerge>,
+    deleted: ServerAction<SetCustomerDeleted>,
+    erase: ServerAction<EraseCustomerData>,
 }
 
 /// A failed action's message, next to its form.
@@ -175,8 +186,10 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
         merged_into,
         can_edit,
         can_merge,
+        can_manage_privacy,
         csrf_token,
     } = data;
+    let deleted_at = profile.deleted_at;
     let id = profile.id;
     let name = profile
         .display_name
@@ -189,6 +202,12 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
                 "This profile was merged into "
                 <a href=format!("/customers/{survivor}")>"another profile"</a>
                 ". Its identities and timeline are there until the merge is undone."
+            </p>
+        })}
+        {deleted_at.map(|at| view! {
+            <p class="notice warn" role="status" id="deleted-notice">
+                "This profile was deleted " {relative_time(at, now)}
+                ": it is hidden from every list and search until it is restored."
             </p>
         })}
         <div class="customer-layout">
@@ -214,6 +233,9 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
                 <Duplicates id list=duplicates can_merge />
                 {(can_merge && merged_into.is_none()).then(|| view! {
                     <MergeBox id search=merge_search />
+                })}
+                {(can_manage_privacy && merged_into.is_none()).then(|| view! {
+                    <PrivacyPanel id deleted=deleted_at.is_some() csrf=csrf_token.clone() actions />
                 })}
                 <Merges list=merges can_merge csrf=csrf_token actions now />
             </aside>
@@ -831,5 +853,46 @@ mod tests {
             page_url(id, Some("sms"), Some("message"), Some("1_x")),
             format!("/customers/{id}?channel=sms&kind=message&before=1%5Fx")
         );
+    }
+}
+
+/// The person's data (admins): download it, hide the profile or show it again, erase it.
+#[component]
+fn PrivacyPanel(id: Uuid, deleted: bool, csrf: String, actions: Actions) -> impl IntoView {
+    let csrf_erase = csrf.clone();
+    view! {
+        <section class="panel privacy" aria-labelledby="privacy-title">
+            <h2 id="privacy-title">"Data and privacy"</h2>
+            <p>
+                <a class="button" href=format!("/customers/{id}/export.json") download="" id="staff-export">
+                    "Export data (JSON)"
+                </a>
+            </p>
+            <ActionForm action=actions.deleted>
+                <input type="hidden" name="csrf" value=csrf />
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="deleted" value=(!deleted).to_string() />
+                <button type="submit" class="quiet">
+                    {if deleted { "Restore profile" } else { "Delete profile (restorable)" }}
+                </button>
+            </ActionForm>
+            {action_error(actions.deleted.value())}
+            <details class="danger-zone">
+                <summary>"Erase this person's data"</summary>
+                <p class="muted">
+                    "Removes their data from every table, including profiles merged into this one. Irreversible; the audit log keeps that it happened."
+                </p>
+                <ActionForm action=actions.erase>
+                    <input type="hidden" name="csrf" value=csrf_erase />
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <label class="field">
+                        <span>"Type ERASE to confirm"</span>
+                        <input type="text" name="confirm" autocomplete="off" required />
+                    </label>
+                    <button type="submit" class="danger">"Erase"</button>
+                </ActionForm>
+                {action_error(actions.erase.value())}
+            </details>
+        </section>
     }
 }

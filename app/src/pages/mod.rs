@@ -9,3 +9,8 @@ pub mod audit;
 pub mod merge;
 pub mod review;
 pub mod settings;
+// Analytics (managers and admins).
+pub mod analytics;
+// The customer's own page.
+pub mod me;
+pub mod outbox;

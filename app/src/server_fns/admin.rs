@@ -356,3 +356,33 @@ pub async fn update_settings(
         .await,
     )
 }
+
+/// The outbox page: the newest messages Spine sent (or, without a carrier, only logged).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxView {
+    pub now: DateTime<Utc>,
+    pub messages: Vec<spine_core::types::OutboxMessage>,
+}
+
+#[server(endpoint = "get_outbox")]
+pub async fn get_outbox() -> Result<OutboxView, ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::outbox;
+
+    respond(
+        async move {
+            let session = require_staff(Permission::ManageSettings)?;
+            let state = state()?;
+            let messages =
+                outbox::recent_messages(&state.store, &state.console_tenant, &session.actor())
+                    .await
+                    .map_err(service_error)?;
+            Ok(OutboxView {
+                now: Utc::now(),
+                messages,
+            })
+        }
+        .await,
+    )
+}

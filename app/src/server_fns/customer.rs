@@ -35,6 +35,8 @@ pub struct CustomerPage {
     /// What the signed-in role may do here: the page shows only these controls.
     pub can_edit: bool,
     pub can_merge: bool,
+    /// Export, soft delete, restore and erase (admins).
+    pub can_manage_privacy: bool,
     pub csrf_token: String,
 }
 
@@ -174,6 +176,7 @@ pub async fn get_customer_page(
                 merged_into,
                 can_edit: session.staff.can(Permission::EditCustomers) && merged_into.is_none(),
                 can_merge,
+                can_manage_privacy: session.staff.can(Permission::ManagePrivacy),
                 csrf_token: session.csrf_token().to_owned(),
             })
         }
@@ -273,6 +276,62 @@ pub async fn undo_customer_merge(
             )
             .await
             .map_err(service_error)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Soft-deletes (hides from every list and search) or restores a profile (admins).
+#[server(endpoint = "set_customer_deleted")]
+pub async fn set_customer_deleted(
+    #[server(default)] csrf: String,
+    id: Uuid,
+    #[server(default)] deleted: bool,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::privacy;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManagePrivacy, &csrf)?;
+            let (store, tenant, actor) = (&state.store, &state.console_tenant, session.actor());
+            if deleted {
+                privacy::soft_delete_customer(store, tenant, &actor, id).await
+            } else {
+                privacy::restore_customer(store, tenant, &actor, id).await
+            }
+            .map_err(service_error)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Erases the person's data for good (admins), after the confirmation word; then back to search.
+#[server(endpoint = "erase_customer_data")]
+pub async fn erase_customer_data(
+    #[server(default)] csrf: String,
+    id: Uuid,
+    #[server(default)] confirm: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::privacy;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManagePrivacy, &csrf)?;
+            if !confirm.trim().eq_ignore_ascii_case("erase") {
+                return Err(ConsoleError::Invalid(
+                    "Type ERASE in the box to confirm.".into(),
+                ));
+            }
+            privacy::erase_customer(&state.store, &state.console_tenant, &session.actor(), id)
+                .await
+                .map_err(service_error)?;
+            leptos_axum::redirect("/customers");
             Ok(())
         }
         .await,

@@ -4,9 +4,11 @@
 //! the result. Internal errors are logged here and reach the browser opaque.
 
 pub mod admin;
+pub mod analytics;
 pub mod auth;
 pub mod customer;
 pub mod customers;
+pub mod portal;
 pub mod review;
 
 #[cfg(feature = "ssr")]
@@ -51,6 +53,11 @@ pub(crate) mod ssr {
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
+    }
+
+    /// Something the session middleware put in the request's extensions.
+    pub fn parts_session<T: Clone + Send + Sync + 'static>() -> Option<T> {
+        parts().ok()?.extensions.get::<T>().cloned()
     }
 
     /// The signed-in staff member, as the session middleware found them from the cookie.

@@ -14,6 +14,7 @@ pub mod ingest_queue;
 pub mod matching;
 pub mod merge;
 pub mod notes;
+pub mod outbox;
 pub mod portal;
 pub mod privacy;
 pub mod review;

@@ -14,10 +14,11 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use spine_engine::normalize::email::{Email, mask_email};
+use spine_engine::normalize::email::Email;
 use spine_engine::normalize::phone::Phone;
 
 use crate::services::customers::{ProfileUpdate, profile, update_customer};
+use crate::services::outbox::mask_destination;
 use crate::services::review::queue_review_item;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{
@@ -88,24 +89,24 @@ impl Destination {
 
     /// For logs and screens: `j***@example.com`, `+1******4567`.
     pub fn masked(&self) -> String {
-        match self {
-            Destination::Email(v) => mask_email(v),
-            Destination::Phone(v) => Phone::parse(v, Default::default())
-                .map(|p| p.masked())
-                .unwrap_or_else(|_| "***".to_owned()),
-        }
+        mask_destination(self.channel(), self.value())
     }
 
     fn hash(&self, tenant: &Tenant) -> String {
-        hex::encode(
-            Sha256::new()
-                .chain_update(tenant.id.as_bytes())
-                .chain_update(self.kind())
-                .chain_update([0])
-                .chain_update(self.value())
-                .finalize(),
-        )
+        destination_hash(tenant, self.kind(), self.value())
     }
+}
+
+/// Codes are filed under this hash of where they went, not the address itself.
+fn destination_hash(tenant: &Tenant, kind: &str, value: &str) -> String {
+    hex::encode(
+        Sha256::new()
+            .chain_update(tenant.id.as_bytes())
+            .chain_update(kind)
+            .chain_update([0])
+            .chain_update(value)
+            .finalize(),
+    )
 }
 
 /// A code's hash, keyed by where it was sent, so equal codes for two people hash apart.
@@ -142,13 +143,18 @@ async fn holder(tx: &mut Tx, tenant: &Tenant, to: &Destination) -> ServiceResult
     Ok(ids)
 }
 
+/// Names one code request: the sign-in form sends it back with the code. Requests for unknown
+/// destinations get one too (naming nothing), so the answer tells no one who is a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Challenge(pub Uuid);
+
 /// Sends a sign-in code when the destination belongs to exactly one profile. The answer is the
 /// same either way; only the rate limit is told.
 pub async fn request_code(
     store: &Store,
     tenant: &Tenant,
     raw_destination: &str,
-) -> ServiceResult<()> {
+) -> ServiceResult<Challenge> {
     request_code_at(store, tenant, raw_destination, Utc::now()).await
 }
 
@@ -157,7 +163,7 @@ pub async fn request_code_at(
     tenant: &Tenant,
     raw_destination: &str,
     now: DateTime<Utc>,
-) -> ServiceResult<()> {
+) -> ServiceResult<Challenge> {
     let to = Destination::parse(tenant, raw_destination)?;
     let destination_hash = to.hash(tenant);
     let mut tx = store.begin().await?;
@@ -191,20 +197,21 @@ pub async fn request_code_at(
             tx.commit().await?;
         }
         tracing::info!(destination = %to.masked(), holders = holders.len(), tenant = %tenant.slug, "no sign-in code sent");
-        return Ok(());
+        return Ok(Challenge(Uuid::new_v4()));
     };
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-    tx.insert_otp_code(
-        tenant.id,
-        &NewOtpCode {
-            customer_id,
-            destination_hash: &destination_hash,
-            code_hash: &code_hash(&destination_hash, &code),
-            created_at: now,
-            expires_at: now + CODE_TTL,
-        },
-    )
-    .await?;
+    let challenge = tx
+        .insert_otp_code(
+            tenant.id,
+            &NewOtpCode {
+                customer_id,
+                destination_hash: &destination_hash,
+                code_hash: &code_hash(&destination_hash, &code),
+                created_at: now,
+                expires_at: now + CODE_TTL,
+            },
+        )
+        .await?;
     let body = format!(
         "Your sign-in code for {} is {code}. It expires in {} minutes. If you did not ask for it, ignore this message.",
         tenant.name,
@@ -224,7 +231,7 @@ pub async fn request_code_at(
     .await?;
     tx.commit().await?;
     tracing::info!(destination = %to.masked(), tenant = %tenant.slug, "sign-in code queued");
-    Ok(())
+    Ok(Challenge(challenge))
 }
 
 /// A signed-in customer.
@@ -270,42 +277,56 @@ pub struct CustomerSignedIn {
 
 const WRONG_CODE: &str = "that code is not right, or it has expired; ask for a new one";
 
-/// Checks a code; the right one, in time, used once, opens a session. A wrong one counts
-/// against the code, which stops working after [`MAX_ATTEMPTS`].
+/// Checks a code; the right one, in time, the newest sent to its destination, used once,
+/// opens a session. A wrong one counts against the code, which stops working after
+/// [`MAX_ATTEMPTS`].
 pub async fn verify_code(
     store: &Store,
     tenant: &Tenant,
-    raw_destination: &str,
+    challenge: Challenge,
     code: &str,
 ) -> ServiceResult<CustomerSignedIn> {
-    verify_code_at(store, tenant, raw_destination, code, Utc::now()).await
+    verify_code_at(store, tenant, challenge, code, Utc::now()).await
 }
 
 pub async fn verify_code_at(
     store: &Store,
     tenant: &Tenant,
-    raw_destination: &str,
+    challenge: Challenge,
     code: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<CustomerSignedIn> {
-    let to = Destination::parse(tenant, raw_destination)?;
-    let destination_hash = to.hash(tenant);
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ServiceError::invalid(
+            "code",
+            "the code is the six digits we sent you",
+        ));
+    }
     let refuse = || ServiceError::invalid("code", WRONG_CODE);
     let mut tx = store.begin().await?;
-    let Some(issued) = tx.latest_otp_code(tenant.id, &destination_hash).await? else {
+    let Some(issued) = tx.otp_code(tenant.id, challenge.0).await? else {
         return Err(refuse());
     };
-    if issued.used_at.is_some() || issued.expires_at <= now || issued.attempts >= MAX_ATTEMPTS {
+    // Asking again replaces the code: only the newest one for a destination works.
+    let newest = tx
+        .latest_otp_code(tenant.id, &issued.destination_hash)
+        .await?
+        .is_some_and(|latest| latest.id == issued.id);
+    if !newest
+        || issued.used_at.is_some()
+        || issued.expires_at <= now
+        || issued.attempts >= MAX_ATTEMPTS
+    {
         return Err(refuse());
     }
     if !constant_time_eq(
-        code_hash(&destination_hash, &code).as_bytes(),
+        code_hash(&issued.destination_hash, &code).as_bytes(),
         issued.code_hash.as_bytes(),
     ) {
         tx.count_otp_attempt(tenant.id, issued.id).await?;
         tx.commit().await?;
-        tracing::warn!(destination = %to.masked(), attempts = issued.attempts + 1, "wrong sign-in code");
+        tracing::warn!(customer = %issued.customer_id, attempts = issued.attempts + 1, "wrong sign-in code");
         return Err(refuse());
     }
     if !tx.use_otp_code(tenant.id, issued.id, now).await? {
@@ -315,8 +336,12 @@ pub async fn verify_code_at(
         .await?
         .ok_or_else(refuse)?;
     // Receiving the code proves the address or number is theirs.
-    tx.verify_identity(tenant.id, customer.id, to.kind(), to.value())
-        .await?;
+    for identity in tx.identities_of(tenant.id, customer.id).await? {
+        if destination_hash(tenant, &identity.kind, &identity.value) == issued.destination_hash {
+            tx.verify_identity(tenant.id, customer.id, &identity.kind, &identity.value)
+                .await?;
+        }
+    }
     let token = random_hex(TOKEN_BYTES);
     let row = CustomerSessionRow {
         id: hex::encode(Sha256::digest(token.as_bytes())),
@@ -336,7 +361,7 @@ pub async fn verify_code_at(
             Some(customer.id.to_string()),
             Some(customer.id),
             None,
-            Some(json!({ "with": to.kind() })),
+            None,
         ),
     )
     .await?;
@@ -502,10 +527,7 @@ pub async fn dispute_identity(
 
 fn mask_identifier(kind: &str, value: &str) -> String {
     match kind {
-        "email" => mask_email(value),
-        "phone" => Phone::parse(value, Default::default())
-            .map(|p| p.masked())
-            .unwrap_or_else(|_| "***".to_owned()),
+        "email" | "phone" => mask_destination(kind, value),
         _ => value.to_owned(),
     }
 }

@@ -54,6 +54,9 @@ pub struct BulkInteraction {
     pub sentiment: Option<f64>,
 }
 
+/// A generated `customer_channels` row (benchmark): customer, channel, first and last use, count.
+pub type BulkChannel = (Uuid, &'static str, DateTime<Utc>, DateTime<Utc>, i64);
+
 /// A generated review item (benchmark).
 #[derive(Debug, Clone)]
 pub struct BulkReviewItem {
@@ -465,11 +468,10 @@ impl Tx {
         Ok(())
     }
 
-    /// (customer, channel, first, last, n) rows of `customer_channels`.
     pub async fn bulk_customer_channels(
         &mut self,
         tenant_id: Uuid,
-        rows: &[(Uuid, &'static str, DateTime<Utc>, DateTime<Utc>, i64)],
+        rows: &[BulkChannel],
     ) -> StoreResult<()> {
         for chunk in rows.chunks(BULK_ROWS) {
             on_conn!(self, c => {

@@ -19,7 +19,9 @@ mod tenants;
 mod users;
 mod webhooks;
 
-pub use analytics::{BulkCustomer, BulkInteraction, BulkMerge, BulkReviewItem, StatKey, StatRow};
+pub use analytics::{
+    BulkChannel, BulkCustomer, BulkInteraction, BulkMerge, BulkReviewItem, StatKey, StatRow,
+};
 pub use api_keys::ApiKeyRow;
 pub use audit::{AuditFilter, AuditRecord, NewAudit};
 pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NewCustomer};

@@ -10,6 +10,7 @@ use super::{StoreResult, Tx, on_conn};
 pub struct OtpCodeRow {
     pub id: Uuid,
     pub customer_id: Uuid,
+    pub destination_hash: String,
     pub code_hash: String,
     pub attempts: i64,
     pub created_at: DateTime<Utc>,
@@ -124,10 +125,20 @@ impl Tx {
         destination_hash: &str,
     ) -> StoreResult<Option<OtpCodeRow>> {
         Ok(on_conn!(self, c => sqlx::query_as::<_, OtpCodeRow>(
-            "select id, customer_id, code_hash, attempts, created_at, expires_at, used_at from otp_codes \
+            "select id, customer_id, destination_hash, code_hash, attempts, created_at, expires_at, used_at from otp_codes \
              where tenant_id = $1 and destination_hash = $2 order by created_at desc limit 1")
             .bind(tenant_id)
             .bind(destination_hash)
+            .fetch_optional(&mut *c)
+            .await)?)
+    }
+
+    pub async fn otp_code(&mut self, tenant_id: Uuid, id: Uuid) -> StoreResult<Option<OtpCodeRow>> {
+        Ok(on_conn!(self, c => sqlx::query_as::<_, OtpCodeRow>(
+            "select id, customer_id, destination_hash, code_hash, attempts, created_at, expires_at, used_at \
+             from otp_codes where tenant_id = $1 and id = $2")
+            .bind(tenant_id)
+            .bind(id)
             .fetch_optional(&mut *c)
             .await)?)
     }
@@ -139,7 +150,7 @@ impl Tx {
         customer_id: Uuid,
     ) -> StoreResult<Vec<OtpCodeRow>> {
         Ok(on_conn!(self, c => sqlx::query_as::<_, OtpCodeRow>(
-            "select id, customer_id, code_hash, attempts, created_at, expires_at, used_at from otp_codes \
+            "select id, customer_id, destination_hash, code_hash, attempts, created_at, expires_at, used_at from otp_codes \
              where tenant_id = $1 and customer_id = $2 order by created_at desc")
             .bind(tenant_id)
             .bind(customer_id)

@@ -29,6 +29,10 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("tenant {:?}", args.tenant))?;
 
+    let carriers = crate::mail::Carriers::new(args.smtp_url.as_deref(), args.smtp_from.as_deref())?;
+    tracing::info!(carriers = carriers.describe(), "outbox");
+    crate::mail::spawn_dispatcher(store.clone(), console_tenant.clone(), carriers);
+
     let state = AppState {
         leptos_options: crate::config::leptos_options(addr, &args.site_root),
         store: store.clone(),

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod api;
+mod downloads;
 mod health;
 mod openapi;
 mod problem;
@@ -28,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/api/openapi.json", get(openapi::document))
+        .route("/me/export.json", get(downloads::my_export))
+        .route("/customers/{id}/export.json", get(downloads::staff_export))
         .nest("/api/v1", api::router())
         .nest(
             "/webhooks",

@@ -8,9 +8,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use app::session::{HOME, clear_session_cookie, safe_next, token_from_cookies};
+use app::session::{
+    CUSTOMER_COOKIE, HOME, clear_session_cookie, cookie, is_portal, safe_next, token_from_cookies,
+};
 use app::state::AppState;
-use spine_core::services::{auth, tenants};
+use spine_core::services::{auth, portal, tenants};
 
 /// Paths that never look at the session.
 fn is_public(path: &str) -> bool {
@@ -36,6 +38,9 @@ pub async fn console_session(
     let path = req.uri().path().to_owned();
     if is_public(&path) {
         return next.run(req).await;
+    }
+    if is_portal(&path) {
+        return customer_session(state, req, next).await;
     }
     let token = req
         .headers()
@@ -112,6 +117,42 @@ pub async fn console_session(
             response
         }
     }
+}
+
+/// The customer's page: a staff session plays no part. A live customer session (the
+/// `spine_me` cookie) goes in the extensions; without one the page shows the sign-in form.
+async fn customer_session(state: AppState, mut req: Request, next: Next) -> Response {
+    let tenant = match tenants::tenant_by_slug(&state.store, &state.console_tenant.slug).await {
+        Ok(tenant) => tenant,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot reload the tenant");
+            state.console_tenant.clone()
+        }
+    };
+    let token = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|cookies| cookie(cookies, CUSTOMER_COOKIE).map(str::to_owned));
+    if let Some(token) = token {
+        match portal::authenticate(&state.store, &tenant, &token).await {
+            Ok(Some(session)) => {
+                req.extensions_mut().insert(session);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the customer session");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "We cannot reach our database. Please try again shortly.",
+                )
+                    .into_response();
+            }
+        }
+    }
+    req.extensions_mut().insert(tenant);
+    next.run(req).await
 }
 
 /// A cookie that no longer names a session is removed, so the browser stops sending it.

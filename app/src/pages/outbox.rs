@@ -1,0 +1,73 @@
+//! `/outbox` (admin): the messages Spine sent to people, newest first: sign-in codes today.
+//! Without an SMTP server (development) a message is only written to the server log, and this
+//! page is where an admin reads it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::format::relative_time;
+use crate::server_fns::admin::get_outbox;
+
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let outbox = Resource::new(|| (), |_| get_outbox());
+    view! {
+        <Title text="Outbox" />
+        <section class="panel" aria-labelledby="outbox-title">
+            <h1 id="outbox-title">"Outbox"</h1>
+            <p class="muted">
+                "Messages Spine sends to customers (sign-in codes for their own page). Email goes out by SMTP when "
+                <code>"--smtp-url"</code>
+                " is set; anything without a carrier is written to the server log instead and marked not sent."
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match outbox.await {
+                        Ok(view) if view.messages.is_empty() => {
+                            view! { <p class="empty">"Nothing sent yet."</p> }.into_any()
+                        }
+                        Ok(view) => {
+                            let now = view.now;
+                            let rows = view
+                                .messages
+                                .into_iter()
+                                .map(|m| {
+                                    let status = match (&m.sent_at, &m.error) {
+                                        (Some(_), _) => "sent".to_owned(),
+                                        (None, Some(reason)) => reason.clone(),
+                                        (None, None) => "waiting".to_owned(),
+                                    };
+                                    view! {
+                                        <tr>
+                                            <td>{relative_time(m.created_at, now)}</td>
+                                            <td>{m.channel}</td>
+                                            <td>{m.to}</td>
+                                            <td class="message">{m.body}</td>
+                                            <td class="muted">{status}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view();
+                            view! {
+                                <table class="data-table" id="outbox">
+                                    <thead>
+                                        <tr>
+                                            <th>"When"</th>
+                                            <th>"Channel"</th>
+                                            <th>"To"</th>
+                                            <th>"Message"</th>
+                                            <th>"Status"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
