@@ -470,3 +470,12 @@ pub struct OutboxMessage {
     pub error: Option<String>,
 }
 
+
+/// A customer said one identifier on their profile is not theirs; a person decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dispute {
+    pub item_id: Uuid,
+    pub kind: String,
+    pub value: String,
+    pub created_at: DateTime<Utc>,
+}

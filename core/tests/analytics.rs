@@ -380,9 +380,6 @@ on_both!(
                 tx.customer_channels(tenant_id, customer)
                     .await
                     .expect("channels")
-                    .into_iter()
-                    .map(|(channel, first, last, n)| (channel, first, last, n))
-                    .collect::<Vec<_>>()
             }
         };
         assert_eq!(channels(b).await, [("email".into(), at(10), at(20), 2)]);

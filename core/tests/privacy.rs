@@ -9,10 +9,10 @@ use uuid::Uuid;
 
 use spine_core::services::customers::{ProfileUpdate, customer_profile, search_customers};
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::merge_customers;
+use spine_core::services::merge::{decide_dispute, merge_customers};
 use spine_core::services::portal::{
-    self, CustomerSession, MAX_ATTEMPTS, MAX_CODES, dispute_identity, my_profile, request_code,
-    request_code_at, update_my_profile, verify_code, verify_code_at,
+    self, CustomerSession, MAX_ATTEMPTS, MAX_CODES, dispute_identity, my_profile, open_disputes,
+    request_code, request_code_at, update_my_profile, verify_code, verify_code_at,
 };
 use spine_core::services::privacy::{
     erase_customer, export_customer, restore_customer, soft_delete_customer,
@@ -425,6 +425,51 @@ on_both!(
             dispute_identity(&store, &t, &session, Uuid::new_v4()).await,
             Err(ServiceError::NotFound(_))
         ));
+
+        // Staff decide it: an agent may not; an admin keeps the email, and unlinks the phone.
+        let disputes = open_disputes(&store, &t, id).await.expect("disputes");
+        assert_eq!(disputes.len(), 1);
+        assert_eq!(disputes[0].value, "+14155550132");
+        assert!(matches!(
+            decide_dispute(&store, &t, &staff(Role::Agent), item, true).await,
+            Err(ServiceError::Forbidden)
+        ));
+        let admin = staff(Role::Admin);
+        let email = still
+            .identities
+            .iter()
+            .find(|i| i.kind == "email")
+            .expect("email");
+        let kept = dispute_identity(&store, &t, &session, email.id)
+            .await
+            .expect("dispute email");
+        decide_dispute(&store, &t, &admin, kept, false)
+            .await
+            .expect("keep");
+        decide_dispute(&store, &t, &admin, item, true)
+            .await
+            .expect("unlink");
+        assert!(matches!(
+            decide_dispute(&store, &t, &admin, item, true).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        let after = customer_profile(&store, &t, id).await.expect("profile");
+        assert!(
+            after.identities.iter().all(|i| i.id != phone.id),
+            "phone unlinked"
+        );
+        assert!(
+            after.identities.iter().any(|i| i.id == email.id),
+            "email kept"
+        );
+        assert_eq!(after.primary_phone, None);
+        assert_eq!(after.primary_email.as_deref(), Some(EMAIL));
+        assert!(
+            open_disputes(&store, &t, id)
+                .await
+                .expect("disputes")
+                .is_empty()
+        );
     }
 );
 
@@ -698,6 +743,12 @@ on_both!(
             );
             assert!(tx.consents_of(t.id, id).await.expect("consents").is_empty());
             assert!(tx.merges_of(t.id, id).await.expect("merges").is_empty());
+            assert!(
+                tx.customer_channels(t.id, id)
+                    .await
+                    .expect("channels")
+                    .is_empty()
+            );
         }
         assert!(
             tx.recent_outbox(t.id, 100)

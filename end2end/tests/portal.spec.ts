@@ -81,6 +81,16 @@ test("a customer signs in with a code, sets preferences, exports and erases thei
   await ids.getByRole("button", { name: /This is not me: phone/ }).click();
   await expect(page.locator("#disputed")).toBeVisible();
   await expect(ids).toContainText("+1916555");
+  // The admin decides it on the profile: the phone is unlinked.
+  await admin.goto(`/customers/${customerId}`);
+  const disputes = admin.getByRole("region", { name: "Disputed by the customer" });
+  await expect(disputes).toContainText("+1916555");
+  await hydrated(admin);
+  await disputes.getByRole("button", { name: "Unlink it" }).click();
+  await expect(disputes).toHaveCount(0);
+  await expect(admin.locator(".primary-phone")).toHaveText("—");
+  await page.reload();
+  await expect(ids).not.toContainText("+1916555");
 
   // The download holds the profile, the SMS and the marketing consent.
   const [download] = await Promise.all([

@@ -70,10 +70,12 @@ test("an admin works the review queue from the keyboard: merge with a chosen val
   await page.keyboard.press("m");
   await expect(page).not.toHaveURL(itemUrl);
 
-  // The next item: not the same person, with n.
+  // The next item: not the same person, with n. (Wait for its own content: while it loads, the
+  // page still shows the item just merged.)
   await expect(page).toHaveURL(/\/review\/[0-9a-f-]{36}$/);
-  await expect(page.locator(".merge-table")).toBeVisible();
   const secondUrl = page.url();
+  await expect(page.locator(`[data-item="${secondUrl.split("/").pop()}"] h1`)).toBeVisible();
+  await expect(page.locator(".merge-table")).toBeVisible();
   await page.keyboard.press("n");
   await expect(page).not.toHaveURL(secondUrl);
 

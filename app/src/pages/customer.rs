@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::error::ConsoleError;
 use crate::format::{ChannelIcons, relative_time};
 use crate::server_fns::customer::{
-    AddCustomerNote, CustomerPage as PageData, EraseCustomerData, MergeSearch, SetCustomerDeleted,
-    UndoCustomerMerge, UpdateCustomerStageTags, get_customer_page,
+    AddCustomerNote, CustomerPage as PageData, DecideCustomerDispute, EraseCustomerData,
+    MergeSearch, SetCustomerDeleted, UndoCustomerMerge, UpdateCustomerStageTags, get_customer_page,
 };
 use crate::types::{
     Channel, CustomerProfile, Direction, DuplicateCandidate, InteractionKind, LifecycleStage,
@@ -92,6 +92,7 @@ pub fn CustomerPage() -> impl IntoView {
     let undo = ServerAction::<UndoCustomerMerge>::new();
     let deleted = ServerAction::<SetCustomerDeleted>::new();
     let erase = ServerAction::<EraseCustomerData>::new();
+    let dispute = ServerAction::<DecideCustomerDispute>::new();
     let page = Resource::new(
         move || {
             (
@@ -101,9 +102,10 @@ pub fn CustomerPage() -> impl IntoView {
                 update.version().get(),
                 undo.version().get(),
                 deleted.version().get(),
+                dispute.version().get(),
             )
         },
-        |(id, (channel, kind, before, merge_q), _, _, _, _)| async move {
+        |(id, (channel, kind, before, merge_q), _, _, _, _, _)| async move {
             match id {
                 Some(id) => get_customer_page(id, channel, kind, before, merge_q).await,
                 None => Err(ConsoleError::NotFound("No such customer.".to_owned())),
@@ -116,6 +118,7 @@ pub fn CustomerPage() -> impl IntoView {
         undo,
         deleted,
         erase,
+        dispute,
     };
     view! {
         <p class="crumbs"><a href="/customers">"← Customers"</a></p>
@@ -157,6 +160,7 @@ struct Actions {
     undo: ServerAction<UndoCustomerMerge>,
     deleted: ServerAction<SetCustomerDeleted>,
     erase: ServerAction<EraseCustomerData>,
+    dispute: ServerAction<DecideCustomerDispute>,
 }
 
 /// A failed action's message, next to its form.
@@ -187,6 +191,7 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
         can_edit,
         can_merge,
         can_manage_privacy,
+        disputes,
         csrf_token,
     } = data;
     let deleted_at = profile.deleted_at;
@@ -230,6 +235,9 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
                 />
             </div>
             <aside class="customer-side">
+                {(!disputes.is_empty()).then(|| view! {
+                    <Disputes list=disputes csrf=csrf_token.clone() actions />
+                })}
                 <Duplicates id list=duplicates can_merge />
                 {(can_merge && merged_into.is_none()).then(|| view! {
                     <MergeBox id search=merge_search />
@@ -893,6 +901,46 @@ fn PrivacyPanel(id: Uuid, deleted: bool, csrf: String, actions: Actions) -> impl
                 </ActionForm>
                 {action_error(actions.erase.value())}
             </details>
+        </section>
+    }
+}
+
+/// "This is not me": identifiers the customer disputed on their own page, with the decision.
+#[component]
+fn Disputes(list: Vec<crate::types::Dispute>, csrf: String, actions: Actions) -> impl IntoView {
+    let rows = list
+        .into_iter()
+        .map(|d| {
+            let item = d.item_id.to_string();
+            let (csrf_unlink, csrf_keep, item_keep) = (csrf.clone(), csrf.clone(), item.clone());
+            view! {
+                <li class="dispute">
+                    <p>
+                        "The customer says the " {d.kind} " " <strong>{d.value}</strong> " is not theirs."
+                    </p>
+                    <div class="actions">
+                        <ActionForm action=actions.dispute attr:class="inline">
+                            <input type="hidden" name="csrf" value=csrf_unlink />
+                            <input type="hidden" name="item" value=item />
+                            <input type="hidden" name="unlink" value="true" />
+                            <button type="submit" class="small">"Unlink it"</button>
+                        </ActionForm>
+                        <ActionForm action=actions.dispute attr:class="inline">
+                            <input type="hidden" name="csrf" value=csrf_keep />
+                            <input type="hidden" name="item" value=item_keep />
+                            <input type="hidden" name="unlink" value="false" />
+                            <button type="submit" class="small quiet">"Keep it"</button>
+                        </ActionForm>
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel disputes" id="disputes" aria-labelledby="disputes-title">
+            <h2 id="disputes-title">"Disputed by the customer"</h2>
+            <ul class="dispute-list">{rows}</ul>
+            {action_error(actions.dispute.value())}
         </section>
     }
 }

@@ -56,7 +56,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
         let ids: Vec<_> = queue
             .get_untracked()
             .and_then(Result::ok)
-            .map(|q| q.items.into_iter().map(|i| i.id).collect())
+            .map(|q| q.items.into_iter().map(|i| i.href).collect())
             .unwrap_or_default();
         if ids.is_empty() {
             return;
@@ -66,9 +66,9 @@ pub fn ReviewQueuePage() -> impl IntoView {
             "j" => set_selected.set((current + 1).min(ids.len() - 1)),
             "k" => set_selected.set(current.saturating_sub(1)),
             "Enter" => {
-                if let Some(id) = ids.get(current) {
+                if let Some(href) = ids.get(current) {
                     ev.prevent_default();
-                    navigate(&format!("/review/{id}"), NavigateOptions::default());
+                    navigate(href, NavigateOptions::default());
                 }
             }
             _ => {}
@@ -123,12 +123,14 @@ fn QueueList(queue: ReviewQueue, selected: ReadSignal<usize>) -> impl IntoView {
                 <li class="result review-row" class:selected=is_selected>
                     <a
                         class="result-link"
-                        href=format!("/review/{}", item.id)
+                        href=item.href
                         aria-current=move || is_selected().then_some("true")
                     >
                         <span class="result-main">
-                            <strong class="name">{item.candidate_name}</strong>
-                            <span class="muted">" and "</span>
+                            {(!item.candidate_name.is_empty()).then(|| view! {
+                                <strong class="name">{item.candidate_name}</strong>
+                                <span class="muted">" and "</span>
+                            })}
                             <strong class="name">{item.subject_name}</strong>
                         </span>
                         <span class="score" title="Match confidence">{score(item.score)}</span>
@@ -256,7 +258,7 @@ fn ReviewCase(
         })
     };
     view! {
-        <section class="panel" aria-labelledby="item-title">
+        <section class="panel" aria-labelledby="item-title" data-item=case.id.to_string()>
             <div class="panel-head">
                 <h1 id="item-title">
                     {case.comparison.survivor.name.clone()} " and " {case.comparison.absorbed.name.clone()}

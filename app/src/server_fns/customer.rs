@@ -37,6 +37,8 @@ pub struct CustomerPage {
     pub can_merge: bool,
     /// Export, soft delete, restore and erase (admins).
     pub can_manage_privacy: bool,
+    /// Identifiers the customer said are not theirs, waiting for a decision (admins).
+    pub disputes: Vec<spine_core::types::Dispute>,
     pub csrf_token: String,
 }
 
@@ -177,6 +179,13 @@ pub async fn get_customer_page(
                 can_edit: session.staff.can(Permission::EditCustomers) && merged_into.is_none(),
                 can_merge,
                 can_manage_privacy: session.staff.can(Permission::ManagePrivacy),
+                disputes: if can_merge {
+                    spine_core::services::portal::open_disputes(store, tenant, id)
+                        .await
+                        .map_err(service_error)?
+                } else {
+                    Vec::new()
+                },
                 csrf_token: session.csrf_token().to_owned(),
             })
         }
@@ -332,6 +341,35 @@ pub async fn erase_customer_data(
                 .await
                 .map_err(service_error)?;
             leptos_axum::redirect("/customers");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Decides a customer's "this is not me": unlink the identifier, or keep it (admins).
+#[server(endpoint = "decide_customer_dispute")]
+pub async fn decide_customer_dispute(
+    #[server(default)] csrf: String,
+    item: Uuid,
+    #[server(default)] unlink: bool,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::merge;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ReviewMatches, &csrf)?;
+            merge::decide_dispute(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                item,
+                unlink,
+            )
+            .await
+            .map_err(service_error)?;
             Ok(())
         }
         .await,

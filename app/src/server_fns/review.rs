@@ -15,6 +15,9 @@ use crate::error::ConsoleError;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueRow {
     pub id: Uuid,
+    /// Where the item is decided: its review page, or for a customer's dispute (no second
+    /// profile), the customer's page.
+    pub href: String,
     pub subject_name: String,
     pub candidate_name: String,
     pub score: f64,
@@ -262,8 +265,18 @@ pub async fn list_review_items(order: String) -> Result<ReviewQueue, ConsoleErro
                     .into_iter()
                     .map(|e| QueueRow {
                         id: e.item.id,
+                        href: if e.item.candidate_ids.is_empty() {
+                            format!("/customers/{}#disputes", e.item.subject_customer_id)
+                        } else {
+                            format!("/review/{}", e.item.id)
+                        },
                         subject_name: e.subject_name.unwrap_or_else(unnamed),
-                        candidate_name: e.candidate_name.unwrap_or_else(unnamed),
+                        // A dispute has no second profile: the row names the customer alone.
+                        candidate_name: if e.item.candidate_ids.is_empty() {
+                            String::new()
+                        } else {
+                            e.candidate_name.unwrap_or_else(unnamed)
+                        },
                         score: e.item.score,
                         reason: e.item.reason,
                         created_at: e.item.created_at,

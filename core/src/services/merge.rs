@@ -428,3 +428,87 @@ pub async fn merge_history(
     }
     Ok(records)
 }
+
+/// Decides a customer's dispute ("this is not me" about one identifier): `unlink` removes the
+/// identifier from the profile (and from its primaries), otherwise it stays. Either way the
+/// item is closed: accepted (`merged`, the proposal taken) or `rejected`, with the decision.
+pub async fn decide_dispute(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    item_id: Uuid,
+    unlink: bool,
+) -> ServiceResult<()> {
+    may_merge(actor)?;
+    let mut tx = store.begin().await?;
+    let item = tx
+        .review_item(tenant.id, item_id)
+        .await?
+        .ok_or(ServiceError::NotFound("review item"))?;
+    let identity_id = item
+        .evidence
+        .0
+        .pointer("/disputed/identity_id")
+        .and_then(|v| v.as_str())
+        .and_then(|v| Uuid::parse_str(v).ok())
+        .ok_or_else(|| ServiceError::invalid("item", "this review item is not a dispute"))?;
+    let (status, decision) = if unlink {
+        ("merged", json!({ "dispute": "unlinked" }))
+    } else {
+        ("rejected", json!({ "dispute": "kept" }))
+    };
+    if !tx
+        .decide_review_item(tenant.id, item_id, status, staff_id(actor), &decision)
+        .await?
+    {
+        return Err(ServiceError::Conflict(
+            "this review item was already decided".into(),
+        ));
+    }
+    let customer_id = item.subject_customer_id;
+    let identity = tx
+        .identities_of(tenant.id, customer_id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == identity_id);
+    if unlink && let Some(identity) = &identity {
+        tx.delete_identity(tenant.id, identity.id).await?;
+        if let Some(mut row) = tx.customer(tenant.id, customer_id).await? {
+            let value = Some(identity.value.clone());
+            let mut changed = false;
+            if identity.kind == "email" && row.primary_email == value {
+                row.primary_email = None;
+                changed = true;
+            }
+            if identity.kind == "phone" && row.primary_phone == value {
+                row.primary_phone = None;
+                changed = true;
+            }
+            if changed {
+                row.updated_at = Utc::now();
+                tx.write_customer(&row).await?;
+            }
+        }
+    }
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            if unlink {
+                "identity.unlinked"
+            } else {
+                "review.dispute_kept"
+            },
+            "review_item",
+            Some(item_id.to_string()),
+            Some(customer_id),
+            identity
+                .as_ref()
+                .map(|i| json!({ "kind": i.kind, "provider": i.provider, "value": i.value })),
+            Some(decision),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

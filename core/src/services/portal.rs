@@ -525,6 +525,37 @@ pub async fn dispute_identity(
     Ok(item)
 }
 
+/// The customer's open disputes, for the staff's view of the profile.
+pub async fn open_disputes(
+    store: &Store,
+    tenant: &Tenant,
+    customer_id: Uuid,
+) -> ServiceResult<Vec<crate::types::Dispute>> {
+    let mut tx = store.read().await?;
+    let items = tx.open_review_items_about(tenant.id, customer_id).await?;
+    Ok(items
+        .into_iter()
+        .filter(|item| {
+            item.subject_customer_id == customer_id && item.evidence.0.get("disputed").is_some()
+        })
+        .filter_map(|item| {
+            let evidence = &item.evidence.0;
+            let text = |key: &str| {
+                evidence
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            };
+            Some(crate::types::Dispute {
+                item_id: item.id,
+                kind: text("kind")?,
+                value: text("value")?,
+                created_at: item.created_at,
+            })
+        })
+        .collect())
+}
+
 fn mask_identifier(kind: &str, value: &str) -> String {
     match kind {
         "email" | "phone" => mask_destination(kind, value),

@@ -159,11 +159,12 @@ pub async fn review_case(
         .await?
         .ok_or(ServiceError::NotFound("review item"))?
         .into();
-    let survivor_id = item
-        .candidate_ids
-        .first()
-        .copied()
-        .ok_or(ServiceError::NotFound("candidate profile"))?;
+    let survivor_id = item.candidate_ids.first().copied().ok_or_else(|| {
+        ServiceError::invalid(
+            "item",
+            "this item is a customer's dispute about one identifier: decide it on their profile page",
+        )
+    })?;
     let absorbed_id = item.subject_customer_id;
     let plan = preview_merge(store, tenant, survivor_id, absorbed_id).await?;
     Ok(ReviewCase {

@@ -38,8 +38,9 @@ pub struct ErasedRows {
 }
 
 /// Tables whose rows belong to one profile and go with it, by `customer_id`.
-const OWNED: [&str; 9] = [
+const OWNED: [&str; 10] = [
     "interactions",
+    "customer_channels",
     "orders",
     "threads",
     "identities",
