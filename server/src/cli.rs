@@ -393,6 +393,10 @@ pub struct AnalyticsBenchArgs {
     #[arg(long, default_value_t = 1_000_000)]
     pub interactions: usize,
 
+    /// Time an existing tenant (e.g. one an earlier run loaded) instead of loading a new one.
+    #[arg(long)]
+    pub tenant: Option<String>,
+
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }

@@ -308,16 +308,12 @@ async fn compute_snapshot(
     tenant_id: Uuid,
     now: DateTime<Utc>,
 ) -> ServiceResult<Snapshot> {
-    let bucketed = |rows: Vec<(i64, i64)>, top: i64| {
-        let mut counts = vec![0i64; top as usize];
-        for (k, n) in rows {
-            if k >= 1 {
-                counts[(k.min(top) - 1) as usize] += n;
-            }
-        }
-        counts
-    };
-    let mix = bucketed(tx.channel_count_distribution(tenant_id).await?, 4);
+    let inactive: HashSet<Uuid> = tx
+        .inactive_customers(tenant_id)
+        .await?
+        .into_iter()
+        .collect();
+    let (mix, pairs) = channel_mix_and_sequences(tx, tenant_id, &inactive).await?;
     let channel_mix = BarChart {
         category: "channels".into(),
         bars: ["1", "2", "3", "4+"]
@@ -329,13 +325,14 @@ async fn compute_snapshot(
             })
             .collect(),
     };
+    let mut pairs: Vec<((String, String), i64)> = pairs.into_iter().collect();
+    pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let sequences = BarChart {
         category: "sequence".into(),
-        bars: tx
-            .channel_sequences(tenant_id, TOP)
-            .await?
+        bars: pairs
             .into_iter()
-            .map(|(first, later, n)| {
+            .take(TOP as usize)
+            .map(|((first, later), n)| {
                 bar(
                     &format!("{first}>{later}"),
                     &format!("{} → {}", label(&first), label(&later)),
@@ -344,7 +341,7 @@ async fn compute_snapshot(
             })
             .collect(),
     };
-    let ids = bucketed(tx.identity_count_distribution(tenant_id).await?, 5);
+    let ids = identity_counts(tx, tenant_id, &inactive).await?;
     let identities = BarChart {
         category: "identities".into(),
         bars: ["1", "2", "3", "4", "5+"]
@@ -354,10 +351,14 @@ async fn compute_snapshot(
             .collect(),
     };
     let mut stages: BTreeMap<String, i64> = BTreeMap::new();
+    let mut campaigns: BTreeMap<String, i64> = BTreeMap::new();
     let mut contact = [0i64; 4];
     let mut profiles = 0;
-    for (stage, email, phone, n) in tx.profile_shapes(tenant_id).await? {
+    for (stage, email, phone, campaign, n) in tx.profile_shapes(tenant_id).await? {
         *stages.entry(stage).or_default() += n;
+        if let Some(campaign) = campaign {
+            *campaigns.entry(campaign).or_default() += n;
+        }
         let at = match (email != 0, phone != 0) {
             (true, true) => 0,
             (true, false) => 1,
@@ -395,7 +396,10 @@ async fn compute_snapshot(
         bars: rows.into_iter().map(|(k, n)| bar(&k, &k, n)).collect(),
     };
     let sources = top(tx.top_sources(tenant_id, TOP).await?, "source");
-    let campaigns = top(tx.top_campaigns(tenant_id, TOP).await?, "campaign");
+    let mut campaigns: Vec<(String, i64)> = campaigns.into_iter().collect();
+    campaigns.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    campaigns.truncate(TOP as usize);
+    let campaigns = top(campaigns, "campaign");
     let [day, week, month, all] = tx
         .pending_reviews_since(
             tenant_id,
@@ -428,6 +432,85 @@ async fn compute_snapshot(
         review_backlog,
         pending_reviews: all,
     })
+}
+
+/// Rows read per page when scanning a tenant's channels or identities.
+const PAGE: i64 = 50_000;
+
+/// Active profiles by number of channels used (1, 2, 3, 4+), and how many profiles went from
+/// each first channel to each later one, in one pass over `customer_channels`.
+#[allow(clippy::type_complexity)]
+async fn channel_mix_and_sequences(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    inactive: &HashSet<Uuid>,
+) -> ServiceResult<([i64; 4], BTreeMap<(String, String), i64>)> {
+    let mut mix = [0i64; 4];
+    let mut pairs: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut count_profile = |rows: &mut Vec<(String, DateTime<Utc>)>| {
+        if rows.is_empty() {
+            return;
+        }
+        mix[rows.len().min(4) - 1] += 1;
+        rows.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        for (later, _) in &rows[1..] {
+            *pairs.entry((rows[0].0.clone(), later.clone())).or_default() += 1;
+        }
+        rows.clear();
+    };
+    let mut after = Uuid::nil();
+    loop {
+        let mut page = tx.customer_channel_page(tenant_id, after, PAGE).await?;
+        let full = page.len() as i64 == PAGE;
+        if full {
+            // The last profile may continue on the next page: read it there whole.
+            let last = page.last().map(|r| r.0).unwrap_or_default();
+            page.retain(|r| r.0 != last);
+        }
+        let Some(next) = page.last().map(|r| r.0) else {
+            break;
+        };
+        let mut current = Uuid::nil();
+        let mut rows: Vec<(String, DateTime<Utc>)> = Vec::new();
+        for (customer, channel, first_at) in page {
+            if customer != current {
+                count_profile(&mut rows);
+                current = customer;
+            }
+            if !inactive.contains(&customer) {
+                rows.push((channel, first_at));
+            }
+        }
+        count_profile(&mut rows);
+        after = next;
+        if !full {
+            break;
+        }
+    }
+    Ok((mix, pairs))
+}
+
+/// Active profiles holding 1, 2, 3, 4 and 5 or more identities.
+async fn identity_counts(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    inactive: &HashSet<Uuid>,
+) -> ServiceResult<[i64; 5]> {
+    let mut counts = [0i64; 5];
+    let mut after = Uuid::nil();
+    loop {
+        let page = tx.identity_count_page(tenant_id, after, PAGE).await?;
+        for (customer, n) in &page {
+            if *n >= 1 && !inactive.contains(customer) {
+                counts[((*n).min(5) - 1) as usize] += 1;
+            }
+        }
+        match page.last() {
+            Some((last, _)) if page.len() as i64 == PAGE => after = *last,
+            _ => break,
+        }
+    }
+    Ok(counts)
 }
 
 /// Counts one ingested interaction: the day's counters and the profile's channels. Staff notes

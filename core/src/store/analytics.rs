@@ -250,73 +250,64 @@ impl Tx {
     }
 }
 
-/// Current-state aggregates over active profiles (the snapshot's parts).
+/// Current-state aggregates (the snapshot's parts). Profiles' channels and identities are read
+/// a page at a time in key order without joining `customers`: joining cost a lookup per row
+/// (2.5 s of 4 at 1M profiles on SQLite); the few inactive profiles are listed once instead.
 impl Tx {
-    /// (number of channels used, profiles).
-    pub async fn channel_count_distribution(
-        &mut self,
-        tenant_id: Uuid,
-    ) -> StoreResult<Vec<(i64, i64)>> {
-        let sql = format!(
-            "select k, count(*) from (select cc.customer_id, count(*) as k from customer_channels cc \
-               join customers c on c.tenant_id = cc.tenant_id and c.id = cc.customer_id \
-               where cc.tenant_id = $1 and {ACTIVE} group by cc.customer_id) x group by k"
-        );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, (i64, i64)>(&sql)
+    /// Profiles not counted in current-state analytics: merged away, deleted or erased.
+    pub async fn inactive_customers(&mut self, tenant_id: Uuid) -> StoreResult<Vec<Uuid>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "select id from customers where tenant_id = $1 \
+             and (merged_into is not null or deleted_at is not null or erased_at is not null)")
             .bind(tenant_id).fetch_all(&mut *c).await)?)
     }
 
-    /// The most common (first channel, later channel) pairs: (first, later, profiles).
-    pub async fn channel_sequences(
+    /// Up to `limit` rows of `customer_channels` after the profile `after`, in profile order:
+    /// (profile, channel, first used). The last profile of a full page may be cut short; the
+    /// caller reads it again from the next page.
+    pub async fn customer_channel_page(
         &mut self,
         tenant_id: Uuid,
+        after: Uuid,
         limit: i64,
-    ) -> StoreResult<Vec<(String, String, i64)>> {
-        let sql = format!(
-            "select first_channel, channel, count(*) as n from ( \
-               select cc.channel, first_value(cc.channel) over \
-                 (partition by cc.customer_id order by cc.first_at, cc.channel) as first_channel \
-               from customer_channels cc \
-               join customers c on c.tenant_id = cc.tenant_id and c.id = cc.customer_id \
-               where cc.tenant_id = $1 and {ACTIVE}) x \
-             where channel <> first_channel \
-             group by first_channel, channel order by n desc, first_channel, channel limit $2"
-        );
+    ) -> StoreResult<Vec<(Uuid, String, DateTime<Utc>)>> {
         Ok(
-            on_conn!(self, c => sqlx::query_as::<_, (String, String, i64)>(&sql)
-            .bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?,
+            on_conn!(self, c => sqlx::query_as::<_, (Uuid, String, DateTime<Utc>)>(
+            "select customer_id, channel, first_at from customer_channels \
+             where tenant_id = $1 and customer_id > $2 order by customer_id, channel limit $3")
+            .bind(tenant_id).bind(after).bind(limit).fetch_all(&mut *c).await)?,
         )
     }
 
-    /// (lifecycle stage, has email 0/1, has phone 0/1, profiles).
+    /// Identities held per profile, for up to `limit` profiles after `after`, in profile order.
+    pub async fn identity_count_page(
+        &mut self,
+        tenant_id: Uuid,
+        after: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<(Uuid, i64)>> {
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (Uuid, i64)>(
+            "select customer_id, count(*) from identities where tenant_id = $1 and customer_id > $2 \
+             group by customer_id order by customer_id limit $3")
+            .bind(tenant_id).bind(after).bind(limit).fetch_all(&mut *c).await)?)
+    }
+
+    /// Active profiles by (lifecycle stage, has email 0/1, has phone 0/1, campaign).
+    #[allow(clippy::type_complexity)]
     pub async fn profile_shapes(
         &mut self,
         tenant_id: Uuid,
-    ) -> StoreResult<Vec<(String, i32, i32, i64)>> {
+    ) -> StoreResult<Vec<(String, i32, i32, Option<String>, i64)>> {
         let sql = format!(
             "select c.lifecycle_stage, \
                case when c.primary_email is not null then 1 else 0 end as e, \
-               case when c.primary_phone is not null then 1 else 0 end as p, count(*) \
-             from customers c where c.tenant_id = $1 and {ACTIVE} group by 1, 2, 3"
+               case when c.primary_phone is not null then 1 else 0 end as p, c.source_campaign, count(*) \
+             from customers c where c.tenant_id = $1 and {ACTIVE} group by 1, 2, 3, 4"
         );
         Ok(
-            on_conn!(self, c => sqlx::query_as::<_, (String, i32, i32, i64)>(&sql)
+            on_conn!(self, c => sqlx::query_as::<_, (String, i32, i32, Option<String>, i64)>(&sql)
             .bind(tenant_id).fetch_all(&mut *c).await)?,
         )
-    }
-
-    /// (identities held, profiles).
-    pub async fn identity_count_distribution(
-        &mut self,
-        tenant_id: Uuid,
-    ) -> StoreResult<Vec<(i64, i64)>> {
-        let sql = format!(
-            "select k, count(*) from (select i.customer_id, count(*) as k from identities i \
-               join customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id \
-               where i.tenant_id = $1 and {ACTIVE} group by i.customer_id) x group by k"
-        );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, (i64, i64)>(&sql)
-            .bind(tenant_id).fetch_all(&mut *c).await)?)
     }
 
     /// The most common sources (each profile's `sources` list): (source, profiles).
@@ -332,21 +323,6 @@ impl Tx {
         let sql = format!(
             "select j.value, count(*) as n from customers c cross join {each} \
              where c.tenant_id = $1 and {ACTIVE} group by j.value order by n desc, j.value limit $2"
-        );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, (String, i64)>(&sql)
-            .bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?)
-    }
-
-    /// The most common campaigns: (campaign, profiles).
-    pub async fn top_campaigns(
-        &mut self,
-        tenant_id: Uuid,
-        limit: i64,
-    ) -> StoreResult<Vec<(String, i64)>> {
-        let sql = format!(
-            "select c.source_campaign, count(*) as n from customers c \
-             where c.tenant_id = $1 and {ACTIVE} and c.source_campaign is not null \
-             group by c.source_campaign order by n desc, c.source_campaign limit $2"
         );
         Ok(on_conn!(self, c => sqlx::query_as::<_, (String, i64)>(&sql)
             .bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?)

@@ -17,7 +17,7 @@ use spine_core::services::analytics::{
     channel_usage, current_snapshot, refresh_snapshot, resolution_stats, review_stats,
     sentiment_trend,
 };
-use spine_core::services::tenants::ensure_tenant;
+use spine_core::services::tenants::{ensure_tenant, tenant_by_slug};
 use spine_core::store::{BulkCustomer, BulkInteraction, BulkMerge, BulkReviewItem};
 use spine_core::{Store, Tenant};
 
@@ -67,17 +67,23 @@ type Counters = BTreeMap<(String, &'static str, String, String), (i64, f64)>;
 
 pub async fn run(database_url: &str, args: AnalyticsBenchArgs) -> anyhow::Result<()> {
     let store = super::open(database_url).await?;
-    let slug = format!("bench-{}", Uuid::now_v7().simple());
-    let tenant = ensure_tenant(&store, &slug, "Analytics bench", "US").await?;
-    eprintln!(
-        "Loading {} profiles and {} interactions into tenant '{slug}' ({})…",
-        args.customers,
-        args.interactions,
-        store.backend().as_str()
-    );
-    let started = Instant::now();
-    load(&store, &tenant, &args).await?;
-    eprintln!("Loaded in {:.1}s.", started.elapsed().as_secs_f64());
+    let tenant = match &args.tenant {
+        Some(slug) => tenant_by_slug(&store, slug).await?,
+        None => {
+            let slug = format!("bench-{}", Uuid::now_v7().simple());
+            let tenant = ensure_tenant(&store, &slug, "Analytics bench", "US").await?;
+            eprintln!(
+                "Loading {} profiles and {} interactions into tenant '{slug}' ({})…",
+                args.customers,
+                args.interactions,
+                store.backend().as_str()
+            );
+            let started = Instant::now();
+            load(&store, &tenant, &args).await?;
+            eprintln!("Loaded in {:.1}s.", started.elapsed().as_secs_f64());
+            tenant
+        }
+    };
 
     let refresh = time(3, || async {
         refresh_snapshot(&store, &tenant).await.map(drop)
