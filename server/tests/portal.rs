@@ -71,20 +71,14 @@ async fn me_call(
     cookie: Option<&str>,
     origin: Option<&str>,
 ) -> (StatusCode, reqwest::header::HeaderMap, String) {
-    let mut request = console
-        .client
-        .post(console.url(&format!("/me/api/{name}")))
-        .form(form);
-    if let Some(token) = cookie {
-        request = request.header("Cookie", format!("spine_me={token}"));
-    }
-    if let Some(origin) = origin {
-        request = request.header("Origin", origin);
-    }
-    let response = request.send().await.expect("call");
-    let status = response.status();
-    let headers = response.headers().clone();
-    (status, headers, response.text().await.unwrap_or_default())
+    console
+        .post_form(
+            &format!("/me/api/{name}"),
+            form,
+            cookie.map(|token| format!("spine_me={token}")),
+            origin,
+        )
+        .await
 }
 
 #[tokio::test]
@@ -225,12 +219,8 @@ async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
 
     // The customer's cookie opens no console page; a staff session is no customer session.
     let response = console
-        .client
-        .get(console.url("/customers"))
-        .header("Cookie", format!("spine_me={token}"))
-        .send()
-        .await
-        .expect("get");
+        .get_with("/customers", Some(format!("spine_me={token}")))
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(
         response
@@ -240,26 +230,22 @@ async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
             .is_some_and(|l| l.starts_with("/login"))
     );
     let admin = console.sign_in(ADMIN).await;
-    let response = console
-        .client
-        .post(console.url("/me/api/state"))
-        .header("Cookie", format!("spine_session={admin}"))
-        .send()
-        .await
-        .expect("state");
-    let body = response.text().await.expect("body");
+    let (_, _, body) = console
+        .post_form(
+            "/me/api/state",
+            &[],
+            Some(format!("spine_session={admin}")),
+            None,
+        )
+        .await;
     assert!(body.contains("SignedOut"), "{body}");
 
     // Downloads: the customer's own, at /me; anyone's for an admin only.
     let response = console.get("/me/export.json", None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let response = console
-        .client
-        .get(console.url("/me/export.json"))
-        .header("Cookie", format!("spine_me={token}"))
-        .send()
-        .await
-        .expect("export");
+        .get_with("/me/export.json", Some(format!("spine_me={token}")))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         response

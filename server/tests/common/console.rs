@@ -48,9 +48,15 @@ impl Console {
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        self.get_with(path, cookie.map(|token| format!("spine_session={token}")))
+            .await
+    }
+
+    /// A GET with this `Cookie` header (`name=value`), if any.
+    pub async fn get_with(&self, path: &str, cookie: Option<String>) -> reqwest::Response {
         let mut request = self.client.get(self.url(path));
-        if let Some(token) = cookie {
-            request = request.header("Cookie", format!("spine_session={token}"));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
         }
         request.send().await.expect("get")
     }
@@ -63,12 +69,26 @@ impl Console {
         cookie: Option<&str>,
         origin: Option<&str>,
     ) -> (StatusCode, HeaderMap, String) {
-        let mut request = self
-            .client
-            .post(self.url(&format!("/api/{name}")))
-            .form(form);
-        if let Some(token) = cookie {
-            request = request.header("Cookie", format!("spine_session={token}"));
+        self.post_form(
+            &format!("/api/{name}"),
+            form,
+            cookie.map(|token| format!("spine_session={token}")),
+            origin,
+        )
+        .await
+    }
+
+    /// A form POST with this `Cookie` header (`name=value`) and `Origin`, if any.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<String>,
+        origin: Option<&str>,
+    ) -> (StatusCode, HeaderMap, String) {
+        let mut request = self.client.post(self.url(path)).form(form);
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
         }
         if let Some(origin) = origin {
             request = request.header("Origin", origin);
