@@ -470,7 +470,6 @@ pub struct OutboxMessage {
     pub error: Option<String>,
 }
 
-
 /// A customer said one identifier on their profile is not theirs; a person decides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dispute {

@@ -403,6 +403,11 @@ on_both!(
         let snap = refresh_snapshot(&store, &t).await.expect("snapshot");
         assert_eq!(snap.profiles, 1, "the absorbed profile no longer counts");
         assert_eq!(bars(&snap.channel_mix)[1], ("2".into(), 1.0));
+        assert_eq!(
+            bars(&snap.identities)[..2],
+            [("1".into(), 0.0), ("2".into(), 1.0)],
+            "the survivor holds the phone and the email"
+        );
 
         undo_merge(&store, &t, &admin(), outcome.merge_id)
             .await

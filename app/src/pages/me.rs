@@ -12,9 +12,7 @@ use crate::server_fns::portal::{
 };
 use crate::types::{Channel, NotificationPrefs};
 
-fn error_of<T: Clone + Send + Sync + 'static>(
-    action: ServerAction<T>,
-) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+fn error_of<T>(action: ServerAction<T>) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
 where
     T: leptos::server_fn::ServerFn<Output = (), Error = crate::error::ConsoleError>
         + Clone

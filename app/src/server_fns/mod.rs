@@ -150,9 +150,7 @@ pub(crate) mod ssr {
             ServiceError::Invalid { .. }
             | ServiceError::Conflict(_)
             | ServiceError::Gone(_)
-            | ServiceError::RateLimited(_) => {
-                ConsoleError::Invalid(err.to_string())
-            }
+            | ServiceError::RateLimited(_) => ConsoleError::Invalid(err.to_string()),
             ServiceError::NotFound(what) => ConsoleError::NotFound(format!("No such {what}.")),
             ServiceError::Forbidden => ConsoleError::Forbidden,
             ServiceError::Store(e) => {

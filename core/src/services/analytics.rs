@@ -341,7 +341,7 @@ async fn compute_snapshot(
             })
             .collect(),
     };
-    let ids = identity_counts(tx, tenant_id, &inactive).await?;
+    let ids = identity_counts(tx, tenant_id).await?;
     let identities = BarChart {
         category: "identities".into(),
         bars: ["1", "2", "3", "4", "5+"]
@@ -490,24 +490,15 @@ async fn channel_mix_and_sequences(
     Ok((mix, pairs))
 }
 
-/// Active profiles holding 1, 2, 3, 4 and 5 or more identities.
-async fn identity_counts(
-    tx: &mut Tx,
-    tenant_id: Uuid,
-    inactive: &HashSet<Uuid>,
-) -> ServiceResult<[i64; 5]> {
+/// Active profiles holding 1, 2, 3, 4 and 5 or more identities: every profile's count less
+/// the inactive profiles' (few), so no row is joined to its profile.
+async fn identity_counts(tx: &mut Tx, tenant_id: Uuid) -> ServiceResult<[i64; 5]> {
     let mut counts = [0i64; 5];
-    let mut after = Uuid::nil();
-    loop {
-        let page = tx.identity_count_page(tenant_id, after, PAGE).await?;
-        for (customer, n) in &page {
-            if *n >= 1 && !inactive.contains(customer) {
-                counts[((*n).min(5) - 1) as usize] += 1;
+    for (inactive, sign) in [(false, 1), (true, -1)] {
+        for (k, n) in tx.identity_count_distribution(tenant_id, inactive).await? {
+            if k >= 1 {
+                counts[(k.min(5) - 1) as usize] += sign * n;
             }
-        }
-        match page.last() {
-            Some((last, _)) if page.len() as i64 == PAGE => after = *last,
-            _ => break,
         }
     }
     Ok(counts)

@@ -279,17 +279,26 @@ impl Tx {
         )
     }
 
-    /// Identities held per profile, for up to `limit` profiles after `after`, in profile order.
-    pub async fn identity_count_page(
+    /// (identities held, profiles) over every profile of the tenant when `inactive_only` is
+    /// false, or over its inactive profiles only (to subtract: cheaper than joining every row).
+    pub async fn identity_count_distribution(
         &mut self,
         tenant_id: Uuid,
-        after: Uuid,
-        limit: i64,
-    ) -> StoreResult<Vec<(Uuid, i64)>> {
-        Ok(on_conn!(self, c => sqlx::query_as::<_, (Uuid, i64)>(
-            "select customer_id, count(*) from identities where tenant_id = $1 and customer_id > $2 \
-             group by customer_id order by customer_id limit $3")
-            .bind(tenant_id).bind(after).bind(limit).fetch_all(&mut *c).await)?)
+        inactive_only: bool,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let sql = if inactive_only {
+            format!(
+                "select k, count(*) from (select i.customer_id, count(*) as k from customers c \
+                   join identities i on i.tenant_id = c.tenant_id and i.customer_id = c.id \
+                   where c.tenant_id = $1 and not ({ACTIVE}) group by i.customer_id) x group by k"
+            )
+        } else {
+            "select k, count(*) from (select customer_id, count(*) as k from identities \
+               where tenant_id = $1 group by customer_id) x group by k"
+                .to_owned()
+        };
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (i64, i64)>(&sql)
+            .bind(tenant_id).fetch_all(&mut *c).await)?)
     }
 
     /// Active profiles by (lifecycle stage, has email 0/1, has phone 0/1, campaign).

@@ -29,9 +29,11 @@ pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};
 pub use jobs::JobRow;
 pub use merges::{MergeRow, MovedRows};
-pub use reviews::{NewReviewItem, ReviewItemRow};
-pub use portal::{ConsentRow, CustomerSessionRow, NewOtpCode, NewOutboxMessage, OtpCodeRow, OutboxRow};
+pub use portal::{
+    ConsentRow, CustomerSessionRow, NewOtpCode, NewOutboxMessage, OtpCodeRow, OutboxRow,
+};
 pub use privacy::{ErasedRows, OrderRow};
+pub use reviews::{NewReviewItem, ReviewItemRow};
 pub use sessions::{NewSession, SessionUserRow};
 pub use tenants::{NewTenant, TenantRow};
 pub use users::{NewUser, UserRow};
