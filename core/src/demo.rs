@@ -325,6 +325,8 @@ fn message(
     message_id: String,
 ) -> EventInput {
     EventInput {
+        sentiment: None,
+        campaign: None,
         channel,
         direction,
         kind: InteractionKind::Message,
@@ -609,7 +611,59 @@ pub fn demo_events(seed: u64, people: usize, now: DateTime<Utc>) -> Vec<EventInp
         }
     }
     events.sort_by_key(|e| e.occurred_at);
+    for event in &mut events {
+        annotate(event);
+    }
     events
+}
+
+/// Campaigns the demo business ran; a third of web chat, Instagram and email first contacts
+/// came from one (a profile keeps the campaign of the event that created it).
+const CAMPAIGNS: &[&str] = &[
+    "spring-platters",
+    "instagram-ads",
+    "newsletter",
+    "google-search",
+];
+
+/// What an integration would add to a demo message: a sentiment score for what customers write
+/// (as a chatbot's model would give it, from the words), and a campaign on some first contacts.
+/// Derived from the message itself, so the demo stays the same for a seed.
+fn annotate(event: &mut EventInput) {
+    let id = event.external_id.clone().unwrap_or_default();
+    let hash = id
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let jitter = (hash % 21) as f64 / 100.0 - 0.1;
+    if event.direction == Direction::Inbound
+        && event.kind == InteractionKind::Message
+        && let Some(body) = &event.body
+    {
+        let text = body.to_lowercase();
+        let base = if ["thanks", "perfect", "love"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            0.75
+        } else if ["refund", "bruised", "wrong", "late"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            -0.6
+        } else if text.contains("when will") || text.contains("is my order") {
+            -0.15
+        } else {
+            0.2
+        };
+        event.sentiment = Some(f64::clamp(base + jitter, -1.0, 1.0));
+    }
+    if matches!(
+        event.channel,
+        Channel::Webchat | Channel::Instagram | Channel::Email
+    ) && hash % 3 == 0
+    {
+        event.campaign = Some(CAMPAIGNS[(hash / 3) as usize % CAMPAIGNS.len()].to_owned());
+    }
 }
 
 fn swap_two(s: &str) -> String {
@@ -720,6 +774,12 @@ pub async fn seed_demo(
         }
         progress(done, total);
     }
+    // Where each person stands, as a CRM would have it: buyers are customers, those who booked
+    // are leads, and buyers not seen for two months have churned.
+    let mut tx = store.begin().await?;
+    tx.apply_demo_lifecycle(tenant.id, now - Duration::days(60))
+        .await?;
+    tx.commit().await?;
     Ok((tenant, report))
 }
 

@@ -537,6 +537,8 @@ fn customer_event(
     .and_then(parse_time)
     .unwrap_or(now);
     Ok(EventInput {
+        sentiment: None,
+        campaign: None,
         channel: Channel::Note,
         direction: Direction::Internal,
         kind: InteractionKind::Note,
@@ -648,6 +650,8 @@ fn order_event(
             .sum()
     });
     Ok(EventInput {
+        sentiment: None,
+        campaign: None,
         channel: Channel::Order,
         direction: Direction::Inbound,
         kind: InteractionKind::Order,

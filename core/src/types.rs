@@ -246,6 +246,14 @@ pub struct EventInput {
     /// Anything else the integration wants kept with the interaction, as it was sent.
     #[serde(default)]
     pub payload: Option<serde_json::Value>,
+    /// How the customer sounded, from -1 (negative) to 1 (positive), when the integration
+    /// scored the message (a chatbot's sentiment model, a survey answer). Charted per day.
+    #[serde(default)]
+    pub sentiment: Option<f64>,
+    /// The marketing campaign that brought the person (an `utm_campaign`, at most 100
+    /// characters): kept on the profile this event creates (first touch).
+    #[serde(default)]
+    pub campaign: Option<String>,
 }
 
 /// What ingesting one event did.

@@ -30,6 +30,8 @@ fn admin() -> Actor {
 
 fn event(minutes: i64, ids: IdentifiersInput) -> EventInput {
     EventInput {
+        sentiment: None,
+        campaign: None,
         channel: Channel::Webchat,
         direction: Direction::Inbound,
         kind: InteractionKind::Message,

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use spine_core::analytics::{BarChart, ChartId, DateRange, TimeChart};
 use spine_core::services::analytics::{
     chart_table, dashboard, parse_range, refresh_snapshot, resolution_stats, review_stats,
+    sentiment_trend,
 };
 use spine_core::services::ingest::ingest_event;
 use spine_core::services::merge::{merge_customers, reject_review_item, undo_merge};
@@ -53,6 +54,8 @@ fn message(
     ids: IdentifiersInput,
 ) -> EventInput {
     EventInput {
+        sentiment: None,
+        campaign: None,
         channel,
         direction,
         kind: InteractionKind::Message,
@@ -444,3 +447,90 @@ fn bad_ranges_are_refused_with_a_readable_message() {
     let r = parse_range(None, None, None).expect("default");
     assert_eq!(r.days().len(), 30);
 }
+
+on_both!(
+    sentiment_and_campaigns_come_from_the_events,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let scored =
+            |minutes: i64, ids: IdentifiersInput, score: Option<f64>, campaign: Option<&str>| {
+                let mut event = message(Channel::Webchat, Direction::Inbound, minutes, ids);
+                event.sentiment = score;
+                event.campaign = campaign.map(str::to_owned);
+                event
+            };
+        let first = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            scored(0, email("ana@example.com"), Some(0.8), Some("spring-sale")),
+        )
+        .await
+        .expect("first");
+        // A later event carrying another campaign does not change where the person came from.
+        ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            scored(10, email("ana@example.com"), Some(-0.4), Some("newsletter")),
+        )
+        .await
+        .expect("second");
+        ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            scored(20, email("ben@example.com"), None, None),
+        )
+        .await
+        .expect("unscored");
+        for (score, field) in [(Some(1.5), "sentiment"), (Some(f64::NAN), "sentiment")] {
+            let refused = ingest_event(
+                &store,
+                &t,
+                &SYSTEM,
+                scored(30, email("cy@example.com"), score, None),
+            )
+            .await;
+            assert!(
+                matches!(refused, Err(ServiceError::Invalid { field: ref f, .. }) if f == field),
+                "{refused:?}"
+            );
+        }
+        let refused = ingest_event(
+            &store,
+            &t,
+            &SYSTEM,
+            scored(30, email("cy@example.com"), None, Some(" ")),
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(ServiceError::Invalid { field: ref f, .. }) if f == "campaign"),
+            "{refused:?}"
+        );
+
+        let range = parse_range(None, Some("2026-03-01"), Some("2026-03-01")).expect("range");
+        let trend = sentiment_trend(&store, &t, range).await.expect("trend");
+        assert_eq!(trend.rated, 2);
+        let average = series(&trend.per_day, "average");
+        assert!((average[0] - 0.2).abs() < 1e-9, "{average:?}");
+        let mut tx = store.read().await.expect("read");
+        let row = tx
+            .customer(t.id, first.customer_id)
+            .await
+            .expect("row")
+            .expect("profile");
+        assert_eq!(row.source_campaign.as_deref(), Some("spring-sale"));
+        let timeline = tx
+            .all_interactions_of(t.id, first.customer_id)
+            .await
+            .expect("timeline");
+        assert_eq!(
+            timeline.iter().map(|i| i.sentiment).collect::<Vec<_>>(),
+            [Some(0.8), Some(-0.4)]
+        );
+        drop(tx);
+        let snap = refresh_snapshot(&store, &t).await.expect("snapshot");
+        assert_eq!(bars(&snap.campaigns), [("spring-sale".to_owned(), 1.0)]);
+    }
+);

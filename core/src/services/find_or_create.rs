@@ -130,7 +130,7 @@ pub async fn resolve_customer(
             }
         }
         Resolution::Create | Resolution::Review(_) => {
-            let id = create_profile(&mut tx, tenant, actor, &sender, source, now).await?;
+            let id = create_profile(&mut tx, tenant, actor, &sender, source, None, now).await?;
             link_all(&mut tx, tenant, id, &sender, now).await?;
             let review_item_id = match &resolution {
                 Resolution::Review(best) => Some(

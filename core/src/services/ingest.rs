@@ -262,6 +262,23 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
             "must be 1 to 255 characters",
         ));
     }
+    if event
+        .sentiment
+        .is_some_and(|s| !s.is_finite() || !(-1.0..=1.0).contains(&s))
+    {
+        return Err(ServiceError::invalid(
+            "sentiment",
+            "a score from -1 (negative) to 1 (positive)",
+        ));
+    }
+    if event.campaign.as_deref().is_some_and(|c| {
+        c.trim().is_empty() || c.chars().count() > 100 || c.chars().any(char::is_control)
+    }) {
+        return Err(ServiceError::invalid(
+            "campaign",
+            "1 to 100 characters, no line breaks",
+        ));
+    }
     if event.kind == InteractionKind::Order && event.order.is_none() {
         return Err(ServiceError::invalid(
             "order",
@@ -612,6 +629,7 @@ async fn ingest_in(
         .source
         .clone()
         .unwrap_or_else(|| event.channel.as_str().to_owned());
+    let campaign = event.campaign.as_deref().map(str::trim);
 
     let (customer_id, decision, matched_by, confidence, review) = match &resolution {
         Resolution::Link(best) => {
@@ -630,11 +648,11 @@ async fn ingest_in(
             )
         }
         Resolution::Create => {
-            let id = create_profile(tx, tenant, actor, sender, &source, event.occurred_at).await?;
+            let id = create_profile(tx, tenant, actor, sender, &source, campaign, event.occurred_at).await?;
             (id, Decision::Created, Vec::new(), 0.0, None)
         }
         Resolution::Review(best) => {
-            let id = create_profile(tx, tenant, actor, sender, &source, event.occurred_at).await?;
+            let id = create_profile(tx, tenant, actor, sender, &source, campaign, event.occurred_at).await?;
             let reason = "possible duplicate: one profile matched below the link threshold";
             (
                 id,
@@ -645,7 +663,7 @@ async fn ingest_in(
             )
         }
         Resolution::Ambiguous(all) => {
-            let id = create_profile(tx, tenant, actor, sender, &source, event.occurred_at).await?;
+            let id = create_profile(tx, tenant, actor, sender, &source, campaign, event.occurred_at).await?;
             let reason = "ambiguous: several profiles match this sender";
             let best = all.first().map(|c| c.confidence).unwrap_or_default();
             let kinds = all
@@ -717,6 +735,7 @@ async fn ingest_in(
                 body: event.body.clone(),
                 payload: interaction_payload(event),
                 provider_message_id: event.external_id.clone(),
+                sentiment: event.sentiment,
             },
         )
         .await
@@ -734,7 +753,7 @@ async fn ingest_in(
         event.channel,
         event.direction,
         event.occurred_at,
-        None,
+        event.sentiment,
     )
     .await?;
     crate::services::analytics::record_resolution(
@@ -865,6 +884,7 @@ pub(super) async fn create_profile(
     actor: &Actor,
     sender: &Sender,
     source: &str,
+    campaign: Option<&str>,
     seen: chrono::DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let patch = patch_from(sender, source, seen);
@@ -880,6 +900,7 @@ pub(super) async fn create_profile(
                 lifecycle_stage: None,
                 preferred_channel: None,
                 sources: vec![source.to_owned()],
+                source_campaign: campaign.map(str::to_owned),
                 seen_at: seen,
             },
         )

@@ -74,6 +74,7 @@ pub async fn add_note(
                 body: Some(body.clone()),
                 payload: Some(payload.clone()),
                 provider_message_id: None,
+                sentiment: None,
             },
         )
         .await?;

@@ -49,6 +49,8 @@ pub struct NewCustomer {
     pub lifecycle_stage: Option<String>,
     pub preferred_channel: Option<String>,
     pub sources: Vec<String>,
+    /// The marketing campaign that brought the person (first touch).
+    pub source_campaign: Option<String>,
     pub seen_at: DateTime<Utc>,
 }
 
@@ -77,8 +79,9 @@ impl Tx {
     ) -> StoreResult<CustomerRow> {
         let sql = format!(
             "insert into customers (tenant_id, id, display_name, given_name, family_name, primary_email, \
-             primary_phone, lifecycle_stage, preferred_channel, sources, created_at, updated_at, last_seen_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) returning {COLUMNS}"
+             primary_phone, lifecycle_stage, preferred_channel, sources, created_at, updated_at, last_seen_at, \
+             source_campaign) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $12) returning {COLUMNS}"
         );
         let row = on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
             .bind(tenant_id)
@@ -92,6 +95,7 @@ impl Tx {
             .bind(&new.preferred_channel)
             .bind(Json(&new.sources))
             .bind(new.seen_at)
+            .bind(&new.source_campaign)
             .fetch_one(&mut *c)
             .await)?;
         self.insert_name_keys(tenant_id, row.id, row.display_name.as_deref())
@@ -108,6 +112,41 @@ impl Tx {
         Ok(
             on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql).bind(tenant_id).bind(id).fetch_optional(&mut *c).await)?,
         )
+    }
+
+    /// The demo's lifecycle stages, from what each profile did: an order makes a customer, a
+    /// booking a lead, and a customer not seen since `churned_before` has churned.
+    pub async fn apply_demo_lifecycle(
+        &mut self,
+        tenant_id: Uuid,
+        churned_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        for (stage, rule) in [
+            (
+                "customer",
+                "exists (select 1 from orders o where o.tenant_id = customers.tenant_id and o.customer_id = customers.id)",
+            ),
+            (
+                "lead",
+                "lifecycle_stage = 'prospect' and exists (select 1 from interactions i \
+                 where i.tenant_id = customers.tenant_id and i.customer_id = customers.id and i.kind = 'booking')",
+            ),
+            (
+                "churned",
+                "lifecycle_stage = 'customer' and last_seen_at < $3",
+            ),
+        ] {
+            let sql = format!(
+                "update customers set lifecycle_stage = $2 where tenant_id = $1 and {rule}"
+            );
+            // Each statement binds only the parameters it names (PostgreSQL refuses others).
+            on_conn!(self, c => {
+                let query = sqlx::query(&sql).bind(tenant_id).bind(stage);
+                let query = if sql.contains("$3") { query.bind(churned_before) } else { query };
+                query.execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(())
     }
 
     /// Fills the profile's empty primaries from what we just learned, adds the source, bumps last seen.

@@ -41,6 +41,8 @@ pub struct NewInteraction {
     pub body: Option<String>,
     pub payload: Option<serde_json::Value>,
     pub provider_message_id: Option<String>,
+    /// -1 (negative) to 1 (positive), when the integration scored the message.
+    pub sentiment: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,8 +70,8 @@ impl Tx {
         let id = Uuid::now_v7();
         on_conn!(self, c => sqlx::query(
             "insert into interactions (tenant_id, id, customer_id, origin_customer_id, channel, direction, kind, \
-               occurred_at, body, payload, provider_message_id, created_at) \
-             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+               occurred_at, body, payload, provider_message_id, created_at, sentiment) \
+             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
             .bind(tenant_id)
             .bind(id)
             .bind(new.customer_id)
@@ -81,6 +83,7 @@ impl Tx {
             .bind(new.payload.as_ref().map(Json))
             .bind(&new.provider_message_id)
             .bind(Utc::now())
+            .bind(new.sentiment)
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))

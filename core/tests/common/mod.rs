@@ -33,6 +33,8 @@ pub fn at(minutes: i64) -> DateTime<Utc> {
 /// An inbound message on `channel` at `at(minutes)`.
 pub fn event(channel: Channel, minutes: i64, ids: IdentifiersInput, body: &str) -> EventInput {
     EventInput {
+        sentiment: None,
+        campaign: None,
         channel,
         direction: Direction::Inbound,
         kind: InteractionKind::Message,

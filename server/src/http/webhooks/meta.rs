@@ -175,6 +175,8 @@ pub fn events(
                 (Direction::Inbound, &messaging.sender)
             };
             events.push(EventInput {
+                sentiment: None,
+                campaign: None,
                 channel,
                 direction,
                 kind: InteractionKind::Message,

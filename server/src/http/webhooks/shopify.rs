@@ -269,6 +269,8 @@ pub fn customer_event(
         "Shopify customer updated"
     };
     Ok(EventInput {
+        sentiment: None,
+        campaign: None,
         channel: Channel::Note,
         direction: Direction::Internal,
         kind: InteractionKind::Note,
@@ -360,6 +362,8 @@ pub fn order_event(
         ..Default::default()
     };
     Ok(EventInput {
+        sentiment: None,
+        campaign: None,
         channel: Channel::Order,
         direction: Direction::Inbound,
         kind: InteractionKind::Order,

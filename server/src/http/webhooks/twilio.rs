@@ -93,6 +93,8 @@ pub fn events(
         })
         .collect();
     Ok(vec![EventInput {
+        sentiment: None,
+        campaign: None,
         channel,
         direction: Direction::Inbound,
         kind: InteractionKind::Message,

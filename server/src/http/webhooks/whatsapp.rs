@@ -180,6 +180,8 @@ pub fn events(notification: &Notification) -> Result<Vec<EventInput>, Problem> {
                     .and_then(|contact| contact.profile.as_ref())
                     .and_then(|profile| profile.name.clone());
                 events.push(EventInput {
+                    sentiment: None,
+                    campaign: None,
                     channel: Channel::Whatsapp,
                     direction: Direction::Inbound,
                     kind: InteractionKind::Message,
