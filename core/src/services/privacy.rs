@@ -209,8 +209,6 @@ pub async fn export_customer(
             tx.audit_of_customer(tenant.id, *member)
                 .await?
                 .into_iter()
-                // The interactions themselves are in the timeline.
-                .filter(|a| a.action != "interaction.ingested")
                 .map(|a| ExportedChange {
                     at: a.at,
                     action: a.action,

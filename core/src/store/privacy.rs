@@ -109,14 +109,16 @@ impl Tx {
             .bind(tenant_id).bind(customer_id).fetch_all(&mut *c).await)?)
     }
 
-    /// The audit entries about a profile, oldest first.
+    /// The changes made to a profile, oldest first: its audit entries but those recording an
+    /// ingested interaction (the interactions themselves are the timeline).
     pub async fn audit_of_customer(
         &mut self,
         tenant_id: Uuid,
         customer_id: Uuid,
     ) -> StoreResult<Vec<AuditRecord>> {
         let sql = format!(
-            "select {} from audit_log where tenant_id = $1 and customer_id = $2 order by at, id",
+            "select {} from audit_log where tenant_id = $1 and customer_id = $2 \
+             and action <> 'interaction.ingested' order by at, id",
             super::audit::COLUMNS
         );
         Ok(on_conn!(self, c => sqlx::query_as::<_, AuditRecord>(&sql)
