@@ -143,11 +143,7 @@ async fn three_people(store: &Store, t: &Tenant) {
 }
 
 fn admin() -> spine_core::Actor {
-    spine_core::Actor::Staff {
-        id: Uuid::now_v7(),
-        email: "ada@example.com".into(),
-        role: Role::Admin,
-    }
+    common::staff(Role::Admin)
 }
 
 on_both!(

@@ -13,32 +13,15 @@ use spine_core::services::notes::add_note;
 use spine_core::types::{
     Channel, Decision, Direction, EventInput, IdentifiersInput, InteractionKind, Role,
 };
-use spine_core::{Actor, ServiceError, Store, Tenant};
+use spine_core::{ServiceError, Store, Tenant};
 
 #[macro_use]
 mod common;
 
-use common::{SYSTEM, tenant};
-
-fn staff(role: Role) -> Actor {
-    Actor::Staff {
-        id: Uuid::new_v4(),
-        email: format!("{}@example.com", role.as_str()),
-        role,
-    }
-}
+use common::{SYSTEM, ids, staff, tenant};
 
 fn event(channel: Channel, minutes: i64, ids: IdentifiersInput) -> EventInput {
     common::event(channel, minutes, ids, "hello")
-}
-
-fn ids(email: Option<&str>, phone: Option<&str>, name: &str) -> IdentifiersInput {
-    IdentifiersInput {
-        email: email.map(str::to_owned),
-        phone: phone.map(str::to_owned),
-        name: Some(name.to_owned()),
-        ..Default::default()
-    }
 }
 
 /// Profiles A (email) and B (phone), then an event carrying both: a provisional profile C that

@@ -19,32 +19,15 @@ use spine_core::services::privacy::{
 };
 use spine_core::store::AuditFilter;
 use spine_core::types::{Channel, Decision, IdentifiersInput, NotificationPrefs, OrderInput, Role};
-use spine_core::{Actor, ServiceError, Store, Tenant};
+use spine_core::{ServiceError, Store, Tenant};
 
 #[macro_use]
 mod common;
 
-use common::{SYSTEM, event, tenant};
+use common::{SYSTEM, event, ids, staff, tenant};
 
 const EMAIL: &str = "ines.ortega@example.com";
 const PHONE: &str = "+1 415 555 0132";
-
-fn staff(role: Role) -> Actor {
-    Actor::Staff {
-        id: Uuid::new_v4(),
-        email: format!("{}@example.com", role.as_str()),
-        role,
-    }
-}
-
-fn ids(email: Option<&str>, phone: Option<&str>, name: &str) -> IdentifiersInput {
-    IdentifiersInput {
-        email: email.map(str::to_owned),
-        phone: phone.map(str::to_owned),
-        name: Some(name.to_owned()),
-        ..Default::default()
-    }
-}
 
 /// Ines: an email conversation, then an SMS that gives both her email and her phone.
 async fn ines(store: &Store, t: &Tenant) -> Uuid {

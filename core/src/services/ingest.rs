@@ -648,11 +648,29 @@ async fn ingest_in(
             )
         }
         Resolution::Create => {
-            let id = create_profile(tx, tenant, actor, sender, &source, campaign, event.occurred_at).await?;
+            let id = create_profile(
+                tx,
+                tenant,
+                actor,
+                sender,
+                &source,
+                campaign,
+                event.occurred_at,
+            )
+            .await?;
             (id, Decision::Created, Vec::new(), 0.0, None)
         }
         Resolution::Review(best) => {
-            let id = create_profile(tx, tenant, actor, sender, &source, campaign, event.occurred_at).await?;
+            let id = create_profile(
+                tx,
+                tenant,
+                actor,
+                sender,
+                &source,
+                campaign,
+                event.occurred_at,
+            )
+            .await?;
             let reason = "possible duplicate: one profile matched below the link threshold";
             (
                 id,
@@ -663,7 +681,16 @@ async fn ingest_in(
             )
         }
         Resolution::Ambiguous(all) => {
-            let id = create_profile(tx, tenant, actor, sender, &source, campaign, event.occurred_at).await?;
+            let id = create_profile(
+                tx,
+                tenant,
+                actor,
+                sender,
+                &source,
+                campaign,
+                event.occurred_at,
+            )
+            .await?;
             let reason = "ambiguous: several profiles match this sender";
             let best = all.first().map(|c| c.confidence).unwrap_or_default();
             let kinds = all

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use spine_core::services::tenants::ensure_tenant;
-use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind};
+use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind, Role};
 use spine_core::{Actor, Store, Tenant};
 
 /// Spine itself, for setup writes.
@@ -20,6 +20,25 @@ pub async fn tenant(store: &Store) -> Tenant {
     ensure_tenant(store, &slug, "Test Co", "US")
         .await
         .expect("tenant")
+}
+
+/// A staff member of this role (`admin@example.com`...), for the audit log.
+pub fn staff(role: Role) -> Actor {
+    Actor::Staff {
+        id: Uuid::new_v4(),
+        email: format!("{}@example.com", role.as_str()),
+        role,
+    }
+}
+
+/// What a message says of its sender: an email, a phone, a name.
+pub fn ids(email: Option<&str>, phone: Option<&str>, name: &str) -> IdentifiersInput {
+    IdentifiersInput {
+        email: email.map(str::to_owned),
+        phone: phone.map(str::to_owned),
+        name: Some(name.to_owned()),
+        ..Default::default()
+    }
 }
 
 /// A fixed instant plus `minutes`, so timelines order the same on every run.
