@@ -41,7 +41,8 @@ impl Entity {
 
 const ID: &str = r"(?P<hash>#\s?)?(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)";
 /// Words between the keyword and the id ("order number is 1234", "booking ref: ABC123").
-const FILLER: &str = r"(?:\s*(?:no\b\.?|nr\b\.?|num\b\.?|number\b|id\b|ref\b\.?|reference\b|code\b|is\b|was\b|:))*";
+const FILLER: &str =
+    r"(?:\s*(?:no\b\.?|nr\b\.?|num\b\.?|number\b|id\b|ref\b\.?|reference\b|code\b|is\b|was\b|:))*";
 
 static ORDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)\borders?\b(?P<filler>{FILLER})\s*{ID}"))
@@ -79,15 +80,17 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// allowed. `today` anchors "tomorrow" and dates written without a year.
 ///
 /// Conventions: "$" is USD; "3/5/2026" is month first (US) unless the first number is over
-/// 12, "03.05.2026" is day first; "May 3" without a year is the May 3 nearest to `today`.
+/// 12, "03.05.2026" is day first; a two-digit year ("3/5/26") is 20xx, with slashes only;
+/// "May 3" without a year is the May 3 nearest to `today`; "tonight" is today.
 /// "May" and "March" count as months only when capitalised ("you may 5 times" is not a date).
 pub fn extract_entities(text: &str, known_products: &[&str], today: CalendarDate) -> Vec<Entity> {
     let mut found: Vec<Entity> = Vec::new();
-    // Most specific first: a span already taken is not read again ("reservation #R-77" is
-    // not also an order "#R-77").
+    // A span already taken is not read again, so the order settles conflicts: amounts before
+    // ids ("order is 150 dollars"), orders before bookings ("order ref 77123"), a bare '#'
+    // last ("reservation #R-77" is not also an order "#R-77").
     amounts(text, &mut found);
-    keyword_ids(text, &BOOKING, EntityKind::BookingRef, &mut found);
     keyword_ids(text, &ORDER, EntityKind::OrderNumber, &mut found);
+    keyword_ids(text, &BOOKING, EntityKind::BookingRef, &mut found);
     dates(text, today, &mut found);
     products(text, known_products, &mut found);
     hash_ids(text, &mut found);
@@ -119,9 +122,9 @@ fn plausible_id(id: &str, marked: bool) -> bool {
 
 /// "no.", "number", "ref" say an id follows; "is" and ":" do not ("order is 150 dollars").
 fn names_an_id(filler: &str) -> bool {
-    filler
-        .split(|c: char| !c.is_alphabetic())
-        .any(|word| !word.is_empty() && !word.eq_ignore_ascii_case("is") && !word.eq_ignore_ascii_case("was"))
+    filler.split(|c: char| !c.is_alphabetic()).any(|word| {
+        !word.is_empty() && !word.eq_ignore_ascii_case("is") && !word.eq_ignore_ascii_case("was")
+    })
 }
 
 /// The id stops at the end of a token, not inside a decimal, a time or an email.
@@ -157,12 +160,19 @@ fn keyword_ids(text: &str, pattern: &Regex, kind: EntityKind, found: &mut Vec<En
 /// "#1234" with no keyword: an order, the commonest thing customers put a '#' before.
 fn hash_ids(text: &str, found: &mut Vec<Entity>) {
     for caps in HASH_ID.captures_iter(text) {
-        let (Some(whole), Some(id)) = (caps.get(0), caps.name("id")) else { continue };
+        let (Some(whole), Some(id)) = (caps.get(0), caps.name("id")) else {
+            continue;
+        };
         if starts_cleanly(text, whole.start())
             && plausible_id(id.as_str(), true)
             && ends_cleanly(text, id.end())
         {
-            push(found, EntityKind::OrderNumber, id.as_str().to_uppercase(), (whole.start(), id.end()));
+            push(
+                found,
+                EntityKind::OrderNumber,
+                id.as_str().to_uppercase(),
+                (whole.start(), id.end()),
+            );
         }
     }
 }
@@ -170,18 +180,27 @@ fn hash_ids(text: &str, found: &mut Vec<Entity>) {
 fn amounts(text: &str, found: &mut Vec<Entity>) {
     for caps in AMOUNT.captures_iter(text) {
         let Some(whole) = caps.get(0) else { continue };
-        let Some(number) = caps.name("n1").or(caps.name("n2")).or(caps.name("n3")) else { continue };
+        let Some(number) = caps.name("n1").or(caps.name("n2")).or(caps.name("n3")) else {
+            continue;
+        };
         let marker = ["sym", "code", "sym3", "word"]
             .iter()
             .find_map(|name| caps.name(name))
             .map(|m| m.as_str().to_lowercase());
-        let Some(currency) = marker.as_deref().and_then(currency_code) else { continue };
+        let Some(currency) = marker.as_deref().and_then(currency_code) else {
+            continue;
+        };
         if !starts_cleanly(text, whole.start()) || !ends_cleanly(text, whole.end()) {
             continue;
         }
         if let Some(cents) = cents(number.as_str()) {
             let value = format!("{}.{:02} {currency}", cents / 100, cents % 100);
-            push(found, EntityKind::Amount, value, (whole.start(), whole.end()));
+            push(
+                found,
+                EntityKind::Amount,
+                value,
+                (whole.start(), whole.end()),
+            );
         }
     }
 }
@@ -218,7 +237,12 @@ fn dates(text: &str, today: CalendarDate, found: &mut Vec<Entity>) {
             continue;
         }
         if let Some(date) = date_of(&caps, today) {
-            push(found, EntityKind::Date, date.to_string(), (whole.start(), whole.end()));
+            push(
+                found,
+                EntityKind::Date,
+                date.to_string(),
+                (whole.start(), whole.end()),
+            );
         }
     }
 }
@@ -237,19 +261,32 @@ fn date_of(caps: &Captures<'_>, today: CalendarDate) -> Option<CalendarDate> {
         return Some(today.add_days(offset));
     }
     if caps.name("iy").is_some() {
-        return CalendarDate::new(number(caps, "iy")?, number(caps, "im")?, number(caps, "id")?);
+        return CalendarDate::new(
+            number(caps, "iy")?,
+            number(caps, "im")?,
+            number(caps, "id")?,
+        );
     }
     if caps.name("sy").is_some() {
         let (a, b): (u32, u32) = (number(caps, "sa")?, number(caps, "sb")?);
         let year: i32 = number(caps, "sy")?;
+        let dotted = caps.name("sep").is_some_and(|sep| sep.as_str() == ".");
+        // "2.1.10" is a version far more often than 2 January 2010.
+        if dotted && year < 100 {
+            return None;
+        }
         let year = if year < 100 { 2000 + year } else { year };
-        let day_first = caps.name("sep").is_some_and(|sep| sep.as_str() == ".") || a > 12;
+        let day_first = dotted || a > 12;
         let (month, day) = if day_first { (b, a) } else { (a, b) };
         return CalendarDate::new(year, month, day);
     }
     let (month, day, year) = match caps.name("m1") {
         Some(month) => (month, number::<u32>(caps, "d1")?, caps.name("y1")),
-        None => (caps.name("m2")?, number::<u32>(caps, "d2")?, caps.name("y2")),
+        None => (
+            caps.name("m2")?,
+            number::<u32>(caps, "d2")?,
+            caps.name("y2"),
+        ),
     };
     let month_text = month.as_str();
     let ambiguous = matches!(month_text.to_lowercase().as_str(), "may" | "mar" | "march");
@@ -265,9 +302,11 @@ fn date_of(caps: &Captures<'_>, today: CalendarDate) -> Option<CalendarDate> {
 
 fn month_number(name: &str) -> Option<u32> {
     let prefix: String = name.chars().take(3).collect::<String>().to_lowercase();
-    let index = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        .iter()
-        .position(|m| *m == prefix)?;
+    let index = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .position(|m| *m == prefix)?;
     Some(index as u32 + 1)
 }
 
@@ -289,7 +328,12 @@ fn products(text: &str, known_products: &[&str], found: &mut Vec<Entity>) {
                 .filter_map(|product| product_at(text, at, product).map(|end| (end, *product)))
                 .max_by_key(|(end, _)| *end);
             if let Some((end, product)) = longest {
-                push(found, EntityKind::Product, product.trim().to_string(), (at, end));
+                push(
+                    found,
+                    EntityKind::Product,
+                    product.trim().to_string(),
+                    (at, end),
+                );
                 at = end;
                 continue;
             }
@@ -314,7 +358,9 @@ fn product_at(text: &str, start: usize, product: &str) -> Option<usize> {
         Some('s' | 'S') if after(end + 1).is_none_or(|c| !c.is_alphanumeric()) => end + 1,
         _ => end,
     };
-    after(end).is_none_or(|c| !c.is_alphanumeric()).then_some(end)
+    after(end)
+        .is_none_or(|c| !c.is_alphanumeric())
+        .then_some(end)
 }
 
 #[cfg(test)]
@@ -352,8 +398,13 @@ mod tests {
             ("my order is 55512.", "55512"),
             ("re #a-1042", "A-1042"),
             ("order no. 916-555-1234", "916-555-1234"),
+            ("order ref 77123", "77123"),
         ] {
-            assert_eq!(found(text), one(EntityKind::OrderNumber, value), "text {text:?}");
+            assert_eq!(
+                found(text),
+                one(EntityKind::OrderNumber, value),
+                "text {text:?}"
+            );
         }
     }
 
@@ -365,7 +416,11 @@ mod tests {
             ("Booking reference: xk42z", "XK42Z"),
             ("confirmation no. 8812", "8812"),
         ] {
-            assert_eq!(found(text), one(EntityKind::BookingRef, value), "text {text:?}");
+            assert_eq!(
+                found(text),
+                one(EntityKind::BookingRef, value),
+                "text {text:?}"
+            );
         }
     }
 
@@ -391,6 +446,7 @@ mod tests {
             ("pickup May 3", "2026-05-03"),
             ("pickup on the 3rd of May", "2026-05-03"),
             ("on 3/5/2026", "2026-03-05"),
+            ("on 3/5/26", "2026-03-05"),
             ("on 15/5/2026", "2026-05-15"),
             ("on 03.05.2026", "2026-05-03"),
             ("delivered 2026-04-30", "2026-04-30"),
@@ -435,14 +491,16 @@ mod tests {
             "order is 150 dollars",
             "user#1234@example.com",
             "version 1.2.3",
+            "version 2.1.10",
         ] {
             let entities = found(text);
-            let has_id = entities
-                .iter()
-                .any(|(kind, _)| *kind != EntityKind::Amount);
+            let has_id = entities.iter().any(|(kind, _)| *kind != EntityKind::Amount);
             assert!(!has_id, "text {text:?} gave {entities:?}");
         }
-        assert_eq!(found("order is 150 dollars"), one(EntityKind::Amount, "150.00 USD"));
+        assert_eq!(
+            found("order is 150 dollars"),
+            one(EntityKind::Amount, "150.00 USD")
+        );
     }
 
     #[test]
@@ -451,8 +509,19 @@ mod tests {
         assert_eq!(extract_phones(text, Region::default()).len(), 1);
         let entities = extract_entities(text, PRODUCTS, today());
         let kinds: Vec<EntityKind> = entities.iter().map(|e| e.kind).collect();
-        assert_eq!(kinds, vec![EntityKind::OrderNumber, EntityKind::Date, EntityKind::Amount]);
-        assert!(entities.iter().all(|e| !text[e.span.0..e.span.1].contains("555")));
+        assert_eq!(
+            kinds,
+            vec![
+                EntityKind::OrderNumber,
+                EntityKind::Date,
+                EntityKind::Amount
+            ]
+        );
+        assert!(
+            entities
+                .iter()
+                .all(|e| !text[e.span.0..e.span.1].contains("555"))
+        );
     }
 
     #[test]

@@ -69,7 +69,15 @@ const NEGATORS: &[&str] = &[
     "cannot", "wont", "wouldnt", "hardly", "nothing", "without", "nor",
 ];
 const INTENSIFIERS: &[&str] = &[
-    "very", "really", "so", "extremely", "super", "totally", "absolutely", "incredibly", "too",
+    "very",
+    "really",
+    "so",
+    "extremely",
+    "super",
+    "totally",
+    "absolutely",
+    "incredibly",
+    "too",
 ];
 
 const NEGATION_SCOPE: usize = 3;
@@ -106,7 +114,9 @@ pub fn sentiment(text: &str) -> Option<f64> {
     let mut bearing = false;
     for clause in clauses(text) {
         for (i, word) in clause.iter().enumerate() {
-            let Some(&valence) = VALENCES.get(word) else { continue };
+            let Some(&valence) = VALENCES.get(word) else {
+                continue;
+            };
             bearing = true;
             let mut contribution = valence;
             if i > 0 && INTENSIFIER_STEMS.contains(&clause[i - 1]) {
@@ -148,8 +158,14 @@ mod tests {
     fn exact_scores_follow_the_documented_formula() {
         let squash = |s: f64| s / (s * s + 1.0).sqrt();
         let cases = [
-            ("Thanks so much, the platter was perfect!", squash(0.6 + 1.0 + 0.1)),
-            ("the fruit arrived bruised, I want a refund", squash(-0.7 - 0.3)),
+            (
+                "Thanks so much, the platter was perfect!",
+                squash(0.6 + 1.0 + 0.1),
+            ),
+            (
+                "the fruit arrived bruised, I want a refund",
+                squash(-0.7 - 0.3),
+            ),
             ("not happy", squash(-0.35)),
             ("very good", squash(0.75)),
             ("not very good", squash(-0.375)),
@@ -158,7 +174,11 @@ mod tests {
             ("good, not bad", squash(0.5 + 0.3)),
         ];
         for (text, expected) in cases {
-            assert!((score(text) - expected).abs() < 1e-12, "{text:?}: {} vs {expected}", score(text));
+            assert!(
+                (score(text) - expected).abs() < 1e-12,
+                "{text:?}: {} vs {expected}",
+                score(text)
+            );
         }
     }
 

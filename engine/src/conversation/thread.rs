@@ -64,7 +64,9 @@ impl Default for ThreadPolicy {
 pub enum Continuation {
     /// The message belongs to the thread; `handoff_from` names the thread's previous channel
     /// when the customer switched.
-    Continue { handoff_from: Option<String> },
+    Continue {
+        handoff_from: Option<String>,
+    },
     NewThread,
 }
 
@@ -87,14 +89,21 @@ fn shares_entity(thread: &ThreadState, msg: &MessageFacts) -> bool {
 /// two orders are two conversations even when the topic is the same.
 fn conflicting_entity(thread: &ThreadState, msg: &MessageFacts) -> bool {
     msg.entities.iter().any(|e| {
-        let same_kind: Vec<&Entity> = thread.entities.iter().filter(|t| t.kind == e.kind).collect();
+        let same_kind: Vec<&Entity> = thread
+            .entities
+            .iter()
+            .filter(|t| t.kind == e.kind)
+            .collect();
         is_identifier(e) && !same_kind.is_empty() && !same_kind.iter().any(|t| t.same_as(e))
     })
 }
 
 fn is_identifier(entity: &Entity) -> bool {
     use super::entities::EntityKind;
-    matches!(entity.kind, EntityKind::OrderNumber | EntityKind::BookingRef)
+    matches!(
+        entity.kind,
+        EntityKind::OrderNumber | EntityKind::BookingRef
+    )
 }
 
 fn within(from: UnixSeconds, to: UnixSeconds, window: Duration) -> bool {
@@ -153,7 +162,9 @@ pub fn choose_thread(
 ) -> Option<usize> {
     let mut best: Option<(usize, (Affinity, UnixSeconds))> = None;
     for (index, thread) in threads.iter().enumerate() {
-        let Some(affinity) = affinity(thread, msg, policy) else { continue };
+        let Some(affinity) = affinity(thread, msg, policy) else {
+            continue;
+        };
         let rank = (affinity, thread.last_message_at);
         if best.is_none_or(|(_, best_rank)| rank > best_rank) {
             best = Some((index, rank));
@@ -193,7 +204,10 @@ mod tests {
     }
 
     fn webchat_order_thread() -> ThreadState {
-        thread_from(&facts(T0, "webchat", "I need help with my order #1234"), ThreadStatus::Open)
+        thread_from(
+            &facts(T0, "webchat", "I need help with my order #1234"),
+            ThreadStatus::Open,
+        )
     }
 
     #[test]
@@ -202,7 +216,9 @@ mod tests {
         let msg = facts(T0 + 2 * HOUR, "whatsapp", "Is my order ready?");
         assert_eq!(
             continues(&thread, &msg, &ThreadPolicy::default()),
-            Continuation::Continue { handoff_from: Some("webchat".to_string()) }
+            Continuation::Continue {
+                handoff_from: Some("webchat".to_string())
+            }
         );
     }
 
@@ -223,7 +239,9 @@ mod tests {
         assert!(msg.topics.is_empty() && msg.entities.is_empty());
         assert_eq!(
             continues(&thread, &msg, &ThreadPolicy::default()),
-            Continuation::Continue { handoff_from: Some("webchat".to_string()) }
+            Continuation::Continue {
+                handoff_from: Some("webchat".to_string())
+            }
         );
     }
 
@@ -231,14 +249,20 @@ mod tests {
     fn an_unrelated_topic_starts_a_new_thread() {
         let thread = webchat_order_thread();
         let msg = facts(T0 + HOUR, "webchat", "What time do you open on Sunday?");
-        assert_eq!(continues(&thread, &msg, &ThreadPolicy::default()), Continuation::NewThread);
+        assert_eq!(
+            continues(&thread, &msg, &ThreadPolicy::default()),
+            Continuation::NewThread
+        );
     }
 
     #[test]
     fn another_order_number_starts_a_new_thread() {
         let thread = webchat_order_thread();
         let msg = facts(T0 + HOUR, "webchat", "And is order #5678 ready?");
-        assert_eq!(continues(&thread, &msg, &ThreadPolicy::default()), Continuation::NewThread);
+        assert_eq!(
+            continues(&thread, &msg, &ThreadPolicy::default()),
+            Continuation::NewThread
+        );
     }
 
     #[test]
@@ -247,7 +271,10 @@ mod tests {
         let policy = ThreadPolicy::default();
         let edge = facts(T0 + 72 * HOUR, "whatsapp", "Is my order #1234 ready?");
         let late = facts(T0 + 72 * HOUR + 1, "whatsapp", "Is my order #1234 ready?");
-        assert!(matches!(continues(&thread, &edge, &policy), Continuation::Continue { .. }));
+        assert!(matches!(
+            continues(&thread, &edge, &policy),
+            Continuation::Continue { .. }
+        ));
         assert_eq!(continues(&thread, &late, &policy), Continuation::NewThread);
     }
 
@@ -258,7 +285,11 @@ mod tests {
         let policy = ThreadPolicy::default();
         for text in ["Is my order ready?", "thanks!"] {
             let msg = facts(T0 + HOUR, "webchat", text);
-            assert_eq!(continues(&thread, &msg, &policy), Continuation::NewThread, "{text:?}");
+            assert_eq!(
+                continues(&thread, &msg, &policy),
+                Continuation::NewThread,
+                "{text:?}"
+            );
         }
     }
 
@@ -271,7 +302,9 @@ mod tests {
         let later = facts(T0 + 25 * HOUR, "email", "order #1234 arrived bruised");
         assert_eq!(
             continues(&thread, &soon, &policy),
-            Continuation::Continue { handoff_from: Some("webchat".to_string()) }
+            Continuation::Continue {
+                handoff_from: Some("webchat".to_string())
+            }
         );
         assert_eq!(continues(&thread, &later, &policy), Continuation::NewThread);
     }
@@ -280,7 +313,11 @@ mod tests {
     fn the_best_thread_shares_an_entity_then_a_topic_then_is_most_recent() {
         let order = webchat_order_thread();
         let booking = thread_from(
-            &facts(T0 + 3 * HOUR, "instagram", "Can I book a table for my birthday?"),
+            &facts(
+                T0 + 3 * HOUR,
+                "instagram",
+                "Can I book a table for my birthday?",
+            ),
             ThreadStatus::Waiting,
         );
         let hours = thread_from(
@@ -298,8 +335,15 @@ mod tests {
             ("I want a refund", None),
         ];
         for (text, expected) in cases {
-            assert_eq!(choose_thread(&threads, &facts(at, "webchat", text), &policy), expected, "{text:?}");
+            assert_eq!(
+                choose_thread(&threads, &facts(at, "webchat", text), &policy),
+                expected,
+                "{text:?}"
+            );
         }
-        assert_eq!(choose_thread(&[], &facts(at, "webchat", "ok?"), &policy), None);
+        assert_eq!(
+            choose_thread(&[], &facts(at, "webchat", "ok?"), &policy),
+            None
+        );
     }
 }

@@ -87,7 +87,8 @@ const KEYWORDS: &[(&str, Topic, f64)] = &[
     ("book", Topic::Booking, 0.7),
     ("reservation", Topic::Booking, 0.8),
     ("reserve", Topic::Booking, 0.8),
-    ("birthday", Topic::Booking, 0.6),
+    // "for my mom's birthday" on an order is not a booking; with "party" or "book" it is.
+    ("birthday", Topic::Booking, 0.4),
     ("party", Topic::Booking, 0.5),
     ("celebration", Topic::Booking, 0.5),
     ("table for", Topic::Booking, 0.6),
@@ -152,7 +153,11 @@ static TABLE: LazyLock<Vec<Keyword>> = LazyLock::new(|| {
         let stems = stems(words);
         // Two spellings that stem alike ("cancel", "cancelled" may) count once.
         if !table.iter().any(|k| k.stems == stems && k.topic == topic) {
-            table.push(Keyword { stems, topic, weight });
+            table.push(Keyword {
+                stems,
+                topic,
+                weight,
+            });
         }
     }
     table
@@ -169,7 +174,10 @@ pub fn topics(text: &str) -> Vec<(Topic, f64)> {
     let mut doubt: BTreeMap<Topic, f64> = BTreeMap::new();
     for keyword in TABLE.iter() {
         let n = keyword.stems.len();
-        let present = n > 0 && words.windows(n).any(|window| window == keyword.stems.as_slice());
+        let present = n > 0
+            && words
+                .windows(n)
+                .any(|window| window == keyword.stems.as_slice());
         if present {
             *doubt.entry(keyword.topic).or_insert(1.0) *= 1.0 - keyword.weight;
         }
@@ -246,29 +254,45 @@ mod tests {
         assert_eq!(found.len(), expected.len(), "text {text:?} gave {found:?}");
         for ((topic, weight), (want_topic, want_weight)) in found.iter().zip(expected) {
             assert_eq!(topic, want_topic, "text {text:?} gave {found:?}");
-            assert!((weight - want_weight).abs() < 1e-9, "text {text:?} gave {found:?}");
+            assert!(
+                (weight - want_weight).abs() < 1e-9,
+                "text {text:?} gave {found:?}"
+            );
         }
     }
 
     #[test]
     fn example_messages_get_their_topics() {
-        assert_topics("I need help with my order #1234", &[(Topic::OrderStatus, 0.5)]);
+        assert_topics(
+            "I need help with my order #1234",
+            &[(Topic::OrderStatus, 0.5)],
+        );
         assert_topics("Is my order ready?", &[(Topic::OrderStatus, 0.8)]);
         assert_topics("What time do you open?", &[(Topic::OpeningHours, 0.8)]);
         assert_topics(
             "The fruit arrived bruised, I want a refund",
-            &[(Topic::Refund, 1.0), (Topic::Delivery, 0.6), (Topic::Complaint, 0.6)],
+            &[
+                (Topic::Refund, 1.0),
+                (Topic::Delivery, 0.6),
+                (Topic::Complaint, 0.6),
+            ],
         );
         assert_topics(
             "Can I book a table for my daughter's birthday party?",
-            &[(Topic::Booking, 1.0 - 0.3 * 0.4 * 0.4 * 0.5)],
+            &[(Topic::Booking, 1.0 - 0.3 * 0.4 * 0.6 * 0.5)],
         );
-        assert_topics("Does the cake contain nuts? She is allergic", &[(Topic::Dietary, 1.0)]);
-        assert_topics("Please cancel my order, I moved to a new address", &[
-            (Topic::Cancellation, 1.0),
-            (Topic::AddressChange, 1.0),
-            (Topic::OrderStatus, 0.5),
-        ]);
+        assert_topics(
+            "Does the cake contain nuts? She is allergic",
+            &[(Topic::Dietary, 1.0)],
+        );
+        assert_topics(
+            "Please cancel my order, I moved to a new address",
+            &[
+                (Topic::Cancellation, 1.0),
+                (Topic::AddressChange, 1.0),
+                (Topic::OrderStatus, 0.5),
+            ],
+        );
         assert_topics("How much is the large platter?", &[(Topic::Pricing, 1.0)]);
         assert_topics("Thanks so much, the platter was perfect!", &[]);
     }
