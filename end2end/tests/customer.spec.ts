@@ -132,6 +132,12 @@ test("an agent reads one person across channels, filters, adds a note and change
   await expect(page.getByRole("heading", { name: person.name, level: 1 })).toBeVisible();
   await hydrated(page);
 
+  // The context panel: what to know before answering, as the context API renders it.
+  const context = page.getByRole("region", { name: "Context for a reply" });
+  await expect(context.locator("#context-text")).toContainText(`Customer: ${person.name}`);
+  await expect(context.locator("#context-text")).toContainText("gluten-free");
+  await expect(context.locator("#context-text")).toContainText(`#${person.order}`);
+
   // Identities and primaries, in full (this is the console).
   const identities = page.getByRole("region", { name: "Identities" });
   await expect(identities.getByRole("cell", { name: person.email })).toBeVisible();

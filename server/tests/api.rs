@@ -542,3 +542,107 @@ async fn export_soft_delete_restore_and_erasure() {
     assert_eq!(api.get("/customers/not-a-uuid/export").await.0, 404);
     assert_eq!(api.delete("/customers/not-a-uuid").await.0, 404);
 }
+
+/// The seed's continuity case: an order links an email and a phone to one person; a web chat
+/// about order #1234 from the email, then "Is my order ready?" on WhatsApp from the phone. The
+/// WhatsApp message joins the chat's thread, and the context names the order and the handoff.
+#[tokio::test]
+async fn a_conversation_moves_from_chat_to_whatsapp_and_the_context_remembers() {
+    let api = Api::start();
+    let now = chrono::Utc::now();
+    let at = |minutes_ago: i64| (now - chrono::Duration::minutes(minutes_ago)).to_rfc3339();
+    let (status, order) = api
+        .post(
+            "/events",
+            &json!({"channel": "order", "direction": "inbound", "kind": "order", "occurred_at": at(300),
+                    "identifiers": {"email": "customer@example.com", "phone": "+1 212 555 0100"},
+                    "order": {"provider": "shopify", "external_id": "1234", "total_cents": 4500}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["customer_id"].as_str().expect("id").to_owned();
+    let (_, chat) = api
+        .post(
+            "/events",
+            &json!({"channel": "webchat", "direction": "inbound", "kind": "message", "occurred_at": at(120),
+                    "body": "I need help with my order #1234", "identifiers": {"email": "customer@example.com"}}),
+        )
+        .await;
+    assert_eq!(chat["customer_id"], id.as_str());
+    // Something unrelated, on email, the day before: a thread of its own.
+    let (_, other) = api
+        .post(
+            "/events",
+            &json!({"channel": "email", "direction": "inbound", "kind": "message", "occurred_at": at(1500),
+                    "body": "Do you have gluten-free options for a birthday party?", "identifiers": {"email": "customer@example.com"}}),
+        )
+        .await;
+    assert_eq!(other["customer_id"], id.as_str());
+    let (_, whatsapp) = api
+        .post(
+            "/events",
+            &json!({"channel": "whatsapp", "direction": "inbound", "kind": "message", "occurred_at": at(5),
+                    "body": "Is my order ready?", "identifiers": {"phone": "(212) 555-0100"}}),
+        )
+        .await;
+    assert_eq!(whatsapp["customer_id"], id.as_str(), "{whatsapp}");
+
+    let (status, context) = api
+        .get(&format!(
+            "/customers/{id}/context?channel=whatsapp&budget=1500"
+        ))
+        .await;
+    assert_eq!(status, 200, "{context}");
+    let threads = context["threads"].as_array().expect("threads");
+    assert_eq!(
+        threads.len(),
+        2,
+        "the order question and the party question: {context}"
+    );
+    let current = &threads[0];
+    assert_eq!(current["channel"], "whatsapp");
+    assert_eq!(current["continues_from"], "webchat");
+    assert!(
+        current["entities"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|v| v == "order #1234")),
+        "{current}"
+    );
+    let messages = current["last_messages"].to_string();
+    assert!(
+        messages.contains("Is my order ready?") && messages.contains("order #1234"),
+        "{messages}"
+    );
+    assert_ne!(threads[1]["id"], current["id"]);
+    let text = context["text"].as_str().expect("text");
+    assert!(
+        text.contains("#1234") && text.contains("continued from webchat"),
+        "{text}"
+    );
+    assert!(text.chars().count() <= 1500);
+    assert_eq!(context["last_channel"], "whatsapp");
+
+    // The budget is respected however small; nonsense is refused.
+    let (_, small) = api
+        .get(&format!("/customers/{id}/context?budget=120"))
+        .await;
+    assert!(
+        small["text"]
+            .as_str()
+            .is_some_and(|t| t.chars().count() <= 120),
+        "{small}"
+    );
+    assert_eq!(
+        api.get(&format!("/customers/{id}/context?budget=5"))
+            .await
+            .0,
+        422
+    );
+    assert_eq!(
+        api.get(&format!("/customers/{id}/context?channel=fax"))
+            .await
+            .0,
+        422
+    );
+    assert_eq!(api.get("/customers/not-an-id/context").await.0, 404);
+}

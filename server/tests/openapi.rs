@@ -19,6 +19,7 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/customers/resolve", &["post"]),
     ("/api/v1/customers/{id}", &["get", "patch", "delete"]),
     ("/api/v1/customers/{id}/timeline", &["get"]),
+    ("/api/v1/customers/{id}/context", &["get"]),
     ("/api/v1/customers/{id}/export", &["get"]),
     ("/api/v1/customers/{id}/restore", &["post"]),
     ("/api/v1/customers/{id}/erasure", &["post"]),

@@ -191,6 +191,7 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
         can_edit,
         can_merge,
         can_manage_privacy,
+        context,
         disputes,
         csrf_token,
     } = data;
@@ -235,6 +236,7 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
                 />
             </div>
             <aside class="customer-side">
+                {context.map(|text| view! { <ContextPanel text /> })}
                 {(!disputes.is_empty()).then(|| view! {
                     <Disputes list=disputes csrf=csrf_token.clone() actions />
                 })}
@@ -941,6 +943,27 @@ fn Disputes(list: Vec<crate::types::Dispute>, csrf: String, actions: Actions) ->
             <h2 id="disputes-title">"Disputed by the customer"</h2>
             <ul class="dispute-list">{rows}</ul>
             {action_error(actions.dispute.value())}
+        </section>
+    }
+}
+
+/// What an agent (or the assistant they paste it into) should know before answering: the same
+/// text `GET /api/v1/customers/{id}/context` renders. Copy works without the WASM.
+#[component]
+fn ContextPanel(text: String) -> impl IntoView {
+    view! {
+        <section class="panel context" aria-labelledby="context-title">
+            <div class="panel-head">
+                <h2 id="context-title">"Context for a reply"</h2>
+                <button
+                    type="button"
+                    class="small quiet"
+                    onclick="navigator.clipboard.writeText(document.getElementById('context-text').innerText); this.textContent = 'Copied';"
+                >
+                    "Copy"
+                </button>
+            </div>
+            <pre id="context-text" class="context-text">{text}</pre>
         </section>
     }
 }

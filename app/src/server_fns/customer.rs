@@ -37,6 +37,8 @@ pub struct CustomerPage {
     pub can_merge: bool,
     /// Export, soft delete, restore and erase (admins).
     pub can_manage_privacy: bool,
+    /// What someone answering this customer should know, as the context API renders it.
+    pub context: Option<String>,
     /// Identifiers the customer said are not theirs, waiting for a decision (admins).
     pub disputes: Vec<spine_core::types::Dispute>,
     pub csrf_token: String,
@@ -179,6 +181,20 @@ pub async fn get_customer_page(
                 can_edit: session.staff.can(Permission::EditCustomers) && merged_into.is_none(),
                 can_merge,
                 can_manage_privacy: session.staff.can(Permission::ManagePrivacy),
+                context: match spine_core::services::memory::customer_context(
+                    store,
+                    tenant,
+                    id,
+                    None,
+                    spine_core::services::memory::DEFAULT_BUDGET,
+                )
+                .await
+                {
+                    Ok(context) => Some(context.text),
+                    // An absorbed or erased profile has no context of its own.
+                    Err(ServiceError::NotFound(_)) => None,
+                    Err(e) => return Err(service_error(e)),
+                },
                 disputes: if can_merge {
                     spine_core::services::portal::open_disputes(store, tenant, id)
                         .await

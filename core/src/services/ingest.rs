@@ -750,6 +750,19 @@ async fn ingest_in(
         .await?;
     }
 
+    // The conversation it continues (even from another channel), or a new one.
+    let thread_id = crate::services::memory::thread_for(tx, tenant, customer_id, event).await?;
+    // A score the integration sent wins; else what the customer wrote, read by the lexicon.
+    let sentiment = event.sentiment.or_else(|| {
+        (event.direction == Direction::Inbound && event.kind == InteractionKind::Message)
+            .then(|| {
+                event
+                    .body
+                    .as_deref()
+                    .and_then(spine_engine::conversation::sentiment)
+            })
+            .flatten()
+    });
     let interaction_id = tx
         .insert_interaction(
             tenant.id,
@@ -762,7 +775,8 @@ async fn ingest_in(
                 body: event.body.clone(),
                 payload: interaction_payload(event),
                 provider_message_id: event.external_id.clone(),
-                sentiment: event.sentiment,
+                sentiment,
+                thread_id,
             },
         )
         .await
@@ -780,7 +794,7 @@ async fn ingest_in(
         event.channel,
         event.direction,
         event.occurred_at,
-        event.sentiment,
+        sentiment,
     )
     .await?;
     crate::services::analytics::record_resolution(

@@ -12,6 +12,7 @@ pub mod import;
 pub mod ingest;
 pub mod ingest_queue;
 pub mod matching;
+pub mod memory;
 pub mod merge;
 pub mod notes;
 pub mod outbox;

@@ -75,6 +75,7 @@ pub async fn add_note(
                 payload: Some(payload.clone()),
                 provider_message_id: None,
                 sentiment: None,
+                thread_id: None,
             },
         )
         .await?;

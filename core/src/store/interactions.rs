@@ -43,6 +43,8 @@ pub struct NewInteraction {
     pub provider_message_id: Option<String>,
     /// -1 (negative) to 1 (positive), when the integration scored the message.
     pub sentiment: Option<f64>,
+    /// The conversation thread it joined (messages and calls).
+    pub thread_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,8 +72,8 @@ impl Tx {
         let id = Uuid::now_v7();
         on_conn!(self, c => sqlx::query(
             "insert into interactions (tenant_id, id, customer_id, origin_customer_id, channel, direction, kind, \
-               occurred_at, body, payload, provider_message_id, created_at, sentiment) \
-             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+               occurred_at, body, payload, provider_message_id, created_at, sentiment, thread_id) \
+             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
             .bind(tenant_id)
             .bind(id)
             .bind(new.customer_id)
@@ -84,6 +86,7 @@ impl Tx {
             .bind(&new.provider_message_id)
             .bind(Utc::now())
             .bind(new.sentiment)
+            .bind(new.thread_id)
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))

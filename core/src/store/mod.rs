@@ -16,6 +16,7 @@ mod privacy;
 mod reviews;
 mod sessions;
 mod tenants;
+mod threads;
 mod users;
 mod webhooks;
 
@@ -36,6 +37,7 @@ pub use privacy::{ErasedRows, OrderRow};
 pub use reviews::{NewReviewItem, ReviewItemRow};
 pub use sessions::{NewSession, SessionUserRow};
 pub use tenants::{NewTenant, TenantRow};
+pub use threads::ThreadRow;
 pub use users::{NewUser, UserRow};
 pub use webhooks::WebhookConfigRow;
 

@@ -36,6 +36,7 @@ use super::{api, health};
         api::customers::profile,
         api::customers::update,
         api::customers::timeline,
+        api::customers::context,
         api::privacy::export,
         api::privacy::soft_delete,
         api::privacy::restore,

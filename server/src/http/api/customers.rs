@@ -11,6 +11,7 @@ use app::state::AppState;
 use spine_core::services::customers;
 use spine_core::services::customers::ProfileUpdate;
 use spine_core::services::find_or_create::{ResolveOutcome, ResolveRequest, resolve_customer};
+use spine_core::services::memory::{self, CustomerContext};
 use spine_core::types::{
     Channel, CustomerProfile, CustomerSummary, InteractionKind, TimelineEntry,
 };
@@ -260,4 +261,58 @@ pub async fn resolve(
         ResolveOutcome::Conflict { .. } => axum::http::StatusCode::CONFLICT,
     };
     Ok((status, Json(outcome)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContextQuery {
+    /// The channel the answer will go to ("whatsapp", "email"...): its thread ranks higher.
+    #[param(value_type = Option<Channel>)]
+    channel: Option<String>,
+    /// At most this many characters of rendered `text` (100 to 20000, default 2000).
+    budget: Option<usize>,
+}
+
+/// What an agent or an AI assistant answering this customer should know: profile, active
+/// topics, open threads with their last messages (a thread that moved channels says where it
+/// came from), recent orders, and all of it as prompt-ready `text` within the budget.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}/context",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The customer's id."), ContextQuery),
+    responses(
+        (status = 200, description = "The context block.", body = CustomerContext),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn context(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ContextQuery>,
+) -> Result<Json<CustomerContext>, Problem> {
+    let id = path_id(&id, "customer")?;
+    let channel = match query.channel.as_deref().filter(|c| !c.is_empty()) {
+        Some(name) => Some(Channel::parse(name).ok_or_else(|| {
+            Problem::from(spine_core::ServiceError::invalid(
+                "channel",
+                "not a channel Spine knows",
+            ))
+        })?),
+        None => None,
+    };
+    Ok(Json(
+        memory::customer_context(
+            &state.store,
+            &caller.tenant,
+            id,
+            channel,
+            query.budget.unwrap_or(memory::DEFAULT_BUDGET),
+        )
+        .await?,
+    ))
 }

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/restore", post(privacy::restore))
         .route("/customers/{id}/erasure", post(privacy::erasure))
         .route("/customers/{id}/timeline", get(customers::timeline))
+        .route("/customers/{id}/context", get(customers::context))
         .route("/customers/{id}/merge", post(review::merge_customers))
         .route("/customers/{id}/merge-preview", get(review::preview))
         .route("/review-items", get(review::list))
