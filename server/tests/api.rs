@@ -645,4 +645,31 @@ async fn a_conversation_moves_from_chat_to_whatsapp_and_the_context_remembers() 
         422
     );
     assert_eq!(api.get("/customers/not-an-id/context").await.0, 404);
+
+    // Resolving the thread over the API: it says so in the next context; unknown ids are 404.
+    let thread = current["id"].as_str().expect("thread id").to_owned();
+    assert_eq!(
+        api.post(&format!("/threads/{thread}/resolve"), &json!({}))
+            .await
+            .0,
+        204
+    );
+    let (_, after) = api
+        .get(&format!("/customers/{id}/context?channel=whatsapp"))
+        .await;
+    let resolved = after["threads"]
+        .as_array()
+        .and_then(|t| t.iter().find(|th| th["id"] == thread.as_str()))
+        .expect("listed");
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(
+        api.post(&format!("/threads/{thread}/reopen"), &json!({}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        api.post("/threads/not-an-id/resolve", &json!({})).await.0,
+        404
+    );
 }

@@ -20,6 +20,8 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/customers/{id}", &["get", "patch", "delete"]),
     ("/api/v1/customers/{id}/timeline", &["get"]),
     ("/api/v1/customers/{id}/context", &["get"]),
+    ("/api/v1/threads/{id}/resolve", &["post"]),
+    ("/api/v1/threads/{id}/reopen", &["post"]),
     ("/api/v1/customers/{id}/export", &["get"]),
     ("/api/v1/customers/{id}/restore", &["post"]),
     ("/api/v1/customers/{id}/erasure", &["post"]),

@@ -403,3 +403,47 @@ pub async fn customer_context(
         budget,
     })
 }
+
+/// Marks a thread resolved (`resolved: true`) or open again; audited. Agents, admins and
+/// integrations may; a resolved thread is continued only by a message naming its own order or
+/// booking within a day, so the next question starts afresh.
+pub async fn set_thread_resolved(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &crate::services::Actor,
+    thread_id: Uuid,
+    resolved: bool,
+) -> ServiceResult<()> {
+    crate::services::notes::may_write(actor)?;
+    let mut tx = store.begin().await?;
+    let thread = tx
+        .thread(tenant.id, thread_id)
+        .await?
+        .ok_or(ServiceError::NotFound("thread"))?;
+    let (status, at) = if resolved {
+        ("resolved", Some(Utc::now()))
+    } else {
+        ("open", None)
+    };
+    tx.set_thread_status(tenant.id, thread_id, status, at)
+        .await?;
+    tx.append_audit(
+        tenant.id,
+        &crate::services::audit(
+            actor,
+            if resolved {
+                "thread.resolved"
+            } else {
+                "thread.reopened"
+            },
+            "thread",
+            Some(thread_id.to_string()),
+            Some(thread.customer_id),
+            Some(serde_json::json!({ "status": thread.status })),
+            Some(serde_json::json!({ "status": status })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

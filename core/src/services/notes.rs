@@ -14,7 +14,7 @@ use crate::types::{Channel, Direction, InteractionKind, Role, TimelineEntry};
 pub const MAX_NOTE_CHARS: usize = 5_000;
 
 /// Who may write on a profile: agents and admins, integrations and Spine; not managers.
-fn may_write(actor: &Actor) -> ServiceResult<()> {
+pub(crate) fn may_write(actor: &Actor) -> ServiceResult<()> {
     match actor {
         Actor::Staff {
             role: Role::Admin | Role::Agent,

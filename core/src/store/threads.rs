@@ -76,6 +76,27 @@ impl Tx {
         Ok(())
     }
 
+    pub async fn thread(&mut self, tenant_id: Uuid, id: Uuid) -> StoreResult<Option<ThreadRow>> {
+        let sql = format!("select {COLUMNS} from threads where tenant_id = $1 and id = $2");
+        Ok(on_conn!(self, c => sqlx::query_as::<_, ThreadRow>(&sql)
+            .bind(tenant_id).bind(id).fetch_optional(&mut *c).await)?)
+    }
+
+    /// Sets a thread's status; `resolved_at` is when it was resolved (none when reopened).
+    pub async fn set_thread_status(
+        &mut self,
+        tenant_id: Uuid,
+        id: Uuid,
+        status: &str,
+        resolved_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query(
+            "update threads set status = $3, resolved_at = $4 where tenant_id = $1 and id = $2")
+            .bind(tenant_id).bind(id).bind(status).bind(resolved_at)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// A thread's newest messages, newest first.
     pub async fn thread_messages(
         &mut self,

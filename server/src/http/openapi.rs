@@ -37,6 +37,8 @@ use super::{api, health};
         api::customers::update,
         api::customers::timeline,
         api::customers::context,
+        api::customers::resolve_thread,
+        api::customers::reopen_thread,
         api::privacy::export,
         api::privacy::soft_delete,
         api::privacy::restore,

@@ -316,3 +316,50 @@ pub async fn context(
         .await?,
     ))
 }
+
+/// Marks a conversation thread resolved: the next question starts a thread of its own (a
+/// message about the same order within a day reopens it). Audited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/threads/{id}/resolve",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The thread's id (from the context).")),
+    responses(
+        (status = 204, description = "Resolved."),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn resolve_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, Problem> {
+    let id = path_id(&id, "thread")?;
+    memory::set_thread_resolved(&state.store, &caller.tenant, &caller.actor, id, true).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Opens a resolved thread again. Audited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/threads/{id}/reopen",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The thread's id (from the context).")),
+    responses(
+        (status = 204, description = "Open again."),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn reopen_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, Problem> {
+    let id = path_id(&id, "thread")?;
+    memory::set_thread_resolved(&state.store, &caller.tenant, &caller.actor, id, false).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

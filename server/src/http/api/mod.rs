@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/erasure", post(privacy::erasure))
         .route("/customers/{id}/timeline", get(customers::timeline))
         .route("/customers/{id}/context", get(customers::context))
+        .route("/threads/{id}/resolve", post(customers::resolve_thread))
+        .route("/threads/{id}/reopen", post(customers::reopen_thread))
         .route("/customers/{id}/merge", post(review::merge_customers))
         .route("/customers/{id}/merge-preview", get(review::preview))
         .route("/review-items", get(review::list))
