@@ -12,7 +12,7 @@ use spine_engine::resolve::Resolution;
 
 use crate::services::customers::{customer_profile, search_summary};
 use crate::services::ingest::{
-    create_profile, decide_sender, link_all, matched_kinds, normalize_sender, patch_from,
+    Origin, create_profile, decide_sender, link_all, matched_kinds, normalize_sender, patch_from,
 };
 use crate::services::review::queue_review_item;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
@@ -130,7 +130,18 @@ pub async fn resolve_customer(
             }
         }
         Resolution::Create | Resolution::Review(_) => {
-            let id = create_profile(&mut tx, tenant, actor, &sender, source, None, now).await?;
+            let id = create_profile(
+                &mut tx,
+                tenant,
+                actor,
+                &sender,
+                &Origin {
+                    source,
+                    campaign: None,
+                },
+                now,
+            )
+            .await?;
             link_all(&mut tx, tenant, id, &sender, now).await?;
             let review_item_id = match &resolution {
                 Resolution::Review(best) => Some(

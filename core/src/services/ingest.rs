@@ -629,7 +629,10 @@ async fn ingest_in(
         .source
         .clone()
         .unwrap_or_else(|| event.channel.as_str().to_owned());
-    let campaign = event.campaign.as_deref().map(str::trim);
+    let origin = Origin {
+        source: &source,
+        campaign: event.campaign.as_deref().map(str::trim),
+    };
 
     let (customer_id, decision, matched_by, confidence, review) = match &resolution {
         Resolution::Link(best) => {
@@ -648,29 +651,11 @@ async fn ingest_in(
             )
         }
         Resolution::Create => {
-            let id = create_profile(
-                tx,
-                tenant,
-                actor,
-                sender,
-                &source,
-                campaign,
-                event.occurred_at,
-            )
-            .await?;
+            let id = create_profile(tx, tenant, actor, sender, &origin, event.occurred_at).await?;
             (id, Decision::Created, Vec::new(), 0.0, None)
         }
         Resolution::Review(best) => {
-            let id = create_profile(
-                tx,
-                tenant,
-                actor,
-                sender,
-                &source,
-                campaign,
-                event.occurred_at,
-            )
-            .await?;
+            let id = create_profile(tx, tenant, actor, sender, &origin, event.occurred_at).await?;
             let reason = "possible duplicate: one profile matched below the link threshold";
             (
                 id,
@@ -681,16 +666,7 @@ async fn ingest_in(
             )
         }
         Resolution::Ambiguous(all) => {
-            let id = create_profile(
-                tx,
-                tenant,
-                actor,
-                sender,
-                &source,
-                campaign,
-                event.occurred_at,
-            )
-            .await?;
+            let id = create_profile(tx, tenant, actor, sender, &origin, event.occurred_at).await?;
             let reason = "ambiguous: several profiles match this sender";
             let best = all.first().map(|c| c.confidence).unwrap_or_default();
             let kinds = all
@@ -919,15 +895,21 @@ fn split_display(display: Option<&str>) -> (Option<String>, Option<String>) {
     }
 }
 
+/// Where a new profile came from: the source (channel or integration) and the campaign.
+pub(super) struct Origin<'a> {
+    pub source: &'a str,
+    pub campaign: Option<&'a str>,
+}
+
 pub(super) async fn create_profile(
     tx: &mut Tx,
     tenant: &Tenant,
     actor: &Actor,
     sender: &Sender,
-    source: &str,
-    campaign: Option<&str>,
+    origin: &Origin<'_>,
     seen: chrono::DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
+    let Origin { source, campaign } = *origin;
     let patch = patch_from(sender, source, seen);
     let row = tx
         .insert_customer(
