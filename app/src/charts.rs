@@ -87,6 +87,49 @@ fn Tooltip(tip: RwSignal<Option<Tip>>) -> impl IntoView {
     }
 }
 
+/// One bar of a chart, in its SVG's units.
+struct Bar {
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+    rx: f64,
+    fill: &'static str,
+    /// What it stands for: its native tooltip, and the hover tooltip after hydration.
+    text: String,
+}
+
+/// A bar that explains itself: `<title>` for readers without JavaScript, the chart's tooltip
+/// (placed over the bar, in percent of the chart `(w, h)`) on hover.
+fn bar_mark(bar: Bar, tip: RwSignal<Option<Tip>>, (w, h): (f64, f64)) -> impl IntoView {
+    let Bar {
+        x,
+        y,
+        width,
+        height,
+        rx,
+        fill,
+        text,
+    } = bar;
+    let shown = text.clone();
+    let (tx, ty) = ((x + width / 2.0) / w * 100.0, y / h * 100.0);
+    view! {
+        <rect
+            class="mark"
+            x=x
+            y=y
+            width=width
+            height=height
+            rx=rx
+            fill=fill
+            on:mouseenter=move |_| tip.set(Some(Tip { text: shown.clone(), x: tx, y: ty }))
+            on:mouseleave=move |_| tip.set(None)
+        >
+            <title>{text}</title>
+        </rect>
+    }
+}
+
 /// A chart's rows as an HTML table, folded away under "Data".
 #[component]
 pub fn DataTable(table: Table) -> impl IntoView {
@@ -211,22 +254,19 @@ pub fn StackedBars(chart: TimeChart, label: String, #[prop(optional)] wide: bool
             base += v;
             let x = LEFT + slot * i as f64 + (slot - bar_w) / 2.0;
             let text = format!("{} · {}: {}", day.format("%a %b %-d"), s.label, count(v));
-            let shown = text.clone();
-            let (tx, ty) = ((x + bar_w / 2.0) / w * 100.0, y / h * 100.0);
-            marks.push(view! {
-                <rect
-                    class="mark"
-                    x=x
-                    y=y
-                    width=bar_w
-                    height=bar_h.max(0.5)
-                    fill=color(&s.key)
-                    on:mouseenter=move |_| tip.set(Some(Tip { text: shown.clone(), x: tx, y: ty }))
-                    on:mouseleave=move |_| tip.set(None)
-                >
-                    <title>{text}</title>
-                </rect>
-            });
+            marks.push(bar_mark(
+                Bar {
+                    x,
+                    y,
+                    width: bar_w,
+                    height: bar_h.max(0.5),
+                    rx: 0.0,
+                    fill: color(&s.key),
+                    text,
+                },
+                tip,
+                (w, h),
+            ));
         }
     }
     let legend: Vec<(String, String, f64)> = chart
@@ -346,24 +386,14 @@ pub fn HBars(chart: BarChart, label: String) -> impl IntoView {
             let bw = (span * b.value / max).max(if b.value > 0.0 { 2.0 } else { 0.0 });
             let share = if total > 0.0 { b.value / total * 100.0 } else { 0.0 };
             let text = format!("{}: {} ({share:.0}%)", b.label, count(b.value));
-            let shown = text.clone();
-            let (tx, ty) = ((label_w + bw / 2.0) / w * 100.0, y / h * 100.0);
             view! {
                 <text class="bar-label" x=label_w - 8.0 y=y + row / 2.0 + 1.0 text-anchor="end">{b.label.clone()}</text>
                 <rect class="track" x=label_w y=y + 4.0 width=span height=row - 10.0 rx=3 />
-                <rect
-                    class="mark"
-                    x=label_w
-                    y=y + 4.0
-                    width=bw
-                    height=row - 10.0
-                    rx=3
-                    fill=color(&b.key)
-                    on:mouseenter=move |_| tip.set(Some(Tip { text: shown.clone(), x: tx, y: ty }))
-                    on:mouseleave=move |_| tip.set(None)
-                >
-                    <title>{text}</title>
-                </rect>
+                {bar_mark(
+                    Bar { x: label_w, y: y + 4.0, width: bw, height: row - 10.0, rx: 3.0, fill: color(&b.key), text },
+                    tip,
+                    (w, h),
+                )}
                 <text class="bar-value" x=label_w + bw + 6.0 y=y + row / 2.0 + 1.0>{count(b.value)}</text>
             }
         })
@@ -405,22 +435,12 @@ pub fn Funnel(chart: BarChart, label: String) -> impl IntoView {
                 0.0
             };
             let text = format!("{}: {} ({share:.0}% of profiles)", b.label, count(b.value));
-            let shown = text.clone();
-            let (tx, ty) = ((x + bw / 2.0) / w * 100.0, y / h * 100.0);
             view! {
-                <rect
-                    class="mark"
-                    x=x
-                    y=y + 3.0
-                    width=bw
-                    height=row - 6.0
-                    rx=4
-                    fill=color(&b.key)
-                    on:mouseenter=move |_| tip.set(Some(Tip { text: shown.clone(), x: tx, y: ty }))
-                    on:mouseleave=move |_| tip.set(None)
-                >
-                    <title>{text}</title>
-                </rect>
+                {bar_mark(
+                    Bar { x, y: y + 3.0, width: bw, height: row - 6.0, rx: 4.0, fill: color(&b.key), text },
+                    tip,
+                    (w, h),
+                )}
                 <text class="bar-label" x=w - 150.0 y=y + row / 2.0 + 4.0>
                     {b.label.clone()} " · " {count(b.value)} {format!(" ({share:.0}%)")}
                 </text>

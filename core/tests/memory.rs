@@ -111,9 +111,15 @@ on_both!(threads_follow_the_conversation, |store: Store| async move {
         .expect("still listed");
     assert_eq!(resolved.status, "resolved");
     assert!(resolved.relevance < first.relevance);
+    // In the text too, the open conversation comes before the resolved one.
+    let position = |title: &str| {
+        context
+            .text
+            .find(title)
+            .unwrap_or_else(|| panic!("{title:?} not in {}", context.text))
+    };
     assert!(
-        context.text.find("whatsapp").unwrap_or(usize::MAX)
-            < context.text.find("resolved").unwrap_or(0)
+        position("Conversation on whatsapp (open)") < position("Conversation on sms (resolved)")
     );
 
     // The budget holds however small; bad budgets are refused.

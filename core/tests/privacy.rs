@@ -156,7 +156,7 @@ on_both!(
         assert!(verify_code(&store, &t, challenge, &code).await.is_err());
 
         // The cookie's token finds the session; anything else does not.
-        let session = portal::authenticate(&store, &t, &signed.token)
+        let session = portal::authenticate(&store, &t, signed.token.as_str())
             .await
             .expect("auth")
             .expect("live session");
@@ -193,7 +193,7 @@ on_both!(
             .await
             .expect("sign out");
         assert!(
-            portal::authenticate(&store, &t, &signed.token)
+            portal::authenticate(&store, &t, signed.token.as_str())
                 .await
                 .expect("auth")
                 .is_none()

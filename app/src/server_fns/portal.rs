@@ -107,7 +107,7 @@ pub async fn verify_code(challenge: String, code: String) -> Result<(), ConsoleE
                     .await
                     .map_err(service_error)?;
             set_cookie(&crate::session::customer_cookie(
-                &signed_in.token,
+                signed_in.token.as_str(),
                 state.secure_cookies(),
             ));
             leptos_axum::redirect("/me");

@@ -38,7 +38,7 @@ const TOKEN_BYTES: usize = 32;
 pub struct SessionToken(String);
 
 impl SessionToken {
-    fn generate() -> SessionToken {
+    pub(crate) fn generate() -> SessionToken {
         SessionToken(random_hex())
     }
 
@@ -56,7 +56,7 @@ impl SessionToken {
     }
 
     /// The session's id in the database.
-    fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         hex::encode(Sha256::digest(self.0.as_bytes()))
     }
 }
@@ -114,8 +114,7 @@ impl StaffSession {
 
     /// Whether a form sent this session's CSRF token (compared in constant time).
     pub fn csrf_matches(&self, presented: &str) -> bool {
-        let (a, b) = (self.csrf_token.as_bytes(), presented.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        constant_time_eq(self.csrf_token.as_bytes(), presented.as_bytes())
     }
 }
 
@@ -331,7 +330,12 @@ fn session_from_row(row: SessionUserRow) -> Option<StaffSession> {
     })
 }
 
-fn random_hex() -> String {
+/// Equal bytes, compared in time that does not depend on where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub(crate) fn random_hex() -> String {
     let mut bytes = [0u8; TOKEN_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)

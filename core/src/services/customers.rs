@@ -284,7 +284,7 @@ fn summary(row: CustomerRow, channels: &[String]) -> CustomerSummary {
 }
 
 /// Stored primaries are E.164; anything else is hidden whole, since it may still be personal data.
-fn mask_phone(e164: &str) -> String {
+pub(crate) fn mask_phone(e164: &str) -> String {
     Phone::parse(e164, Region::default())
         .map(|p| p.masked())
         .unwrap_or_else(|_| "***".to_owned())

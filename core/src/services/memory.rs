@@ -15,6 +15,7 @@ use spine_engine::conversation::{
     continues, extract_entities, relevance, render_context, topics,
 };
 
+use crate::services::privacy::OrderView;
 use crate::services::{ServiceError, ServiceResult, Tenant};
 use crate::store::{Store, ThreadRow, Tx};
 use crate::types::{Channel, Direction, EventInput, InteractionKind};
@@ -167,7 +168,7 @@ pub struct CustomerContext {
     /// Topics of the threads not resolved, most recent first.
     pub active_topics: Vec<String>,
     pub threads: Vec<ThreadContext>,
-    pub recent_orders: Vec<OrderContext>,
+    pub recent_orders: Vec<OrderView>,
     /// Everything above, ranked and cut to `budget` characters, ready for a prompt.
     pub text: String,
     pub budget: usize,
@@ -193,17 +194,6 @@ pub struct ThreadContext {
     /// Sentences that carry its topics and entities, with dates and channels.
     pub summary: Vec<String>,
     pub relevance: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct OrderContext {
-    pub external_id: String,
-    pub provider: String,
-    pub status: String,
-    pub total_cents: i64,
-    pub currency: String,
-    pub placed_at: DateTime<Utc>,
 }
 
 fn entity_label(e: &Entity) -> String {
@@ -297,18 +287,11 @@ pub async fn customer_context(
         });
     }
     threads.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
-    let recent_orders: Vec<OrderContext> = tx
+    let recent_orders: Vec<OrderView> = tx
         .recent_orders(tenant.id, id, CONTEXT_ORDERS)
         .await?
         .into_iter()
-        .map(|o| OrderContext {
-            external_id: o.external_id,
-            provider: o.provider,
-            status: o.status,
-            total_cents: o.total_cents,
-            currency: o.currency,
-            placed_at: o.placed_at,
-        })
+        .map(OrderView::from)
         .collect();
     let mut active_topics: Vec<String> = Vec::new();
     for thread in threads.iter().filter(|t| t.status != "resolved") {

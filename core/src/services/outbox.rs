@@ -86,8 +86,6 @@ pub fn mask_destination(channel: &str, destination: &str) -> String {
     if channel == "email" {
         spine_engine::normalize::email::mask_email(destination)
     } else {
-        spine_engine::normalize::phone::Phone::parse(destination, Default::default())
-            .map(|p| p.masked())
-            .unwrap_or_else(|_| "***".to_owned())
+        crate::services::customers::mask_phone(destination)
     }
 }

@@ -9,7 +9,7 @@
 //! and the admin outbox page, for development.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::{Rng, RngCore};
+use rand::Rng;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -17,6 +17,7 @@ use uuid::Uuid;
 use spine_engine::normalize::email::Email;
 use spine_engine::normalize::phone::Phone;
 
+use crate::services::auth::{SessionToken, constant_time_eq, random_hex};
 use crate::services::customers::{ProfileUpdate, profile, update_customer};
 use crate::services::outbox::mask_destination;
 use crate::services::review::queue_review_item;
@@ -32,7 +33,6 @@ pub const MAX_CODES: i64 = 3;
 pub const MAX_ATTEMPTS: i64 = 5;
 /// A customer's session is short: they come to change a setting or download their data.
 pub const SESSION_LIFETIME: Duration = Duration::hours(2);
-const TOKEN_BYTES: usize = 32;
 
 /// Where a code goes: an email address or a phone number, normalized.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,17 +120,7 @@ fn code_hash(destination_hash: &str, code: &str) -> String {
     )
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    hex::encode(buf)
-}
-
-/// The active profile holding this email or phone, when exactly one does.
+/// The active profiles holding this email or phone (sign-in needs exactly one).
 async fn holder(tx: &mut Tx, tenant: &Tenant, to: &Destination) -> ServiceResult<Vec<Uuid>> {
     let mut ids: Vec<Uuid> = tx
         .identities_matching(tenant.id, to.kind(), "", to.value())
@@ -271,7 +261,7 @@ impl CustomerSession {
 /// A successful sign-in: the token for the `spine_me` cookie, and the session.
 #[derive(Debug)]
 pub struct CustomerSignedIn {
-    pub token: String,
+    pub token: SessionToken,
     pub session: CustomerSession,
 }
 
@@ -342,11 +332,12 @@ pub async fn verify_code_at(
                 .await?;
         }
     }
-    let token = random_hex(TOKEN_BYTES);
+    // The same kind of token as a staff session's, in a cookie of its own.
+    let token = SessionToken::generate();
     let row = CustomerSessionRow {
-        id: hex::encode(Sha256::digest(token.as_bytes())),
+        id: token.id(),
         customer_id: customer.id,
-        csrf_token: random_hex(TOKEN_BYTES),
+        csrf_token: random_hex(),
         created_at: now,
         expires_at: now + SESSION_LIFETIME,
     };
@@ -403,14 +394,10 @@ pub async fn authenticate(
     tenant: &Tenant,
     token: &str,
 ) -> ServiceResult<Option<CustomerSession>> {
-    let well_formed = token.len() == TOKEN_BYTES * 2
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if !well_formed {
+    let Some(token) = SessionToken::parse(token) else {
         return Ok(None);
-    }
-    let id = hex::encode(Sha256::digest(token.as_bytes()));
+    };
+    let id = token.id();
     let mut tx = store.read().await?;
     let Some(row) = tx.customer_session(tenant.id, &id).await? else {
         return Ok(None);

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::services::customers::{profile, timeline_entry};
 use crate::services::ingest::identifier_lock_keys;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
-use crate::store::{CustomerRow, ErasedRows, Store, Tx};
+use crate::store::{CustomerRow, ErasedRows, OrderRow, Store, Tx};
 use crate::types::{CustomerProfile, Role, TimelineEntry};
 
 /// The tombstone of one identifier: a hash keyed by the tenant, so equal identifiers of two
@@ -48,7 +48,7 @@ pub struct CustomerExport {
     pub merged_profiles: Vec<MergedProfile>,
     /// Every interaction on every channel, oldest first.
     pub timeline: Vec<TimelineEntry>,
-    pub orders: Vec<ExportedOrder>,
+    pub orders: Vec<OrderView>,
     pub consents: Vec<ExportedConsent>,
     /// Who changed what on the profile, and when, oldest first.
     pub changes: Vec<ExportedChange>,
@@ -67,9 +67,10 @@ pub struct MergedProfile {
     pub created_at: DateTime<Utc>,
 }
 
+/// An order as the export and the context show it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ExportedOrder {
+pub struct OrderView {
     pub id: Uuid,
     pub provider: String,
     pub external_id: String,
@@ -79,6 +80,21 @@ pub struct ExportedOrder {
     pub placed_at: DateTime<Utc>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub items: serde_json::Value,
+}
+
+impl From<OrderRow> for OrderView {
+    fn from(o: OrderRow) -> OrderView {
+        OrderView {
+            id: o.id,
+            provider: o.provider,
+            external_id: o.external_id,
+            total_cents: o.total_cents,
+            currency: o.currency,
+            status: o.status,
+            placed_at: o.placed_at,
+            items: o.items.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -183,16 +199,7 @@ pub async fn export_customer(
             tx.orders_of(tenant.id, *member)
                 .await?
                 .into_iter()
-                .map(|o| ExportedOrder {
-                    id: o.id,
-                    provider: o.provider,
-                    external_id: o.external_id,
-                    total_cents: o.total_cents,
-                    currency: o.currency,
-                    status: o.status,
-                    placed_at: o.placed_at,
-                    items: o.items.0,
-                }),
+                .map(OrderView::from),
         );
         export.consents.extend(
             tx.consents_of(tenant.id, *member)
