@@ -344,7 +344,7 @@ pub async fn customer_context(
                     let said = line
                         .split_once(": ")
                         .map_or(line.as_str(), |(_, text)| text);
-                    !t.last_messages.iter().any(|m| m.ends_with(said))
+                    !t.last_messages.iter().any(|m| m.contains(said))
                 })
                 .cloned(),
         );
