@@ -67,6 +67,10 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("customers"), ParamSegment("id"), StaticSegment("merge"), ParamSegment("other"))
                         view=pages::merge::ManualMergePage
                     />
+                    <Route
+                        path=(StaticSegment("threads"), ParamSegment("id"))
+                        view=pages::thread::ThreadPage
+                    />
                     <Route path=StaticSegment("review") view=pages::review::ReviewQueuePage />
                     <Route
                         path=(StaticSegment("review"), ParamSegment("id"))

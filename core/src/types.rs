@@ -79,6 +79,22 @@ string_enum!(
     }
 );
 
+impl Direction {
+    /// Who said it, as transcripts and the context write it: "customer", "us" or "note".
+    pub fn speaker(&self) -> &'static str {
+        match self {
+            Direction::Inbound => "customer",
+            Direction::Outbound => "us",
+            Direction::Internal => "note",
+        }
+    }
+
+    /// The speaker of a stored direction ("inbound"...); anything else is a note.
+    pub fn speaker_of(direction: &str) -> &'static str {
+        Direction::parse(direction).map_or("note", |d| d.speaker())
+    }
+}
+
 string_enum!(
     InteractionKind {
         Message => "message",
@@ -383,6 +399,10 @@ pub struct TimelineEntry {
     pub thread_id: Option<Uuid>,
     #[cfg_attr(feature = "openapi", schema(required))]
     pub payload: Option<serde_json::Value>,
+    /// Its conversation was archived: the text (body and payload) is in the thread's
+    /// transcript, `GET /api/v1/threads/{thread_id}/transcript`.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 /// Counts shown on the console's home page.

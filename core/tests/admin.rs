@@ -9,7 +9,9 @@ use spine_core::services::ingest::ingest_event;
 use spine_core::services::review::{
     QueueOrder, count_pending_review_items, review_case, review_queue,
 };
-use spine_core::services::settings::{TenantSettings, tenant_settings, update_tenant_settings};
+use spine_core::services::settings::{
+    MemorySettings, TenantSettings, tenant_settings, update_tenant_settings,
+};
 use spine_core::services::staff::{create_user_as, disable_user_as};
 use spine_core::store::AuditFilter;
 use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind, Role};
@@ -279,8 +281,23 @@ on_both!(
             link_threshold: link,
             review_threshold: review,
             default_region: region.to_owned(),
+            memory: MemorySettings::default(),
+        };
+        let windows = |window: i32, reopen: i32, archive: i32| TenantSettings {
+            memory: MemorySettings {
+                thread_window_hours: window,
+                thread_reopen_hours: reopen,
+                archive_after_days: archive,
+            },
+            ..set(0.9, 0.6, "US")
         };
         for (bad, field) in [
+            (windows(0, 24, 90), "thread_window_hours"),
+            (windows(721, 24, 90), "thread_window_hours"),
+            (windows(72, -1, 90), "thread_reopen_hours"),
+            (windows(72, 721, 90), "thread_reopen_hours"),
+            (windows(72, 24, 3651), "archive_after_days"),
+            (windows(72, 48, 1), "archive_after_days"),
             (set(1.5, 0.6, "US"), "link_threshold"),
             (set(0.9, 0.0, "US"), "review_threshold"),
             (set(0.7, 0.8, "US"), "review_threshold"),
@@ -313,9 +330,42 @@ on_both!(
             .expect("valid");
         assert_eq!(saved, set(0.95, 0.5, "GB"));
         assert_eq!(tenant_settings(&store, &t).await.expect("stored"), saved);
+        // Windows at their edges are accepted; 0 turns reopening and archival off.
+        let edges = TenantSettings {
+            link_threshold: 0.95,
+            review_threshold: 0.5,
+            default_region: "GB".into(),
+            ..windows(720, 0, 0)
+        };
+        let saved_edges = update_tenant_settings(&store, &t, &ada, &edges)
+            .await
+            .expect("edges are valid");
+        assert_eq!(saved_edges.memory.thread_window_hours, 720);
+        let reloaded = spine_core::services::tenants::tenant_by_slug(&store, &t.slug)
+            .await
+            .expect("tenant");
+        assert_eq!(reloaded.memory, edges.memory, "the next request sees them");
+        assert_eq!(
+            reloaded.memory.policy().window,
+            std::time::Duration::from_secs(720 * 3600)
+        );
         let audit = search_audit(&store, &t, &none, 0).await.expect("audit");
-        assert_eq!(audit.entries.len(), 1);
-        let entry = &audit.entries[0];
+        assert_eq!(audit.entries.len(), 2);
+        let back = update_tenant_settings(&store, &t, &ada, &set(0.95, 0.5, "gb"))
+            .await
+            .expect("back");
+        assert_eq!(back.memory, MemorySettings::default());
+        let audit = search_audit(&store, &t, &none, 0).await.expect("audit");
+        assert_eq!(audit.entries.len(), 3);
+        let entry = audit
+            .entries
+            .iter()
+            .find(|e| {
+                e.before
+                    .as_ref()
+                    .is_some_and(|b| b.0["default_region"] == "US")
+            })
+            .expect("the first change");
         assert_eq!(entry.actor_label, "ada@example.com");
         assert_eq!(
             entry.before.as_ref().map(|b| b.0["default_region"].clone()),

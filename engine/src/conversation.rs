@@ -15,7 +15,7 @@ mod topics;
 pub use calendar::{CalendarDate, UnixSeconds};
 pub use context::{ContextBlock, relevance, render_context};
 pub use entities::{Entity, EntityKind, extract_entities};
-pub use sentiment::sentiment;
+pub use sentiment::{SentimentTrend, TREND_STEP, TrendDirection, sentiment, sentiment_trend};
 pub use summary::{DEFAULT_CAPACITY, Summary, SummaryInput, SummarySentence};
 pub use thread::{
     Continuation, MessageFacts, ThreadPolicy, ThreadState, ThreadStatus, choose_thread, continues,

@@ -78,6 +78,30 @@ pub enum Command {
     /// Time the analytics dashboard: bulk-load a fresh tenant with generated profiles and a
     /// year of interactions, then time each chart for 7, 30 and 90 days, and the snapshot.
     AnalyticsBench(AnalyticsBenchArgs),
+    /// Archive a tenant's conversations resolved longer ago than its archive age (a setting;
+    /// `spine serve` also does this every hour): summaries stay, text moves to transcripts.
+    Archive(ArchiveArgs),
+    /// Time the context block: load one customer with a long multi-channel history into a
+    /// fresh tenant, then time `customer_context` before and after archival.
+    ContextBench(ContextBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The tenant's slug.
+    #[arg(long)]
+    pub tenant: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ContextBenchArgs {
+    /// Interactions in the customer's history.
+    #[arg(long, default_value_t = 10_000)]
+    pub interactions: usize,
+
+    /// Context calls timed per budget.
+    #[arg(long, default_value_t = 200)]
+    pub rounds: usize,
 }
 
 #[derive(Debug, Subcommand)]

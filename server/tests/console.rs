@@ -313,6 +313,9 @@ async fn an_agent_calling_review_merge_and_settings_functions_is_refused_and_wri
                 ("link_threshold", "0.5"),
                 ("review_threshold", "0.1"),
                 ("default_region", "GB"),
+                ("thread_window_hours", "1"),
+                ("thread_reopen_hours", "1"),
+                ("archive_after_days", "1"),
             ],
         ),
         ("create_key", vec![("csrf", &csrf), ("name", "agent-key")]),
@@ -408,6 +411,9 @@ async fn a_region_set_in_settings_applies_to_the_next_console_search() {
                 ("link_threshold", &link),
                 ("review_threshold", &review),
                 ("default_region", "GB"),
+                ("thread_window_hours", "48"),
+                ("thread_reopen_hours", "12"),
+                ("archive_after_days", "30"),
             ],
             &admin,
         )
@@ -421,4 +427,40 @@ async fn a_region_set_in_settings_applies_to_the_next_console_search() {
         1,
         "the same server now reads it as +44"
     );
+    let (_, body) = console.call_as("get_settings", &[], &admin).await;
+    let settings: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        (
+            settings["thread_window_hours"].as_i64(),
+            settings["thread_reopen_hours"].as_i64(),
+            settings["archive_after_days"].as_i64()
+        ),
+        (Some(48), Some(12), Some(30))
+    );
+    for (window, reopen, archive, says) in [
+        ("two days", "12", "30", "whole number of hours"),
+        ("48", "12", "0.5", "whole number of days"),
+        ("0", "12", "30", "from 1 to 720"),
+    ] {
+        let (status, body) = console
+            .call_as(
+                "update_settings",
+                &[
+                    ("csrf", &csrf),
+                    ("link_threshold", &link),
+                    ("review_threshold", &review),
+                    ("default_region", "GB"),
+                    ("thread_window_hours", window),
+                    ("thread_reopen_hours", reopen),
+                    ("archive_after_days", archive),
+                ],
+                &admin,
+            )
+            .await;
+        assert!(
+            status.is_client_error(),
+            "{window}/{archive}: {status} {body}"
+        );
+        assert!(body.contains(says), "{body}");
+    }
 }

@@ -13,8 +13,9 @@ use uuid::Uuid;
 use crate::error::ConsoleError;
 use crate::format::{ChannelIcons, relative_time};
 use crate::server_fns::customer::{
-    AddCustomerNote, CustomerPage as PageData, DecideCustomerDispute, EraseCustomerData,
-    MergeSearch, SetCustomerDeleted, UndoCustomerMerge, UpdateCustomerStageTags, get_customer_page,
+    AddCustomerNote, ContextView, CustomerPage as PageData, DecideCustomerDispute,
+    EraseCustomerData, MergeSearch, SetCustomerDeleted, SetThreadStatus, UndoCustomerMerge,
+    UpdateCustomerStageTags, get_customer_page,
 };
 use crate::types::{
     Channel, CustomerProfile, Direction, DuplicateCandidate, InteractionKind, LifecycleStage,
@@ -93,6 +94,7 @@ pub fn CustomerPage() -> impl IntoView {
     let deleted = ServerAction::<SetCustomerDeleted>::new();
     let erase = ServerAction::<EraseCustomerData>::new();
     let dispute = ServerAction::<DecideCustomerDispute>::new();
+    let thread = ServerAction::<SetThreadStatus>::new();
     let page = Resource::new(
         move || {
             (
@@ -103,9 +105,10 @@ pub fn CustomerPage() -> impl IntoView {
                 undo.version().get(),
                 deleted.version().get(),
                 dispute.version().get(),
+                thread.version().get(),
             )
         },
-        |(id, (channel, kind, before, merge_q), _, _, _, _, _)| async move {
+        |(id, (channel, kind, before, merge_q), _, _, _, _, _, _)| async move {
             match id {
                 Some(id) => get_customer_page(id, channel, kind, before, merge_q).await,
                 None => Err(ConsoleError::NotFound("No such customer.".to_owned())),
@@ -119,6 +122,7 @@ pub fn CustomerPage() -> impl IntoView {
         deleted,
         erase,
         dispute,
+        thread,
     };
     view! {
         <p class="crumbs"><a href="/customers">"← Customers"</a></p>
@@ -161,6 +165,7 @@ struct Actions {
     deleted: ServerAction<SetCustomerDeleted>,
     erase: ServerAction<EraseCustomerData>,
     dispute: ServerAction<DecideCustomerDispute>,
+    thread: ServerAction<SetThreadStatus>,
 }
 
 /// A failed action's message, next to its form.
@@ -236,7 +241,9 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
                 />
             </div>
             <aside class="customer-side">
-                {context.map(|text| view! { <ContextPanel text /> })}
+                {context.map(|context| view! {
+                    <ContextPanel context can_edit csrf=csrf_token.clone() actions now />
+                })}
                 {(!disputes.is_empty()).then(|| view! {
                     <Disputes list=disputes csrf=csrf_token.clone() actions />
                 })}
@@ -494,6 +501,17 @@ fn direction_label(direction: Direction) -> &'static str {
 #[component]
 fn Entry(entry: TimelineEntry, now: DateTime<Utc>) -> impl IntoView {
     let content = match entry.kind {
+        _ if entry.archived => Some(
+            view! {
+                <p class="entry-body archived">
+                    "Archived with its conversation. "
+                    {entry.thread_id.map(|t| view! {
+                        <a href=format!("/threads/{t}")>"Read the conversation"</a>
+                    })}
+                </p>
+            }
+            .into_any(),
+        ),
         InteractionKind::Order => order_view(&entry),
         InteractionKind::Booking => booking_view(&entry),
         _ => None,
@@ -836,6 +854,7 @@ mod tests {
             body: None,
             thread_id: None,
             payload: None,
+            archived: false,
         }
     }
 
@@ -950,7 +969,51 @@ fn Disputes(list: Vec<crate::types::Dispute>, csrf: String, actions: Actions) ->
 /// What an agent (or the assistant they paste it into) should know before answering: the same
 /// text `GET /api/v1/customers/{id}/context` renders. Copy works without the WASM.
 #[component]
-fn ContextPanel(text: String) -> impl IntoView {
+fn ContextPanel(
+    context: ContextView,
+    can_edit: bool,
+    csrf: String,
+    actions: Actions,
+    now: DateTime<Utc>,
+) -> impl IntoView {
+    let ContextView { text, threads } = context;
+    let rows = threads
+        .into_iter()
+        .map(|t| {
+            let mut about = t.topic.clone().unwrap_or_else(|| "no topic yet".to_owned());
+            if let Some(from) = &t.continues_from {
+                about.push_str(&format!(", from {from}"));
+            }
+            let status = if t.archived {
+                "archived".to_owned()
+            } else {
+                t.status.clone()
+            };
+            let resolved = t.status == "resolved";
+            let control = (can_edit && !t.archived).then(|| {
+                let csrf = csrf.clone();
+                view! {
+                    <ActionForm action=actions.thread attr:class="thread-action">
+                        <input type="hidden" name="csrf" value=csrf />
+                        <input type="hidden" name="thread_id" value=t.id.to_string() />
+                        <input type="hidden" name="resolved" value=(!resolved).to_string() />
+                        <button type="submit" class="small quiet">
+                            {if resolved { "Reopen" } else { "Resolve" }}
+                        </button>
+                    </ActionForm>
+                }
+            });
+            view! {
+                <li class="thread" data-status=status.clone()>
+                    <a href=format!("/threads/{}", t.id)>{t.channel.clone()}</a>
+                    " · " {about}
+                    <span class=format!("thread-status status-{status}")>{status.clone()}</span>
+                    <span class="muted">{relative_time(t.last_message_at, now)}</span>
+                    {control}
+                </li>
+            }
+        })
+        .collect_view();
     view! {
         <section class="panel context" aria-labelledby="context-title">
             <div class="panel-head">
@@ -964,6 +1027,9 @@ fn ContextPanel(text: String) -> impl IntoView {
                 </button>
             </div>
             <pre id="context-text" class="context-text">{text}</pre>
+            <h3>"Conversations"</h3>
+            <ul class="threads" id="threads">{rows}</ul>
+            {action_error(actions.thread.value())}
         </section>
     }
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod merge;
 pub mod review;
 pub mod settings;
+pub mod thread;
 // Analytics (managers and admins).
 pub mod analytics;
 // The customer's own page.

@@ -1,5 +1,5 @@
-//! `/settings` (admin): staff accounts, API keys (a new key is shown once), the match thresholds
-//! and the default phone region. Lists refresh after each change (the resource is keyed on the
+//! `/settings` (admin): staff accounts, API keys (a new key is shown once), the match thresholds,
+//! the default phone region and the conversation windows. Lists refresh after each change (the resource is keyed on the
 //! actions' versions); a failed change shows its message beside the form that failed.
 
 use leptos::prelude::*;
@@ -218,6 +218,22 @@ fn Settings(
                 <label class="field">
                     <span>"Default phone region"</span>
                     <input type="text" name="default_region" maxlength="2" value=s.default_region />
+                </label>
+                <h3 class="form-break">"Conversations"</h3>
+                <p class="muted form-break">
+                    "A message continues the customer's conversation on the same topic within the first window, on any channel. A resolved conversation is reopened by a message about one of its orders or bookings within the second. Resolved conversations are archived after the given days: their summary stays in the context, their full text is kept for reading on demand. 0 turns reopening or archiving off."
+                </p>
+                <label class="field">
+                    <span>"Continue within (hours)"</span>
+                    <input type="text" name="thread_window_hours" inputmode="numeric" value=s.thread_window_hours.to_string() />
+                </label>
+                <label class="field">
+                    <span>"Reopen within (hours)"</span>
+                    <input type="text" name="thread_reopen_hours" inputmode="numeric" value=s.thread_reopen_hours.to_string() />
+                </label>
+                <label class="field">
+                    <span>"Archive after (days)"</span>
+                    <input type="text" name="archive_after_days" inputmode="numeric" value=s.archive_after_days.to_string() />
                 </label>
                 <button type="submit">"Save"</button>
             </ActionForm>

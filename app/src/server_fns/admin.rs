@@ -68,6 +68,9 @@ pub struct SettingsView {
     pub link_threshold: f64,
     pub review_threshold: f64,
     pub default_region: String,
+    pub thread_window_hours: i32,
+    pub thread_reopen_hours: i32,
+    pub archive_after_days: i32,
     pub csrf: String,
     pub now: DateTime<Utc>,
 }
@@ -211,6 +214,9 @@ pub async fn get_settings() -> Result<SettingsView, ConsoleError> {
                 link_threshold: current.link_threshold,
                 review_threshold: current.review_threshold,
                 default_region: current.default_region,
+                thread_window_hours: current.memory.thread_window_hours,
+                thread_reopen_hours: current.memory.thread_reopen_hours,
+                archive_after_days: current.memory.archive_after_days,
                 csrf: session.csrf_token().to_owned(),
                 now: Utc::now(),
             })
@@ -321,17 +327,21 @@ pub async fn revoke_key(csrf: String, id: String) -> Result<(), ConsoleError> {
     )
 }
 
-/// New thresholds and default phone region, as typed (parsed and checked by the service).
+/// New thresholds, default phone region and conversation windows, as typed (parsed and
+/// checked by the service).
 #[server(endpoint = "update_settings")]
 pub async fn update_settings(
     csrf: String,
     link_threshold: String,
     review_threshold: String,
     default_region: String,
+    thread_window_hours: String,
+    thread_reopen_hours: String,
+    archive_after_days: String,
 ) -> Result<(), ConsoleError> {
     use super::ssr::*;
     use spine_core::access::Permission;
-    use spine_core::services::settings::{TenantSettings, update_tenant_settings};
+    use spine_core::services::settings::{MemorySettings, TenantSettings, update_tenant_settings};
 
     respond(
         async move {
@@ -343,10 +353,32 @@ pub async fn update_settings(
                     ))
                 })
             };
+            let whole = |raw: &str, label: &str, unit: &str| {
+                raw.trim().parse::<i32>().map_err(|_| {
+                    ConsoleError::Invalid(format!("{label}: write a whole number of {unit}."))
+                })
+            };
             let new = TenantSettings {
                 link_threshold: number(&link_threshold, "Link threshold")?,
                 review_threshold: number(&review_threshold, "Review threshold")?,
                 default_region,
+                memory: MemorySettings {
+                    thread_window_hours: whole(
+                        &thread_window_hours,
+                        "Continue a conversation within",
+                        "hours",
+                    )?,
+                    thread_reopen_hours: whole(
+                        &thread_reopen_hours,
+                        "Reopen a resolved conversation within",
+                        "hours",
+                    )?,
+                    archive_after_days: whole(
+                        &archive_after_days,
+                        "Archive resolved conversations after",
+                        "days",
+                    )?,
+                },
             };
             update_tenant_settings(&state.store, &state.console_tenant, &session.actor(), &new)
                 .await

@@ -38,10 +38,49 @@ pub struct CustomerPage {
     /// Export, soft delete, restore and erase (admins).
     pub can_manage_privacy: bool,
     /// What someone answering this customer should know, as the context API renders it.
-    pub context: Option<String>,
+    pub context: Option<ContextView>,
     /// Identifiers the customer said are not theirs, waiting for a decision (admins).
     pub disputes: Vec<spine_core::types::Dispute>,
     pub csrf_token: String,
+}
+
+/// The context panel: the prompt-ready text and the conversations it was built from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextView {
+    pub text: String,
+    pub threads: Vec<ThreadBrief>,
+}
+
+/// One conversation thread as the context panel lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadBrief {
+    pub id: Uuid,
+    pub channel: String,
+    pub status: String,
+    pub topic: Option<String>,
+    pub continues_from: Option<String>,
+    pub archived: bool,
+    pub last_message_at: DateTime<Utc>,
+}
+
+/// A conversation's full text, for `/threads/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptView {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub topic: Option<String>,
+    pub status: String,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub messages: Vec<TranscriptLine>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptLine {
+    pub occurred_at: DateTime<Utc>,
+    pub channel: String,
+    pub direction: String,
+    pub body: Option<String>,
 }
 
 /// Other active profiles found for the merge box: the search service's answer without this
@@ -190,7 +229,22 @@ pub async fn get_customer_page(
                 )
                 .await
                 {
-                    Ok(context) => Some(context.text),
+                    Ok(context) => Some(ContextView {
+                        threads: context
+                            .threads
+                            .into_iter()
+                            .map(|t| ThreadBrief {
+                                id: t.id,
+                                channel: t.channel,
+                                status: t.status,
+                                topic: t.topic,
+                                continues_from: t.continues_from,
+                                archived: t.archived,
+                                last_message_at: t.last_message_at,
+                            })
+                            .collect(),
+                        text: context.text,
+                    }),
                     // An absorbed or erased profile has no context of its own.
                     Err(ServiceError::NotFound(_)) => None,
                     Err(e) => return Err(service_error(e)),
@@ -302,6 +356,71 @@ pub async fn undo_customer_merge(
             .await
             .map_err(service_error)?;
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// Marks a conversation resolved or open again (agents and admins); audited.
+#[server(endpoint = "set_thread_status")]
+pub async fn set_thread_status(
+    #[server(default)] csrf: String,
+    thread_id: Uuid,
+    #[server(default)] resolved: bool,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::memory;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
+            memory::set_thread_resolved(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                thread_id,
+                resolved,
+            )
+            .await
+            .map_err(service_error)
+        }
+        .await,
+    )
+}
+
+/// A conversation's messages with their full text (archived or not), for any staff member.
+#[server(endpoint = "get_thread_transcript")]
+pub async fn get_thread_transcript(id: Uuid) -> Result<TranscriptView, ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::memory;
+
+    respond(
+        async move {
+            require_staff(Permission::ViewCustomers)?;
+            let state = state()?;
+            let t = memory::thread_transcript(&state.store, &state.console_tenant, id)
+                .await
+                .map_err(service_error)?;
+            Ok(TranscriptView {
+                id: t.id,
+                customer_id: t.customer_id,
+                topic: t.topic,
+                status: t.status,
+                archived_at: t.archived_at,
+                messages: t
+                    .messages
+                    .into_iter()
+                    .map(|m| TranscriptLine {
+                        occurred_at: m.occurred_at,
+                        channel: m.channel,
+                        direction: m.direction,
+                        body: m.body,
+                    })
+                    .collect(),
+                now: Utc::now(),
+            })
         }
         .await,
     )

@@ -340,6 +340,7 @@ pub(crate) fn timeline_entry(row: InteractionRow) -> Option<TimelineEntry> {
         body: row.body,
         thread_id: row.thread_id,
         payload: row.payload.map(|p| p.0),
+        archived: row.archived,
     })
 }
 

@@ -802,6 +802,21 @@ async fn ingest_in(
     .await?;
 
     if let Some(order) = &event.order {
+        // What customers order is the product vocabulary their messages are read with.
+        for item in &order.items {
+            let name = item.name.trim().to_lowercase();
+            if !name.is_empty() && name.chars().count() <= 100 {
+                tx.count_stat(
+                    tenant.id,
+                    event.occurred_at.date_naive(),
+                    crate::store::PRODUCT_ORDERED,
+                    &name,
+                    "",
+                    1,
+                    0.0,
+                );
+            }
+        }
         tx.insert_order(
             tenant.id,
             &NewOrder {

@@ -11,13 +11,15 @@ use uuid::Uuid;
 
 use spine_engine::conversation::{
     CalendarDate, ContextBlock, Continuation, Entity, EntityKind, MessageFacts, Summary,
-    SummaryInput, ThreadPolicy, ThreadState, ThreadStatus, Topic, TopicStats, choose_thread,
-    continues, extract_entities, relevance, render_context, topics,
+    SummaryInput, ThreadState, ThreadStatus, Topic, choose_thread, continues, extract_entities,
+    relevance, render_context, sentiment_trend, topics,
 };
 
 use crate::services::privacy::OrderView;
-use crate::services::{ServiceError, ServiceResult, Tenant};
-use crate::store::{Store, ThreadRow, Tx};
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
+use crate::store::{
+    MESSAGES_READ, Store, TOPIC_RAISED, ThreadRow, TranscriptMessage, Tx, Vocabulary,
+};
 use crate::types::{Channel, Direction, EventInput, InteractionKind};
 
 /// Threads a new message is matched against: the most recently active.
@@ -26,8 +28,21 @@ const CANDIDATE_THREADS: i64 = 10;
 const CONTEXT_THREADS: i64 = 5;
 const CONTEXT_MESSAGES: i64 = 3;
 const CONTEXT_ORDERS: i64 = 5;
+/// Archived threads the context recalls at most (their summaries only).
+const CONTEXT_ARCHIVED: i64 = 3;
 pub const DEFAULT_BUDGET: usize = 2000;
 pub const MAX_BUDGET: usize = 20_000;
+/// Sentences a customer's own summary keeps, across all their conversations.
+const CUSTOMER_SUMMARY_CAPACITY: usize = 8;
+/// Sentences an archived thread keeps of its summary.
+const ARCHIVED_SUMMARY_CAPACITY: usize = 2;
+/// Threads whose summaries a customer summary is rebuilt from (merge, undo, first use).
+const REBUILD_THREADS: i64 = 50;
+/// Scored messages the sentiment trend reads, and how many of them count as recent.
+const SENTIMENT_MESSAGES: i64 = 20;
+const SENTIMENT_RECENT: usize = 5;
+/// Threads archived per transaction.
+const ARCHIVE_BATCH: i64 = 100;
 
 fn status_of(text: &str) -> ThreadStatus {
     match text {
@@ -51,11 +66,49 @@ fn day_of(at: DateTime<Utc>) -> CalendarDate {
     CalendarDate::from_unix_seconds(at.timestamp())
 }
 
-/// What a message's text names and is about.
-fn read(text: &str, at: DateTime<Utc>) -> (Vec<Entity>, Vec<Topic>) {
-    let entities = extract_entities(text, &[], day_of(at));
+/// What a message's text names (with the tenant's product names) and is about.
+fn read(text: &str, at: DateTime<Utc>, vocabulary: &Vocabulary) -> (Vec<Entity>, Vec<Topic>) {
+    let products: Vec<&str> = vocabulary.products.iter().map(String::as_str).collect();
+    let entities = extract_entities(text, &products, day_of(at));
     let topics = topics(text).into_iter().map(|(t, _)| t).collect();
     (entities, topics)
+}
+
+fn summary_of(json: Option<&str>, capacity: usize) -> Summary {
+    json.and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_else(|| Summary::new(capacity))
+}
+
+/// A customer's summary folded from their threads' summaries, newest threads first.
+async fn rebuilt_customer_summary(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+) -> ServiceResult<Summary> {
+    let mut summary = Summary::new(CUSTOMER_SUMMARY_CAPACITY);
+    for archived in [false, true] {
+        for thread in tx
+            .recent_threads(tenant_id, customer_id, archived, REBUILD_THREADS)
+            .await?
+        {
+            summary.absorb(&summary_of(thread.summary.as_deref(), 0));
+        }
+    }
+    Ok(summary)
+}
+
+/// Rebuilds and stores a customer's summary from their threads: after a merge brought the
+/// absorbed profile's threads, or its undo took them back.
+pub(crate) async fn refresh_customer_summary(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+) -> ServiceResult<()> {
+    let summary = rebuilt_customer_summary(tx, tenant_id, customer_id).await?;
+    let json = serde_json::to_string(&summary).unwrap_or_default();
+    tx.save_customer_summary(tenant_id, customer_id, &json, Utc::now())
+        .await?;
+    Ok(())
 }
 
 /// The thread a conversational event (a message or a call with text) belongs to, written in
@@ -77,7 +130,14 @@ pub(crate) async fn thread_for(
         return Ok(None);
     };
     let at = event.occurred_at;
-    let (entities, message_topics) = read(text, at);
+    let vocabulary = tx.vocabulary(tenant.id).await?;
+    let (entities, message_topics) = read(text, at, &vocabulary);
+    // The tenant's corpus statistics: how many messages were read, and which topics they raised.
+    let day = at.date_naive();
+    tx.count_stat(tenant.id, day, MESSAGES_READ, "", "", 1, 0.0);
+    for topic in &message_topics {
+        tx.count_stat(tenant.id, day, TOPIC_RAISED, topic.key(), "", 1, 0.0);
+    }
     let facts = MessageFacts {
         at: at.timestamp(),
         channel: event.channel.as_str().to_owned(),
@@ -85,10 +145,10 @@ pub(crate) async fn thread_for(
         entities: entities.clone(),
     };
     let rows = tx
-        .recent_threads(tenant.id, customer_id, CANDIDATE_THREADS)
+        .recent_threads(tenant.id, customer_id, false, CANDIDATE_THREADS)
         .await?;
     let states: Vec<ThreadState> = rows.iter().map(state_of).collect();
-    let policy = ThreadPolicy::default();
+    let policy = tenant.memory.policy();
     let status = if event.direction == Direction::Outbound {
         "waiting"
     } else {
@@ -132,26 +192,36 @@ pub(crate) async fn thread_for(
             last_message_at: at,
             topics: sqlx::types::Json(message_topics),
             entities: sqlx::types::Json(entities.clone()),
+            resolved_at: None,
+            archived_at: None,
         },
     };
     row.status = status.to_owned();
-    // The running summary grows by this message's sentences that carry something.
-    let mut summary: Summary = row
-        .summary
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    summary.add(
-        &SummaryInput {
-            at: at.timestamp(),
-            channel: event.channel.as_str(),
-            text,
-            entities: &entities,
-        },
-        &TopicStats::new(),
+    // The running summaries, the thread's and the customer's, grow by this message's sentences
+    // that carry something; rare topics (by the tenant's statistics) weigh more.
+    let input = SummaryInput {
+        at: at.timestamp(),
+        channel: event.channel.as_str(),
+        text,
+        entities: &entities,
+    };
+    let mut summary = summary_of(
+        row.summary.as_deref(),
+        spine_engine::conversation::DEFAULT_CAPACITY,
     );
+    summary.add(&input, &vocabulary.topic_stats);
     row.summary = serde_json::to_string(&summary).ok();
     tx.save_thread(tenant.id, &row).await?;
+
+    let mut about_customer = match tx.customer_summary(tenant.id, customer_id).await? {
+        Some(json) => summary_of(Some(&json), CUSTOMER_SUMMARY_CAPACITY),
+        // Profiles from before customer summaries start from their threads' summaries.
+        None => rebuilt_customer_summary(tx, tenant.id, customer_id).await?,
+    };
+    about_customer.add(&input, &vocabulary.topic_stats);
+    let json = serde_json::to_string(&about_customer).unwrap_or_default();
+    tx.save_customer_summary(tenant.id, customer_id, &json, Utc::now())
+        .await?;
     Ok(Some(row.id))
 }
 
@@ -167,11 +237,32 @@ pub struct CustomerContext {
     pub last_channel: Option<String>,
     /// Topics of the threads not resolved, most recent first.
     pub active_topics: Vec<String>,
+    /// Open and recent threads, then archived ones (summaries only), by relevance.
     pub threads: Vec<ThreadContext>,
     pub recent_orders: Vec<OrderView>,
+    /// The customer's history in their own sentences, across all conversations (archived ones
+    /// too), oldest first: "2026-05-01 webchat: I need help with my order #1234."
+    pub summary: Vec<String>,
+    /// How their newest messages sound against the ones before.
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub sentiment: Option<SentimentView>,
     /// Everything above, ranked and cut to `budget` characters, ready for a prompt.
     pub text: String,
     pub budget: usize,
+}
+
+/// The mood of a customer's messages (lexicon scores, −1 to 1).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SentimentView {
+    /// Mean of their newest scored messages.
+    pub recent: f64,
+    /// Mean of the scored messages before those.
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub earlier: Option<f64>,
+    /// improving, worsening or steady.
+    pub direction: String,
+    pub messages: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -181,6 +272,8 @@ pub struct ThreadContext {
     pub channel: String,
     /// open (the customer waits), waiting (we wait for them) or resolved.
     pub status: String,
+    /// Archived: compacted to its summary; its text is at `/api/v1/threads/{id}/transcript`.
+    pub archived: bool,
     #[cfg_attr(feature = "openapi", schema(required))]
     pub topic: Option<String>,
     /// The channel the conversation moved from, when it did.
@@ -237,7 +330,14 @@ pub async fn customer_context(
         .map(|b| topics(b).into_iter().map(|(t, _)| t).collect())
         .unwrap_or_default();
     let mut threads = Vec::new();
-    for thread in tx.recent_threads(tenant.id, id, CONTEXT_THREADS).await? {
+    let mut rows = tx
+        .recent_threads(tenant.id, id, false, CONTEXT_THREADS)
+        .await?;
+    rows.extend(
+        tx.recent_threads(tenant.id, id, true, CONTEXT_ARCHIVED)
+            .await?,
+    );
+    for thread in rows {
         let open = thread.status != "resolved";
         let overlap = if newest_topics.is_empty() {
             0.0
@@ -250,16 +350,17 @@ pub async fn customer_context(
         };
         let hours = (now - thread.last_message_at).num_seconds().max(0) as f64 / 3600.0;
         let same_channel = channel.is_some_and(|c| c.as_str() == thread.channel);
-        let last_messages = tx
-            .thread_messages(tenant.id, thread.id, CONTEXT_MESSAGES)
-            .await?
+        let archived = thread.archived_at.is_some();
+        let last_messages = if archived {
+            Vec::new()
+        } else {
+            tx.thread_messages(tenant.id, thread.id, CONTEXT_MESSAGES)
+                .await?
+        };
+        let last_messages = last_messages
             .into_iter()
             .map(|m| {
-                let who = match m.direction.as_str() {
-                    "inbound" => "customer",
-                    "outbound" => "us",
-                    _ => "note",
-                };
+                let who = Direction::speaker_of(&m.direction);
                 format!(
                     "{} {} ({who}): {}",
                     m.occurred_at.format("%Y-%m-%d %H:%M"),
@@ -268,14 +369,11 @@ pub async fn customer_context(
                 )
             })
             .collect();
-        let summary: Summary = thread
-            .summary
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or_default();
+        let summary = summary_of(thread.summary.as_deref(), 0);
         threads.push(ThreadContext {
             id: thread.id,
             status: thread.status.clone(),
+            archived,
             topic: thread.topic.clone(),
             continues_from: thread.handoff_from_channel.clone(),
             entities: thread.entities.0.iter().map(entity_label).collect(),
@@ -302,6 +400,20 @@ pub async fn customer_context(
         }
     }
     let last_channel = newest.map(|i| i.channel);
+    let about_customer = match tx.customer_summary(tenant.id, id).await? {
+        Some(json) => summary_of(Some(&json), CUSTOMER_SUMMARY_CAPACITY),
+        None => rebuilt_customer_summary(&mut tx, tenant.id, id).await?,
+    };
+    let summary: Vec<String> = about_customer.render().lines().map(str::to_owned).collect();
+    let scores = tx
+        .recent_sentiments(tenant.id, id, SENTIMENT_MESSAGES)
+        .await?;
+    let sentiment = sentiment_trend(&scores, SENTIMENT_RECENT).map(|t| SentimentView {
+        recent: t.recent,
+        earlier: t.earlier,
+        direction: t.direction.as_str().to_owned(),
+        messages: t.messages,
+    });
 
     // The rendering: the customer first, then threads by relevance, then orders.
     let name = row.display_name.clone().unwrap_or_else(|| "unknown".into());
@@ -318,13 +430,50 @@ pub async fn customer_context(
     if !active_topics.is_empty() {
         about.push(format!("open topics: {}", active_topics.join(", ")));
     }
+    if let Some(mood) = &sentiment {
+        let earlier = mood
+            .earlier
+            .map(|e| format!(", before {e:+.2}"))
+            .unwrap_or_default();
+        about.push(format!(
+            "mood: {} (recent {:+.2}{earlier})",
+            mood.direction, mood.recent
+        ));
+    }
     let mut blocks = vec![ContextBlock {
         relevance: 2.0,
         title: format!("Customer: {name}"),
         lines: about,
     }];
+    // What they said across all conversations, unless a conversation below says it again.
+    let shown_elsewhere = |line: &String| {
+        let said = line
+            .split_once(": ")
+            .map_or(line.as_str(), |(_, text)| text);
+        threads.iter().any(|t| {
+            !t.archived
+                && (t.summary.iter().any(|l| l.ends_with(said))
+                    || t.last_messages.iter().any(|m| m.contains(said)))
+        })
+    };
+    let history: Vec<String> = summary
+        .iter()
+        .filter(|l| !shown_elsewhere(l))
+        .cloned()
+        .collect();
+    if !history.is_empty() {
+        blocks.push(ContextBlock {
+            relevance: 0.4,
+            title: "Earlier, in their words".into(),
+            lines: history,
+        });
+    }
     for t in &threads {
-        let mut title = format!("Conversation on {} ({})", t.channel, t.status);
+        let mut title = if t.archived {
+            format!("Archived conversation on {} (resolved)", t.channel)
+        } else {
+            format!("Conversation on {} ({})", t.channel, t.status)
+        };
         if let Some(topic) = &t.topic {
             title.push_str(&format!(", about {topic}"));
         }
@@ -382,6 +531,8 @@ pub async fn customer_context(
         active_topics,
         threads,
         recent_orders,
+        summary,
+        sentiment,
         text,
         budget,
     })
@@ -393,7 +544,7 @@ pub async fn customer_context(
 pub async fn set_thread_resolved(
     store: &Store,
     tenant: &Tenant,
-    actor: &crate::services::Actor,
+    actor: &Actor,
     thread_id: Uuid,
     resolved: bool,
 ) -> ServiceResult<()> {
@@ -403,6 +554,11 @@ pub async fn set_thread_resolved(
         .thread(tenant.id, thread_id)
         .await?
         .ok_or(ServiceError::NotFound("thread"))?;
+    if thread.archived_at.is_some() {
+        return Err(ServiceError::Conflict(
+            "the conversation is archived; its transcript can be read but it cannot be reopened — a new message starts a new conversation".into(),
+        ));
+    }
     let (status, at) = if resolved {
         ("resolved", Some(Utc::now()))
     } else {
@@ -412,7 +568,7 @@ pub async fn set_thread_resolved(
         .await?;
     tx.append_audit(
         tenant.id,
-        &crate::services::audit(
+        &audit(
             actor,
             if resolved {
                 "thread.resolved"
@@ -429,4 +585,119 @@ pub async fn set_thread_resolved(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A thread's messages with their full text, oldest first, archived or not. Anyone who may
+/// read profiles may read it.
+pub async fn thread_transcript(
+    store: &Store,
+    tenant: &Tenant,
+    thread_id: Uuid,
+) -> ServiceResult<ThreadTranscript> {
+    let mut tx = store.read().await?;
+    let thread = tx
+        .thread(tenant.id, thread_id)
+        .await?
+        .ok_or(ServiceError::NotFound("thread"))?;
+    let messages = tx.thread_transcript(tenant.id, thread_id).await?;
+    Ok(ThreadTranscript {
+        id: thread.id,
+        customer_id: thread.customer_id,
+        topic: thread.topic,
+        status: thread.status,
+        archived_at: thread.archived_at,
+        messages,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadTranscript {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub topic: Option<String>,
+    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub archived_at: Option<DateTime<Utc>>,
+    pub messages: Vec<TranscriptMessage>,
+}
+
+/// What an archival run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArchiveReport {
+    pub threads: u64,
+    pub messages: u64,
+}
+
+/// Archives the tenant's threads resolved more than its `archive_after_days` before `now`
+/// (none when the setting is 0): each keeps its two best summary sentences and the orders,
+/// bookings and products it named; its messages' text moves to its transcript. Runs in
+/// batches, one transaction each, calling `progress(done, total)` after each; one audit entry
+/// records the run.
+pub async fn archive_threads(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(u64, u64),
+) -> ServiceResult<ArchiveReport> {
+    let mut report = ArchiveReport::default();
+    let days = tenant.memory.archive_after_days;
+    if days <= 0 {
+        return Ok(report);
+    }
+    let before = now - chrono::Duration::days(i64::from(days));
+    let total = store
+        .read()
+        .await?
+        .count_archivable_threads(tenant.id, before)
+        .await?;
+    progress(0, total);
+    loop {
+        let mut tx = store.begin().await?;
+        let batch = tx
+            .archivable_threads(tenant.id, before, ARCHIVE_BATCH)
+            .await?;
+        for mut thread in batch.iter().cloned() {
+            let summary = summary_of(thread.summary.as_deref(), 0);
+            thread.summary =
+                serde_json::to_string(&summary.compacted(ARCHIVED_SUMMARY_CAPACITY)).ok();
+            thread.entities.0.retain(|e| {
+                matches!(
+                    e.kind,
+                    EntityKind::OrderNumber | EntityKind::BookingRef | EntityKind::Product
+                )
+            });
+            report.messages += tx.archive_thread(tenant.id, &thread, now).await?;
+            report.threads += 1;
+        }
+        if batch.is_empty() || report.threads >= total {
+            if report.threads > 0 {
+                tx.append_audit(
+                    tenant.id,
+                    &audit(
+                        actor,
+                        "threads.archived",
+                        "tenant",
+                        Some(tenant.slug.clone()),
+                        None,
+                        None,
+                        Some(serde_json::json!({
+                            "threads": report.threads,
+                            "messages": report.messages,
+                            "resolved_before": before,
+                        })),
+                    ),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            progress(report.threads, total.max(report.threads));
+            return Ok(report);
+        }
+        tx.commit().await?;
+        progress(report.threads, total.max(report.threads));
+    }
 }

@@ -191,6 +191,7 @@ pub async fn merge_customers(
         .await?;
     tx.fold_customer_channels(tenant.id, absorbed_id, survivor_id)
         .await?;
+    crate::services::memory::refresh_customer_summary(&mut tx, tenant.id, survivor_id).await?;
     let mut gone = absorbed.clone();
     gone.merged_into = Some(survivor_id);
     gone.updated_at = now;
@@ -307,6 +308,7 @@ pub async fn undo_merge(
         .await?;
     for customer in [merge.survivor_id, merge.absorbed_id] {
         tx.recount_customer_channels(tenant.id, customer).await?;
+        crate::services::memory::refresh_customer_summary(&mut tx, tenant.id, customer).await?;
     }
     tx.mark_merge_undone(tenant.id, merge_id, &actor.label())
         .await?;

@@ -39,6 +39,7 @@ pub struct Tenant {
     pub name: String,
     pub region: Region,
     pub thresholds: Thresholds,
+    pub memory: settings::MemorySettings,
 }
 
 impl Tenant {
@@ -49,6 +50,11 @@ impl Tenant {
             thresholds: Thresholds {
                 link: row.link_threshold,
                 review: row.review_threshold,
+            },
+            memory: settings::MemorySettings {
+                thread_window_hours: row.thread_window_hours,
+                thread_reopen_hours: row.thread_reopen_hours,
+                archive_after_days: row.archive_after_days,
             },
             slug: row.slug,
             name: row.name,

@@ -102,5 +102,6 @@ pub async fn add_note(
         body: Some(body),
         thread_id: None,
         payload: Some(payload),
+        archived: false,
     })
 }

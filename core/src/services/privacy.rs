@@ -195,6 +195,28 @@ pub async fn export_customer(
                 .into_iter()
                 .filter_map(timeline_entry),
         );
+        // The text of archived conversations comes back from their transcripts: an export is
+        // everything, however it is stored.
+        let mut archived_threads: Vec<Uuid> = export
+            .timeline
+            .iter()
+            .filter(|e| e.archived)
+            .filter_map(|e| e.thread_id)
+            .collect();
+        archived_threads.sort_unstable();
+        archived_threads.dedup();
+        for thread_id in archived_threads {
+            for message in tx.thread_transcript(tenant.id, thread_id).await? {
+                if let Some(entry) = export
+                    .timeline
+                    .iter_mut()
+                    .find(|e| e.id == message.id && e.archived)
+                {
+                    entry.body = message.body;
+                    entry.payload = message.payload;
+                }
+            }
+        }
         export.orders.extend(
             tx.orders_of(tenant.id, *member)
                 .await?

@@ -45,3 +45,9 @@ pub async fn ensure_tenant(
     tx.commit().await?;
     Ok(Tenant::from_row(row))
 }
+
+/// Every tenant, by slug (for work the server does for all of them, such as archival).
+pub async fn all_tenants(store: &Store) -> ServiceResult<Vec<Tenant>> {
+    let rows = store.read().await?.list_tenants().await?;
+    Ok(rows.into_iter().map(Tenant::from_row).collect())
+}

@@ -22,6 +22,8 @@ pub struct InteractionRow {
     pub provider_message_id: Option<String>,
     pub sentiment: Option<f64>,
     pub created_at: DateTime<Utc>,
+    /// Its thread was archived: `body` and `payload` are in the thread's transcript.
+    pub archived: bool,
 }
 
 /// Which timeline entries to show; `None` means any.
@@ -61,7 +63,7 @@ pub struct NewOrder {
 }
 
 pub(crate) const COLUMNS: &str = "tenant_id, id, customer_id, origin_customer_id, thread_id, channel, direction, kind, \
-    occurred_at, body, payload, provider_message_id, sentiment, created_at";
+    occurred_at, body, payload, provider_message_id, sentiment, created_at, archived";
 
 impl Tx {
     pub async fn insert_interaction(

@@ -37,7 +37,8 @@ pub use privacy::{ErasedRows, OrderRow};
 pub use reviews::{NewReviewItem, ReviewItemRow};
 pub use sessions::{NewSession, SessionUserRow};
 pub use tenants::{NewTenant, TenantRow};
-pub use threads::ThreadRow;
+pub(crate) use threads::{MESSAGES_READ, PRODUCT_ORDERED, TOPIC_RAISED};
+pub use threads::{ThreadRow, TranscriptMessage, Vocabulary};
 pub use users::{NewUser, UserRow};
 pub use webhooks::WebhookConfigRow;
 
@@ -132,6 +133,7 @@ enum Pools {
 #[derive(Clone)]
 pub struct Store {
     pools: Pools,
+    memo: std::sync::Arc<threads::Memo>,
 }
 
 pub(crate) enum TxInner {
@@ -145,14 +147,22 @@ pub struct Tx {
     pub(crate) inner: TxInner,
     /// Analytics counter deltas (`daily_stats`) this transaction's facts add, flushed at commit.
     pub(crate) stats: std::collections::BTreeMap<StatKey, (i64, f64)>,
+    /// The store's memo of slowly changing reads (each tenant's vocabulary).
+    pub(crate) memo: std::sync::Arc<threads::Memo>,
 }
 
 impl Tx {
     pub async fn commit(mut self) -> StoreResult<()> {
+        let changed = self.memo.changed_by(&self.stats);
+        let counted = self.stats.clone();
         self.flush_stats().await?;
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
+        }
+        self.memo.count(&counted);
+        for tenant_id in changed {
+            self.memo.forget(tenant_id);
         }
         Ok(())
     }
@@ -329,7 +339,10 @@ impl Store {
                 Pools::Sqlite { read, write }
             }
         };
-        Ok(Store { pools })
+        Ok(Store {
+            pools,
+            memo: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -369,6 +382,7 @@ impl Store {
         Ok(Tx {
             inner,
             stats: Default::default(),
+            memo: self.memo.clone(),
         })
     }
 
@@ -381,6 +395,7 @@ impl Store {
         Ok(Tx {
             inner,
             stats: Default::default(),
+            memo: self.memo.clone(),
         })
     }
 

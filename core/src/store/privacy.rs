@@ -38,8 +38,9 @@ pub struct ErasedRows {
 }
 
 /// Tables whose rows belong to one profile and go with it, by `customer_id`.
-const OWNED: [&str; 10] = [
+const OWNED: [&str; 11] = [
     "interactions",
+    "customer_memory",
     "customer_channels",
     "orders",
     "threads",
@@ -151,6 +152,11 @@ impl Tx {
     ) -> StoreResult<ErasedRows> {
         let mut erased = ErasedRows::default();
         for &id in ids {
+            // Archived text lives in its thread's transcript, found through the thread.
+            on_conn!(self, c => sqlx::query(
+                "delete from thread_transcripts where tenant_id = $1 and thread_id in \
+                 (select id from threads where tenant_id = $1 and customer_id = $2)")
+                .bind(tenant_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
             for table in OWNED {
                 let sql = format!("delete from {table} where tenant_id = $1 and customer_id = $2");
                 let n = on_conn!(self, c => sqlx::query(&sql).bind(tenant_id).bind(id)

@@ -14,6 +14,9 @@ pub struct TenantRow {
     pub link_threshold: f64,
     pub review_threshold: f64,
     pub created_at: DateTime<Utc>,
+    pub thread_window_hours: i32,
+    pub thread_reopen_hours: i32,
+    pub archive_after_days: i32,
 }
 
 pub struct NewTenant<'a> {
@@ -22,8 +25,8 @@ pub struct NewTenant<'a> {
     pub default_region: &'a str,
 }
 
-const COLUMNS: &str =
-    "id, slug, name, default_region, link_threshold, review_threshold, created_at";
+const COLUMNS: &str = "id, slug, name, default_region, link_threshold, review_threshold, created_at, \
+    thread_window_hours, thread_reopen_hours, archive_after_days";
 
 impl Tx {
     pub async fn insert_tenant(&mut self, new: &NewTenant<'_>) -> StoreResult<TenantRow> {
@@ -69,6 +72,23 @@ impl Tx {
         let done = on_conn!(self, c => sqlx::query(
             "update tenants set link_threshold = $2, review_threshold = $3 where id = $1")
             .bind(tenant_id).bind(link).bind(review).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(done > 0)
+    }
+
+    /// The conversation windows (see `spine_engine::conversation::ThreadPolicy`) and the age
+    /// at which resolved threads are archived.
+    pub async fn set_memory_windows(
+        &mut self,
+        tenant_id: Uuid,
+        window_hours: i32,
+        reopen_hours: i32,
+        archive_after_days: i32,
+    ) -> StoreResult<bool> {
+        let done = on_conn!(self, c => sqlx::query(
+            "update tenants set thread_window_hours = $2, thread_reopen_hours = $3, archive_after_days = $4 \
+             where id = $1")
+            .bind(tenant_id).bind(window_hours).bind(reopen_hours).bind(archive_after_days)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(done > 0)
     }
 

@@ -2,13 +2,125 @@
 //! keeping its topics, entities and running summary so the next message is matched to it
 //! without reading its history again.
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use spine_engine::conversation::{Entity, Topic};
+use spine_engine::conversation::{Entity, Topic, TopicStats};
 
-use super::{InteractionRow, StoreResult, Tx, on_conn};
+use super::{InteractionRow, StatKey, StoreResult, Tx, on_conn};
+
+/// What a tenant's messages are read against: the names of the products its customers order
+/// (most ordered first) and how often each topic came up in what they wrote.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vocabulary {
+    pub products: Vec<String>,
+    pub topic_stats: TopicStats,
+}
+
+/// Products a message is matched against at most: the most ordered.
+const VOCABULARY_PRODUCTS: i64 = 500;
+/// A tenant's vocabulary is read again after this long (topic counts drift slowly); an order
+/// committed by this process forgets it at once, so a new product is known to the next message.
+const VOCABULARY_TTL: Duration = Duration::from_secs(300);
+
+/// The counters that make up a vocabulary.
+pub(crate) const PRODUCT_ORDERED: &str = "product_ordered";
+pub(crate) const MESSAGES_READ: &str = "messages_read";
+pub(crate) const TOPIC_RAISED: &str = "topic";
+
+/// Reads that change slowly, kept per store (per process).
+#[derive(Default)]
+pub(crate) struct Memo {
+    vocabularies: Mutex<HashMap<Uuid, (Instant, Arc<Vocabulary>)>>,
+}
+
+impl Memo {
+    fn fresh(&self, tenant_id: Uuid) -> Option<Arc<Vocabulary>> {
+        let memo = self.vocabularies.lock().ok()?;
+        memo.get(&tenant_id)
+            .filter(|(at, _)| at.elapsed() < VOCABULARY_TTL)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn keep(&self, tenant_id: Uuid, vocabulary: Arc<Vocabulary>) {
+        if let Ok(mut memo) = self.vocabularies.lock() {
+            memo.insert(tenant_id, (Instant::now(), vocabulary));
+        }
+    }
+
+    pub(crate) fn forget(&self, tenant_id: Uuid) {
+        if let Ok(mut memo) = self.vocabularies.lock() {
+            memo.remove(&tenant_id);
+        }
+    }
+
+    /// Adds a committed transaction's message and topic counts to the vocabularies held, so
+    /// this process's own writes are never stale (other processes' arrive within the TTL).
+    pub(crate) fn count(&self, stats: &BTreeMap<StatKey, (i64, f64)>) {
+        let Ok(mut memo) = self.vocabularies.lock() else {
+            return;
+        };
+        for (tenant_id, (_, vocabulary)) in memo.iter_mut() {
+            let mine = stats.iter().filter(|(k, _)| k.tenant_id == *tenant_id);
+            let mut documents = 0u64;
+            let mut topics = Vec::new();
+            for (key, (n, _)) in mine {
+                let n = u64::try_from(*n).unwrap_or(0);
+                if key.metric == MESSAGES_READ {
+                    documents += n;
+                } else if key.metric == TOPIC_RAISED
+                    && let Some(topic) = Topic::from_key(&key.dim1)
+                {
+                    topics.push((topic, n));
+                }
+            }
+            if documents > 0 || !topics.is_empty() {
+                Arc::make_mut(vocabulary)
+                    .topic_stats
+                    .add_counts(documents, topics);
+            }
+        }
+    }
+
+    /// The tenants whose product list these counter deltas change.
+    pub(crate) fn changed_by(&self, stats: &BTreeMap<StatKey, (i64, f64)>) -> Vec<Uuid> {
+        let mut tenants: Vec<Uuid> = stats
+            .keys()
+            .filter(|k| k.metric == PRODUCT_ORDERED)
+            .map(|k| k.tenant_id)
+            .collect();
+        tenants.dedup();
+        tenants
+    }
+}
+
+/// One message of a thread with its text, archived or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TranscriptMessage {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub channel: String,
+    pub direction: String,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub body: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub payload: Option<serde_json::Value>,
+}
+
+/// What an archived thread's transcript keeps of each message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ArchivedText {
+    id: Uuid,
+    body: Option<String>,
+    payload: Option<serde_json::Value>,
+}
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ThreadRow {
@@ -27,25 +139,197 @@ pub struct ThreadRow {
     pub last_message_at: DateTime<Utc>,
     pub topics: Json<Vec<Topic>>,
     pub entities: Json<Vec<Entity>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Archived: compacted, its messages' text in its transcript.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "id, customer_id, channel, topic, status, handoff_from_channel, summary, opened_at, \
-    last_message_at, topics, entities";
+    last_message_at, topics, entities, resolved_at, archived_at";
 
 impl Tx {
-    /// A profile's threads, most recently active first.
+    /// A profile's threads, archived or not as asked, most recently active first.
     pub async fn recent_threads(
         &mut self,
         tenant_id: Uuid,
         customer_id: Uuid,
+        archived: bool,
         limit: i64,
     ) -> StoreResult<Vec<ThreadRow>> {
+        let which = if archived { "is not null" } else { "is null" };
         let sql = format!(
-            "select {COLUMNS} from threads where tenant_id = $1 and customer_id = $2 \
+            "select {COLUMNS} from threads where tenant_id = $1 and customer_id = $2 and archived_at {which} \
              order by last_message_at desc, id desc limit $3"
         );
         Ok(on_conn!(self, c => sqlx::query_as::<_, ThreadRow>(&sql)
             .bind(tenant_id).bind(customer_id).bind(limit).fetch_all(&mut *c).await)?)
+    }
+
+    /// The tenant's vocabulary, from the memo when fresh.
+    pub async fn vocabulary(&mut self, tenant_id: Uuid) -> StoreResult<Arc<Vocabulary>> {
+        if let Some(known) = self.memo.fresh(tenant_id) {
+            return Ok(known);
+        }
+        let products = on_conn!(self, c => sqlx::query_scalar::<_, String>(
+            "select dim1 from daily_stats where tenant_id = $1 and metric = $2 \
+             group by dim1 order by sum(n) desc, dim1 limit $3")
+            .bind(tenant_id).bind(PRODUCT_ORDERED).bind(VOCABULARY_PRODUCTS)
+            .fetch_all(&mut *c).await)?;
+        let counts = on_conn!(self, c => sqlx::query_as::<_, (String, String, i64)>(
+            "select metric, dim1, cast(sum(n) as bigint) from daily_stats \
+             where tenant_id = $1 and metric in ($2, $3) group by metric, dim1")
+            .bind(tenant_id).bind(MESSAGES_READ).bind(TOPIC_RAISED)
+            .fetch_all(&mut *c).await)?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let documents = counts
+            .iter()
+            .filter(|(metric, _, _)| metric == MESSAGES_READ)
+            .map(|(_, _, n)| count(*n))
+            .sum();
+        let frequencies = counts.iter().filter_map(|(metric, key, n)| {
+            (metric == TOPIC_RAISED)
+                .then(|| Topic::from_key(key))
+                .flatten()
+                .map(|t| (t, count(*n)))
+        });
+        let vocabulary = Arc::new(Vocabulary {
+            products,
+            topic_stats: TopicStats::from_counts(documents, frequencies),
+        });
+        self.memo.keep(tenant_id, vocabulary.clone());
+        Ok(vocabulary)
+    }
+
+    /// A profile's rolling summary (JSON), when one was written.
+    pub async fn customer_summary(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+    ) -> StoreResult<Option<String>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, String>(
+            "select summary from customer_memory where tenant_id = $1 and customer_id = $2")
+            .bind(tenant_id).bind(customer_id).fetch_optional(&mut *c).await)?)
+    }
+
+    pub async fn save_customer_summary(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+        summary: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query(
+            "insert into customer_memory (tenant_id, customer_id, summary, updated_at) values ($1, $2, $3, $4) \
+             on conflict (tenant_id, customer_id) do update set summary = excluded.summary, updated_at = excluded.updated_at")
+            .bind(tenant_id).bind(customer_id).bind(summary).bind(at)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Resolved threads not yet archived that were resolved before `before`, oldest first.
+    pub async fn archivable_threads(
+        &mut self,
+        tenant_id: Uuid,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<ThreadRow>> {
+        let sql = format!(
+            "select {COLUMNS} from threads where tenant_id = $1 and status = 'resolved' and archived_at is null \
+             and resolved_at < $2 order by resolved_at, id limit $3"
+        );
+        Ok(on_conn!(self, c => sqlx::query_as::<_, ThreadRow>(&sql)
+            .bind(tenant_id).bind(before).bind(limit).fetch_all(&mut *c).await)?)
+    }
+
+    pub async fn count_archivable_threads(
+        &mut self,
+        tenant_id: Uuid,
+        before: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let n = on_conn!(self, c => sqlx::query_scalar::<_, i64>(
+            "select count(*) from threads where tenant_id = $1 and status = 'resolved' and archived_at is null \
+             and resolved_at < $2")
+            .bind(tenant_id).bind(before).fetch_one(&mut *c).await)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Archives a thread: its messages' text (body and payload) moves to the thread's
+    /// transcript, the messages stay on the timeline marked archived, and the thread keeps the
+    /// compacted `summary` and `entities` given. Returns how many messages were archived.
+    pub async fn archive_thread(
+        &mut self,
+        tenant_id: Uuid,
+        thread: &ThreadRow,
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let texts = on_conn!(self, c => sqlx::query_as::<_, (Uuid, Option<String>, Option<Json<serde_json::Value>>)>(
+            "select id, body, payload from interactions where tenant_id = $1 and thread_id = $2 and not archived \
+             order by occurred_at, id")
+            .bind(tenant_id).bind(thread.id).fetch_all(&mut *c).await)?;
+        let messages: Vec<ArchivedText> = texts
+            .into_iter()
+            .map(|(id, body, payload)| ArchivedText {
+                id,
+                body,
+                payload: payload.map(|p| p.0),
+            })
+            .collect();
+        on_conn!(self, c => sqlx::query(
+            "insert into thread_transcripts (tenant_id, thread_id, messages, archived_at) values ($1, $2, $3, $4)")
+            .bind(tenant_id).bind(thread.id).bind(Json(&messages)).bind(at)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        let archived = on_conn!(self, c => sqlx::query(
+            "update interactions set body = null, payload = null, archived = true \
+             where tenant_id = $1 and thread_id = $2 and not archived")
+            .bind(tenant_id).bind(thread.id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        on_conn!(self, c => sqlx::query(
+            "update threads set archived_at = $3, summary = $4, entities = $5 where tenant_id = $1 and id = $2")
+            .bind(tenant_id).bind(thread.id).bind(at).bind(&thread.summary).bind(&thread.entities)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(archived)
+    }
+
+    /// A thread's messages with their text, oldest first: from the transcript when archived.
+    pub async fn thread_transcript(
+        &mut self,
+        tenant_id: Uuid,
+        thread_id: Uuid,
+    ) -> StoreResult<Vec<TranscriptMessage>> {
+        let sql = format!(
+            "select {} from interactions where tenant_id = $1 and thread_id = $2 order by occurred_at, id",
+            super::interactions::COLUMNS
+        );
+        let rows = on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
+            .bind(tenant_id).bind(thread_id).fetch_all(&mut *c).await)?;
+        let mut archived: HashMap<Uuid, ArchivedText> = HashMap::new();
+        if rows.iter().any(|r| r.archived) {
+            let stored = on_conn!(self, c => sqlx::query_scalar::<_, Json<Vec<ArchivedText>>>(
+                "select messages from thread_transcripts where tenant_id = $1 and thread_id = $2")
+                .bind(tenant_id).bind(thread_id).fetch_optional(&mut *c).await)?;
+            archived = stored
+                .map(|m| m.0)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect();
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let (body, payload) = match archived.remove(&row.id) {
+                    Some(text) if row.archived => (text.body, text.payload),
+                    _ => (row.body, row.payload.map(|p| p.0)),
+                };
+                TranscriptMessage {
+                    id: row.id,
+                    occurred_at: row.occurred_at,
+                    channel: row.channel,
+                    direction: row.direction,
+                    body,
+                    payload,
+                }
+            })
+            .collect())
     }
 
     /// Writes a thread: inserted when new, every column replaced otherwise.
@@ -113,6 +397,19 @@ impl Tx {
             on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
             .bind(tenant_id).bind(thread_id).bind(limit).fetch_all(&mut *c).await)?,
         )
+    }
+
+    /// The sentiment scores of a profile's newest inbound messages, newest first.
+    pub async fn recent_sentiments(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<f64>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, f64>(
+            "select sentiment from interactions where tenant_id = $1 and customer_id = $2 \
+             and direction = 'inbound' and sentiment is not null order by occurred_at desc, id desc limit $3")
+            .bind(tenant_id).bind(customer_id).bind(limit).fetch_all(&mut *c).await)?)
     }
 
     /// A profile's newest orders, newest first.

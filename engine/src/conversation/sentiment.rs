@@ -137,9 +137,88 @@ pub fn sentiment(text: &str) -> Option<f64> {
     Some((sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0))
 }
 
+/// Which way a customer's mood is going, from their scored messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendDirection {
+    Improving,
+    Worsening,
+    Steady,
+}
+
+impl TrendDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrendDirection::Improving => "improving",
+            TrendDirection::Worsening => "worsening",
+            TrendDirection::Steady => "steady",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SentimentTrend {
+    /// The mean of the newest scores.
+    pub recent: f64,
+    /// The mean of the scores before them, when there are any.
+    pub earlier: Option<f64>,
+    pub direction: TrendDirection,
+    /// How many scores the trend read.
+    pub messages: usize,
+}
+
+/// A change of mean smaller than this is steady.
+pub const TREND_STEP: f64 = 0.2;
+
+/// The trend of `scores`, newest first: the mean of the newest `recent` against the mean of
+/// the rest. Improving or worsening when the two means differ by [`TREND_STEP`] or more;
+/// steady otherwise and when there is nothing earlier. None without scores or with
+/// `recent` 0.
+pub fn sentiment_trend(scores: &[f64], recent: usize) -> Option<SentimentTrend> {
+    if scores.is_empty() || recent == 0 {
+        return None;
+    }
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+    let split = recent.min(scores.len());
+    let (new, old) = scores.split_at(split);
+    let recent_mean = mean(new);
+    let earlier = (!old.is_empty()).then(|| mean(old));
+    let direction = match earlier {
+        Some(e) if recent_mean - e >= TREND_STEP => TrendDirection::Improving,
+        Some(e) if e - recent_mean >= TREND_STEP => TrendDirection::Worsening,
+        _ => TrendDirection::Steady,
+    };
+    Some(SentimentTrend {
+        recent: recent_mean,
+        earlier,
+        direction,
+        messages: scores.len(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trend_compares_the_newest_scores_with_the_earlier_ones() {
+        assert_eq!(sentiment_trend(&[], 3), None);
+        assert_eq!(sentiment_trend(&[0.5], 0), None);
+        let worse = sentiment_trend(&[-0.8, -0.6, 0.1, 0.5, 0.7], 2).expect("trend");
+        assert!((worse.recent - -0.7).abs() < 1e-12);
+        assert!((worse.earlier.expect("earlier") - 1.3 / 3.0).abs() < 1e-12);
+        assert_eq!(worse.direction, TrendDirection::Worsening);
+        assert_eq!(worse.messages, 5);
+        let better = sentiment_trend(&[0.6, -0.5], 1).expect("trend");
+        assert_eq!(better.direction, TrendDirection::Improving);
+        let steady = sentiment_trend(&[0.3, 0.2], 1).expect("trend");
+        assert_eq!(steady.direction, TrendDirection::Steady);
+        let alone = sentiment_trend(&[-0.9, -0.9], 5).expect("trend");
+        assert_eq!(
+            (alone.earlier, alone.direction),
+            (None, TrendDirection::Steady)
+        );
+    }
     use proptest::prelude::*;
 
     fn score(text: &str) -> f64 {

@@ -108,7 +108,52 @@ impl Summary {
             });
             self.next_seq += 1;
         }
-        let newest = self.newest_at.unwrap_or(input.at);
+        self.keep_best();
+    }
+
+    /// Folds another summary in (two profiles merged, or a customer's summary rebuilt from its
+    /// threads' summaries): the sentences of both are ranked together exactly as [`Summary::add`]
+    /// ranks them, and a sentence both hold is kept once, at its newer date. This summary's
+    /// capacity stays.
+    pub fn absorb(&mut self, other: &Summary) {
+        self.newest_at = match (self.newest_at, other.newest_at) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let offset = self.next_seq;
+        for sentence in &other.sentences {
+            let newer = |kept: &SummarySentence| {
+                kept.text.eq_ignore_ascii_case(&sentence.text) && kept.at >= sentence.at
+            };
+            if self.sentences.iter().any(newer) {
+                continue;
+            }
+            self.sentences
+                .retain(|kept| !kept.text.eq_ignore_ascii_case(&sentence.text));
+            self.sentences.push(SummarySentence {
+                seq: offset + sentence.seq,
+                ..sentence.clone()
+            });
+        }
+        self.next_seq = offset + other.next_seq;
+        self.keep_best();
+    }
+
+    /// The same summary cut to its `capacity` best sentences (an archived thread keeps fewer).
+    pub fn compacted(&self, capacity: usize) -> Summary {
+        let mut smaller = self.clone();
+        smaller.capacity = capacity;
+        smaller.keep_best();
+        smaller
+    }
+
+    /// Ranks by content plus recency from the newest message seen, keeps `capacity`, and puts
+    /// the kept ones back in the order they were said.
+    fn keep_best(&mut self) {
+        let Some(newest) = self.newest_at else {
+            self.sentences.clear();
+            return;
+        };
         let value = |s: &SummarySentence| s.content + recency(newest, s.at);
         self.sentences.sort_by(|a, b| {
             value(b)
@@ -275,7 +320,134 @@ mod tests {
         assert_eq!(kept(&summary), vec!["Is the cake gluten free?"]);
     }
 
+    #[test]
+    fn two_summaries_fold_into_one_ranked_as_if_read_together() {
+        let mut chat = Summary::new(3);
+        add(&mut chat, T0, "webchat", "I need help with my order #1234.");
+        add(&mut chat, T0 + HOUR, "webchat", "What time do you open?");
+        let mut whatsapp = Summary::new(3);
+        add(
+            &mut whatsapp,
+            T0 + 2 * HOUR,
+            "whatsapp",
+            "My daughter is allergic to nuts. Where is order #1234?",
+        );
+        add(
+            &mut whatsapp,
+            T0 + 3 * HOUR,
+            "whatsapp",
+            "what time do you open?",
+        );
+
+        let mut together = Summary::new(3);
+        for (at, channel, text) in [
+            (T0, "webchat", "I need help with my order #1234."),
+            (T0 + HOUR, "webchat", "What time do you open?"),
+            (
+                T0 + 2 * HOUR,
+                "whatsapp",
+                "My daughter is allergic to nuts. Where is order #1234?",
+            ),
+            (T0 + 3 * HOUR, "whatsapp", "what time do you open?"),
+        ] {
+            add(&mut together, at, channel, text);
+        }
+
+        let mut folded = chat.clone();
+        folded.absorb(&whatsapp);
+        assert_eq!(kept(&folded), kept(&together));
+        // The question asked twice is kept once, at its newer date and channel.
+        let mut roomy = Summary::new(5);
+        roomy.absorb(&chat);
+        roomy.absorb(&whatsapp);
+        assert_eq!(
+            roomy
+                .sentences()
+                .iter()
+                .filter(|s| s.text.eq_ignore_ascii_case("what time do you open?"))
+                .map(|s| (s.at, s.channel.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(T0 + 3 * HOUR, "whatsapp")]
+        );
+        assert_eq!(
+            kept(&folded),
+            vec![
+                "I need help with my order #1234.",
+                "My daughter is allergic to nuts.",
+                "Where is order #1234?"
+            ]
+        );
+        // Folding is symmetric in what it keeps.
+        let mut other_way = whatsapp.clone();
+        other_way.absorb(&chat);
+        assert_eq!(kept(&other_way), kept(&folded));
+        // An empty summary changes nothing, and absorbing into an empty one copies.
+        let mut same = folded.clone();
+        same.absorb(&Summary::new(3));
+        assert_eq!(kept(&same), kept(&folded));
+        let mut copy = Summary::new(3);
+        copy.absorb(&folded);
+        assert_eq!(kept(&copy), kept(&folded));
+    }
+
+    #[test]
+    fn a_compacted_summary_keeps_its_best_sentences() {
+        let mut summary = Summary::new(5);
+        add(
+            &mut summary,
+            T0,
+            "webchat",
+            "I need help with my order #1234.",
+        );
+        add(&mut summary, T0 + HOUR, "webchat", "What time do you open?");
+        add(
+            &mut summary,
+            T0 + 2 * HOUR,
+            "sms",
+            "Refund of $20 for order #1234 on May 3 please.",
+        );
+        let small = summary.compacted(1);
+        assert_eq!(
+            kept(&small),
+            vec!["Refund of $20 for order #1234 on May 3 please."]
+        );
+        assert_eq!(summary.sentences().len(), 3, "the original is untouched");
+        assert!(summary.compacted(0).sentences().is_empty());
+    }
+
     proptest! {
+        /// Folding never holds more than the capacity, nor the same sentence twice.
+        #[test]
+        fn absorbing_keeps_capacity_and_uniqueness(
+            left in proptest::collection::vec((0i64..100, 0usize..4), 0..12),
+            right in proptest::collection::vec((0i64..100, 0usize..4), 0..12),
+        ) {
+            const TEXTS: [&str; 4] = [
+                "order #1234 is late.",
+                "What time do you open?",
+                "refund please!",
+                "vegan? gluten? nuts? May 3",
+            ];
+            let build = |messages: &[(i64, usize)]| {
+                let mut summary = Summary::new(3);
+                for &(hours, i) in messages {
+                    add(&mut summary, T0 + hours * HOUR, "sms", TEXTS[i]);
+                }
+                summary
+            };
+            let mut folded = build(&left);
+            folded.absorb(&build(&right));
+            prop_assert!(folded.sentences().len() <= 3);
+            let mut texts: Vec<String> =
+                folded.sentences().iter().map(|s| s.text.to_lowercase()).collect();
+            let n = texts.len();
+            texts.sort();
+            texts.dedup();
+            prop_assert_eq!(texts.len(), n);
+            let times: Vec<i64> = folded.sentences().iter().map(|s| s.at).collect();
+            prop_assert!(times.windows(2).all(|w| w[0] <= w[1]));
+        }
+
         /// However many messages arrive, the summary holds at most its capacity, oldest first.
         #[test]
         fn summary_never_exceeds_its_capacity(

@@ -40,6 +40,27 @@ impl Topic {
         Topic::AddressChange,
     ];
 
+    /// The name the topic is stored and serialized under ("order_status").
+    pub fn key(self) -> &'static str {
+        match self {
+            Topic::Refund => "refund",
+            Topic::Delivery => "delivery",
+            Topic::OrderStatus => "order_status",
+            Topic::Booking => "booking",
+            Topic::Complaint => "complaint",
+            Topic::Pricing => "pricing",
+            Topic::OpeningHours => "opening_hours",
+            Topic::Dietary => "dietary",
+            Topic::Cancellation => "cancellation",
+            Topic::AddressChange => "address_change",
+        }
+    }
+
+    /// The topic stored under `key` (see [`Topic::key`]).
+    pub fn from_key(key: &str) -> Option<Topic> {
+        Topic::ALL.iter().copied().find(|t| t.key() == key)
+    }
+
     /// The label agents and prompts see.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -205,6 +226,24 @@ impl TopicStats {
         TopicStats::default()
     }
 
+    /// Statistics counted elsewhere (the store's daily counters): `documents` messages read,
+    /// and how many of them carried each topic. A count above `documents` is read as
+    /// `documents`.
+    pub fn from_counts(
+        documents: u64,
+        frequencies: impl IntoIterator<Item = (Topic, u64)>,
+    ) -> TopicStats {
+        let mut stats = TopicStats {
+            documents,
+            frequencies: BTreeMap::new(),
+        };
+        for (topic, n) in frequencies {
+            let entry = stats.frequencies.entry(topic).or_insert(0);
+            *entry = entry.saturating_add(n).min(documents);
+        }
+        stats
+    }
+
     /// Count one message with these topics (each topic once, however often it is listed).
     pub fn observe(&mut self, topics: &[Topic]) {
         self.documents += 1;
@@ -213,6 +252,20 @@ impl TopicStats {
         seen.dedup();
         for topic in seen {
             *self.frequencies.entry(topic).or_insert(0) += 1;
+        }
+    }
+
+    /// Adds counts gathered elsewhere: `documents` more messages, and how many of them
+    /// carried each topic (see [`TopicStats::from_counts`]).
+    pub fn add_counts(
+        &mut self,
+        documents: u64,
+        frequencies: impl IntoIterator<Item = (Topic, u64)>,
+    ) {
+        self.documents = self.documents.saturating_add(documents);
+        for (topic, n) in frequencies {
+            let entry = self.frequencies.entry(topic).or_insert(0);
+            *entry = entry.saturating_add(n).min(self.documents);
         }
     }
 
@@ -331,6 +384,35 @@ mod tests {
         assert!((stats.idf(Topic::Refund) - (11.0f64.ln() + 1.0)).abs() < 1e-12);
         let weighed = stats.weigh(&[(Topic::OrderStatus, 1.0), (Topic::Dietary, 0.6)]);
         assert_eq!(weighed[0].0, Topic::Dietary);
+    }
+
+    #[test]
+    fn keys_match_the_serialized_names_and_read_back() {
+        for &topic in Topic::ALL {
+            assert_eq!(
+                serde_json::to_value(topic).expect("serializes"),
+                serde_json::Value::String(topic.key().into())
+            );
+            assert_eq!(Topic::from_key(topic.key()), Some(topic));
+        }
+        assert_eq!(Topic::from_key("weather"), None);
+    }
+
+    #[test]
+    fn stats_counted_elsewhere_equal_stats_observed() {
+        let mut observed = TopicStats::new();
+        observed.observe(&[Topic::Refund, Topic::Delivery]);
+        observed.observe(&[Topic::Refund]);
+        observed.observe(&[]);
+        let counted = TopicStats::from_counts(3, [(Topic::Refund, 2), (Topic::Delivery, 1)]);
+        assert_eq!(counted, observed);
+        let mut added = TopicStats::from_counts(1, [(Topic::Refund, 1)]);
+        added.add_counts(2, [(Topic::Delivery, 1), (Topic::Refund, 1)]);
+        assert_eq!(added, observed);
+        // More topic counts than messages (counters from two sources) is capped.
+        let capped = TopicStats::from_counts(2, [(Topic::Refund, 5)]);
+        assert_eq!(capped.frequency(Topic::Refund), 2);
+        assert_eq!(capped.idf(Topic::Refund), 1.0);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod api_key;
 mod dedupe;
 mod import;
 mod load;
+mod memory;
 mod normalize;
 mod seed;
 mod serve;
@@ -65,6 +66,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::DedupeBench(args) => dedupe::bench(args),
         Command::Load(args) => load::run(args).await,
         Command::AnalyticsBench(args) => analytics_bench::run(&cli.database_url, args).await,
+        Command::Archive(args) => memory::archive(&cli.database_url, args).await,
+        Command::ContextBench(args) => memory::context_bench(&cli.database_url, args).await,
     }
 }
 

@@ -32,6 +32,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let carriers = crate::mail::Carriers::new(args.smtp_url.as_deref(), args.smtp_from.as_deref())?;
     tracing::info!(carriers = carriers.describe(), "outbox");
     crate::mail::spawn_dispatcher(store.clone(), console_tenant.clone(), carriers);
+    super::memory::spawn_archiver(store.clone());
 
     let state = AppState {
         leptos_options: crate::config::leptos_options(addr, &args.site_root),

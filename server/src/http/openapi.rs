@@ -39,6 +39,7 @@ use super::{api, health};
         api::customers::context,
         api::customers::resolve_thread,
         api::customers::reopen_thread,
+        api::customers::transcript,
         api::privacy::export,
         api::privacy::soft_delete,
         api::privacy::restore,

@@ -11,7 +11,7 @@ use app::state::AppState;
 use spine_core::services::customers;
 use spine_core::services::customers::ProfileUpdate;
 use spine_core::services::find_or_create::{ResolveOutcome, ResolveRequest, resolve_customer};
-use spine_core::services::memory::{self, CustomerContext};
+use spine_core::services::memory::{self, CustomerContext, ThreadTranscript};
 use spine_core::types::{
     Channel, CustomerProfile, CustomerSummary, InteractionKind, TimelineEntry,
 };
@@ -20,7 +20,7 @@ use super::extract::{ApiJson, ApiQuery, Caller};
 use super::path_id;
 use crate::http::Problem;
 use crate::http::problem::responses::{
-    Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    Conflict, Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
 };
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -341,7 +341,7 @@ pub async fn resolve_thread(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-/// Opens a resolved thread again. Audited.
+/// Opens a resolved thread again. Audited. An archived thread cannot be reopened (409).
 #[utoipa::path(
     post,
     path = "/api/v1/threads/{id}/reopen",
@@ -351,6 +351,7 @@ pub async fn resolve_thread(
         (status = 204, description = "Open again."),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
     ),
     security(("bearer" = [])),
 )]
@@ -362,4 +363,29 @@ pub async fn reopen_thread(
     let id = path_id(&id, "thread")?;
     memory::set_thread_resolved(&state.store, &caller.tenant, &caller.actor, id, false).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// A conversation's messages with their full text, oldest first, whether or not the thread
+/// was archived (an archived thread's text is read from its transcript).
+#[utoipa::path(
+    get,
+    path = "/api/v1/threads/{id}/transcript",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The thread's id (from the context or a timeline entry).")),
+    responses(
+        (status = 200, description = "The transcript.", body = ThreadTranscript),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn transcript(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ThreadTranscript>, Problem> {
+    let id = path_id(&id, "thread")?;
+    Ok(Json(
+        memory::thread_transcript(&state.store, &caller.tenant, id).await?,
+    ))
 }

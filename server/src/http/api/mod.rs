@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/context", get(customers::context))
         .route("/threads/{id}/resolve", post(customers::resolve_thread))
         .route("/threads/{id}/reopen", post(customers::reopen_thread))
+        .route("/threads/{id}/transcript", get(customers::transcript))
         .route("/customers/{id}/merge", post(review::merge_customers))
         .route("/customers/{id}/merge-preview", get(review::preview))
         .route("/review-items", get(review::list))
