@@ -732,6 +732,9 @@ pub struct SeedReport {
     pub staff_created: usize,
 }
 
+/// The demo tenant archives conversations resolved this many days ago.
+pub const DEMO_ARCHIVE_DAYS: i32 = 60;
+
 /// Creates the demo tenant and staff, then ingests the demo events. Safe to run twice: events are
 /// idempotent by message id and existing staff are kept.
 pub async fn seed_demo(
@@ -779,7 +782,21 @@ pub async fn seed_demo(
     let mut tx = store.begin().await?;
     tx.apply_demo_lifecycle(tenant.id, now - Duration::days(60))
         .await?;
+    // Conversations idle for a week were answered and closed; the demo archives those
+    // resolved more than 60 days ago (the default is 90), so archived conversations show.
+    tx.resolve_idle_threads(tenant.id, now - Duration::days(7))
+        .await?;
+    let mut tenant = tenant;
+    tenant.memory.archive_after_days = DEMO_ARCHIVE_DAYS;
+    tx.set_memory_windows(
+        tenant.id,
+        tenant.memory.thread_window_hours,
+        tenant.memory.thread_reopen_hours,
+        tenant.memory.archive_after_days,
+    )
+    .await?;
     tx.commit().await?;
+    crate::services::memory::archive_threads(store, &tenant, &actor, now, |_, _| {}).await?;
     Ok((tenant, report))
 }
 

@@ -768,6 +768,29 @@ on_both!(
         let stats = tenant_stats(&store, &tenant).await.expect("stats");
         assert!(stats.pending_reviews > 0);
         assert!(stats.orders > 0);
+        // Old conversations were resolved and those resolved over 60 days ago archived.
+        assert_eq!(
+            tenant.memory.archive_after_days,
+            spine_core::demo::DEMO_ARCHIVE_DAYS
+        );
+        let archived = spine_core::services::audit_log::search_audit(
+            &store,
+            &tenant,
+            &spine_core::store::AuditFilter {
+                action: Some("threads.archived".into()),
+                ..Default::default()
+            },
+            0,
+        )
+        .await
+        .expect("audit");
+        assert_eq!(archived.entries.len(), 1, "archived once, not again");
+        let threads = archived.entries[0]
+            .after
+            .as_ref()
+            .and_then(|a| a.0["threads"].as_u64())
+            .unwrap_or(0);
+        assert!(threads > 0, "{:?}", archived.entries[0].after);
     }
 );
 

@@ -384,7 +384,7 @@ on_both!(
     resolved_threads_are_archived_and_their_text_read_on_demand,
     |store: Store| async move {
         use spine_core::services::customers::customer_timeline;
-        use spine_core::services::memory::{archive_threads, thread_transcript};
+        use spine_core::services::memory::{archive_thread, archive_threads, thread_transcript};
         use spine_core::services::privacy::{erase_customer, export_customer};
 
         let t = tenant(&store).await;
@@ -444,7 +444,24 @@ on_both!(
             .find(|th| th.entities.contains(&"order #7788".to_owned()))
             .expect("the refund thread")
             .id;
+        let open_question = context
+            .threads
+            .iter()
+            .find(|th| th.id != refund)
+            .expect("the later question")
+            .id;
         let admin = staff(Role::Admin);
+        assert!(
+            matches!(
+                archive_thread(&store, &t, &admin, open_question).await,
+                Err(ServiceError::Conflict(_))
+            ),
+            "an open conversation is not archived"
+        );
+        assert!(matches!(
+            archive_thread(&store, &t, &staff(Role::Manager), open_question).await,
+            Err(ServiceError::Forbidden)
+        ));
         set_thread_resolved(&store, &t, &admin, refund, true)
             .await
             .expect("resolved");
@@ -521,6 +538,10 @@ on_both!(
         // Archived is final: a new message about the order starts a new thread.
         assert!(matches!(
             set_thread_resolved(&store, &t, &admin, refund, false).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        assert!(matches!(
+            archive_thread(&store, &t, &admin, refund).await,
             Err(ServiceError::Conflict(_))
         ));
         let mut again = event(

@@ -31,6 +31,18 @@ test("an admin creates an API key (shown once) and a user, and both are audited"
   // Shown once: after a reload only the prefix is left.
   await page.reload();
   await expect(page.locator(".new-key")).toHaveCount(0);
+
+  // The conversation windows are checked the same way (nothing is saved).
+  await hydrated(page);
+  await expect(page.getByLabel("Archive after (days)")).toHaveValue("60");
+  await page.getByLabel("Archive after (days)").fill("soon");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("whole number of days");
+  await page.getByLabel("Archive after (days)").fill("0.5");
+  await page.getByLabel("Reopen within (hours)").fill("48");
+  await page.getByLabel("Archive after (days)").fill("1");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("at least the reopen window");
   await page.goto("/audit?action=api_key.created");
   await expect(page.locator(".audit-entry").first()).toContainText(`zapier-${suffix}`);
   await page.goto("/audit?action=staff.created");

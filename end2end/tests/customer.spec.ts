@@ -196,6 +196,60 @@ test("an agent reads one person across channels, filters, adds a note and change
   expect(errors).toEqual([]);
 });
 
+test("an agent resolves, reopens and archives conversations, then reads an archived one", async ({
+  page,
+  request,
+}) => {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  const person = await createPerson(request, "Tamsin Rooke");
+  await signIn(page, "agent", `/customers/${person.id}`);
+  await hydrated(page);
+
+  // The SMS question and its reply are one conversation; the email order and the WhatsApp
+  // thanks another.
+  const threads = page.locator("#threads li.thread");
+  await expect(threads).toHaveCount(2);
+  const bread = threads.filter({ hasText: "sms · allergy/dietary" });
+  const order = threads.filter({ hasNotText: "sms · allergy/dietary" });
+  await expect(order.locator(".thread-status")).toHaveText("open");
+
+  // Resolve and reopen: the status follows, and the context text says so.
+  await order.getByRole("button", { name: "Resolve" }).click();
+  await expect(order.locator(".thread-status")).toHaveText("resolved");
+  await expect(page.locator("#context-text")).toContainText("(resolved)");
+  await order.getByRole("button", { name: "Reopen" }).click();
+  await expect(order.locator(".thread-status")).toHaveText("open");
+
+  // Resolve and archive the SMS conversation: its messages keep their place without text.
+  await bread.getByRole("button", { name: "Resolve" }).click();
+  await expect(bread.locator(".thread-status")).toHaveText("resolved");
+  await bread.getByRole("button", { name: "Archive" }).click();
+  await expect(bread.locator(".thread-status")).toHaveText("archived");
+  await expect(bread.getByRole("button")).toHaveCount(0);
+  const sms = page.locator('.timeline .entry[data-channel="sms"]');
+  await expect(sms).toHaveCount(2);
+  await expect(sms.first()).toContainText("Archived with its conversation.");
+  await expect(page.locator(".timeline")).not.toContainText("gluten-free bread");
+  // The context still knows what it was about.
+  await expect(page.locator("#context-text")).toContainText("Archived conversation on sms");
+  await expect(page.locator("#context-text")).toContainText("gluten-free");
+
+  // The full text, on demand.
+  await sms.first().getByRole("link", { name: "Read the conversation" }).click();
+  await expect(page).toHaveURL(/\/threads\//);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Conversation about allergy/dietary");
+  await expect(page.locator("#thread-state")).toContainText("archived");
+  const lines = page.locator("#transcript .transcript-line");
+  await expect(lines).toHaveCount(2);
+  await expect(lines.nth(0)).toContainText("Hi, do you bake gluten-free bread?");
+  await expect(lines.nth(1)).toContainText("We do, on Fridays.");
+  await page.screenshot({ path: "../docs/screenshots/conversation.png", fullPage: true });
+  await page.getByRole("link", { name: "← Customer" }).click();
+  await expect(page).toHaveURL(new RegExp(`/customers/${person.id}$`));
+  expect(errors).toEqual([]);
+});
+
 test("a manager reads the customer page without edit controls", async ({ page, request }) => {
   const person = await createPerson(request, "Milo Fenwright");
   await signIn(page, "manager", `/customers/${person.id}`);

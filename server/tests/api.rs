@@ -672,4 +672,72 @@ async fn a_conversation_moves_from_chat_to_whatsapp_and_the_context_remembers() 
         api.post("/threads/not-an-id/resolve", &json!({})).await.0,
         404
     );
+
+    // Archiving: only a resolved conversation; then its text is read from the transcript.
+    let (status, open) = api
+        .post(&format!("/threads/{thread}/archive"), &json!({}))
+        .await;
+    assert_eq!(status, 409, "{open}");
+    assert!(
+        open["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("resolve it first")),
+        "{open}"
+    );
+    for step in ["resolve", "archive"] {
+        assert_eq!(
+            api.post(&format!("/threads/{thread}/{step}"), &json!({}))
+                .await
+                .0,
+            204,
+            "{step}"
+        );
+    }
+    assert_eq!(
+        api.post(&format!("/threads/{thread}/reopen"), &json!({}))
+            .await
+            .0,
+        409
+    );
+    assert_eq!(
+        api.post(&format!("/threads/{thread}/archive"), &json!({}))
+            .await
+            .0,
+        409
+    );
+    let (_, timeline) = api.get(&format!("/customers/{id}/timeline")).await;
+    let entries = timeline["entries"]
+        .as_array()
+        .or(timeline.as_array())
+        .expect("entries");
+    let archived: Vec<_> = entries.iter().filter(|e| e["archived"] == true).collect();
+    assert_eq!(
+        archived.len(),
+        2,
+        "the chat and the WhatsApp message: {timeline}"
+    );
+    assert!(archived.iter().all(|e| e["body"].is_null()));
+    let (status, transcript) = api.get(&format!("/threads/{thread}/transcript")).await;
+    assert_eq!(status, 200, "{transcript}");
+    let bodies: Vec<_> = transcript["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        bodies,
+        vec!["I need help with my order #1234", "Is my order ready?"]
+    );
+    assert!(transcript["archived_at"].is_string());
+    let (_, context) = api.get(&format!("/customers/{id}/context")).await;
+    let text = context["text"].as_str().expect("text");
+    assert!(text.contains("Archived conversation on whatsapp"), "{text}");
+    assert_eq!(api.get("/threads/not-an-id/transcript").await.0, 404);
+    assert_eq!(
+        api.get(&format!("/threads/{}/transcript", uuid::Uuid::now_v7()))
+            .await
+            .0,
+        404
+    );
 }

@@ -23,6 +23,7 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/threads/{id}/resolve", &["post"]),
     ("/api/v1/threads/{id}/reopen", &["post"]),
     ("/api/v1/threads/{id}/transcript", &["get"]),
+    ("/api/v1/threads/{id}/archive", &["post"]),
     ("/api/v1/customers/{id}/export", &["get"]),
     ("/api/v1/customers/{id}/restore", &["post"]),
     ("/api/v1/customers/{id}/erasure", &["post"]),

@@ -13,9 +13,9 @@ use uuid::Uuid;
 use crate::error::ConsoleError;
 use crate::format::{ChannelIcons, relative_time};
 use crate::server_fns::customer::{
-    AddCustomerNote, ContextView, CustomerPage as PageData, DecideCustomerDispute,
-    EraseCustomerData, MergeSearch, SetCustomerDeleted, SetThreadStatus, UndoCustomerMerge,
-    UpdateCustomerStageTags, get_customer_page,
+    AddCustomerNote, ChangeThread, ContextView, CustomerPage as PageData, DecideCustomerDispute,
+    EraseCustomerData, MergeSearch, SetCustomerDeleted, UndoCustomerMerge, UpdateCustomerStageTags,
+    get_customer_page,
 };
 use crate::types::{
     Channel, CustomerProfile, Direction, DuplicateCandidate, InteractionKind, LifecycleStage,
@@ -94,7 +94,7 @@ pub fn CustomerPage() -> impl IntoView {
     let deleted = ServerAction::<SetCustomerDeleted>::new();
     let erase = ServerAction::<EraseCustomerData>::new();
     let dispute = ServerAction::<DecideCustomerDispute>::new();
-    let thread = ServerAction::<SetThreadStatus>::new();
+    let thread = ServerAction::<ChangeThread>::new();
     let page = Resource::new(
         move || {
             (
@@ -165,7 +165,7 @@ struct Actions {
     deleted: ServerAction<SetCustomerDeleted>,
     erase: ServerAction<EraseCustomerData>,
     dispute: ServerAction<DecideCustomerDispute>,
-    thread: ServerAction<SetThreadStatus>,
+    thread: ServerAction<ChangeThread>,
 }
 
 /// A failed action's message, next to its form.
@@ -990,26 +990,33 @@ fn ContextPanel(
                 t.status.clone()
             };
             let resolved = t.status == "resolved";
-            let control = (can_edit && !t.archived).then(|| {
+            let (csrf, id) = (csrf.clone(), t.id);
+            let button = move |action: &'static str, label: &'static str| {
                 let csrf = csrf.clone();
                 view! {
                     <ActionForm action=actions.thread attr:class="thread-action">
                         <input type="hidden" name="csrf" value=csrf />
-                        <input type="hidden" name="thread_id" value=t.id.to_string() />
-                        <input type="hidden" name="resolved" value=(!resolved).to_string() />
-                        <button type="submit" class="small quiet">
-                            {if resolved { "Reopen" } else { "Resolve" }}
-                        </button>
+                        <input type="hidden" name="thread_id" value=id.to_string() />
+                        <input type="hidden" name="action" value=action />
+                        <button type="submit" class="small quiet">{label}</button>
                     </ActionForm>
+                }
+            };
+            let control = (can_edit && !t.archived).then(|| {
+                if resolved {
+                    view! { {button("reopen", "Reopen")} {button("archive", "Archive")} }.into_any()
+                } else {
+                    button("resolve", "Resolve").into_any()
                 }
             });
             view! {
                 <li class="thread" data-status=status.clone()>
-                    <a href=format!("/threads/{}", t.id)>{t.channel.clone()}</a>
-                    " · " {about}
-                    <span class=format!("thread-status status-{status}")>{status.clone()}</span>
-                    <span class="muted">{relative_time(t.last_message_at, now)}</span>
-                    {control}
+                    <a href=format!("/threads/{}", t.id)>{format!("{} · {about}", t.channel)}</a>
+                    <div class="thread-meta">
+                        <span class=format!("thread-status status-{status}")>{status.clone()}</span>
+                        <span class="muted">{relative_time(t.last_message_at, now)}</span>
+                        {control}
+                    </div>
                 </li>
             }
         })

@@ -361,12 +361,13 @@ pub async fn undo_customer_merge(
     )
 }
 
-/// Marks a conversation resolved or open again (agents and admins); audited.
-#[server(endpoint = "set_thread_status")]
-pub async fn set_thread_status(
+/// Resolves, reopens or archives a conversation (`action`: resolve, reopen or archive;
+/// agents and admins); audited.
+#[server(endpoint = "change_thread")]
+pub async fn change_thread(
     #[server(default)] csrf: String,
     thread_id: Uuid,
-    #[server(default)] resolved: bool,
+    #[server(default)] action: String,
 ) -> Result<(), ConsoleError> {
     use super::ssr::*;
     use spine_core::access::Permission;
@@ -375,14 +376,27 @@ pub async fn set_thread_status(
     respond(
         async move {
             let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
-            memory::set_thread_resolved(
-                &state.store,
-                &state.console_tenant,
-                &session.actor(),
-                thread_id,
-                resolved,
-            )
-            .await
+            let (store, tenant, actor) = (&state.store, &state.console_tenant, session.actor());
+            match action.as_str() {
+                "resolve" | "reopen" => {
+                    memory::set_thread_resolved(
+                        store,
+                        tenant,
+                        &actor,
+                        thread_id,
+                        action == "resolve",
+                    )
+                    .await
+                }
+                "archive" => memory::archive_thread(store, tenant, &actor, thread_id)
+                    .await
+                    .map(|_| ()),
+                _ => {
+                    return Err(ConsoleError::Invalid(
+                        "Choose resolve, reopen or archive.".to_owned(),
+                    ));
+                }
+            }
             .map_err(service_error)
         }
         .await,

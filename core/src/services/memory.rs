@@ -22,6 +22,36 @@ use crate::store::{
 };
 use crate::types::{Channel, Direction, EventInput, InteractionKind};
 
+/// Where the recent orders and the customer's key sentences rank among the threads (see
+/// `spine_engine::conversation::relevance`): an open thread scores at least 0.25, so both come
+/// after every open conversation and before resolved ones older than a day or so.
+const ORDERS_RELEVANCE: f64 = 0.24;
+const HISTORY_RELEVANCE: f64 = 0.2;
+
+/// The blocks in the order they will be rendered (most relevant first), each line left out
+/// when a line rendered before it already says the same sentence: the customer's summary, a
+/// thread's summary and its last messages often quote the same words.
+fn without_repeats(mut blocks: Vec<ContextBlock>) -> Vec<ContextBlock> {
+    blocks.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
+    let mut said: Vec<String> = Vec::new();
+    for block in &mut blocks {
+        block.lines.retain(|line| {
+            // Quotes start with their date: "2026-05-01 14:02 webchat (customer): text" and
+            // "2026-05-01 webchat: text" both say "text". Other lines are facts, kept.
+            let quote = line.starts_with(|c: char| c.is_ascii_digit());
+            let Some((_, sentence)) = line.split_once(": ").filter(|_| quote) else {
+                return true;
+            };
+            let repeat = said.iter().any(|earlier| earlier.contains(sentence));
+            if !repeat {
+                said.push(line.clone());
+            }
+            !repeat
+        });
+    }
+    blocks
+}
+
 /// Threads a new message is matched against: the most recently active.
 const CANDIDATE_THREADS: i64 = 10;
 /// Threads, messages per thread and orders the context shows at most.
@@ -139,6 +169,7 @@ pub(crate) async fn thread_for(
         tx.count_stat(tenant.id, day, TOPIC_RAISED, topic.key(), "", 1, 0.0);
     }
     let facts = MessageFacts {
+        reply: event.direction == Direction::Outbound,
         at: at.timestamp(),
         channel: event.channel.as_str().to_owned(),
         topics: message_topics.clone(),
@@ -445,27 +476,13 @@ pub async fn customer_context(
         title: format!("Customer: {name}"),
         lines: about,
     }];
-    // What they said across all conversations, unless a conversation below says it again.
-    let shown_elsewhere = |line: &String| {
-        let said = line
-            .split_once(": ")
-            .map_or(line.as_str(), |(_, text)| text);
-        threads.iter().any(|t| {
-            !t.archived
-                && (t.summary.iter().any(|l| l.ends_with(said))
-                    || t.last_messages.iter().any(|m| m.contains(said)))
-        })
-    };
-    let history: Vec<String> = summary
-        .iter()
-        .filter(|l| !shown_elsewhere(l))
-        .cloned()
-        .collect();
-    if !history.is_empty() {
+    // Key sentences across all conversations, archived ones too: below the open threads and
+    // the orders, above old resolved threads.
+    if !summary.is_empty() {
         blocks.push(ContextBlock {
-            relevance: 0.4,
-            title: "Earlier, in their words".into(),
-            lines: history,
+            relevance: HISTORY_RELEVANCE,
+            title: "Earlier, key sentences".into(),
+            lines: summary.clone(),
         });
     }
     for t in &threads {
@@ -485,18 +502,8 @@ pub async fn customer_context(
             lines.push(format!("mentions: {}", t.entities.join(", ")));
         }
         lines.extend(t.last_messages.iter().cloned());
-        // Older sentences worth remembering; those already shown as last messages are not repeated.
-        lines.extend(
-            t.summary
-                .iter()
-                .filter(|line| {
-                    let said = line
-                        .split_once(": ")
-                        .map_or(line.as_str(), |(_, text)| text);
-                    !t.last_messages.iter().any(|m| m.contains(said))
-                })
-                .cloned(),
-        );
+        // Older sentences worth remembering.
+        lines.extend(t.summary.iter().cloned());
         blocks.push(ContextBlock {
             relevance: t.relevance,
             title,
@@ -505,7 +512,7 @@ pub async fn customer_context(
     }
     if !recent_orders.is_empty() {
         blocks.push(ContextBlock {
-            relevance: 0.3,
+            relevance: ORDERS_RELEVANCE,
             title: "Recent orders".into(),
             lines: recent_orders
                 .iter()
@@ -523,7 +530,7 @@ pub async fn customer_context(
                 .collect(),
         });
     }
-    let (text, _) = render_context(&blocks, budget);
+    let (text, _) = render_context(&without_repeats(blocks), budget);
     Ok(CustomerContext {
         customer_id: id,
         display_name: row.display_name,
@@ -538,6 +545,27 @@ pub async fn customer_context(
     })
 }
 
+/// A thread a person may change (agents, admins, integrations), in a transaction; an archived
+/// one is a conflict, said by `when_archived`.
+async fn thread_to_change(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    thread_id: Uuid,
+    when_archived: &str,
+) -> ServiceResult<(Tx, ThreadRow)> {
+    crate::services::notes::may_write(actor)?;
+    let mut tx = store.begin().await?;
+    let thread = tx
+        .thread(tenant.id, thread_id)
+        .await?
+        .ok_or(ServiceError::NotFound("thread"))?;
+    if thread.archived_at.is_some() {
+        return Err(ServiceError::Conflict(when_archived.to_owned()));
+    }
+    Ok((tx, thread))
+}
+
 /// Marks a thread resolved (`resolved: true`) or open again; audited. Agents, admins and
 /// integrations may; a resolved thread is continued only by a message naming its own order or
 /// booking within a day, so the next question starts afresh.
@@ -548,17 +576,14 @@ pub async fn set_thread_resolved(
     thread_id: Uuid,
     resolved: bool,
 ) -> ServiceResult<()> {
-    crate::services::notes::may_write(actor)?;
-    let mut tx = store.begin().await?;
-    let thread = tx
-        .thread(tenant.id, thread_id)
-        .await?
-        .ok_or(ServiceError::NotFound("thread"))?;
-    if thread.archived_at.is_some() {
-        return Err(ServiceError::Conflict(
-            "the conversation is archived; its transcript can be read but it cannot be reopened — a new message starts a new conversation".into(),
-        ));
-    }
+    let (mut tx, thread) = thread_to_change(
+        store,
+        tenant,
+        actor,
+        thread_id,
+        "the conversation is archived; its transcript can be read but it cannot be reopened — a new message starts a new conversation",
+    )
+    .await?;
     let (status, at) = if resolved {
         ("resolved", Some(Utc::now()))
     } else {
@@ -623,6 +648,66 @@ pub struct ThreadTranscript {
     pub messages: Vec<TranscriptMessage>,
 }
 
+/// Archives one thread in the caller's transaction: it keeps its best summary sentences and
+/// the orders, bookings and products it named; its messages' text moves to its transcript.
+/// Returns how many messages were archived.
+async fn archive_one(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    thread: &ThreadRow,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    let mut compact = thread.clone();
+    let summary = summary_of(thread.summary.as_deref(), 0);
+    compact.summary = serde_json::to_string(&summary.compacted(ARCHIVED_SUMMARY_CAPACITY)).ok();
+    compact.entities.0.retain(|e| {
+        matches!(
+            e.kind,
+            EntityKind::OrderNumber | EntityKind::BookingRef | EntityKind::Product
+        )
+    });
+    Ok(tx.archive_thread(tenant_id, &compact, now).await?)
+}
+
+/// Archives one resolved thread now, whatever its age (agents and admins); audited. Returns
+/// how many messages were archived.
+pub async fn archive_thread(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    thread_id: Uuid,
+) -> ServiceResult<u64> {
+    let (mut tx, thread) = thread_to_change(
+        store,
+        tenant,
+        actor,
+        thread_id,
+        "the conversation is already archived",
+    )
+    .await?;
+    if thread.status != "resolved" {
+        return Err(ServiceError::Conflict(
+            "only a resolved conversation can be archived: resolve it first".into(),
+        ));
+    }
+    let messages = archive_one(&mut tx, tenant.id, &thread, Utc::now()).await?;
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            "thread.archived",
+            "thread",
+            Some(thread_id.to_string()),
+            Some(thread.customer_id),
+            None,
+            Some(serde_json::json!({ "messages": messages })),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(messages)
+}
+
 /// What an archival run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -660,17 +745,8 @@ pub async fn archive_threads(
         let batch = tx
             .archivable_threads(tenant.id, before, ARCHIVE_BATCH)
             .await?;
-        for mut thread in batch.iter().cloned() {
-            let summary = summary_of(thread.summary.as_deref(), 0);
-            thread.summary =
-                serde_json::to_string(&summary.compacted(ARCHIVED_SUMMARY_CAPACITY)).ok();
-            thread.entities.0.retain(|e| {
-                matches!(
-                    e.kind,
-                    EntityKind::OrderNumber | EntityKind::BookingRef | EntityKind::Product
-                )
-            });
-            report.messages += tx.archive_thread(tenant.id, &thread, now).await?;
+        for thread in &batch {
+            report.messages += archive_one(&mut tx, tenant.id, thread, now).await?;
             report.threads += 1;
         }
         if batch.is_empty() || report.threads >= total {

@@ -226,6 +226,19 @@ impl Tx {
         Ok(())
     }
 
+    /// Resolves the threads whose last message is older than `idle_before`, as of that last
+    /// message (the demo's history: old conversations were answered and closed).
+    pub async fn resolve_idle_threads(
+        &mut self,
+        tenant_id: Uuid,
+        idle_before: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        Ok(on_conn!(self, c => sqlx::query(
+            "update threads set status = 'resolved', resolved_at = last_message_at \
+             where tenant_id = $1 and status <> 'resolved' and archived_at is null and last_message_at < $2")
+            .bind(tenant_id).bind(idle_before).execute(&mut *c).await.map(|r| r.rows_affected()))?)
+    }
+
     /// Resolved threads not yet archived that were resolved before `before`, oldest first.
     pub async fn archivable_threads(
         &mut self,

@@ -38,6 +38,10 @@ pub struct MessageFacts {
     pub channel: String,
     pub topics: Vec<Topic>,
     pub entities: Vec<Entity>,
+    /// The business wrote it (a reply): it answers the conversation under way, whatever
+    /// topic its words raise ("I've refunded you" answers "where is my order?").
+    #[serde(default)]
+    pub reply: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,15 +133,16 @@ fn affinity(thread: &ThreadState, msg: &MessageFacts, policy: &ThreadPolicy) -> 
     if msg.topics.iter().any(|t| thread.topics.contains(t)) {
         return Some(Affinity::SharedTopic);
     }
-    (msg.topics.is_empty() && msg.entities.is_empty()).then_some(Affinity::Bare)
+    (msg.reply || (msg.topics.is_empty() && msg.entities.is_empty())).then_some(Affinity::Bare)
 }
 
 /// Whether `msg` continues `thread`.
 ///
 /// An open or waiting thread is continued by a message within `policy.window` of its last
 /// message that shares an entity with it (the same order number), or shares a topic without
-/// naming a different order or booking, or names nothing at all ("Is it ready?"). A message
-/// on a topic the thread never had starts a new thread.
+/// naming a different order or booking, or names nothing at all ("Is it ready?"), or is the
+/// business's reply. A customer's message on a topic the thread never had starts a new
+/// thread.
 ///
 /// A resolved thread is continued (reopened) only by a message naming one of its entities
 /// within `policy.reopen_window`: "thanks!" after a resolution, or a new question on the same
@@ -190,7 +195,56 @@ mod tests {
             channel: channel.to_string(),
             topics: topics(text).into_iter().map(|(t, _)| t).collect(),
             entities: extract_entities(text, &[], today),
+            reply: false,
         }
+    }
+
+    #[test]
+    fn a_reply_answers_the_conversation_under_way_whatever_its_words() {
+        let policy = ThreadPolicy::default();
+        let question = facts(T0, "email", "When will order #1525 be delivered?");
+        let thread = thread_from(&question, ThreadStatus::Open);
+        let answer = MessageFacts {
+            reply: true,
+            ..facts(
+                T0 + HOUR,
+                "email",
+                "I've processed your refund, you'll see it soon.",
+            )
+        };
+        assert_eq!(
+            continues(&thread, &answer, &policy),
+            Continuation::Continue { handoff_from: None }
+        );
+        // The same words from the customer are a new question.
+        let customer = MessageFacts {
+            reply: false,
+            ..answer.clone()
+        };
+        assert_eq!(
+            continues(&thread, &customer, &policy),
+            Continuation::NewThread
+        );
+        // A reply does not reopen a resolved thread, nor reach past the window, nor join a
+        // thread about another order.
+        let resolved = thread_from(&question, ThreadStatus::Resolved);
+        assert_eq!(
+            continues(&resolved, &answer, &policy),
+            Continuation::NewThread
+        );
+        let late = MessageFacts {
+            at: T0 + 100 * HOUR,
+            ..answer.clone()
+        };
+        assert_eq!(continues(&thread, &late, &policy), Continuation::NewThread);
+        let other_order = MessageFacts {
+            reply: true,
+            ..facts(T0 + HOUR, "email", "Order #9999 has shipped.")
+        };
+        assert_eq!(
+            continues(&thread, &other_order, &policy),
+            Continuation::NewThread
+        );
     }
 
     fn thread_from(msg: &MessageFacts, status: ThreadStatus) -> ThreadState {

@@ -40,6 +40,7 @@ use super::{api, health};
         api::customers::resolve_thread,
         api::customers::reopen_thread,
         api::customers::transcript,
+        api::customers::archive_thread,
         api::privacy::export,
         api::privacy::soft_delete,
         api::privacy::restore,

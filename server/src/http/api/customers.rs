@@ -365,6 +365,32 @@ pub async fn reopen_thread(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
+/// Archives a resolved conversation now, whatever its age (the server also archives those
+/// resolved longer ago than the tenant's archive age, every hour): its summary stays in the
+/// context, its text moves to the transcript. Audited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/threads/{id}/archive",
+    tag = "customers",
+    params(("id" = Uuid, Path, description = "The thread's id (from the context).")),
+    responses(
+        (status = 204, description = "Archived."),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn archive_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, Problem> {
+    let id = path_id(&id, "thread")?;
+    memory::archive_thread(&state.store, &caller.tenant, &caller.actor, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 /// A conversation's messages with their full text, oldest first, whether or not the thread
 /// was archived (an archived thread's text is read from its transcript).
 #[utoipa::path(

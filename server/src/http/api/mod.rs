@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}/resolve", post(customers::resolve_thread))
         .route("/threads/{id}/reopen", post(customers::reopen_thread))
         .route("/threads/{id}/transcript", get(customers::transcript))
+        .route("/threads/{id}/archive", post(customers::archive_thread))
         .route("/customers/{id}/merge", post(review::merge_customers))
         .route("/customers/{id}/merge-preview", get(review::preview))
         .route("/review-items", get(review::list))
