@@ -21,6 +21,12 @@ create table thread_transcripts (
 );
 create index threads_archivable on threads (tenant_id, resolved_at)
     where status = 'resolved' and archived_at is null;
+-- A profile's live threads and its archived ones, newest first, each read without passing over
+-- the other kind (a long history is mostly archived).
+create index threads_live on threads (tenant_id, customer_id, last_message_at, id)
+    where archived_at is null;
+create index threads_archived on threads (tenant_id, customer_id, last_message_at, id)
+    where archived_at is not null;
 
 -- Each profile's rolling summary across its threads (JSON), updated with every message.
 create table customer_memory (
