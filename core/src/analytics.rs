@@ -241,6 +241,7 @@ charts! {
     Sources => "sources", "Sources";
     Campaigns => "campaigns", "Campaigns";
     Sentiment => "sentiment", "Average sentiment";
+    Topics => "topics", "What conversations are about";
 }
 
 /// Channel usage over the range.
@@ -309,6 +310,8 @@ pub struct Dashboard {
     pub resolution: ResolutionStats,
     pub review: ReviewStats,
     pub sentiment: SentimentTrend,
+    /// Messages per topic over the range (a message may raise several), most raised first.
+    pub topics: BarChart,
     pub snapshot: Snapshot,
 }
 
@@ -345,6 +348,7 @@ impl Dashboard {
             ChartId::MatchMethods => self.resolution.methods.table(),
             ChartId::ReviewDecisions => self.review.decisions.table(),
             ChartId::Sentiment => self.sentiment.per_day.table(),
+            ChartId::Topics => self.topics.table(),
             _ => self.snapshot.table(chart),
         }
     }

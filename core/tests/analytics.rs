@@ -530,3 +530,53 @@ on_both!(
         assert_eq!(bars(&snap.campaigns), [("spring-sale".to_owned(), 1.0)]);
     }
 );
+
+on_both!(
+    the_topics_conversations_raise_are_counted_per_range,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let say = |minutes: i64, who: &str, body: &str| {
+            let mut event = message(Channel::Sms, Direction::Inbound, minutes, email(who));
+            event.body = Some(body.into());
+            event
+        };
+        for (minutes, who, body) in [
+            (0, "a@example.com", "I want a refund for order #1234"),
+            (10, "b@example.com", "Refund please, it arrived damaged"),
+            (20, "c@example.com", "Is the cake gluten free?"),
+            (30, "d@example.com", "hello"),
+            // The next day, outside a one-day range.
+            (24 * 60 + 5, "e@example.com", "How much is the platter?"),
+        ] {
+            ingest_event(&store, &t, &SYSTEM, say(minutes, who, body))
+                .await
+                .expect("message");
+        }
+        let first_day = DateRange::between(day("2026-03-01"), day("2026-03-01")).expect("range");
+        let chart = dashboard(&store, &t, first_day)
+            .await
+            .expect("dashboard")
+            .topics;
+        assert_eq!(
+            bars(&chart),
+            vec![
+                ("refund".to_owned(), 2.0),
+                ("complaint".to_owned(), 1.0),
+                ("delivery".to_owned(), 1.0),
+                ("dietary".to_owned(), 1.0),
+                ("order_status".to_owned(), 1.0),
+            ]
+        );
+        assert_eq!(chart.bars[3].label, "allergy/dietary");
+        let both_days = DateRange::between(day("2026-03-01"), day("2026-03-02")).expect("range");
+        let table = chart_table(&store, &t, ChartId::Topics, both_days)
+            .await
+            .expect("csv");
+        assert_eq!(table.columns, vec!["topic", "count"]);
+        assert!(
+            table
+                .rows
+                .contains(&vec!["pricing".to_owned(), "1".to_owned()])
+        );
+    }
+);

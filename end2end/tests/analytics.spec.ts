@@ -20,6 +20,11 @@ test("a manager reads the analytics, narrows to 7 days, hovers a bar and downloa
   await expect(page.locator("svg[role=img]").first()).toHaveAttribute("aria-label", /in total/);
   await expect(page.locator(".kpi", { hasText: "Active profiles" })).toContainText(/as of \d\d:\d\d UTC/);
   await expect(page.locator("figure#lifecycle")).toContainText("Prospect");
+  // What the demo's conversations are about, read from their text.
+  const topics = page.locator("figure#topics");
+  await expect(topics.locator("figcaption")).toContainText("What conversations are about");
+  await expect(topics.locator(".bar-label").first()).toBeVisible();
+  await expect(topics.locator(".chart-data")).toContainText(/refund|delivery|order_status/);
   await page.screenshot({ path: "../docs/screenshots/analytics.png", fullPage: true });
 
   await page.getByRole("link", { name: "7 days" }).click();

@@ -129,6 +129,7 @@ fn Charts(data: AnalyticsView) -> impl IntoView {
         resolution,
         review,
         sentiment,
+        topics,
         snapshot,
     } = d.clone();
     let q = range.query();
@@ -169,6 +170,12 @@ fn Charts(data: AnalyticsView) -> impl IntoView {
         snapshot.completeness.total(),
     );
     let lifecycle_label = aria("Profiles by lifecycle stage", snapshot.lifecycle.total());
+    let topics_label = aria("Messages by topic", topics.total());
+    let topics_view = if topics.bars.is_empty() {
+        view! { <p class="muted chart-empty">"No topics read in this range."</p> }.into_any()
+    } else {
+        view! { <HBars chart=topics label=topics_label /> }.into_any()
+    };
     let sentiment_view = if sentiment.rated == 0 {
         view! { <p class="muted chart-empty">"No sentiment data in this range."</p> }.into_any()
     } else {
@@ -272,10 +279,13 @@ fn Charts(data: AnalyticsView) -> impl IntoView {
             </Figure>
         </div>
 
-        <h2 class="analytics-section">"Sentiment"</h2>
+        <h2 class="analytics-section">"Conversations"</h2>
         <div class="chart-grid">
             <Figure chart=ChartId::Sentiment query=q.clone() table=table(ChartId::Sentiment) wide=true note=format!("{} rated interactions", count(sentiment.rated as f64))>
                 {sentiment_view}
+            </Figure>
+            <Figure chart=ChartId::Topics query=q.clone() table=table(ChartId::Topics) note="messages per topic">
+                {topics_view}
             </Figure>
         </div>
     }

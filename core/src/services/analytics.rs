@@ -55,6 +55,7 @@ pub async fn dashboard(
         resolution: resolution_stats(store, tenant, range).await?,
         review: review_stats(store, tenant, range).await?,
         sentiment: sentiment_trend(store, tenant, range).await?,
+        topics: topic_counts(store, tenant, range).await?,
         snapshot: current_snapshot(store, tenant).await?,
     })
 }
@@ -86,6 +87,7 @@ pub async fn chart_table(
             .table(),
         ChartId::ReviewDecisions => review_stats(store, tenant, range).await?.decisions.table(),
         ChartId::Sentiment => sentiment_trend(store, tenant, range).await?.per_day.table(),
+        ChartId::Topics => topic_counts(store, tenant, range).await?.table(),
         _ => current_snapshot(store, tenant).await?.table(chart),
     };
     Ok(table)
@@ -247,6 +249,44 @@ pub async fn sentiment_trend(
                 },
             ],
         },
+    })
+}
+
+/// How many messages raised each topic over the range (the counters conversation memory keeps
+/// as it reads each message), most raised first; topics never raised are left out.
+pub async fn topic_counts(
+    store: &Store,
+    tenant: &Tenant,
+    range: DateRange,
+) -> ServiceResult<BarChart> {
+    let rows = store
+        .read()
+        .await?
+        .daily_stats(
+            tenant.id,
+            crate::store::TOPIC_RAISED,
+            range.from(),
+            range.to(),
+        )
+        .await?;
+    let mut bars: Vec<Bar> = Vec::new();
+    for row in &rows {
+        let Some(topic) = spine_engine::conversation::Topic::from_key(&row.dim1) else {
+            continue;
+        };
+        match bars.iter_mut().find(|b| b.key == row.dim1) {
+            Some(bar) => bar.value += row.n as f64,
+            None => bars.push(Bar {
+                key: row.dim1.clone(),
+                label: topic.as_str().to_owned(),
+                value: row.n as f64,
+            }),
+        }
+    }
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.key.cmp(&b.key)));
+    Ok(BarChart {
+        category: "topic".into(),
+        bars,
     })
 }
 
