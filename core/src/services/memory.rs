@@ -244,15 +244,20 @@ pub(crate) async fn thread_for(
     row.summary = serde_json::to_string(&summary).ok();
     tx.save_thread(tenant.id, &row).await?;
 
-    let mut about_customer = match tx.customer_summary(tenant.id, customer_id).await? {
-        Some(json) => summary_of(Some(&json), CUSTOMER_SUMMARY_CAPACITY),
+    let (mut about_customer, stored) = match tx.customer_summary(tenant.id, customer_id).await? {
+        Some(json) => (summary_of(Some(&json), CUSTOMER_SUMMARY_CAPACITY), true),
         // Profiles from before customer summaries start from their threads' summaries.
-        None => rebuilt_customer_summary(tx, tenant.id, customer_id).await?,
+        None => (
+            rebuilt_customer_summary(tx, tenant.id, customer_id).await?,
+            false,
+        ),
     };
-    about_customer.add(&input, &vocabulary.topic_stats);
-    let json = serde_json::to_string(&about_customer).unwrap_or_default();
-    tx.save_customer_summary(tenant.id, customer_id, &json, Utc::now())
-        .await?;
+    // Small talk changes nothing worth a write.
+    if about_customer.add(&input, &vocabulary.topic_stats) || !stored {
+        let json = serde_json::to_string(&about_customer).unwrap_or_default();
+        tx.save_customer_summary(tenant.id, customer_id, &json, Utc::now())
+            .await?;
+    }
     Ok(Some(row.id))
 }
 

@@ -77,8 +77,13 @@ impl Summary {
     /// with age measured from the newest message seen, and the best `capacity` are kept (ties
     /// go to the newer). A sentence the summary already holds, written again, moves to its
     /// newest date instead of being kept twice.
-    pub fn add(&mut self, input: &SummaryInput<'_>, stats: &TopicStats) {
+    ///
+    /// Returns whether the message offered any sentence. When it did not ("ok thanks"), only
+    /// the time of the newest message moved, and a caller may skip storing the summary again:
+    /// the next message that offers something moves it anyway.
+    pub fn add(&mut self, input: &SummaryInput<'_>, stats: &TopicStats) -> bool {
         self.newest_at = Some(self.newest_at.map_or(input.at, |at| at.max(input.at)));
+        let mut offered = false;
         for (start, end) in sentences(input.text) {
             let text = input.text[start..end]
                 .split_whitespace()
@@ -97,6 +102,7 @@ impl Summary {
             if content <= 0.0 {
                 continue;
             }
+            offered = true;
             self.sentences
                 .retain(|kept| !kept.text.eq_ignore_ascii_case(&text));
             self.sentences.push(SummarySentence {
@@ -109,6 +115,7 @@ impl Summary {
             self.next_seq += 1;
         }
         self.keep_best();
+        offered
     }
 
     /// Folds another summary in (two profiles merged, or a customer's summary rebuilt from its
@@ -281,7 +288,15 @@ mod tests {
     #[test]
     fn small_talk_is_never_kept() {
         let mut summary = Summary::default();
-        add(&mut summary, T0, "sms", "Hi!\nok thanks");
+        assert!(!summary.add(
+            &SummaryInput {
+                at: T0,
+                channel: "sms",
+                text: "Hi!\nok thanks",
+                entities: &[],
+            },
+            &TopicStats::new()
+        ));
         assert!(summary.sentences().is_empty());
         assert_eq!(summary.render(), "");
     }
