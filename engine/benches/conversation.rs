@@ -58,6 +58,15 @@ fn conversation(c: &mut Criterion) {
     group.bench_function("extract_entities", |b| {
         b.iter(|| black_box(extract_entities(black_box(MESSAGE), PRODUCTS, today)))
     });
+    // The most a tenant's vocabulary passes: its 500 most ordered product names.
+    let catalogue: Vec<String> = (0..494)
+        .map(|i| format!("product {i} deluxe"))
+        .chain(PRODUCTS.iter().map(|p| p.to_string()))
+        .collect();
+    let catalogue: Vec<&str> = catalogue.iter().map(String::as_str).collect();
+    group.bench_function("extract_entities_500_products", |b| {
+        b.iter(|| black_box(extract_entities(black_box(MESSAGE), &catalogue, today)))
+    });
     group.bench_function("topics", |b| {
         b.iter(|| black_box(topics(black_box(MESSAGE))))
     });

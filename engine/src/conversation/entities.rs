@@ -3,6 +3,7 @@
 //! a '#', a currency, a month name) so that bare digit runs (phones, ZIP codes, years,
 //! times) are left alone; phones stay the business of `crate::extract`.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
@@ -318,13 +319,31 @@ fn nearest(month: u32, day: u32, today: CalendarDate) -> Option<CalendarDate> {
         .min_by_key(|date| (date.days_since_epoch() - today.days_since_epoch()).abs())
 }
 
+/// A character's first lowercase character: products are looked up by it, so each word of the
+/// text is compared only with the names that can start there.
+fn fold(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
 fn products(text: &str, known_products: &[&str], found: &mut Vec<Entity>) {
+    let mut by_first: HashMap<char, Vec<&str>> = HashMap::new();
+    for product in known_products {
+        if let Some(first) = product.trim().chars().next() {
+            by_first.entry(fold(first)).or_default().push(product);
+        }
+    }
+    if by_first.is_empty() {
+        return;
+    }
     let mut at = 0;
     while at < text.len() {
-        if starts_cleanly(text, at) {
-            let longest = known_products
+        let candidates = text[at..]
+            .chars()
+            .next()
+            .and_then(|c| by_first.get(&fold(c)));
+        if let Some(candidates) = candidates.filter(|_| starts_cleanly(text, at)) {
+            let longest = candidates
                 .iter()
-                .filter(|product| !product.trim().is_empty())
                 .filter_map(|product| product_at(text, at, product).map(|end| (end, *product)))
                 .max_by_key(|(end, _)| *end);
             if let Some((end, product)) = longest {
@@ -546,6 +565,41 @@ mod tests {
                 let reread = extract_entities(&again, PRODUCTS, today());
                 assert_eq!(reread.first().map(|e| &e.value), Some(&entity.value));
             }
+        }
+    }
+
+    proptest! {
+        /// Every catalogue name written in the text, in any case, is found among hundreds of
+        /// other names (the lookup by first letter never hides one).
+        #[test]
+        fn catalogue_names_are_found_in_any_case(
+            picks in proptest::collection::vec((0usize..5, any::<bool>()), 1..6),
+        ) {
+            const NAMES: [&str; 5] =
+                ["birthday cake", "Crème brûlée", "sourdough loaf", "gift basket", "Éclair"];
+            let mut catalogue: Vec<String> = (0..300).map(|i| format!("item {i}")).collect();
+            catalogue.extend(NAMES.iter().map(|n| n.to_string()));
+            let catalogue: Vec<&str> = catalogue.iter().map(String::as_str).collect();
+            let text = picks
+                .iter()
+                .map(|&(i, upper)| {
+                    if upper { NAMES[i].to_uppercase() } else { NAMES[i].to_lowercase() }
+                })
+                .collect::<Vec<_>>()
+                .join(" and ");
+            let today = CalendarDate::new(2026, 5, 12).expect("a day");
+            let found: Vec<String> = extract_entities(&text, &catalogue, today)
+                .into_iter()
+                .filter(|e| e.kind == EntityKind::Product)
+                .map(|e| e.value)
+                .collect();
+            let mut expected: Vec<String> = Vec::new();
+            for &(i, _) in &picks {
+                if !expected.iter().any(|e| e == NAMES[i]) {
+                    expected.push(NAMES[i].to_string());
+                }
+            }
+            prop_assert_eq!(found, expected, "text {:?}", text);
         }
     }
 
