@@ -218,28 +218,23 @@ on_both!(
                 "Ines Costa",
             )
         };
-        ingest_event(
-            &store,
-            &t,
-            &SYSTEM,
-            order_event(0, who(), "8812", "Fruit Platter"),
-        )
-        .await
-        .expect("order");
+        // The vocabulary holds the products of the last year: this order is recent.
+        let mut order = order_event(0, who(), "8812", "Fruit Platter");
+        order.occurred_at = Utc::now() - Duration::hours(2);
+        ingest_event(&store, &t, &SYSTEM, order)
+            .await
+            .expect("order");
         // Known only from the order: no product list was configured anywhere.
-        let message = ingest_event(
-            &store,
-            &t,
-            &SYSTEM,
-            event(
-                Channel::Sms,
-                30,
-                who(),
-                "The fruit platters arrived squashed",
-            ),
-        )
-        .await
-        .expect("message");
+        let mut message = event(
+            Channel::Sms,
+            0,
+            who(),
+            "The fruit platters arrived squashed",
+        );
+        message.occurred_at = Utc::now() - Duration::hours(1);
+        let message = ingest_event(&store, &t, &SYSTEM, message)
+            .await
+            .expect("message");
         let context = customer_context(&store, &t, message.customer_id, None, 4000)
             .await
             .expect("context");

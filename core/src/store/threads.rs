@@ -23,8 +23,10 @@ pub struct Vocabulary {
     pub topic_stats: TopicStats,
 }
 
-/// Products a message is matched against at most: the most ordered.
+/// Products a message is matched against at most: the most ordered in the last
+/// `VOCABULARY_PRODUCT_DAYS` (what the shop sells now, read from a bounded number of counters).
 const VOCABULARY_PRODUCTS: i64 = 500;
+const VOCABULARY_PRODUCT_DAYS: i64 = 365;
 /// A tenant's vocabulary is read again after this long (topic counts drift slowly); an order
 /// committed by this process forgets it at once, so a new product is known to the next message.
 const VOCABULARY_TTL: Duration = Duration::from_secs(300);
@@ -170,10 +172,13 @@ impl Tx {
         if let Some(known) = self.memo.fresh(tenant_id) {
             return Ok(known);
         }
+        let since = (Utc::now() - chrono::Duration::days(VOCABULARY_PRODUCT_DAYS))
+            .date_naive()
+            .to_string();
         let products = on_conn!(self, c => sqlx::query_scalar::<_, String>(
-            "select dim1 from daily_stats where tenant_id = $1 and metric = $2 \
+            "select dim1 from daily_stats where tenant_id = $1 and metric = $2 and day >= $4 \
              group by dim1 order by sum(n) desc, dim1 limit $3")
-            .bind(tenant_id).bind(PRODUCT_ORDERED).bind(VOCABULARY_PRODUCTS)
+            .bind(tenant_id).bind(PRODUCT_ORDERED).bind(VOCABULARY_PRODUCTS).bind(since)
             .fetch_all(&mut *c).await)?;
         let counts = on_conn!(self, c => sqlx::query_as::<_, (String, String, i64)>(
             "select metric, dim1, cast(sum(n) as bigint) from daily_stats \
