@@ -1,32 +1,22 @@
 //! The real-time decision's latency distribution, which criterion's mean does not show: 20,000
 //! incoming records, each scored against its own 1, 5 or 20 candidates sharing a phone, each
-//! decision timed alone; prints p50, p99, p99.9 and the maximum per candidate count. `cargo bench -p spine-engine --bench
-//! decide_latency`.
+//! decision timed alone; prints p50, p99, p99.9 and the maximum per candidate count.
+//! `cargo bench -p spine-engine --bench decide_latency`.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use spine_engine::identifier::IdentifierKind;
 use spine_engine::model::Model;
-use spine_engine::normalize::phone::Region;
-use spine_engine::record::{Record, normalize_all};
-use spine_engine::resolve::{
-    Candidate, MatchLevel, ProfileEvidence, SharedIdentifier, Thresholds, decide_with_model,
-};
-use spine_engine::synth::{SynthOptions, generate};
+use spine_engine::record::Record;
+use spine_engine::resolve::{ProfileEvidence, Thresholds, decide_with_model};
+
+mod support;
 
 const DECISIONS: usize = 20_000;
 
 fn main() {
-    let raws: Vec<_> = generate(&SynthOptions::new(5_000, 11))
-        .into_iter()
-        .map(|s| s.raw)
-        .collect();
-    let records: Vec<Record> = normalize_all(&raws, Region::default())
-        .into_iter()
-        .map(|(r, _)| r)
-        .collect();
+    let records = support::records(5_000, 11);
     let model = Model::default_for_people();
     for candidates in [1, 5, 20] {
         measure(&records, &model, candidates);
@@ -43,17 +33,7 @@ fn measure(records: &[Record], model: &Model, count: usize) {
             .iter()
             .map(|&id| (id, records[(i * 31 + id as usize * 7) % n].clone()))
             .collect();
-        let candidates: Vec<Candidate<u32>> = ids
-            .iter()
-            .map(|&id| Candidate {
-                id,
-                shared: vec![SharedIdentifier {
-                    kind: IdentifierKind::Phone,
-                    level: MatchLevel::Exact,
-                    source_confidence: 1.0,
-                }],
-            })
-            .collect();
+        let candidates = support::phone_candidates(count as u32);
         let started = Instant::now();
         black_box(decide_with_model(
             black_box(&candidates),

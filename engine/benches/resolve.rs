@@ -8,28 +8,14 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spine_engine::dedupe::{DedupeOptions, dedupe};
-use spine_engine::identifier::IdentifierKind;
 use spine_engine::model::{Model, TermFrequencies};
-use spine_engine::normalize::phone::Region;
-use spine_engine::record::{Record, normalize_all};
-use spine_engine::resolve::{
-    Candidate, MatchLevel, ProfileEvidence, SharedIdentifier, Thresholds, decide_with_model,
-};
-use spine_engine::synth::{SynthOptions, generate};
+use spine_engine::record::Record;
+use spine_engine::resolve::{ProfileEvidence, Thresholds, decide_with_model};
 
-fn records(people: usize) -> Vec<Record> {
-    let raws: Vec<_> = generate(&SynthOptions::new(people, 9))
-        .into_iter()
-        .map(|s| s.raw)
-        .collect();
-    normalize_all(&raws, Region::default())
-        .into_iter()
-        .map(|(r, _)| r)
-        .collect()
-}
+mod support;
 
 fn bench(c: &mut Criterion) {
-    let recs = records(2_000);
+    let recs = support::records(2_000, 9);
     let model = Model::default_for_people();
     let tf = TermFrequencies::from_records(&recs);
     let pairs: Vec<(usize, usize)> = (0..1000).map(|i| (i, (i * 7 + 1) % recs.len())).collect();
@@ -56,16 +42,7 @@ fn bench(c: &mut Criterion) {
 
     // One incoming record, 20 candidates sharing a phone: the real-time decision.
     let incoming = recs[0].clone();
-    let candidates: Vec<Candidate<u32>> = (1..=20u32)
-        .map(|id| Candidate {
-            id,
-            shared: vec![SharedIdentifier {
-                kind: IdentifierKind::Phone,
-                level: MatchLevel::Exact,
-                source_confidence: 1.0,
-            }],
-        })
-        .collect();
+    let candidates = support::phone_candidates(20);
     let by_id: BTreeMap<u32, Record> = (1..=20u32)
         .map(|id| (id, recs[id as usize].clone()))
         .collect();
@@ -83,7 +60,7 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    let batch = records(10_000);
+    let batch = support::records(10_000, 9);
     let mut group = c.benchmark_group("dedupe");
     group.sample_size(10);
     group.throughput(Throughput::Elements(batch.len() as u64));

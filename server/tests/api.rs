@@ -706,10 +706,7 @@ async fn a_conversation_moves_from_chat_to_whatsapp_and_the_context_remembers() 
         409
     );
     let (_, timeline) = api.get(&format!("/customers/{id}/timeline")).await;
-    let entries = timeline["entries"]
-        .as_array()
-        .or(timeline.as_array())
-        .expect("entries");
+    let entries = timeline["entries"].as_array().expect("entries");
     let archived: Vec<_> = entries.iter().filter(|e| e["archived"] == true).collect();
     assert_eq!(
         archived.len(),

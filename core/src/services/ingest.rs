@@ -803,20 +803,7 @@ async fn ingest_in(
 
     if let Some(order) = &event.order {
         // What customers order is the product vocabulary their messages are read with.
-        for item in &order.items {
-            let name = item.name.trim().to_lowercase();
-            if !name.is_empty() && name.chars().count() <= 100 {
-                tx.count_stat(
-                    tenant.id,
-                    event.occurred_at.date_naive(),
-                    crate::store::PRODUCT_ORDERED,
-                    &name,
-                    "",
-                    1,
-                    0.0,
-                );
-            }
-        }
+        crate::services::memory::count_products(tx, tenant, order, event.occurred_at);
         tx.insert_order(
             tenant.id,
             &NewOrder {

@@ -10,17 +10,18 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use spine_engine::conversation::{
-    CalendarDate, ContextBlock, Continuation, Entity, EntityKind, MessageFacts, Summary,
-    SummaryInput, ThreadState, ThreadStatus, Topic, choose_thread, continues, extract_entities,
-    relevance, render_context, sentiment_trend, topics,
+    CalendarDate, ContextBlock, Entity, EntityKind, MessageFacts, Summary, SummaryInput,
+    ThreadState, ThreadStatus, Topic, choose_thread, extract_entities, relevance, render_context,
+    sentiment_trend, topics,
 };
 
 use crate::services::privacy::OrderView;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{
-    MESSAGES_READ, Store, TOPIC_RAISED, ThreadRow, TranscriptMessage, Tx, Vocabulary,
+    MESSAGES_READ, PRODUCT_ORDERED, Store, TOPIC_RAISED, ThreadRow, TranscriptMessage, Tx,
+    Vocabulary,
 };
-use crate::types::{Channel, Direction, EventInput, InteractionKind};
+use crate::types::{Channel, Direction, EventInput, InteractionKind, OrderInput};
 
 /// Where the recent orders and the customer's key sentences rank among the threads (see
 /// `spine_engine::conversation::relevance`): an open thread scores at least 0.25, so both come
@@ -188,11 +189,9 @@ pub(crate) async fn thread_for(
     let mut row = match choose_thread(&states, &facts, &policy) {
         Some(i) => {
             let mut row = rows[i].clone();
-            if let Continuation::Continue {
-                handoff_from: Some(from),
-            } = continues(&states[i], &facts, &policy)
-            {
-                row.handoff_from_channel = Some(from);
+            // The customer switched channels: the thread remembers where it came from.
+            if row.channel != facts.channel {
+                row.handoff_from_channel = Some(row.channel.clone());
             }
             for topic in &message_topics {
                 if !row.topics.0.contains(topic) {
@@ -259,6 +258,25 @@ pub(crate) async fn thread_for(
             .await?;
     }
     Ok(Some(row.id))
+}
+
+/// Counts the products an order names, the tenant's product vocabulary (written in the
+/// caller's transaction; names over 100 characters are not product names).
+pub(crate) fn count_products(tx: &mut Tx, tenant: &Tenant, order: &OrderInput, at: DateTime<Utc>) {
+    for item in &order.items {
+        let name = item.name.trim().to_lowercase();
+        if !name.is_empty() && name.chars().count() <= 100 {
+            tx.count_stat(
+                tenant.id,
+                at.date_naive(),
+                PRODUCT_ORDERED,
+                &name,
+                "",
+                1,
+                0.0,
+            );
+        }
+    }
 }
 
 /// The context block: what an agent or an assistant answering on `channel` should know.

@@ -51,11 +51,7 @@ impl Tenant {
                 link: row.link_threshold,
                 review: row.review_threshold,
             },
-            memory: settings::MemorySettings {
-                thread_window_hours: row.thread_window_hours,
-                thread_reopen_hours: row.thread_reopen_hours,
-                archive_after_days: row.archive_after_days,
-            },
+            memory: settings::MemorySettings::of(&row),
             slug: row.slug,
             name: row.name,
         }

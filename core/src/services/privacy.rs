@@ -195,28 +195,6 @@ pub async fn export_customer(
                 .into_iter()
                 .filter_map(timeline_entry),
         );
-        // The text of archived conversations comes back from their transcripts: an export is
-        // everything, however it is stored.
-        let mut archived_threads: Vec<Uuid> = export
-            .timeline
-            .iter()
-            .filter(|e| e.archived)
-            .filter_map(|e| e.thread_id)
-            .collect();
-        archived_threads.sort_unstable();
-        archived_threads.dedup();
-        for thread_id in archived_threads {
-            for message in tx.thread_transcript(tenant.id, thread_id).await? {
-                if let Some(entry) = export
-                    .timeline
-                    .iter_mut()
-                    .find(|e| e.id == message.id && e.archived)
-                {
-                    entry.body = message.body;
-                    entry.payload = message.payload;
-                }
-            }
-        }
         export.orders.extend(
             tx.orders_of(tenant.id, *member)
                 .await?
@@ -246,6 +224,31 @@ pub async fn export_customer(
                     after: a.after.map(|j| j.0),
                 }),
         );
+    }
+    // The text of archived conversations comes back from their transcripts: an export is
+    // everything, however it is stored.
+    let archived: std::collections::HashMap<Uuid, usize> = export
+        .timeline
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.archived)
+        .map(|(i, e)| (e.id, i))
+        .collect();
+    let mut archived_threads: Vec<Uuid> = export
+        .timeline
+        .iter()
+        .filter(|e| e.archived)
+        .filter_map(|e| e.thread_id)
+        .collect();
+    archived_threads.sort_unstable();
+    archived_threads.dedup();
+    for thread_id in archived_threads {
+        for message in tx.thread_transcript(tenant.id, thread_id).await? {
+            if let Some(&i) = archived.get(&message.id) {
+                export.timeline[i].body = message.body;
+                export.timeline[i].payload = message.payload;
+            }
+        }
     }
     export.timeline.sort_by_key(|e| (e.occurred_at, e.id));
     export.orders.sort_by_key(|o| (o.placed_at, o.id));

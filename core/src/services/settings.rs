@@ -54,6 +54,16 @@ impl Default for MemorySettings {
 
 impl MemorySettings {
     pub const MAX_WINDOW_HOURS: i32 = 720;
+
+    /// The tenant's windows as stored.
+    pub(crate) fn of(row: &crate::store::TenantRow) -> MemorySettings {
+        MemorySettings {
+            thread_window_hours: row.thread_window_hours,
+            thread_reopen_hours: row.thread_reopen_hours,
+            archive_after_days: row.archive_after_days,
+        }
+    }
+
     pub const MAX_ARCHIVE_DAYS: i32 = 3650;
 
     /// The engine's continuation rules for these windows.
@@ -110,12 +120,8 @@ pub async fn tenant_settings(store: &Store, tenant: &Tenant) -> ServiceResult<Te
     Ok(TenantSettings {
         link_threshold: row.link_threshold,
         review_threshold: row.review_threshold,
+        memory: MemorySettings::of(&row),
         default_region: row.default_region,
-        memory: MemorySettings {
-            thread_window_hours: row.thread_window_hours,
-            thread_reopen_hours: row.thread_reopen_hours,
-            archive_after_days: row.archive_after_days,
-        },
     })
 }
 

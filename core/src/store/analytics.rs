@@ -112,9 +112,11 @@ impl Tx {
     }
 
     /// Writes the gathered counter deltas, in key order (see [`StatKey`]).
-    pub(super) async fn flush_stats(&mut self) -> StoreResult<()> {
-        let stats = std::mem::take(&mut self.stats);
-        for (key, (n, total)) in stats {
+    pub(super) async fn flush_stats(
+        &mut self,
+        stats: &std::collections::BTreeMap<StatKey, (i64, f64)>,
+    ) -> StoreResult<()> {
+        for (key, &(n, total)) in stats {
             on_conn!(self, c => sqlx::query(
                 "insert into daily_stats (tenant_id, day, metric, dim1, dim2, n, total) \
                  values ($1, $2, $3, $4, $5, $6, $7) \

@@ -153,17 +153,13 @@ pub struct Tx {
 
 impl Tx {
     pub async fn commit(mut self) -> StoreResult<()> {
-        let changed = self.memo.changed_by(&self.stats);
-        let counted = self.stats.clone();
-        self.flush_stats().await?;
+        let stats = std::mem::take(&mut self.stats);
+        self.flush_stats(&stats).await?;
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
         }
-        self.memo.count(&counted);
-        for tenant_id in changed {
-            self.memo.forget(tenant_id);
-        }
+        self.memo.committed(&stats);
         Ok(())
     }
 

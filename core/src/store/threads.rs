@@ -56,23 +56,21 @@ impl Memo {
         }
     }
 
-    pub(crate) fn forget(&self, tenant_id: Uuid) {
-        if let Ok(mut memo) = self.vocabularies.lock() {
-            memo.remove(&tenant_id);
-        }
-    }
-
-    /// Adds a committed transaction's message and topic counts to the vocabularies held, so
-    /// this process's own writes are never stale (other processes' arrive within the TTL).
-    pub(crate) fn count(&self, stats: &BTreeMap<StatKey, (i64, f64)>) {
+    /// A transaction's counter deltas were committed: a tenant whose orders named products
+    /// reads its vocabulary again; messages read and topics raised are added to the
+    /// vocabularies held, so this process's own writes are never stale (other processes'
+    /// arrive within the TTL).
+    pub(crate) fn committed(&self, stats: &BTreeMap<StatKey, (i64, f64)>) {
         let Ok(mut memo) = self.vocabularies.lock() else {
             return;
         };
+        for key in stats.keys().filter(|k| k.metric == PRODUCT_ORDERED) {
+            memo.remove(&key.tenant_id);
+        }
         for (tenant_id, (_, vocabulary)) in memo.iter_mut() {
-            let mine = stats.iter().filter(|(k, _)| k.tenant_id == *tenant_id);
             let mut documents = 0u64;
             let mut topics = Vec::new();
-            for (key, (n, _)) in mine {
+            for (key, (n, _)) in stats.iter().filter(|(k, _)| k.tenant_id == *tenant_id) {
                 let n = u64::try_from(*n).unwrap_or(0);
                 if key.metric == MESSAGES_READ {
                     documents += n;
@@ -88,17 +86,6 @@ impl Memo {
                     .add_counts(documents, topics);
             }
         }
-    }
-
-    /// The tenants whose product list these counter deltas change.
-    pub(crate) fn changed_by(&self, stats: &BTreeMap<StatKey, (i64, f64)>) -> Vec<Uuid> {
-        let mut tenants: Vec<Uuid> = stats
-            .keys()
-            .filter(|k| k.metric == PRODUCT_ORDERED)
-            .map(|k| k.tenant_id)
-            .collect();
-        tenants.dedup();
-        tenants
     }
 }
 

@@ -233,14 +233,8 @@ impl TopicStats {
         documents: u64,
         frequencies: impl IntoIterator<Item = (Topic, u64)>,
     ) -> TopicStats {
-        let mut stats = TopicStats {
-            documents,
-            frequencies: BTreeMap::new(),
-        };
-        for (topic, n) in frequencies {
-            let entry = stats.frequencies.entry(topic).or_insert(0);
-            *entry = entry.saturating_add(n).min(documents);
-        }
+        let mut stats = TopicStats::new();
+        stats.add_counts(documents, frequencies);
         stats
     }
 

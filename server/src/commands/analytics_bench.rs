@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -154,15 +153,7 @@ where
 async fn load(store: &Store, tenant: &Tenant, args: &AnalyticsBenchArgs) -> anyhow::Result<()> {
     let mut rng = SmallRng::seed_from_u64(args.seed);
     let now = Utc::now();
-    let bar = ProgressBar::new(args.interactions as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} interactions ({per_sec}, {eta} left)",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.set_message("loading");
+    let bar = super::progress_bar(args.interactions as u64, "loading", "interactions");
     let per_customer = args.interactions as f64 / args.customers.max(1) as f64;
     let mut counters: Counters = BTreeMap::new();
     let mut count = |day: String, metric: &'static str, d1: &str, d2: &str, total: f64| {

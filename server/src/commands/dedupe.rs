@@ -10,7 +10,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use spine_engine::dedupe::{DedupeOptions, DedupeOutput, Stage, dedupe};
 use spine_engine::model::Model;
@@ -57,7 +56,7 @@ pub fn read_csv(
 ) -> anyhow::Result<Vec<RawRecord>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = bar(size, "reading");
+    let bar = super::progress_bar(size, "reading", "");
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(BufReader::new(bar.wrap_read(file)));
@@ -216,7 +215,7 @@ pub fn normalize_records(raws: &[RawRecord], region: Region) -> Vec<Record> {
 
 /// Runs blocking, training, scoring and clustering with one progress bar per stage.
 pub fn run_pipeline(records: &[Record], options: &DedupeOptions) -> anyhow::Result<DedupeOutput> {
-    let bar = bar(0, "blocking");
+    let bar = super::progress_bar(0, "blocking", "");
     let current = std::sync::Mutex::new(Stage::Blocking);
     let progress = |stage: Stage, done: u64, total: u64| {
         if let Ok(mut current) = current.lock()
@@ -233,17 +232,6 @@ pub fn run_pipeline(records: &[Record], options: &DedupeOptions) -> anyhow::Resu
     let output = dedupe(records, &mut model, options, &progress);
     bar.finish_and_clear();
     Ok(output)
-}
-
-fn bar(len: u64, message: &'static str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta} left)")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message(message);
-    bar
 }
 
 fn write_clusters(path: &Path, records: &[Record], output: &DedupeOutput) -> anyhow::Result<()> {

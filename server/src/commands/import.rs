@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use spine_core::Actor;
 use spine_core::exports::{Provider, read_export};
@@ -50,14 +49,10 @@ pub async fn run(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
     };
     let mut outcome = Ok(());
     for (provider, file, rows) in inputs {
-        let bar = ProgressBar::new(rows.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template(&format!(
-                "importing {} [{{bar:40}}] {{pos}}/{{len}} rows ({{per_sec}}, {{eta}} left)",
-                provider.as_str()
-            ))
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        let bar = super::progress_bar(
+            rows.len() as u64,
+            format!("importing {}", provider.as_str()),
+            "rows",
         );
         let started = Instant::now();
         let result = import_rows(

@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
+use super::Latencies;
 use crate::cli::LoadArgs;
 
 const FIRST: [&str; 24] = [
@@ -109,31 +109,6 @@ fn typo(name: &str) -> String {
     chars.into_iter().collect()
 }
 
-/// Latencies in microseconds, sorted.
-struct Latencies(Vec<u64>);
-
-impl Latencies {
-    fn percentile(&self, p: f64) -> f64 {
-        if self.0.is_empty() {
-            return 0.0;
-        }
-        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
-        self.0[rank.clamp(1, self.0.len()) - 1] as f64 / 1000.0
-    }
-}
-
-fn bar(len: usize, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{what} [{{bar:40}}] {{pos}}/{{len}} ({{per_sec}}, {{eta}} left)"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar
-}
-
 pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     if args.profiles < 2 || args.concurrency == 0 {
         bail!("--profiles must be at least 2 and --concurrency at least 1");
@@ -146,7 +121,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let auth = format!("Bearer {}", args.api_key);
 
     // 1. Seed: batches of 1,000; message ids make a re-run store nothing twice.
-    let seeding = bar(args.profiles, "seeding profiles");
+    let seeding = super::progress_bar(args.profiles as u64, "seeding profiles", "");
     let started = Instant::now();
     for chunk in (0..args.profiles).collect::<Vec<_>>().chunks(1000) {
         let events: Vec<Value> = chunk
@@ -187,7 +162,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     // 2. Events, from `concurrency` connections at once.
     let run = chrono::Utc::now().timestamp_micros() as u64;
     let next = Arc::new(AtomicUsize::new(0));
-    let progress = bar(args.events, "sending events");
+    let progress = super::progress_bar(args.events as u64, "sending events", "");
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for w in 0..args.concurrency {
@@ -234,9 +209,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    let mut all: Vec<u64> = samples.iter().map(|s| s.1).collect();
-    all.sort_unstable();
-    let events = Latencies(all);
+    let events = Latencies::new(samples.iter().map(|s| s.1).collect());
     let count = |decision: &str| {
         samples
             .iter()
@@ -247,7 +220,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
 
     // 3. Searches: names, names with a typo, phones in another format, emails; each should
     // find the person it was made from.
-    let progress = bar(args.searches, "searching");
+    let progress = super::progress_bar(args.searches as u64, "searching", "");
     let mut rng = SmallRng::seed_from_u64(args.seed);
     let mut search = Vec::with_capacity(args.searches);
     let mut found = 0;
@@ -284,8 +257,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     }
     progress.finish_and_clear();
     let search_elapsed = started_search.elapsed().as_secs_f64();
-    search.sort_unstable();
-    let search = Latencies(search);
+    let search = Latencies::new(search);
 
     println!(
         "| measure | value |\n|---|---|\n\

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
-use indicatif::{ProgressBar, ProgressStyle};
 use uuid::Uuid;
 
 use spine_core::services::ingest::ingest_events;
@@ -18,26 +17,13 @@ use spine_core::{Actor, Store, Tenant};
 
 use crate::cli::{ArchiveArgs, ContextBenchArgs};
 
-fn bar(len: u64, message: &'static str, unit: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{msg}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.set_message(message);
-    bar
-}
-
 async fn archive_now(
     store: &Store,
     tenant: &Tenant,
     actor: &Actor,
     as_of: DateTime<Utc>,
 ) -> anyhow::Result<ArchiveReport> {
-    let progress = bar(0, "archiving", "threads");
+    let progress = super::progress_bar(0, "archiving", "threads");
     let report = memory::archive_threads(store, tenant, actor, as_of, |done, total| {
         progress.set_length(total);
         progress.set_position(done);
@@ -211,14 +197,6 @@ fn conversation(c: usize, start: DateTime<Utc>) -> Vec<EventInput> {
     events
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
 async fn time_context(
     store: &Store,
     tenant: &Tenant,
@@ -242,13 +220,13 @@ async fn time_context(
         longest = longest.max(chars);
         threads = context.threads.len();
     }
-    times.sort();
+    let times = super::Latencies::from_durations(&times);
     Ok(format!(
         "budget {budget:>5}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms; text up to {longest} chars, {threads} threads shown",
-        percentile(&times, 0.50),
-        percentile(&times, 0.95),
-        percentile(&times, 0.99),
-        percentile(&times, 1.0),
+        times.percentile(50.0),
+        times.percentile(95.0),
+        times.percentile(99.0),
+        times.percentile(100.0),
     ))
 }
 
@@ -261,7 +239,7 @@ pub async fn context_bench(database_url: &str, args: ContextBenchArgs) -> anyhow
     let conversations = args.interactions.div_ceil(CONVERSATION).max(1);
     // Conversations a day apart, the newest ending now; all but the newest three resolved.
     let first = now - chrono::Duration::days(conversations as i64);
-    let progress = bar(args.interactions as u64, "ingesting", "interactions");
+    let progress = super::progress_bar(args.interactions as u64, "ingesting", "interactions");
     let started = Instant::now();
     let mut written = 0usize;
     let mut customer_id = None;

@@ -71,6 +71,58 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The progress bar every long command draws on stderr: `message [====>   ] 120/400 unit
+/// (35/s, 8s left)`; `unit` may be empty.
+pub(crate) fn progress_bar(
+    len: u64,
+    message: impl Into<String>,
+    unit: &str,
+) -> indicatif::ProgressBar {
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{msg}} [{{bar:40}}] {{pos}}/{{len}}{unit} ({{per_sec}}, {{eta}} left)"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(message.into());
+    bar
+}
+
+/// Measured latencies in microseconds, sorted; percentiles in milliseconds.
+pub(crate) struct Latencies(Vec<u64>);
+
+impl Latencies {
+    pub(crate) fn new(mut micros: Vec<u64>) -> Latencies {
+        micros.sort_unstable();
+        Latencies(micros)
+    }
+
+    pub(crate) fn from_durations(times: &[std::time::Duration]) -> Latencies {
+        Latencies::new(
+            times
+                .iter()
+                .map(|t| u64::try_from(t.as_micros()).unwrap_or(u64::MAX))
+                .collect(),
+        )
+    }
+
+    /// The `p`th percentile (0 to 100), in milliseconds; 0 when nothing was measured.
+    pub(crate) fn percentile(&self, p: f64) -> f64 {
+        if self.0.is_empty() {
+            return 0.0;
+        }
+        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
+        self.0[rank.clamp(1, self.0.len()) - 1] as f64 / 1000.0
+    }
+}
+
 /// Opens the database and brings its schema up to date.
 pub async fn open(database_url: &str) -> anyhow::Result<Store> {
     let store = Store::connect(database_url)

@@ -2,7 +2,6 @@
 
 use anyhow::bail;
 use chrono::{DurationRound, TimeDelta, Utc};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use spine_core::demo::{DEMO_STAFF, seed_demo};
 
@@ -25,17 +24,10 @@ pub async fn seed(
     people: usize,
     show_progress: bool,
 ) -> anyhow::Result<()> {
-    let bar = if show_progress {
-        ProgressBar::new(0)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events ({per_sec}, {eta} left)")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message("seeding demo data");
+    let bar = super::progress_bar(0, "seeding demo data", "events");
+    if !show_progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
     // Anchored on today, so the demo's recent activity is recent; the same seed on the same day
     // gives the same data.
     let now = Utc::now()
