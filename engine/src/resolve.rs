@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::identifier::IdentifierKind;
-use crate::model::Model;
+use crate::model::{Comparison, Level, Model};
 use crate::record::Record;
 
 /// The tenant's decision thresholds, in 0..1.
@@ -121,92 +121,144 @@ const PROFILE_COMPARISONS: [&str; 5] = [
 /// Levels that say "a different person" whatever the identifiers say (see `dedupe`).
 const DISTINCT_PERSON: [(&str, &str); 2] = [("first_name", "else"), ("date_of_birth", "else")];
 
-/// The identifiers' evidence: the strongest shared identifier sets the base and further
-/// independent ones add to it, as 1 - Π(1 - p).
-fn identifier_evidence<Id: Copy>(candidate: &Candidate<Id>) -> (f64, Vec<Contribution>) {
-    let mut explanation = Vec::new();
-    let mut miss = 1.0;
-    for shared in &candidate.shared {
-        let p = identifier_strength(shared.kind, shared.level) * shared.source_confidence;
-        miss *= 1.0 - p;
-        explanation.push(Contribution {
-            comparison: shared.kind.as_str().to_owned(),
-            level: match shared.level {
+impl SharedIdentifier {
+    /// How likely this shared identifier alone says "the same person".
+    fn probability(&self) -> f64 {
+        identifier_strength(self.kind, self.level) * self.source_confidence
+    }
+
+    fn contribution(&self) -> Contribution {
+        Contribution {
+            comparison: self.kind.as_str().to_owned(),
+            level: match self.level {
                 MatchLevel::Exact => "exact".to_owned(),
                 MatchLevel::Variant => "variant".to_owned(),
             },
-            effect: p,
-        });
+            effect: self.probability(),
+        }
     }
-    (1.0 - miss, explanation)
 }
 
-/// Scores one candidate from its shared identifiers plus the Fellegi-Sunter weights (in bits)
-/// of the profile comparisons, added in log-odds. Returns whether a level said "different person".
-fn score_with_model<Id: Copy + Ord>(
-    candidate: &Candidate<Id>,
-    evidence: &ProfileEvidence<'_, Id>,
-) -> (ScoredCandidate<Id>, bool) {
-    let (identifiers, mut explanation) = identifier_evidence(candidate);
-    let Some(record) = evidence.records.get(&candidate.id) else {
-        return (
-            ScoredCandidate {
-                id: candidate.id,
-                confidence: identifiers,
-                explanation,
-            },
-            false,
-        );
-    };
-    let prediction = evidence.model.score(evidence.incoming, record, None);
-    let mut bits = 0.0;
-    let mut distinct = false;
-    for c in prediction
-        .explanation
-        .iter()
-        .filter(|c| PROFILE_COMPARISONS.contains(&c.name.as_str()) && c.level_index.is_some())
-    {
-        bits += c.weight;
-        distinct |= DISTINCT_PERSON
-            .iter()
-            .any(|(name, level)| c.name == *name && c.level == *level);
-        explanation.push(Contribution {
-            comparison: c.name.clone(),
-            level: c.level.clone(),
-            effect: c.weight,
-        });
+/// What weighing a candidate tells, before anything is written out for a person to read.
+#[derive(Debug, Clone, Copy)]
+struct Weighed {
+    confidence: f64,
+    /// A profile comparison said "a different person" and capped the confidence below the link
+    /// threshold.
+    capped: bool,
+}
+
+impl<Id: Copy + Ord> ProfileEvidence<'_, Id> {
+    /// Calls `each` with every profile comparison both records have a value for and the level
+    /// it reached.
+    fn profile_levels(&self, record: &Record, mut each: impl FnMut(&Comparison, &Level)) {
+        for comparison in &self.model.comparisons {
+            if !PROFILE_COMPARISONS.contains(&comparison.name.as_str()) {
+                continue;
+            }
+            if let Some(level) = comparison
+                .kind
+                .level(self.incoming, record)
+                .and_then(|i| comparison.levels.get(usize::from(i)))
+            {
+                each(comparison, level);
+            }
+        }
     }
-    let clamped = identifiers.clamp(1e-9, 1.0 - 1e-12);
-    let log_odds = (clamped / (1.0 - clamped)).log2() + bits;
-    let confidence = crate::model::probability_from_weight(log_odds);
-    // An external id or a login identifies the account, whatever its name says.
-    let vouched = candidate.shared.iter().any(|s| {
-        matches!(s.kind, IdentifierKind::ExternalId | IdentifierKind::Login)
-            && s.level == MatchLevel::Exact
-    });
-    (
+
+    /// The candidate's confidence, allocating nothing: the identifiers' evidence, the strongest
+    /// setting the base and further independent ones adding to it as 1 - Π(1 - p), plus the
+    /// Fellegi-Sunter weights (in bits) of the profile comparisons, added in log-odds. A
+    /// candidate a comparison calls a different person is capped below the link threshold,
+    /// unless an external id or a login vouches for the account whatever its name says.
+    fn weigh(&self, candidate: &Candidate<Id>, thresholds: Thresholds) -> Weighed {
+        let identifiers = 1.0
+            - candidate
+                .shared
+                .iter()
+                .map(|s| 1.0 - s.probability())
+                .product::<f64>();
+        let Some(record) = self.records.get(&candidate.id) else {
+            return Weighed {
+                confidence: identifiers,
+                capped: false,
+            };
+        };
+        let mut bits = 0.0;
+        let mut distinct = false;
+        self.profile_levels(record, |comparison, level| {
+            bits += level.weight();
+            distinct |= DISTINCT_PERSON
+                .iter()
+                .any(|(name, label)| comparison.name == *name && level.label == *label);
+        });
+        let clamped = identifiers.clamp(1e-9, 1.0 - 1e-12);
+        let confidence =
+            crate::model::probability_from_weight((clamped / (1.0 - clamped)).log2() + bits);
+        let vouched = candidate.shared.iter().any(|s| {
+            matches!(s.kind, IdentifierKind::ExternalId | IdentifierKind::Login)
+                && s.level == MatchLevel::Exact
+        });
+        if distinct && !vouched && confidence >= thresholds.link {
+            Weighed {
+                confidence: thresholds.review.max(thresholds.link - 0.01),
+                capped: true,
+            }
+        } else {
+            Weighed {
+                confidence,
+                capped: false,
+            }
+        }
+    }
+
+    /// The candidate with its explanation: each shared identifier, each profile comparison's
+    /// level and weight, and the cap when there was one.
+    fn explain(&self, candidate: &Candidate<Id>, weighed: Weighed) -> ScoredCandidate<Id> {
+        let mut explanation: Vec<Contribution> = candidate
+            .shared
+            .iter()
+            .map(SharedIdentifier::contribution)
+            .collect();
+        if let Some(record) = self.records.get(&candidate.id) {
+            self.profile_levels(record, |comparison, level| {
+                explanation.push(Contribution {
+                    comparison: comparison.name.clone(),
+                    level: level.label.clone(),
+                    effect: level.weight(),
+                });
+            });
+        }
+        if weighed.capped {
+            explanation.push(Contribution {
+                comparison: "distinct_person".into(),
+                level: "capped below the link threshold".into(),
+                effect: weighed.confidence,
+            });
+        }
         ScoredCandidate {
             id: candidate.id,
-            confidence,
+            confidence: weighed.confidence,
             explanation,
-        },
-        distinct && !vouched,
-    )
+        }
+    }
 }
 
 /// Decides what to do with an incoming interaction given the candidates that share identifiers
 /// with it, the match model weighing names, dates of birth and addresses. A candidate
 /// whose given name or date of birth is entirely different (a relative sharing a phone) is never
-/// linked automatically: at most it is proposed for review.
+/// linked automatically: at most it is proposed for review. Only candidates at or above the
+/// review threshold are explained: the others are not part of the answer.
 pub fn decide_with_model<Id: Copy + Ord>(
     candidates: &[Candidate<Id>],
     thresholds: Thresholds,
     evidence: &ProfileEvidence<'_, Id>,
 ) -> Resolution<Id> {
-    choose(
-        score_candidates(candidates, thresholds, evidence),
-        thresholds,
-    )
+    let retained = candidates.iter().filter_map(|c| {
+        let weighed = evidence.weigh(c, thresholds);
+        (weighed.confidence >= thresholds.review).then(|| evidence.explain(c, weighed))
+    });
+    choose(retained.collect(), thresholds)
 }
 
 /// Each candidate's confidence and explanation, as [`decide_with_model`] weighs them (a distinct
@@ -219,29 +271,15 @@ pub fn score_candidates<Id: Copy + Ord>(
 ) -> Vec<ScoredCandidate<Id>> {
     candidates
         .iter()
-        .map(|c| {
-            let (mut s, distinct) = score_with_model(c, evidence);
-            if distinct && s.confidence >= thresholds.link {
-                s.confidence = thresholds.review.max(thresholds.link - 0.01);
-                s.explanation.push(Contribution {
-                    comparison: "distinct_person".into(),
-                    level: "capped below the link threshold".into(),
-                    effect: s.confidence,
-                });
-            }
-            s
-        })
+        .map(|c| evidence.explain(c, evidence.weigh(c, thresholds)))
         .collect()
 }
 
+/// Chooses among the candidates at or above the review threshold.
 fn choose<Id: Copy + Ord>(
-    scored: Vec<ScoredCandidate<Id>>,
+    mut scored: Vec<ScoredCandidate<Id>>,
     thresholds: Thresholds,
 ) -> Resolution<Id> {
-    let mut scored: Vec<ScoredCandidate<Id>> = scored
-        .into_iter()
-        .filter(|s| s.confidence >= thresholds.review)
-        .collect();
     scored.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.id.cmp(&b.id)));
     scored.dedup_by(|a, b| a.id == b.id);
     match scored.len() {
@@ -515,5 +553,66 @@ mod tests {
             ),
             Resolution::Link(_)
         ));
+    }
+
+    /// The decision explains only candidates at or above the review threshold; what it keeps
+    /// must be exactly what `score_candidates` says of them, over generated people where some
+    /// candidates are the sender again, some relatives, and most strangers.
+    #[test]
+    fn the_decision_keeps_what_scoring_every_candidate_would_keep() {
+        let raws: Vec<_> = crate::synth::generate(&crate::synth::SynthOptions::new(300, 5))
+            .into_iter()
+            .map(|s| s.raw)
+            .collect();
+        let records: Vec<Record> = crate::record::normalize_all(&raws, Region::default())
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        let model = Model::default_for_people();
+        let thresholds = Thresholds::default();
+        let kinds = [
+            IdentifierKind::Phone,
+            IdentifierKind::Email,
+            IdentifierKind::AddressHash,
+            IdentifierKind::Login,
+        ];
+        let (mut reviewed, mut dropped) = (0, 0);
+        for (i, incoming) in records.iter().enumerate() {
+            let ids: Vec<usize> = (0..6).map(|k| (i + k * k) % records.len()).collect();
+            let by_id: BTreeMap<usize, Record> =
+                ids.iter().map(|&id| (id, records[id].clone())).collect();
+            let candidates: Vec<Candidate<usize>> = ids
+                .iter()
+                .enumerate()
+                .map(|(k, &id)| Candidate {
+                    id,
+                    shared: shared(kinds[(i + k) % kinds.len()], MatchLevel::Exact),
+                })
+                .collect();
+            let evidence = ProfileEvidence {
+                model: &model,
+                incoming,
+                records: &by_id,
+            };
+            let mut expected: Vec<ScoredCandidate<usize>> =
+                score_candidates(&candidates, thresholds, &evidence)
+                    .into_iter()
+                    .filter(|s| s.confidence >= thresholds.review)
+                    .collect();
+            dropped += candidates.len() - expected.len();
+            reviewed += expected.len();
+            let kept = match decide_with_model(&candidates, thresholds, &evidence) {
+                Resolution::Create => vec![],
+                Resolution::Link(s) | Resolution::Review(s) => vec![s],
+                Resolution::Ambiguous(all) => all,
+            };
+            expected.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.id.cmp(&b.id)));
+            expected.dedup_by(|a, b| a.id == b.id);
+            assert_eq!(kept, expected, "incoming record {i}");
+        }
+        assert!(
+            reviewed > 300 && dropped > 300,
+            "{reviewed} kept, {dropped} dropped"
+        );
     }
 }
