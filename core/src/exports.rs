@@ -170,8 +170,17 @@ fn key(text: &str) -> String {
     text.trim().trim_start_matches('\u{feff}').to_lowercase()
 }
 
+/// How many lines the csv crate's record positions lag behind in this text: one when its first
+/// line ends in CRLF (the parser counts a CRLF's line only when the next record starts,
+/// rust-csv#395), else none. `start` is the text's beginning; a file's line endings are one kind.
+pub fn csv_line_lag(start: &[u8]) -> u64 {
+    let first_line = start.split(|b| *b == b'\n').next().unwrap_or_default();
+    u64::from(first_line.len() < start.len() && first_line.ends_with(b"\r"))
+}
+
 fn read_csv_records(bytes: &[u8]) -> Result<Vec<FlatRow>, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let lag = csv_line_lag(bytes) as usize;
     let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let tabs = header_line.iter().filter(|b| **b == b'\t').count();
     let commas = header_line.iter().filter(|b| **b == b',').count();
@@ -192,7 +201,7 @@ fn read_csv_records(bytes: &[u8]) -> Result<Vec<FlatRow>, String> {
     for result in reader.records() {
         match result {
             Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = record.position().map_or(0, |p| p.line() as usize + lag);
                 let flat: Flat = headers
                     .iter()
                     .zip(record.iter())
@@ -202,8 +211,15 @@ fn read_csv_records(bytes: &[u8]) -> Result<Vec<FlatRow>, String> {
                 records.push((line, Ok(flat)));
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                records.push((line, Err(format!("unreadable row: {e}"))));
+                let line = e.position().map_or(0, |p| p.line() as usize + lag);
+                let message = match e.kind() {
+                    csv::ErrorKind::Utf8 { err, .. } => format!(
+                        "column {:?} is not valid UTF-8: the file is in another encoding; name it when importing (a CSV saved by Excel on Windows is windows-1252)",
+                        headers.get(err.field()).map_or("?", String::as_str)
+                    ),
+                    _ => format!("unreadable row: {e}"),
+                };
+                records.push((line, Err(message)));
             }
         }
     }
@@ -735,6 +751,33 @@ mod tests {
             .into_iter()
             .map(|(line, e)| e.unwrap_or_else(|err| panic!("line {line}: {err}")))
             .collect()
+    }
+
+    /// Windows line endings must not shift the line numbers a bad row is reported at.
+    #[test]
+    fn rows_keep_their_line_numbers_whatever_the_line_endings() {
+        for end in [&b"\n"[..], b"\r\n"] {
+            let lines: [&[u8]; 4] = [
+                b"Customer ID,First Name,Email",
+                b"1,Ana,ana@example.com",
+                b"2,Bo\xff,bo@example.com",
+                b"3,Cy,cy@example.com",
+            ];
+            let bytes: Vec<u8> = lines.iter().flat_map(|l| [*l, end].concat()).collect();
+            let rows = read_export(Provider::Shopify, &bytes, now()).expect("readable");
+            let lines: Vec<(usize, bool)> = rows.iter().map(|(l, r)| (*l, r.is_ok())).collect();
+            assert_eq!(lines, [(2, true), (3, false), (4, true)], "{end:?}");
+            let Err(message) = &rows[1].1 else {
+                unreachable!()
+            };
+            assert!(
+                message.starts_with("column \"first name\" is not valid UTF-8"),
+                "{message}"
+            );
+        }
+        assert_eq!(csv_line_lag(b"a,b\r\n1,2"), 1);
+        assert_eq!(csv_line_lag(b"a,b\n1,2\r\n"), 0);
+        assert_eq!(csv_line_lag(b"a,b\r"), 0);
     }
 
     #[test]

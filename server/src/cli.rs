@@ -228,6 +228,10 @@ pub struct ImportArgs {
     /// What to do with an event that cannot be read or is refused.
     #[arg(long, value_enum, default_value_t = OnError::Skip)]
     pub on_error: OnError,
+
+    /// The files' encoding when it is not UTF-8 (a byte order mark is always honoured).
+    #[arg(long, value_name = "LABEL", value_parser = crate::commands::text::encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 fn import_provider(text: &str) -> Result<Provider, String> {
@@ -286,6 +290,10 @@ pub struct DedupeArgs {
     /// Region for phone numbers without a country code.
     #[arg(long, default_value = "US")]
     pub region: String,
+
+    /// The file's encoding when it is not UTF-8 (a byte order mark is always honoured).
+    #[arg(long, value_name = "LABEL", value_parser = crate::commands::text::encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 
     /// Use the default model as it is instead of training m and u on this file.
     #[arg(long)]

@@ -15,6 +15,10 @@ fn dedupe(
     std::fs::write(&input, csv).expect("write input");
     let clusters = dir.path().join("clusters.csv");
     let pairs = dir.path().join("pairs.csv");
+    for output in [&clusters, &pairs] {
+        // A run that writes nothing must not be read as the previous run's output.
+        let _ = std::fs::remove_file(output);
+    }
     let out = Command::new(BIN)
         .args(["dedupe", "--input"])
         .arg(&input)
@@ -158,4 +162,92 @@ fn unusable_inputs_are_explained() {
     }
     let (out, _, _) = dedupe(&dir, PEOPLE.as_bytes(), &["--map", "mobile=shoe"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field \"shoe\""));
+}
+
+/// Files as spreadsheets save them: Excel's "CSV UTF-8" (a byte order mark, CRLF), Excel's
+/// "Unicode text" (UTF-16 with its mark), Excel's plain "CSV" on Windows (Windows-1252, named
+/// with --encoding). Decoded right, José Muñoz and Jose Munoz are one person.
+#[test]
+fn spreadsheet_encodings_are_decoded_or_explained() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = "customer_id,first_name,last_name,email\r\n1,José,Muñoz,jose@example.com\r\n2,Jose,Munoz,JOSE@example.com\r\n3,Zoë,Quill,zoe@quill.io\r\n";
+    // Runs and asserts José and Jose are one cluster and Zoë another.
+    let together = |csv: &[u8], extra: &[&str]| {
+        let (out, clusters, _) = dedupe(&dir, csv, extra);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            cluster_of(&clusters, "1") == cluster_of(&clusters, "2")
+                && cluster_of(&clusters, "1") != cluster_of(&clusters, "3"),
+            "{clusters}"
+        );
+    };
+
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    together(&bom, &["--no-train"]);
+
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    together(&utf16, &["--no-train"]);
+    let (out, _, _) = dedupe(&dir, &utf16[2..], &["--no-train"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("looks like UTF-16 without a byte order mark"),
+        "{stderr}"
+    );
+
+    let windows: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("Latin-1 text"))
+        .collect();
+    let (out, clusters, _) = dedupe(&dir, &windows, &["--no-train"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the good rows go on: {stderr}");
+    assert!(
+        stderr.contains("line 2: column \"first_name\" is not valid UTF-8: name the file's encoding with --encoding")
+            && stderr.contains("line 4: column \"first_name\" is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(clusters.lines().count(), 2, "only Jose: {clusters}");
+    together(&windows, &["--no-train", "--encoding", "windows-1252"]);
+
+    let (out, _, _) = dedupe(&dir, &windows, &["--encoding", "klingon"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"klingon\" is not an encoding"));
+}
+
+/// A quote left open swallows the rows after it: the message says where the row ends, and a
+/// file where every row is refused says so rather than writing empty clusters.
+#[test]
+fn an_open_quote_and_a_file_of_bad_rows_are_explained() {
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = format!("{PEOPLE}5,\"Ann,Lee,ann@example.com,,,,\n6,Tom,Lee,tom@example.com,,,,\n");
+    let (out, clusters, _) = dedupe(
+        &dir,
+        csv.as_bytes(),
+        &["--map", "mobile=phone", "--no-train"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "line 6: expected 8 fields, found 2 (the row runs on to line 7: is a quote left open?)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(clusters.lines().count(), 5, "{clusters}");
+
+    let (out, clusters, _) = dedupe(
+        &dir,
+        b"customer_id,first_name,last_name\n1,Ann\n2\n",
+        &["--no-train"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("no record to compare: all 2 row(s) were refused")
+            && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(clusters.is_empty(), "nothing written: {clusters}");
 }

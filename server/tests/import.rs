@@ -20,15 +20,21 @@ fn import(url: &str, path: &std::path::Path, extra: &[&str]) -> (bool, String) {
     )
 }
 
-#[test]
-fn events_are_imported_with_metrics_and_bad_lines_are_reported() {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = common::sqlite_url(&dir);
+/// A SQLite file in `dir` holding the demo tenant with five people.
+fn demo_database(dir: &tempfile::TempDir) -> String {
+    let url = common::sqlite_url(dir);
     assert!(
         run(&["seed", "--demo", "--people", "5"], &url)
             .status
             .success()
     );
+    url
+}
+
+#[test]
+fn events_are_imported_with_metrics_and_bad_lines_are_reported() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = demo_database(&dir);
     let path = dir.path().join("events.jsonl");
     let lines = [
         r#"{"channel":"sms","direction":"inbound","kind":"message","occurred_at":"2026-05-01T10:00:00Z","external_id":"i1","identifiers":{"phone":"(617) 555-0142"}}"#,
@@ -86,12 +92,7 @@ fn an_empty_file_or_unknown_tenant_is_one_line() {
 #[test]
 fn provider_exports_run_in_order_of_authority_and_amazon_matches_by_address() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = common::sqlite_url(&dir);
-    assert!(
-        run(&["seed", "--demo", "--people", "5"], &url)
-            .status
-            .success()
-    );
+    let url = demo_database(&dir);
     let shopify = dir.path().join("customers_export.csv");
     std::fs::write(
         &shopify,
@@ -157,5 +158,64 @@ fn provider_exports_run_in_order_of_authority_and_amazon_matches_by_address() {
             "0 new profiles, 0 updated, 0 linked, 0 to review, 0 ambiguous, 2 already there"
         ),
         "{again}"
+    );
+}
+
+/// Spreadsheet exports are often not UTF-8: a byte order mark is honoured, a legacy encoding is
+/// named with `--encoding`, and without it each row says what is wrong rather than importing
+/// mangled names.
+#[test]
+fn exports_in_other_encodings_are_read_or_explained() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = demo_database(&dir);
+    let header = "Customer ID,First Name,Last Name,Email\n";
+    let latin = dir.path().join("excel.csv");
+    let mut bytes = header.as_bytes().to_vec();
+    bytes.extend_from_slice(b"9001,Jos\xe9,Mu\xf1oz,jose@example.com\n");
+    std::fs::write(&latin, bytes).expect("write");
+    let shopify = ["--provider", "shopify"];
+
+    let (ok, stderr) = import(&url, &latin, &shopify);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("line 2: column \"first name\" is not valid UTF-8")
+            && stderr.contains("0 new profiles"),
+        "{stderr}"
+    );
+    let (ok, stderr) = import(
+        &url,
+        &latin,
+        &["--provider", "shopify", "--encoding", "windows-1252"],
+    );
+    assert!(
+        ok && stderr.contains("1 new profiles, 0 updated"),
+        "{stderr}"
+    );
+
+    // UTF-16 with its byte order mark, as Excel's "Unicode text" writes it: no flag needed.
+    let utf16 = dir.path().join("unicode.csv");
+    let text = format!("{header}9002,Zoë,Ångström,zoe@example.com\n");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, &bytes).expect("write");
+    let (ok, stderr) = import(&url, &utf16, &shopify);
+    assert!(
+        ok && stderr.contains("1 new profiles, 0 updated"),
+        "{stderr}"
+    );
+    // Without its mark it is refused as a whole, with the flag to pass.
+    std::fs::write(&utf16, &bytes[2..]).expect("write");
+    let (ok, stderr) = import(&url, &utf16, &shopify);
+    assert!(!ok && stderr.contains("--encoding utf-16le"), "{stderr}");
+    let (ok, stderr) = import(
+        &url,
+        &utf16,
+        &["--provider", "shopify", "--encoding", "utf-16le"],
+    );
+    assert!(
+        ok && stderr.contains(
+            "0 new profiles, 0 updated, 0 linked, 0 to review, 0 ambiguous, 1 already there"
+        ),
+        "{stderr}"
     );
 }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::time::Instant;
 
@@ -16,6 +16,7 @@ use spine_engine::model::Model;
 use spine_engine::normalize::phone::Region;
 use spine_engine::record::{Field, RawRecord, Record};
 
+use super::text;
 use crate::cli::{DedupeArgs, DedupeBenchArgs, OnError};
 
 /// A field longer than this is refused: no person's name or address is 64 KiB long.
@@ -25,10 +26,7 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let region = Region::parse(&args.region)
         .map_err(|e| anyhow::anyhow!("--region {}: {e}", args.region))?;
-    let raws = read_csv(&args.input, &args.id_column, &args.map, args.on_error)?;
-    if raws.is_empty() {
-        bail!("{} has a header but no records", args.input.display());
-    }
+    let raws = read_csv(&args)?;
     let records = normalize_records(&raws, region);
     let options = DedupeOptions {
         cluster: spine_engine::cluster::ClusterOptions {
@@ -47,19 +45,25 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads the CSV into raw records, reporting each bad row with its line number.
-pub fn read_csv(
-    path: &Path,
-    id_column: &str,
-    map: &[String],
-    on_error: OnError,
-) -> anyhow::Result<Vec<RawRecord>> {
+/// Reads the CSV into raw records, reporting each bad row with its line number; refuses a file
+/// that leaves no record to compare.
+fn read_csv(args: &DedupeArgs) -> anyhow::Result<Vec<RawRecord>> {
+    let (path, id_column, on_error) = (&args.input, &args.id_column, args.on_error);
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = super::progress_bar(size, "reading", "");
+    let mut input = BufReader::new(text::decoding(
+        BufReader::new(bar.wrap_read(file)),
+        args.encoding,
+    ));
+    let mut first_line = Vec::new();
+    input
+        .read_until(b'\n', &mut first_line)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let lag = spine_core::exports::csv_line_lag(&first_line);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(BufReader::new(bar.wrap_read(file)));
+        .from_reader(std::io::Cursor::new(first_line).chain(input));
     let headers = match reader.byte_headers() {
         Ok(h) if h.iter().any(|field| !field.is_empty()) => h.clone(),
         Ok(_) => bail!(
@@ -68,6 +72,7 @@ pub fn read_csv(
         ),
         Err(e) => bail!("{}: cannot read the header: {e}", path.display()),
     };
+    text::check_not_utf16(&path.display().to_string(), headers.as_slice())?;
     let headers: Vec<String> = headers
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_owned())
@@ -82,7 +87,7 @@ pub fn read_csv(
                 headers.join(", ")
             )
         })?;
-    let mapping = column_fields(&headers, map)?;
+    let mapping = column_fields(&headers, &args.map)?;
     if mapping.iter().all(Option::is_none) {
         bail!(
             "no column maps to a field Spine compares: name them first_name, email, ... or pass --map SRC=FIELD"
@@ -94,7 +99,7 @@ pub fn read_csv(
     let mut errors = 0usize;
     let mut record = csv::ByteRecord::new();
     loop {
-        let line = reader.position().line() + 1;
+        let line = reader.position().line() + lag + 1;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -103,7 +108,29 @@ pub fn read_csv(
                 continue;
             }
         }
-        let line = record.position().map_or(line, |p| p.line());
+        let line = record.position().map_or(line, |p| p.line() + lag);
+        if record.len() != headers.len() {
+            // A quote left open swallows the lines after it into one short or long row.
+            let last = line
+                + record
+                    .as_slice()
+                    .trim_ascii_end()
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count() as u64;
+            let open_quote = if last > line {
+                format!(" (the row runs on to line {last}: is a quote left open?)")
+            } else {
+                String::new()
+            };
+            let message = format!(
+                "expected {} fields, found {}{open_quote}",
+                headers.len(),
+                record.len()
+            );
+            report_row(on_error, &mut errors, line, &message)?;
+            continue;
+        }
         match parse_row(&record, &headers, id_index, &mapping) {
             Ok(raw) if !seen_ids.insert(raw.id.clone()) => report_row(
                 on_error,
@@ -118,6 +145,15 @@ pub fn read_csv(
     bar.finish_and_clear();
     if errors > 0 {
         eprintln!("spine: skipped {errors} bad row(s)");
+    }
+    if records.is_empty() {
+        if errors > 0 {
+            bail!(
+                "{}: no record to compare: all {errors} row(s) were refused",
+                path.display()
+            );
+        }
+        bail!("{} has a header but no records", path.display());
     }
     Ok(records)
 }
@@ -151,13 +187,6 @@ fn parse_row(
     id_index: usize,
     mapping: &[Option<Field>],
 ) -> Result<RawRecord, String> {
-    if row.len() != headers.len() {
-        return Err(format!(
-            "expected {} fields, found {}",
-            headers.len(),
-            row.len()
-        ));
-    }
     let mut raw = RawRecord::default();
     for (i, bytes) in row.iter().enumerate() {
         if bytes.len() > MAX_FIELD_BYTES {
@@ -166,16 +195,17 @@ fn parse_row(
                 headers[i]
             ));
         }
-        let text = std::str::from_utf8(bytes).map_err(|_| {
+        let value = std::str::from_utf8(bytes).map_err(|_| {
             format!(
-                "column {:?} is not valid UTF-8 (convert the file to UTF-8)",
-                headers[i]
+                "column {:?} is not valid UTF-8: {}",
+                headers[i],
+                text::ENCODING_HINT
             )
         })?;
         if i == id_index {
-            raw.id = text.trim().to_owned();
+            raw.id = value.trim().to_owned();
         } else if let Some(field) = &mapping[i] {
-            raw.fields.insert(field.clone(), text.to_owned());
+            raw.fields.insert(field.clone(), value.to_owned());
         }
     }
     if raw.id.is_empty() {

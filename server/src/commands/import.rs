@@ -1,6 +1,7 @@
 //! `spine import`: provider exports (Shopify, QuickBooks Online, Amazon, ShipStation, CSV) and
 //! Spine's JSONL through ingestion, with a progress bar, the sync metrics at the end and a job row.
 
+use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -25,8 +26,11 @@ pub async fn run(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
     sources.sort_by_key(|(p, _)| *p);
     let mut inputs = Vec::with_capacity(sources.len());
     for (provider, file) in &sources {
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let mut bytes = Vec::new();
+        std::fs::File::open(file)
+            .and_then(|f| super::text::decoding(f, args.encoding).read_to_end(&mut bytes))
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        super::text::check_not_utf16(&file.display().to_string(), &bytes)?;
         let rows = read_export(*provider, &bytes, chrono::Utc::now())
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         if rows.is_empty() {

@@ -9,6 +9,7 @@ mod memory;
 mod normalize;
 mod seed;
 mod serve;
+pub(crate) mod text;
 mod user;
 mod webhook;
 
