@@ -63,14 +63,23 @@ impl<'a> AddressInput<'a> {
             }
             parts.pop();
         }
-        if input.region.is_none() && parts.len() >= 3 {
-            input.region = parts.pop().map(text);
-        }
-        if parts.len() >= 2 {
-            input.city = parts.pop().map(text);
-        } else if region_from_postal_part {
-            // "10 Downing St, London SW1A 2AA": the words before the code name the town.
-            input.city = input.region.take();
+        // "12 Main St, Springfield IL 62704": the town, then its state, before the code.
+        let split = input
+            .region
+            .filter(|_| region_from_postal_part)
+            .and_then(split_city_region);
+        if let Some((city, region)) = split {
+            (input.city, input.region) = (Some(city), Some(region));
+        } else {
+            if input.region.is_none() && parts.len() >= 3 {
+                input.region = parts.pop().map(text);
+            }
+            if parts.len() >= 2 {
+                input.city = parts.pop().map(text);
+            } else if region_from_postal_part {
+                // "10 Downing St, London SW1A 2AA": the words before the code name the town.
+                input.city = input.region.take();
+            }
         }
         input.line1 = parts.first().map_or("", |&range| text(range));
         // Everything between line 1 and the city, commas included, is line 2.
@@ -94,13 +103,32 @@ fn trimmed_parts(line: &str) -> Vec<(usize, usize)> {
     ranges
 }
 
-fn is_country(part: &str) -> bool {
+/// Folded, without periods, other punctuation as spaces: "U.S.A." -> "usa".
+fn cleaned(part: &str) -> String {
     let cleaned: String = fold(part)
         .chars()
         .filter(|c| *c != '.')
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
-    places::country_code(&collapse_whitespace(&cleaned)).is_some()
+    collapse_whitespace(&cleaned)
+}
+
+fn is_country(part: &str) -> bool {
+    places::country_code(&cleaned(part)).is_some()
+}
+
+/// "Springfield IL" -> ("Springfield", "IL"), "Albany New York" -> ("Albany", "New York"): a
+/// state or province named last, after at least one word of town.
+fn split_city_region(text: &str) -> Option<(&str, &str)> {
+    let starts: Vec<usize> = text
+        .split_whitespace()
+        .map(|word| word.as_ptr() as usize - text.as_ptr() as usize)
+        .collect();
+    [2, 1].into_iter().find_map(|words| {
+        let start = *starts.get(starts.len().checked_sub(words).filter(|&i| i > 0)?)?;
+        let (city, region) = text.split_at(start);
+        places::is_region(&cleaned(region)).then(|| (city.trim_end(), region))
+    })
 }
 
 #[cfg(test)]
@@ -186,6 +214,38 @@ mod tests {
                     city: Some("Austin"),
                     region: Some("TX"),
                     postal_code: Some("78701"),
+                    ..Default::default()
+                },
+            ),
+            (
+                "12 Main St #4b, Springfield IL 62704-1234",
+                AddressInput {
+                    line1: "12 Main St #4b",
+                    city: Some("Springfield"),
+                    region: Some("IL"),
+                    postal_code: Some("62704-1234"),
+                    ..Default::default()
+                },
+            ),
+            (
+                "12 Main St, Apt 4, Springfield IL 62704",
+                AddressInput {
+                    line1: "12 Main St",
+                    line2: Some("Apt 4"),
+                    city: Some("Springfield"),
+                    region: Some("IL"),
+                    postal_code: Some("62704"),
+                    ..Default::default()
+                },
+            ),
+            (
+                "1 State St, Albany New York 12207, USA",
+                AddressInput {
+                    line1: "1 State St",
+                    city: Some("Albany"),
+                    region: Some("New York"),
+                    postal_code: Some("12207"),
+                    country: Some("USA"),
                     ..Default::default()
                 },
             ),

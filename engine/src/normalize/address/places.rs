@@ -206,6 +206,16 @@ pub(super) fn region_code(cleaned: &str, country: Option<&str>) -> Option<&'stat
     }
 }
 
+/// Whether a cleaned word or two name a US state or Canadian province, by code ("il") or in
+/// full ("new york").
+pub(super) fn is_region(cleaned: &str) -> bool {
+    [US_STATES, CANADIAN_PROVINCES].iter().any(|table| {
+        table
+            .iter()
+            .any(|(name, code)| *name == cleaned || *code == cleaned)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
