@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::normalize::address::{Address, AddressInput};
 use crate::normalize::email::Email;
 use crate::normalize::name::PersonName;
@@ -260,32 +262,55 @@ fn parse_phone(text: &str, region: Region) -> Result<String, String> {
 /// serialises its regex cache behind one lock, so each distinct spelling of a number (ignoring
 /// spaces and punctuation) is parsed once and shared by the records that use it.
 pub fn normalize_all(raws: &[RawRecord], region: Region) -> Vec<(Record, Vec<FieldIssue>)> {
-    use rayon::prelude::*;
-    let key = |text: &str| {
+    let phones = PhoneBook::parse(raws, region);
+    raws.par_iter()
+        .map(|raw| Record::from_raw_with(raw, &|text| phones.get(text)))
+        .collect()
+}
+
+/// As [`normalize_all`], freeing each raw record as soon as it is normalized: a million raw
+/// records and their normalized forms are never all in memory at once.
+pub fn normalize_owned(raws: Vec<RawRecord>, region: Region) -> Vec<(Record, Vec<FieldIssue>)> {
+    let phones = PhoneBook::parse(&raws, region);
+    raws.into_par_iter()
+        .map(|raw| Record::from_raw_with(&raw, &|text| phones.get(text)))
+        .collect()
+}
+
+/// Every distinct spelling of a phone number in a batch, parsed once.
+struct PhoneBook {
+    parsed: rustc_hash::FxHashMap<String, Result<String, String>>,
+    region: Region,
+}
+
+impl PhoneBook {
+    fn key(text: &str) -> String {
         text.chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '+')
-            .collect::<String>()
-    };
-    let mut spellings: Vec<(String, &str)> = raws
-        .par_iter()
-        .filter_map(|r| r.get(&Field::Phone))
-        .map(|t| (key(t), t))
-        .collect();
-    spellings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    spellings.dedup_by(|a, b| a.0 == b.0);
-    let parsed: rustc_hash::FxHashMap<String, Result<String, String>> = spellings
-        .into_par_iter()
-        .map(|(k, text)| (k, parse_phone(text, region)))
-        .collect();
-    let lookup = |text: &str| {
-        parsed
-            .get(&key(text))
+            .collect()
+    }
+
+    fn parse(raws: &[RawRecord], region: Region) -> PhoneBook {
+        let mut spellings: Vec<(String, &str)> = raws
+            .par_iter()
+            .filter_map(|r| r.get(&Field::Phone))
+            .map(|t| (PhoneBook::key(t), t))
+            .collect();
+        spellings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        spellings.dedup_by(|a, b| a.0 == b.0);
+        let parsed = spellings
+            .into_par_iter()
+            .map(|(k, text)| (k, parse_phone(text, region)))
+            .collect();
+        PhoneBook { parsed, region }
+    }
+
+    fn get(&self, text: &str) -> Result<String, String> {
+        self.parsed
+            .get(&PhoneBook::key(text))
             .cloned()
-            .unwrap_or_else(|| parse_phone(text, region))
-    };
-    raws.par_iter()
-        .map(|raw| Record::from_raw_with(raw, &lookup))
-        .collect()
+            .unwrap_or_else(|| parse_phone(text, self.region))
+    }
 }
 
 fn fold_simple(value: &str) -> String {
@@ -401,6 +426,7 @@ mod tests {
         })
         .collect();
         let batch = normalize_all(&raws, Region::default());
+        assert_eq!(normalize_owned(raws.clone(), Region::default()), batch);
         for (raw, (record, issues)) in raws.iter().zip(&batch) {
             let (single, single_issues) = Record::from_raw(raw, Region::default());
             assert_eq!(record, &single);

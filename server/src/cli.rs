@@ -298,6 +298,11 @@ pub struct DedupeArgs {
     /// Use the default model as it is instead of training m and u on this file.
     #[arg(long)]
     pub no_train: bool,
+
+    /// A column holding each record's true person (labelled data): prints how the clusters
+    /// compare with it (pairwise precision, recall and F1, B-cubed F1, people found exactly).
+    #[arg(long, value_name = "COL")]
+    pub truth_column: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -315,6 +320,11 @@ pub struct DedupeBenchArgs {
     /// Score with the default model instead of training it on the generated records.
     #[arg(long)]
     pub no_train: bool,
+
+    /// Write the generated records to this CSV (their true person in `true_person`) instead of
+    /// deduplicating them, for timing `spine dedupe` itself.
+    #[arg(long, value_name = "FILE")]
+    pub write_csv: Option<PathBuf>,
 }
 
 fn probability(text: &str) -> Result<f64, String> {

@@ -251,3 +251,65 @@ fn an_open_quote_and_a_file_of_bad_rows_are_explained() {
     );
     assert!(clusters.is_empty(), "nothing written: {clusters}");
 }
+
+/// The generator writes a labelled file, and `spine dedupe` scores its clusters against the
+/// labels: the same accuracy the benchmark reports, measured through the CLI's own reading.
+#[test]
+fn generated_people_are_written_and_the_clusters_scored_against_their_labels() {
+    let dir = tempfile::tempdir().expect("dir");
+    let generated = dir.path().join("generated.csv");
+    let out = Command::new(BIN)
+        .args([
+            "dedupe-bench",
+            "--people",
+            "400",
+            "--seed",
+            "3",
+            "--write-csv",
+        ])
+        .arg(&generated)
+        .output()
+        .expect("run dedupe-bench");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read(&generated).expect("written");
+    let rows = csv.iter().filter(|b| **b == b'\n').count() - 1;
+    assert!(rows > 400, "each person appears once or more: {rows}");
+
+    let input = dir.path().join("people.csv");
+    std::fs::write(&input, &csv).expect("copy");
+    let clusters = dir.path().join("clusters.csv");
+    let run = |truth: &str| {
+        Command::new(BIN)
+            .args(["dedupe", "--input"])
+            .arg(&input)
+            .args(["--id-column", "id", "--truth-column", truth, "--output"])
+            .arg(&clusters)
+            .output()
+            .expect("run dedupe")
+    };
+    let out = run("true_person");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let f1: f64 = stderr
+        .split_once("F1 ")
+        .and_then(|(_, rest)| rest.split(';').next())
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| panic!("an F1 in {stderr}"));
+    assert!(f1 > 0.95 && f1 <= 1.0, "{stderr}");
+    assert!(stderr.contains("clusters for 400 people"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&clusters)
+            .expect("clusters")
+            .lines()
+            .count(),
+        rows + 1
+    );
+
+    let out = run("nope");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--truth-column: no column \"nope\""));
+}

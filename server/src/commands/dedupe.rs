@@ -3,7 +3,7 @@
 //! number and skipped or fatal, as the user chose. `spine dedupe-bench` runs the same pipeline
 //! on generated people with known truth and prints accuracy, speed and memory.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
@@ -26,8 +26,8 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let region = Region::parse(&args.region)
         .map_err(|e| anyhow::anyhow!("--region {}: {e}", args.region))?;
-    let raws = read_csv(&args)?;
-    let records = normalize_records(&raws, region);
+    let (raws, truth) = read_csv(&args)?;
+    let records = normalize_records(raws, region);
     let options = DedupeOptions {
         cluster: spine_engine::cluster::ClusterOptions {
             threshold: args.threshold,
@@ -42,12 +42,55 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
         write_pairs(path, &records, &output, args.threshold)?;
     }
     summary(&output, started);
+    if let Some(column) = &args.truth_column {
+        // Each distinct label is one true person; an empty label is a person of its own.
+        let mut people: HashMap<&str, u64> = HashMap::new();
+        let labels: Vec<u64> = truth
+            .iter()
+            .zip(&records)
+            .map(|(label, record)| {
+                let label = if label.is_empty() { &record.id } else { label };
+                let next = people.len() as u64;
+                *people.entry(label.as_str()).or_insert(next)
+            })
+            .collect();
+        let a = accuracy(&records, &output, |i| labels[i]);
+        eprintln!(
+            "against {column:?}: pairwise precision {:.4}, recall {:.4}, F1 {:.4}; B-cubed F1 {:.4}; {:.2}% of people found exactly ({} clusters for {} people)",
+            a.pairwise_precision,
+            a.pairwise_recall,
+            a.pairwise_f1,
+            a.bcubed_f1,
+            a.exact_cluster_share * 100.0,
+            a.predicted_clusters,
+            a.true_clusters
+        );
+    }
     Ok(())
 }
 
-/// Reads the CSV into raw records, reporting each bad row with its line number; refuses a file
-/// that leaves no record to compare.
-fn read_csv(args: &DedupeArgs) -> anyhow::Result<Vec<RawRecord>> {
+/// How the clusters compare with the true people, `truth(i)` being record i's person.
+fn accuracy(
+    records: &[Record],
+    output: &DedupeOutput,
+    truth: impl Fn(usize) -> u64,
+) -> spine_engine::eval::Accuracy {
+    let predicted: Vec<(String, u64)> = records
+        .iter()
+        .zip(&output.cluster_of)
+        .map(|(r, c)| (r.id.clone(), u64::from(*c)))
+        .collect();
+    let truth: Vec<(String, u64)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), truth(i)))
+        .collect();
+    spine_engine::eval::evaluate(&predicted, &truth)
+}
+
+/// Reads the CSV into raw records and, with `--truth-column`, each one's label, reporting each
+/// bad row with its line number; refuses a file that leaves no record to compare.
+fn read_csv(args: &DedupeArgs) -> anyhow::Result<(Vec<RawRecord>, Vec<String>)> {
     let (path, id_column, on_error) = (&args.input, &args.id_column, args.on_error);
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -94,7 +137,15 @@ fn read_csv(args: &DedupeArgs) -> anyhow::Result<Vec<RawRecord>> {
         );
     }
 
+    let truth_index = match &args.truth_column {
+        Some(column) => Some(headers.iter().position(|h| h == column).with_context(|| {
+            format!("--truth-column: no column {column:?} in {}", path.display())
+        })?),
+        None => None,
+    };
+
     let mut records = Vec::new();
+    let mut truth = Vec::new();
     let mut seen_ids = HashSet::new();
     let mut errors = 0usize;
     let mut record = csv::ByteRecord::new();
@@ -138,7 +189,12 @@ fn read_csv(args: &DedupeArgs) -> anyhow::Result<Vec<RawRecord>> {
                 line,
                 &format!("duplicate id {:?}", raw.id),
             )?,
-            Ok(raw) => records.push(raw),
+            Ok(raw) => {
+                if let Some(i) = truth_index {
+                    truth.push(String::from_utf8_lossy(&record[i]).trim().to_owned());
+                }
+                records.push(raw);
+            }
             Err(message) => report_row(on_error, &mut errors, line, &message)?,
         }
     }
@@ -155,7 +211,7 @@ fn read_csv(args: &DedupeArgs) -> anyhow::Result<Vec<RawRecord>> {
         }
         bail!("{} has a header but no records", path.display());
     }
-    Ok(records)
+    Ok((records, truth))
 }
 
 fn column_fields(headers: &[String], map: &[String]) -> anyhow::Result<Vec<Option<Field>>> {
@@ -232,8 +288,9 @@ fn report_row(
     }
 }
 
-pub fn normalize_records(raws: &[RawRecord], region: Region) -> Vec<Record> {
-    let results = spine_engine::record::normalize_all(raws, region);
+/// Normalizes the records, freeing the raw ones as it goes; says how many values were unusable.
+pub fn normalize_records(raws: Vec<RawRecord>, region: Region) -> Vec<Record> {
+    let results = spine_engine::record::normalize_owned(raws, region);
     let unusable: usize = results.iter().map(|(_, issues)| issues.len()).sum();
     if unusable > 0 {
         eprintln!(
@@ -345,36 +402,29 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         ..Default::default()
     });
     let generated = started.elapsed();
+    if let Some(path) = &args.write_csv {
+        return write_generated(path, &synth);
+    }
     // Keep only what the evaluation needs of the generated records: their truth and kind.
     let (raws, synth): (Vec<RawRecord>, Vec<(u64, spine_engine::synth::PersonKind)>) = synth
         .into_iter()
         .map(|s| (s.raw, (s.person, s.kind)))
         .unzip();
     let t = Instant::now();
-    let records = normalize_records(&raws, Region::default());
-    drop(raws);
+    let records = normalize_records(raws, Region::default());
     let normalized = t.elapsed();
     let options = DedupeOptions {
         cluster: spine_engine::cluster::ClusterOptions {
             threshold: args.threshold,
             ..Default::default()
         },
+        train: !args.no_train,
         ..DedupeOptions::default()
     };
     let t = Instant::now();
     let output = run_pipeline(&records, &options)?;
     let deduped = t.elapsed();
-    let predicted: Vec<(String, u64)> = records
-        .iter()
-        .zip(&output.cluster_of)
-        .map(|(r, c)| (r.id.clone(), *c as u64))
-        .collect();
-    let truth: Vec<(String, u64)> = records
-        .iter()
-        .zip(&synth)
-        .map(|(r, (person, _))| (r.id.clone(), *person))
-        .collect();
-    let accuracy = spine_engine::eval::evaluate(&predicted, &truth);
+    let accuracy = accuracy(&records, &output, |i| synth[i].0);
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -423,5 +473,39 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         "peak memory {}",
         peak_memory().unwrap_or_else(|| "unknown".into())
     )?;
+    Ok(())
+}
+
+/// `dedupe-bench --write-csv`: the generated records as a CSV `spine dedupe` reads, with each
+/// record's true person in `true_person` (not a field, so not compared).
+fn write_generated(path: &Path, synth: &[spine_engine::synth::SynthRecord]) -> anyhow::Result<()> {
+    let fields: std::collections::BTreeSet<&Field> =
+        synth.iter().flat_map(|s| s.raw.fields.keys()).collect();
+    let mut out = csv::Writer::from_writer(BufWriter::new(
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+    ));
+    let header = ["id".to_owned(), "true_person".to_owned()]
+        .into_iter()
+        .chain(fields.iter().map(|f| f.name()));
+    out.write_record(header)?;
+    for s in synth {
+        let values = fields
+            .iter()
+            .map(|f| s.raw.fields.get(*f).map_or("", String::as_str));
+        let person = s.person.to_string();
+        out.write_record(
+            [s.raw.id.as_str(), person.as_str()]
+                .into_iter()
+                .chain(values),
+        )?;
+    }
+    out.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    eprintln!(
+        "wrote {} records of generated people to {}; try: spine dedupe --input {} --id-column id --truth-column true_person --output clusters.csv",
+        synth.len(),
+        path.display(),
+        path.display()
+    );
     Ok(())
 }
