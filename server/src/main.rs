@@ -12,6 +12,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: a batch normalized on rayon's threads frees the
+/// raw records another thread allocated, which glibc's per-thread arenas keep instead of
+/// reusing (a million-record dedupe peaked 10% higher); mimalloc also returns freed pages.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     logging::init(&cli.log);

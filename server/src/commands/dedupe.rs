@@ -26,8 +26,7 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let region = Region::parse(&args.region)
         .map_err(|e| anyhow::anyhow!("--region {}: {e}", args.region))?;
-    let (raws, truth) = read_csv(&args)?;
-    let records = normalize_records(raws, region);
+    let (records, truth) = read_csv(&args, region)?;
     let options = DedupeOptions {
         cluster: spine_engine::cluster::ClusterOptions {
             threshold: args.threshold,
@@ -88,9 +87,43 @@ fn accuracy(
     spine_engine::eval::evaluate(&predicted, &truth)
 }
 
-/// Reads the CSV into raw records and, with `--truth-column`, each one's label, reporting each
-/// bad row with its line number; refuses a file that leaves no record to compare.
-fn read_csv(args: &DedupeArgs) -> anyhow::Result<(Vec<RawRecord>, Vec<String>)> {
+/// Reads and normalizes the CSV's records and, with `--truth-column`, each one's label; refuses
+/// a file that leaves no record to compare. One thread reads while another normalizes the
+/// batches read so far.
+fn read_csv(args: &DedupeArgs, region: Region) -> anyhow::Result<(Vec<Record>, Vec<String>)> {
+    let (send, batches) = std::sync::mpsc::sync_channel::<Vec<RawRecord>>(1);
+    let (read, records) = std::thread::scope(|scope| {
+        let normalizing = scope.spawn(move || {
+            let mut normalizer = Normalizer::new(region);
+            for batch in batches {
+                normalizer.add(batch);
+            }
+            normalizer.finish()
+        });
+        // `read_rows` owns the sender: however it ends, the normalizing thread then finishes.
+        let read = read_rows(args, send);
+        (read, normalizing.join())
+    });
+    let (truth, errors) = read?;
+    let records = records.map_err(|_| anyhow::anyhow!("normalizing the records failed"))?;
+    if records.is_empty() {
+        if errors > 0 {
+            bail!(
+                "{}: no record to compare: all {errors} row(s) were refused",
+                args.input.display()
+            );
+        }
+        bail!("{} has a header but no records", args.input.display());
+    }
+    Ok((records, truth))
+}
+
+/// Reads the CSV's rows, sending them in batches, reporting each bad row with its line number
+/// (or stopping at it); returns the labels and how many rows were refused.
+fn read_rows(
+    args: &DedupeArgs,
+    batches: std::sync::mpsc::SyncSender<Vec<RawRecord>>,
+) -> anyhow::Result<(Vec<String>, usize)> {
     let (path, id_column, on_error) = (&args.input, &args.id_column, args.on_error);
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -144,7 +177,12 @@ fn read_csv(args: &DedupeArgs) -> anyhow::Result<(Vec<RawRecord>, Vec<String>)> 
         None => None,
     };
 
-    let mut records = Vec::new();
+    let mut batch = Vec::with_capacity(Normalizer::BATCH);
+    let send = |batch: Vec<RawRecord>| {
+        batches
+            .send(batch)
+            .map_err(|_| anyhow::anyhow!("normalizing the records failed"))
+    };
     let mut truth = Vec::new();
     let mut seen_ids = HashSet::new();
     let mut errors = 0usize;
@@ -193,7 +231,13 @@ fn read_csv(args: &DedupeArgs) -> anyhow::Result<(Vec<RawRecord>, Vec<String>)> 
                 if let Some(i) = truth_index {
                     truth.push(String::from_utf8_lossy(&record[i]).trim().to_owned());
                 }
-                records.push(raw);
+                batch.push(raw);
+                if batch.len() == Normalizer::BATCH {
+                    send(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(Normalizer::BATCH),
+                    ))?;
+                }
             }
             Err(message) => report_row(on_error, &mut errors, line, &message)?,
         }
@@ -202,16 +246,8 @@ fn read_csv(args: &DedupeArgs) -> anyhow::Result<(Vec<RawRecord>, Vec<String>)> 
     if errors > 0 {
         eprintln!("spine: skipped {errors} bad row(s)");
     }
-    if records.is_empty() {
-        if errors > 0 {
-            bail!(
-                "{}: no record to compare: all {errors} row(s) were refused",
-                path.display()
-            );
-        }
-        bail!("{} has a header but no records", path.display());
-    }
-    Ok((records, truth))
+    send(batch)?;
+    Ok((truth, errors))
 }
 
 fn column_fields(headers: &[String], map: &[String]) -> anyhow::Result<Vec<Option<Field>>> {
@@ -260,7 +296,9 @@ fn parse_row(
         })?;
         if i == id_index {
             raw.id = value.trim().to_owned();
-        } else if let Some(field) = &mapping[i] {
+        } else if let Some(field) = &mapping[i]
+            && !value.trim().is_empty()
+        {
             raw.fields.insert(field.clone(), value.to_owned());
         }
     }
@@ -288,16 +326,42 @@ fn report_row(
     }
 }
 
-/// Normalizes the records, freeing the raw ones as it goes; says how many values were unusable.
-pub fn normalize_records(raws: Vec<RawRecord>, region: Region) -> Vec<Record> {
-    let results = spine_engine::record::normalize_owned(raws, region);
-    let unusable: usize = results.iter().map(|(_, issues)| issues.len()).sum();
-    if unusable > 0 {
-        eprintln!(
-            "spine: {unusable} value(s) could not be normalized and were left out of matching"
-        );
+/// Normalizes records a batch at a time, so that a file's raw rows never all wait in memory
+/// beside their normalized forms; counts the values that could not be used.
+struct Normalizer {
+    region: Region,
+    records: Vec<Record>,
+    unusable: usize,
+}
+
+impl Normalizer {
+    /// Rows read before they are normalized: big enough to keep both cores busy.
+    const BATCH: usize = 65_536;
+
+    fn new(region: Region) -> Normalizer {
+        Normalizer {
+            region,
+            records: Vec::new(),
+            unusable: 0,
+        }
     }
-    results.into_iter().map(|(r, _)| r).collect()
+
+    fn add(&mut self, raws: Vec<RawRecord>) {
+        for (record, issues) in spine_engine::record::normalize_owned(raws, self.region) {
+            self.unusable += issues.len();
+            self.records.push(record);
+        }
+    }
+
+    fn finish(self) -> Vec<Record> {
+        if self.unusable > 0 {
+            eprintln!(
+                "spine: {} value(s) could not be normalized and were left out of matching",
+                self.unusable
+            );
+        }
+        self.records
+    }
 }
 
 /// Runs blocking, training, scoring and clustering with one progress bar per stage.
@@ -411,7 +475,9 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         .map(|s| (s.raw, (s.person, s.kind)))
         .unzip();
     let t = Instant::now();
-    let records = normalize_records(raws, Region::default());
+    let mut normalizer = Normalizer::new(Region::default());
+    normalizer.add(raws);
+    let records = normalizer.finish();
     let normalized = t.elapsed();
     let options = DedupeOptions {
         cluster: spine_engine::cluster::ClusterOptions {
