@@ -367,14 +367,21 @@ impl Tx {
         order_number: &str,
         limit: i64,
     ) -> StoreResult<Vec<CustomerRow>> {
+        // From the order-number index to the profiles' primary key, as identifiers are found.
+        // Written as `c.id in (orders...) order by c.last_seen_at`, SQLite's plan walked the
+        // tenant's profiles in last-seen order, testing each against the list.
         let sql = format!(
-            "select {} from customers c where c.tenant_id = $1 and c.deleted_at is null and c.merged_into is null \
-             and c.id in (select o.customer_id from orders o where o.tenant_id = $1 and o.external_id = $2) \
-             order by c.last_seen_at desc, c.id limit $3",
+            "select {} from orders o join customers c on c.tenant_id = o.tenant_id and c.id = o.customer_id \
+             where o.tenant_id = $1 and o.external_id = $2 \
+             and c.deleted_at is null and c.merged_into is null limit $3",
             qualified("c")
         );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
-            .bind(tenant_id).bind(order_number).bind(limit).fetch_all(&mut *c).await)?)
+        let mut rows = on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
+            .bind(tenant_id).bind(order_number).bind(limit).fetch_all(&mut *c).await)?;
+        // One profile can hold the same number from two providers.
+        rows.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at).then(a.id.cmp(&b.id)));
+        rows.dedup_by(|a, b| a.id == b.id);
+        Ok(rows)
     }
 
     /// Active profiles (not deleted, not merged away), most recently seen first, a page at a time.
