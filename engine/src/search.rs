@@ -105,6 +105,8 @@ pub fn name_index_keys(name: &PersonName) -> BTreeSet<String> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameQuery {
     words: Vec<String>,
+    /// Each word's keys, in the order of `words`.
+    word_keys: Vec<Vec<String>>,
     keys: Vec<String>,
 }
 
@@ -119,29 +121,42 @@ impl NameQuery {
         if words.is_empty() {
             return None;
         }
-        let mut keys = BTreeSet::new();
-        for word in &words {
-            keys.insert(format!("p:{}", prefix(word, MAX_PREFIX)));
-            for code in phonetic_codes(word) {
-                keys.insert(format!("s:{code}"));
-            }
-            keys.extend(anagram_key(word));
-            // Any word may be the given name (people type "smith bob" too); only a nickname
-            // or a name that has nicknames can find something its prefix does not.
-            let canonical = canonical(word);
-            if canonical != word || has_nicknames(word) {
-                keys.insert(format!("n:{canonical}"));
-            }
-        }
+        let word_keys: Vec<Vec<String>> = words
+            .iter()
+            .map(|word| {
+                let mut keys = BTreeSet::new();
+                keys.insert(format!("p:{}", prefix(word, MAX_PREFIX)));
+                for code in phonetic_codes(word) {
+                    keys.insert(format!("s:{code}"));
+                }
+                keys.extend(anagram_key(word));
+                // Any word may be the given name (people type "smith bob" too); only a
+                // nickname or a name that has nicknames can find something its prefix does not.
+                let canonical = canonical(word);
+                if canonical != word || has_nicknames(word) {
+                    keys.insert(format!("n:{canonical}"));
+                }
+                keys.into_iter().collect()
+            })
+            .collect();
+        let keys: BTreeSet<&String> = word_keys.iter().flatten().collect();
+        let keys = keys.into_iter().cloned().collect();
         Some(NameQuery {
             words,
-            keys: keys.into_iter().collect(),
+            word_keys,
+            keys,
         })
     }
 
     /// The index keys to look up; a candidate is a profile holding any of them.
     pub fn keys(&self) -> &[String] {
         &self.keys
+    }
+
+    /// The keys of each word, in the order of [`NameQuery::words`]: a name the query finds
+    /// holds a key of every word it matches.
+    pub fn word_keys(&self) -> &[Vec<String>] {
+        &self.word_keys
     }
 
     pub fn words(&self) -> &[String] {
@@ -212,6 +227,28 @@ mod tests {
         let q = NameQuery::parse(query).expect("a query");
         let k = keys(candidate);
         q.keys().iter().any(|key| k.contains(key)) && name_score(&q, candidate).is_some()
+    }
+
+    /// The store drives a search from its rarest word: each word's keys must be that word's
+    /// own, and together exactly the query's keys.
+    #[test]
+    fn a_querys_keys_are_kept_word_by_word() {
+        let q = NameQuery::parse("Bob Fesaka").expect("a query");
+        let words = q.word_keys();
+        assert_eq!(words.len(), 2);
+        assert!(
+            words[0].contains(&"p:bob".to_owned()) && words[0].contains(&"n:robert".to_owned())
+        );
+        assert!(words[1].contains(&"p:fesaka".to_owned()));
+        assert!(
+            !words[1]
+                .iter()
+                .any(|k| k.contains("bob") || k == "n:robert")
+        );
+        let mut union: Vec<String> = words.iter().flatten().cloned().collect();
+        union.sort();
+        union.dedup();
+        assert_eq!(union, q.keys());
     }
 
     #[test]

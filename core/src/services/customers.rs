@@ -127,7 +127,7 @@ async fn ranked_by_name(
     name: &NameQuery,
 ) -> ServiceResult<Vec<Uuid>> {
     let candidates = tx
-        .names_with_name_keys(tenant.id, name.keys(), NAME_CANDIDATES)
+        .names_with_name_keys(tenant.id, name.word_keys(), NAME_CANDIDATES)
         .await?;
     let mut scored: Vec<(f64, Uuid)> = candidates
         .into_iter()

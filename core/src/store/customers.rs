@@ -9,6 +9,11 @@ use spine_engine::search::name_index_keys;
 
 use super::{StoreResult, Tx, on_conn};
 
+/// Up to this many key rows, a word of a name query is rare enough to drive the search: probing
+/// its holders for the other words' keys then costs less than counting every holder of every
+/// word (measured at 100k profiles: "James Wang", 5,500 rows for "wang", 24 ms against 41).
+const RARE_WORD_HOLDERS: i64 = 6_000;
+
 /// Candidates a name search ranks at most: enough for any page a person reads, and a bound on
 /// the work a one-letter-common prefix ("ma") can cause at a million profiles.
 pub const NAME_CANDIDATES: i64 = 500;
@@ -240,43 +245,112 @@ impl Tx {
         self.insert_name_keys(tenant_id, id, display_name).await
     }
 
-    /// Active profiles holding any of these name search keys, as (id, display name), those
-    /// holding the most first (then the most recently seen), at most `limit`: the candidates a
-    /// name search ranks.
+    /// Active profiles holding any of these name search keys (given word by word), as (id,
+    /// display name), those holding the most first (then the most recently seen), at most
+    /// `limit`: the candidates a name search ranks. Only the `2 × limit` holding the most are
+    /// looked up; among equals at that cut, the most recently created (ids are UUIDv7).
+    ///
+    /// When the query has several words and one of them is rare, only holders of that word's
+    /// keys are counted: a name matching the query matches each of its words. Otherwise a
+    /// common given name ("James Fesaka": thousands hold the keys of "james") made SQLite count
+    /// and look up every holder of every word.
     pub async fn names_with_name_keys(
         &mut self,
         tenant_id: Uuid,
-        keys: &[String],
+        word_keys: &[Vec<String>],
         limit: i64,
     ) -> StoreResult<Vec<(Uuid, String)>> {
+        let mut keys: Vec<&String> = word_keys.iter().flatten().collect();
+        keys.sort();
+        keys.dedup();
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        // One index range per key, joined with UNION ALL: with `key in (...)` and a single
-        // tenant, SQLite prefers the by-customer index (it saves the group-by sort) and reads
-        // every key of the tenant.
-        let hits = (0..keys.len())
-            .map(|i| {
-                format!(
-                    "select customer_id from customer_name_keys where tenant_id = $1 and key = ${}",
-                    i + 3
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" union all ");
+        let rarest = if word_keys.len() > 1 {
+            self.rarest_word(tenant_id, word_keys).await?
+        } else {
+            None
+        };
+        // Each key as its own index range, joined with UNION ALL: with `key in (...)` and a
+        // single tenant, SQLite prefers the by-customer index (it saves the group-by sort) and
+        // reads every key of the tenant.
+        let ranges = |first: usize, count: usize| {
+            (first..first + count)
+                .map(|i| {
+                    format!(
+                        "select customer_id from customer_name_keys where tenant_id = $1 and key = ${i}"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" union all ")
+        };
+        let counted = match rarest {
+            // Probing (tenant, key, customer) for each holder of the rare word.
+            Some(rare) => format!(
+                "select customer_id, count(*) as hits from customer_name_keys \
+                 where tenant_id = $1 and key in ({}) and customer_id in ({}) \
+                 group by customer_id order by hits desc, customer_id desc limit $2 * 2",
+                (3..3 + keys.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                ranges(3 + keys.len(), rare.len())
+            ),
+            None => format!(
+                "select customer_id, count(*) as hits from ({}) h \
+                 group by customer_id order by hits desc, customer_id desc limit $2 * 2",
+                ranges(3, keys.len())
+            ),
+        };
         let sql = format!(
-            "select c.id, c.display_name from (select customer_id, count(*) as hits from ({hits}) h group by customer_id) k \
+            "select c.id, c.display_name from ({counted}) k \
              join customers c on c.tenant_id = $1 and c.id = k.customer_id \
              where c.deleted_at is null and c.merged_into is null and c.display_name is not null \
              order by k.hits desc, c.last_seen_at desc, c.id limit $2"
         );
         Ok(on_conn!(self, c => {
             let mut q = sqlx::query_as::<_, (Uuid, String)>(&sql).bind(tenant_id).bind(limit);
-            for key in keys {
+            for key in keys.iter().copied().chain(rarest.into_iter().flatten()) {
                 q = q.bind(key);
             }
             q.fetch_all(&mut *c).await
         })?)
+    }
+
+    /// The keys of the word fewest profiles hold, when at most [`RARE_WORD_HOLDERS`] do. Each
+    /// word's holders are counted only up to that bound, so a common word costs no more than a
+    /// rare one.
+    async fn rarest_word<'k>(
+        &mut self,
+        tenant_id: Uuid,
+        word_keys: &'k [Vec<String>],
+    ) -> StoreResult<Option<&'k [String]>> {
+        let mut rarest: Option<(i64, &[String])> = None;
+        for keys in word_keys.iter().filter(|k| !k.is_empty()) {
+            let ranges = (0..keys.len())
+                .map(|i| {
+                    format!(
+                        "select 1 from customer_name_keys where tenant_id = $1 and key = ${}",
+                        i + 3
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" union all ");
+            let sql = format!("select count(*) from ({ranges} limit $2) h");
+            let held: i64 = on_conn!(self, c => {
+                let mut q = sqlx::query_scalar::<_, i64>(&sql)
+                    .bind(tenant_id)
+                    .bind(RARE_WORD_HOLDERS + 1);
+                for key in keys {
+                    q = q.bind(key);
+                }
+                q.fetch_one(&mut *c).await
+            })?;
+            if held <= RARE_WORD_HOLDERS && rarest.is_none_or(|(fewest, _)| held < fewest) {
+                rarest = Some((held, keys.as_slice()));
+            }
+        }
+        Ok(rarest.map(|(_, keys)| keys))
     }
 
     /// These profiles, in the order of `ids` (those not found left out).
