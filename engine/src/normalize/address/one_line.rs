@@ -120,15 +120,19 @@ fn is_country(part: &str) -> bool {
 /// "Springfield IL" -> ("Springfield", "IL"), "Albany New York" -> ("Albany", "New York"): a
 /// state or province named last, after at least one word of town.
 fn split_city_region(text: &str) -> Option<(&str, &str)> {
-    let starts: Vec<usize> = text
-        .split_whitespace()
-        .map(|word| word.as_ptr() as usize - text.as_ptr() as usize)
-        .collect();
-    [2, 1].into_iter().find_map(|words| {
-        let start = *starts.get(starts.len().checked_sub(words).filter(|&i| i > 0)?)?;
-        let (city, region) = text.split_at(start);
-        places::is_region(&cleaned(region)).then(|| (city.trim_end(), region))
-    })
+    // Everything before the last word, then before the last two: the longer region first.
+    let before_last = text.rsplit_once(char::is_whitespace)?.0.trim_end();
+    let before_two = before_last
+        .rsplit_once(char::is_whitespace)
+        .map(|(city, _)| city.trim_end());
+    [before_two, Some(before_last)]
+        .into_iter()
+        .flatten()
+        .filter(|city| !city.is_empty())
+        .find_map(|city| {
+            let region = text[city.len()..].trim_start();
+            places::is_region(&cleaned(region)).then_some((city, region))
+        })
 }
 
 #[cfg(test)]
