@@ -2,6 +2,6 @@
 # `cargo clippy` and `cargo leptos build` share one set of artifacts in target/ instead of
 # rebuilding each other's (leptos reads LEPTOS_OUTPUT_NAME at compile time; RUSTFLAGS is part of
 # every fingerprint).
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$HOME/.local/share/spine/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export LEPTOS_OUTPUT_NAME=spine
 export RUSTFLAGS="--cfg erase_components"

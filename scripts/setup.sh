@@ -52,6 +52,20 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+# wasm-opt shrinks the release WASM bundle; cargo-leptos requires it for --release builds.
+# npm's binaryen, not Debian's: Debian's version 108 produces a bundle that fails to hydrate.
+BINARYEN_VERSION=132
+BINARYEN_DIR="$HOME/.local/share/spine/binaryen"
+if ! "$BINARYEN_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  if have npm; then
+    say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) for release builds"
+    mkdir -p "$BINARYEN_DIR"
+    npm install --prefix "$BINARYEN_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >/dev/null
+  else
+    say "npm not found: release builds need wasm-opt (npm install binaryen@$BINARYEN_VERSION)"
+  fi
+fi
+
 [ "$mode" = "--run" ] && exit 0
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).

@@ -206,7 +206,7 @@ fn y_axis((w, h): (f64, f64), max: f64, label: impl Fn(f64) -> String) -> impl I
 }
 
 /// Day labels under the plot, about seven of them whatever the range.
-fn x_axis((w, h): (f64, f64), days: &[chrono::NaiveDate]) -> impl IntoView {
+fn x_axis((w, h): (f64, f64), days: &[chrono::NaiveDate]) -> impl IntoView + use<> {
     let n = days.len().max(1);
     let step = n.div_ceil(if w > 800.0 { 12 } else { 6 });
     let slot = (w - LEFT - RIGHT) / n as f64;

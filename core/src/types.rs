@@ -149,6 +149,54 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// How an identity was learned, weakest first; it decides what the identity may be used
+    /// for. A sign-in code goes only to an identity that is asserted or verified.
+    /// `claimed`: written in a message, or typed into a form, by whoever wrote it;
+    /// `staff`: entered by a member of staff; `asserted`: the channel's own address for a
+    /// message (an SMS sender, an email's From, a store's customer email) or a provider's
+    /// account id; `verified`: the customer proved they receive at it (a sign-in code), or
+    /// staff marked it so.
+    Assurance {
+        Claimed => "claimed",
+        Staff => "staff",
+        Asserted => "asserted",
+        Verified => "verified",
+    }
+);
+
+impl Assurance {
+    /// For the console: how the identity was learned, in words.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Assurance::Claimed => "claimed by the sender",
+            Assurance::Staff => "entered by staff",
+            Assurance::Asserted => "asserted by the channel",
+            Assurance::Verified => "verified by the customer",
+        }
+    }
+
+    /// Whether a sign-in code may be sent to it.
+    pub fn can_sign_in(&self) -> bool {
+        *self >= Assurance::Asserted
+    }
+}
+
+/// An email address or phone number a message mentioned that was not attached to the message's
+/// profile: anyone can write anything in a message. Shown to agents with the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Claim {
+    /// `email` or `phone`.
+    pub kind: String,
+    /// Normalized: lowercase address, E.164 number.
+    pub value: String,
+    /// Another active profile that holds it, when one does (a review item was queued).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub holder: Option<Uuid>,
+}
+
 /// A social handle as an integrator sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -352,7 +400,9 @@ pub struct IdentityView {
     pub provider: String,
     pub value: String,
     pub confidence: f64,
+    /// `verified` when `assurance` is; kept for clients that read it.
     pub verification: Verification,
+    pub assurance: Assurance,
     pub first_seen_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
 }
@@ -403,6 +453,9 @@ pub struct TimelineEntry {
     /// transcript, `GET /api/v1/threads/{thread_id}/transcript`.
     #[serde(default)]
     pub archived: bool,
+    /// Contact details the message mentioned that were not attached to this profile.
+    #[serde(default)]
+    pub claims: Vec<Claim>,
 }
 
 /// Counts shown on the console's home page.

@@ -29,7 +29,19 @@ use common::{SYSTEM, event, ids, staff, tenant};
 const EMAIL: &str = "ines.ortega@example.com";
 const PHONE: &str = "+1 415 555 0132";
 
-/// Ines: an email conversation, then an SMS that gives both her email and her phone.
+/// Ines: an email conversation, then an SMS that gives both her email and her phone; the shop's
+/// integration knows both are from its customer 501, which ties the number to her profile as
+/// firmly as the channel gives it (a number that joined only through the email would be a claim).
+fn ines_ids(email: Option<&str>, phone: Option<&str>) -> spine_core::types::IdentifiersInput {
+    spine_core::types::IdentifiersInput {
+        external: Some(spine_core::types::ExternalInput {
+            provider: "shop".into(),
+            id: "501".into(),
+        }),
+        ..ids(email, phone, "Ines Ortega")
+    }
+}
+
 async fn ines(store: &Store, t: &Tenant) -> Uuid {
     let first = ingest_event(
         store,
@@ -38,7 +50,7 @@ async fn ines(store: &Store, t: &Tenant) -> Uuid {
         event(
             Channel::Email,
             0,
-            ids(Some(EMAIL), None, "Ines Ortega"),
+            ines_ids(Some(EMAIL), None),
             "Where is my order?",
         ),
     )
@@ -51,7 +63,7 @@ async fn ines(store: &Store, t: &Tenant) -> Uuid {
         event(
             Channel::Sms,
             10,
-            ids(Some(EMAIL), Some(PHONE), "Ines Ortega"),
+            ines_ids(Some(EMAIL), Some(PHONE)),
             "It's Ines, any news?",
         ),
     )

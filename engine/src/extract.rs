@@ -4,5 +4,5 @@
 mod emails;
 mod phones;
 
-pub use emails::extract_emails;
-pub use phones::extract_phones;
+pub use emails::{emails_in, extract_emails};
+pub use phones::{extract_phones, phones_in_text};

@@ -70,7 +70,7 @@ fn same_conversation(newer: &TimelineEntry, older: &TimelineEntry) -> bool {
 }
 
 #[component]
-pub fn CustomerPage() -> impl IntoView {
+pub fn CustomerPage() -> AnyView {
     let params = use_params_map();
     let query = use_query_map();
     let id = Memo::new(move |_| {
@@ -155,6 +155,7 @@ pub fn CustomerPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[derive(Clone, Copy)]
@@ -181,7 +182,7 @@ fn action_error(
 }
 
 #[component]
-fn Profile(data: PageData, actions: Actions) -> impl IntoView {
+fn Profile(data: PageData, actions: Actions) -> AnyView {
     let PageData {
         now,
         profile,
@@ -258,6 +259,7 @@ fn Profile(data: PageData, actions: Actions) -> impl IntoView {
             </aside>
         </div>
     }
+    .into_any()
 }
 
 fn when(at: DateTime<Utc>, now: DateTime<Utc>) -> impl IntoView {
@@ -269,7 +271,7 @@ fn when(at: DateTime<Utc>, now: DateTime<Utc>) -> impl IntoView {
 }
 
 #[component]
-fn Header(profile: CustomerProfile, name: String, now: DateTime<Utc>) -> impl IntoView {
+fn Header(profile: CustomerProfile, name: String, now: DateTime<Utc>) -> AnyView {
     let prefs = profile.preferences;
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     view! {
@@ -312,10 +314,11 @@ fn Header(profile: CustomerProfile, name: String, now: DateTime<Utc>) -> impl In
             </dl>
         </section>
     }
+    .into_any()
 }
 
 #[component]
-fn EditPanel(profile: CustomerProfile, csrf: String, actions: Actions) -> impl IntoView {
+fn EditPanel(profile: CustomerProfile, csrf: String, actions: Actions) -> AnyView {
     let current = profile.lifecycle_stage;
     let tags = profile.tags.join(", ");
     let pending = actions.update.pending();
@@ -345,6 +348,7 @@ fn EditPanel(profile: CustomerProfile, csrf: String, actions: Actions) -> impl I
             {action_error(actions.update.value())}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -359,7 +363,7 @@ fn Timeline(
     can_edit: bool,
     csrf: String,
     actions: Actions,
-) -> impl IntoView {
+) -> AnyView {
     let kind_str = kind.map(|k| k.as_str());
     let channel_str = channel.map(|c| c.as_str());
     let channel_links = std::iter::once((None, "All channels".to_owned()))
@@ -444,10 +448,11 @@ fn Timeline(
             {older}
         </section>
     }
+    .into_any()
 }
 
 #[component]
-fn NoteForm(id: Uuid, csrf: String, actions: Actions) -> impl IntoView {
+fn NoteForm(id: Uuid, csrf: String, actions: Actions) -> AnyView {
     let note = actions.note;
     // The version of the last note stored: the form is drawn afresh (empty) after each one, and
     // keeps what was typed when adding it failed.
@@ -478,6 +483,7 @@ fn NoteForm(id: Uuid, csrf: String, actions: Actions) -> impl IntoView {
         }}
         {action_error(note.value())}
     }
+    .into_any()
 }
 
 fn kind_label(kind: InteractionKind) -> &'static str {
@@ -499,7 +505,7 @@ fn direction_label(direction: Direction) -> &'static str {
 }
 
 #[component]
-fn Entry(entry: TimelineEntry, now: DateTime<Utc>) -> impl IntoView {
+fn Entry(entry: TimelineEntry, now: DateTime<Utc>) -> AnyView {
     let content = match entry.kind {
         _ if entry.archived => Some(
             view! {
@@ -526,6 +532,24 @@ fn Entry(entry: TimelineEntry, now: DateTime<Utc>) -> impl IntoView {
         .and_then(|p| p.get("author"))
         .and_then(|a| a.as_str())
         .map(|a| view! { <span class="author">{format!("by {a}")}</span> });
+    let claims = (!entry.claims.is_empty()).then(|| {
+        let items = entry
+            .claims
+            .iter()
+            .map(|c| {
+                let holder = c.holder.map(|h| {
+                    view! { " (held by " <a href=format!("/customers/{h}")>"another profile"</a> ")" }
+                });
+                view! { <li><span class="claim-kind">{c.kind.clone()}</span> " " {c.value.clone()} {holder}</li> }
+            })
+            .collect_view();
+        view! {
+            <div class="claims" title="Written in the message; not added to this profile. Anyone can write anything in a message.">
+                <span class="claims-title">"Mentioned, not added:"</span>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
     view! {
         <li class=format!("entry kind-{}", entry.kind.as_str()) data-channel=entry.channel.as_str()>
             <div class="entry-meta">
@@ -538,8 +562,10 @@ fn Entry(entry: TimelineEntry, now: DateTime<Utc>) -> impl IntoView {
                 <span class="entry-time">{when(entry.occurred_at, now)}</span>
             </div>
             {content}
+            {claims}
         </li>
     }
+    .into_any()
 }
 
 fn money(cents: i64, currency: &str) -> String {
@@ -610,19 +636,21 @@ fn booking_view(entry: &TimelineEntry) -> Option<AnyView> {
 }
 
 #[component]
-fn Identities(profile: CustomerProfile, now: DateTime<Utc>) -> impl IntoView {
+fn Identities(profile: CustomerProfile, now: DateTime<Utc>) -> AnyView {
     let rows = profile
         .identities
         .into_iter()
         .map(|i| {
-            let verified = i.verification == crate::types::Verification::Verified;
+            let assurance = i.assurance;
             view! {
                 <tr>
                     <td>{i.kind}</td>
                     <td>{if i.provider.is_empty() { "—".to_owned() } else { i.provider }}</td>
                     <td class="identity-value">{i.value}</td>
                     <td>{format!("{:.0}%", i.confidence * 100.0)}</td>
-                    <td>{if verified { "verified" } else { "unverified" }}</td>
+                    <td class=format!("assurance {}", assurance.as_str()) title=assurance.label()>
+                        {assurance.as_str()}
+                    </td>
                     <td>{when(i.first_seen_at, now)}</td>
                     <td>{when(i.last_seen_at, now)}</td>
                 </tr>
@@ -640,7 +668,7 @@ fn Identities(profile: CustomerProfile, now: DateTime<Utc>) -> impl IntoView {
                             <th scope="col">"Provider"</th>
                             <th scope="col">"Value"</th>
                             <th scope="col">"Confidence"</th>
-                            <th scope="col">"Verified"</th>
+                            <th scope="col" title="How Spine learned it: claimed by the sender, entered by staff, asserted by the channel, or verified by the customer. Only asserted and verified addresses and numbers can receive a sign-in code.">"Learned"</th>
                             <th scope="col">"First seen"</th>
                             <th scope="col">"Last seen"</th>
                         </tr>
@@ -650,10 +678,11 @@ fn Identities(profile: CustomerProfile, now: DateTime<Utc>) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 #[component]
-fn Duplicates(id: Uuid, list: Vec<DuplicateCandidate>, can_merge: bool) -> impl IntoView {
+fn Duplicates(id: Uuid, list: Vec<DuplicateCandidate>, can_merge: bool) -> AnyView {
     let empty = list.is_empty();
     let items = list
         .into_iter()
@@ -699,12 +728,13 @@ fn Duplicates(id: Uuid, list: Vec<DuplicateCandidate>, can_merge: bool) -> impl 
             }}
         </section>
     }
+    .into_any()
 }
 
 /// Admins pick any other active profile to merge into this one: a plain GET form (`merge_q`),
 /// answered by the page's own data call, each result opening the side-by-side merge page.
 #[component]
-fn MergeBox(id: Uuid, search: Option<MergeSearch>) -> impl IntoView {
+fn MergeBox(id: Uuid, search: Option<MergeSearch>) -> AnyView {
     let query = search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
     let results = search.map(|s| {
         if let Some(error) = s.error {
@@ -759,6 +789,7 @@ fn MergeBox(id: Uuid, search: Option<MergeSearch>) -> impl IntoView {
             {results}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -768,7 +799,7 @@ fn Merges(
     csrf: String,
     actions: Actions,
     now: DateTime<Utc>,
-) -> impl IntoView {
+) -> AnyView {
     let empty = list.is_empty();
     let undo = actions.undo;
     let items = list
@@ -831,6 +862,7 @@ fn Merges(
             {action_error(undo.value())}
         </section>
     }
+    .into_any()
 }
 
 /// A quiet line of text where a list would be: an empty state.
@@ -855,6 +887,7 @@ mod tests {
             thread_id: None,
             payload: None,
             archived: false,
+            claims: Vec::new(),
         }
     }
 
@@ -887,7 +920,7 @@ mod tests {
 
 /// The person's data (admins): download it, hide the profile or show it again, erase it.
 #[component]
-fn PrivacyPanel(id: Uuid, deleted: bool, csrf: String, actions: Actions) -> impl IntoView {
+fn PrivacyPanel(id: Uuid, deleted: bool, csrf: String, actions: Actions) -> AnyView {
     let csrf_erase = csrf.clone();
     view! {
         <section class="panel privacy" aria-labelledby="privacy-title">
@@ -924,11 +957,12 @@ fn PrivacyPanel(id: Uuid, deleted: bool, csrf: String, actions: Actions) -> impl
             </details>
         </section>
     }
+    .into_any()
 }
 
 /// "This is not me": identifiers the customer disputed on their own page, with the decision.
 #[component]
-fn Disputes(list: Vec<crate::types::Dispute>, csrf: String, actions: Actions) -> impl IntoView {
+fn Disputes(list: Vec<crate::types::Dispute>, csrf: String, actions: Actions) -> AnyView {
     let rows = list
         .into_iter()
         .map(|d| {
@@ -964,6 +998,7 @@ fn Disputes(list: Vec<crate::types::Dispute>, csrf: String, actions: Actions) ->
             {action_error(actions.dispute.value())}
         </section>
     }
+    .into_any()
 }
 
 /// What an agent (or the assistant they paste it into) should know before answering: the same
@@ -975,7 +1010,7 @@ fn ContextPanel(
     csrf: String,
     actions: Actions,
     now: DateTime<Utc>,
-) -> impl IntoView {
+) -> AnyView {
     let ContextView { text, threads } = context;
     let rows = threads
         .into_iter()
@@ -1039,4 +1074,5 @@ fn ContextPanel(
             {action_error(actions.thread.value())}
         </section>
     }
+    .into_any()
 }

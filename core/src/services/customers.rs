@@ -12,7 +12,7 @@ use crate::store::{
     CustomerRow, IdentityRow, InteractionRow, NAME_CANDIDATES, Store, TimelineFilter,
 };
 use crate::types::{
-    Channel, CustomerProfile, CustomerSummary, Direction, IdentityView, InteractionKind,
+    Assurance, Channel, CustomerProfile, CustomerSummary, Direction, IdentityView, InteractionKind,
     LifecycleStage, Preferences, TenantStats, TimelineEntry, Verification,
 };
 
@@ -312,13 +312,17 @@ pub(crate) fn profile(row: CustomerRow, identities: Vec<IdentityRow>) -> Custome
         identities: identities
             .into_iter()
             .map(|i| IdentityView {
+                assurance: i.assurance(),
+                verification: if i.assurance() == Assurance::Verified {
+                    Verification::Verified
+                } else {
+                    Verification::Unverified
+                },
                 id: i.id,
                 kind: i.kind,
                 provider: i.provider,
                 value: i.value,
                 confidence: i.confidence,
-                verification: Verification::parse(&i.verification)
-                    .unwrap_or(Verification::Unverified),
                 first_seen_at: i.first_seen_at,
                 last_seen_at: i.last_seen_at,
             })
@@ -341,6 +345,7 @@ pub(crate) fn timeline_entry(row: InteractionRow) -> Option<TimelineEntry> {
         thread_id: row.thread_id,
         payload: row.payload.map(|p| p.0),
         archived: row.archived,
+        claims: row.claims.map(|c| c.0).unwrap_or_default(),
     })
 }
 

@@ -94,18 +94,22 @@ pub async fn resolve_customer(
             "send at least a phone, an email or a login_id",
         ));
     }
-    let sender = normalize_sender(tenant, &ids, None)?;
+    // No channel: the addresses and numbers are the integration's user's word; a login id is
+    // the integration's own.
+    let sender = normalize_sender(tenant, &ids, None, None)?;
     let now = Utc::now();
     let mut tx = store.begin().await?;
     tx.lock_keys(&sender.lock_keys(tenant)).await?;
     let model = crate::services::matching::current_model(&mut tx, tenant).await?;
-    let (_, resolution) = decide_sender(&mut tx, tenant, &model, &sender, &ids).await?;
+    let decided = decide_sender(&mut tx, tenant, &model, &sender, &ids).await?;
+    let resolution = decided.resolution;
     let outcome = match resolution {
         Resolution::Link(best) => {
             if request.merge_if_found {
+                let tie = decided.matches.tie(best.id, sender.probes());
                 tx.improve_customer(tenant.id, best.id, &patch_from(&sender, source, now))
                     .await?;
-                link_all(&mut tx, tenant, best.id, &sender, now).await?;
+                link_all(&mut tx, tenant, best.id, &sender, Some(tie), now).await?;
                 tx.append_audit(
                     tenant.id,
                     &audit(
@@ -142,7 +146,7 @@ pub async fn resolve_customer(
                 now,
             )
             .await?;
-            link_all(&mut tx, tenant, id, &sender, now).await?;
+            link_all(&mut tx, tenant, id, &sender, None, now).await?;
             let review_item_id = match &resolution {
                 Resolution::Review(best) => Some(
                     tx.insert_review_item(

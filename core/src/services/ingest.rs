@@ -30,7 +30,8 @@ use crate::store::{
     StoreError, Tx,
 };
 use crate::types::{
-    Decision, Direction, EventInput, IdentifiersInput, IngestOutcome, InteractionKind,
+    Assurance, Channel, Claim, Decision, Direction, EventInput, IdentifiersInput, IngestOutcome,
+    InteractionKind,
 };
 
 /// Bodies past this are refused rather than truncated: nothing is silently lost.
@@ -38,6 +39,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Identifiers found in message text are likely, not certain, to be the sender's ("call my
 /// husband at ..." happens); high enough that "my number is ..." alone links an exact phone.
 const EXTRACTED_CONFIDENCE: f64 = 0.96;
+/// At most this many addresses and numbers are read from one message body, whatever its size:
+/// a message is one person talking, not a directory.
+pub const MAX_EXTRACTED: usize = 5;
 
 /// One normalized identifier the event carries.
 #[derive(Debug, Clone)]
@@ -49,6 +53,10 @@ pub(super) struct Probe {
     match_key: String,
     variants: Vec<String>,
     confidence: f64,
+    /// How far it is trusted before it meets any profile (see [`learned_assurance`]).
+    assurance: Assurance,
+    /// Read from the message text rather than given by the integration.
+    from_text: bool,
 }
 
 impl Probe {
@@ -61,7 +69,32 @@ impl Probe {
             match_key: value.to_owned(),
             variants: Vec::new(),
             confidence: 1.0,
+            assurance: Assurance::Asserted,
+            from_text: false,
         }
+    }
+
+    /// An address or number someone wrote in a message.
+    fn written(
+        kind: IdentifierKind,
+        value: &str,
+        match_key: String,
+        variants: Vec<String>,
+    ) -> Probe {
+        Probe {
+            raw: None,
+            match_key,
+            variants,
+            confidence: EXTRACTED_CONFIDENCE,
+            assurance: Assurance::Claimed,
+            from_text: true,
+            ..Probe::exact(kind, "", value, "")
+        }
+    }
+
+    /// Addresses and numbers are where sign-in codes go.
+    fn is_contact(&self) -> bool {
+        matches!(self.kind, IdentifierKind::Email | IdentifierKind::Phone)
     }
 
     /// External ids and logins identify one account: a profile holds them alone.
@@ -85,6 +118,10 @@ pub(super) struct Sender {
 }
 
 impl Sender {
+    pub(super) fn probes(&self) -> &[Probe] {
+        &self.probes
+    }
+
     /// Every key another event could find this sender by: identifiers, their match keys and
     /// variants. Transactions resolving senders that share one are serialised (`Tx::lock_keys`).
     pub(super) fn lock_keys(&self, tenant: &Tenant) -> Vec<(Uuid, String)> {
@@ -128,13 +165,84 @@ pub(super) fn identifier_lock_keys(
     ]
 }
 
-/// Normalizes what is known of a sender; `text` is a message body the sender wrote, searched
-/// for phone numbers and emails.
+/// The kind of identifier a channel delivers a message from, which the channel (not the
+/// sender) vouches for: the number an SMS, a WhatsApp message or a call came from, an email's
+/// From, a store's or a booking system's customer email (where its receipts go), the handle a
+/// DM came from. A web chat or a note has none: whatever its visitor typed is their word only.
+fn native_kind(channel: Channel) -> Option<IdentifierKind> {
+    match channel {
+        Channel::Sms | Channel::Whatsapp | Channel::Phone => Some(IdentifierKind::Phone),
+        Channel::Email | Channel::Order | Channel::Booking => Some(IdentifierKind::Email),
+        Channel::Instagram | Channel::Facebook => Some(IdentifierKind::Handle),
+        Channel::Webchat | Channel::Note => None,
+    }
+}
+
+/// How far an identifier an integration sends is trusted before it meets any profile: a
+/// provider's account ids and the channel's own address are asserted; any other address,
+/// number, handle or postal address is what the sender typed (a form, a checkout), a claim.
+fn learned_assurance(channel: Option<Channel>, kind: IdentifierKind) -> Assurance {
+    let asserted = matches!(kind, IdentifierKind::ExternalId | IdentifierKind::Login)
+        || channel.and_then(native_kind) == Some(kind);
+    if asserted {
+        Assurance::Asserted
+    } else {
+        Assurance::Claimed
+    }
+}
+
+/// Normalizes what is known of a sender; `channel` is where the message came from (none for a
+/// lookup), `text` a message body the sender wrote, searched for phone numbers and emails.
 pub(super) fn normalize_sender(
     tenant: &Tenant,
     ids: &IdentifiersInput,
+    channel: Option<Channel>,
     text: Option<&str>,
 ) -> ServiceResult<Sender> {
+    let mut sender = normalize_identifiers(tenant, ids)?;
+    for probe in &mut sender.probes {
+        probe.assurance = learned_assurance(channel, probe.kind);
+    }
+    if let Some(body) = text {
+        // Bounded however long the body is: the extractors stop once enough are found.
+        let phones = spine_engine::extract::phones_in_text(body, tenant.region);
+        let mut taken = 0;
+        for phone in phones.take(MAX_EXTRACTED) {
+            taken += 1;
+            if !sender
+                .probes
+                .iter()
+                .any(|p| p.kind == IdentifierKind::Phone && p.value == phone.e164())
+            {
+                let variants = phone.variants().into_iter().map(|v| v.value).collect();
+                sender.probes.push(Probe::written(
+                    IdentifierKind::Phone,
+                    phone.e164(),
+                    phone.e164().to_owned(),
+                    variants,
+                ));
+            }
+        }
+        for email in spine_engine::extract::emails_in(body).take(MAX_EXTRACTED - taken) {
+            if !sender
+                .probes
+                .iter()
+                .any(|p| p.kind == IdentifierKind::Email && p.value == email.as_str())
+            {
+                sender.probes.push(Probe::written(
+                    IdentifierKind::Email,
+                    email.as_str(),
+                    email.canonical(),
+                    Vec::new(),
+                ));
+            }
+        }
+    }
+    Ok(sender)
+}
+
+/// The identifiers an integration sent, normalized; refuses a malformed one, naming its field.
+fn normalize_identifiers(tenant: &Tenant, ids: &IdentifiersInput) -> ServiceResult<Sender> {
     let mut sender = Sender::default();
     if let Some(ext) = &ids.external {
         let id = ExternalId::parse(&ext.provider, &ext.id)
@@ -206,38 +314,6 @@ pub(super) fn normalize_sender(
         sender.display_name = Some(raw.split_whitespace().collect::<Vec<_>>().join(" "));
         sender.name = Some(name);
     }
-    if let Some(body) = text {
-        for phone in spine_engine::extract::extract_phones(body, tenant.region) {
-            if !sender
-                .probes
-                .iter()
-                .any(|p| p.kind == IdentifierKind::Phone && p.value == phone.e164())
-            {
-                sender.probes.push(Probe {
-                    variants: phone.variants().into_iter().map(|v| v.value).collect(),
-                    confidence: EXTRACTED_CONFIDENCE,
-                    raw: None,
-                    ..Probe::exact(IdentifierKind::Phone, "", phone.e164(), "")
-                });
-                sender.phone.get_or_insert(phone);
-            }
-        }
-        for email in spine_engine::extract::extract_emails(body) {
-            if !sender
-                .probes
-                .iter()
-                .any(|p| p.kind == IdentifierKind::Email && p.value == email.as_str())
-            {
-                sender.probes.push(Probe {
-                    match_key: email.canonical(),
-                    confidence: EXTRACTED_CONFIDENCE,
-                    raw: None,
-                    ..Probe::exact(IdentifierKind::Email, "", email.as_str(), "")
-                });
-                sender.email.get_or_insert(email);
-            }
-        }
-    }
     Ok(sender)
 }
 
@@ -296,15 +372,57 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Which of the sender's identifiers met which profile's, and how.
+#[derive(Debug, Default)]
+pub(super) struct Matches {
+    /// (profile, index of the sender's probe, level, how the profile's identity was learned)
+    met: Vec<(Uuid, usize, MatchLevel, Assurance)>,
+}
+
+impl Matches {
+    /// How strongly the event ties its sender to `customer`: through an identifier both hold
+    /// exactly, as strong as the weaker of the event's word for it and the profile's; through a
+    /// variant (a number read in another region, an address spelled another way), a claim.
+    pub(super) fn tie(&self, customer: Uuid, probes: &[Probe]) -> Assurance {
+        self.met
+            .iter()
+            .filter(|m| m.0 == customer)
+            .map(|&(_, probe, level, stored)| match level {
+                MatchLevel::Exact => probes[probe].assurance.min(stored),
+                _ => Assurance::Claimed,
+            })
+            .max()
+            .unwrap_or(Assurance::Claimed)
+    }
+
+    fn met(&self, customer: Uuid, probe: usize) -> bool {
+        self.met.iter().any(|m| m.0 == customer && m.1 == probe)
+    }
+
+    /// Another profile holding this probe's identifier exactly.
+    fn holder_other_than(&self, customer: Uuid, probe: usize) -> Option<Uuid> {
+        self.met
+            .iter()
+            .find(|m| m.0 != customer && m.1 == probe && m.2 == MatchLevel::Exact)
+            .map(|m| m.0)
+    }
+}
+
 /// Profiles sharing an identifier with the sender, with how each identifier met theirs.
-#[allow(clippy::type_complexity)]
 async fn gather_candidates(
     tx: &mut Tx,
     tenant: &Tenant,
     sender: &Sender,
-) -> ServiceResult<(Vec<Candidate<Uuid>>, BTreeMap<Uuid, Record>)> {
+) -> ServiceResult<(Vec<Candidate<Uuid>>, BTreeMap<Uuid, Record>, Matches)> {
     let mut shared: BTreeMap<Uuid, Vec<SharedIdentifier>> = BTreeMap::new();
-    let mut add = |customer: Uuid, probe: &Probe, level: MatchLevel| {
+    let mut matches = Matches::default();
+    let mut add = |customer: Uuid, at: usize, probe: &Probe, level: MatchLevel, stored: &str| {
+        matches.met.push((
+            customer,
+            at,
+            level,
+            Assurance::parse(stored).unwrap_or(Assurance::Claimed),
+        ));
         let list = shared.entry(customer).or_default();
         if !list
             .iter()
@@ -318,20 +436,32 @@ async fn gather_candidates(
             });
         }
     };
-    for probe in &sender.probes {
+    for (at, probe) in sender.probes.iter().enumerate() {
         let kind = probe.kind.as_str();
         for row in tx
             .identities_matching(tenant.id, kind, &probe.provider, &probe.value)
             .await?
         {
-            add(row.customer_id, probe, MatchLevel::Exact);
+            add(
+                row.customer_id,
+                at,
+                probe,
+                MatchLevel::Exact,
+                &row.assurance,
+            );
         }
         if probe.match_key != probe.value {
             for row in tx
                 .identities_by_match_key(tenant.id, kind, &probe.match_key)
                 .await?
             {
-                add(row.customer_id, probe, MatchLevel::Variant);
+                add(
+                    row.customer_id,
+                    at,
+                    probe,
+                    MatchLevel::Variant,
+                    &row.assurance,
+                );
             }
         }
         if probe.kind == IdentifierKind::Email {
@@ -341,7 +471,13 @@ async fn gather_candidates(
                 .await?
             {
                 if row.value != probe.value {
-                    add(row.customer_id, probe, MatchLevel::Variant);
+                    add(
+                        row.customer_id,
+                        at,
+                        probe,
+                        MatchLevel::Variant,
+                        &row.assurance,
+                    );
                 }
             }
         }
@@ -350,7 +486,13 @@ async fn gather_candidates(
                 .identities_matching(tenant.id, kind, &probe.provider, variant)
                 .await?
             {
-                add(row.customer_id, probe, MatchLevel::Variant);
+                add(
+                    row.customer_id,
+                    at,
+                    probe,
+                    MatchLevel::Variant,
+                    &row.assurance,
+                );
             }
         }
     }
@@ -368,7 +510,7 @@ async fn gather_candidates(
         }
         candidates.push(Candidate { id, shared });
     }
-    Ok((candidates, records))
+    Ok((candidates, records, matches))
 }
 
 /// The sender as the match model compares people: name and address (identifiers are counted
@@ -402,6 +544,13 @@ pub(super) fn sender_record(
     .0
 }
 
+/// What resolution decided about a sender, with what it saw.
+pub(super) struct Decided {
+    pub candidates: Vec<Candidate<Uuid>>,
+    pub resolution: Resolution<Uuid>,
+    pub matches: Matches,
+}
+
 /// Finds the profiles the sender shares identifiers with and decides, with the tenant's model
 /// (`matching::current_model`).
 pub(super) async fn decide_sender(
@@ -410,8 +559,8 @@ pub(super) async fn decide_sender(
     model: &Model,
     sender: &Sender,
     ids: &IdentifiersInput,
-) -> ServiceResult<(Vec<Candidate<Uuid>>, Resolution<Uuid>)> {
-    let (candidates, records) = gather_candidates(tx, tenant, sender).await?;
+) -> ServiceResult<Decided> {
+    let (candidates, records, matches) = gather_candidates(tx, tenant, sender).await?;
     let incoming = sender_record(ids, tenant.region);
     let evidence = ProfileEvidence {
         model,
@@ -419,7 +568,11 @@ pub(super) async fn decide_sender(
         records: &records,
     };
     let resolution = resolve::decide_with_model(&candidates, tenant.thresholds, &evidence);
-    Ok((candidates, resolution))
+    Ok(Decided {
+        candidates,
+        resolution,
+        matches,
+    })
 }
 
 /// An event checked and normalized: everything about it that needs no database.
@@ -436,7 +589,7 @@ pub fn prepare_event(tenant: &Tenant, event: EventInput) -> ServiceResult<Prepar
         .body
         .as_deref()
         .filter(|_| event.direction == Direction::Inbound);
-    let sender = normalize_sender(tenant, &event.identifiers, written)?;
+    let sender = normalize_sender(tenant, &event.identifiers, Some(event.channel), written)?;
     Ok(PreparedEvent { event, sender })
 }
 
@@ -622,8 +775,11 @@ async fn ingest_in(
         )));
     }
 
-    let (candidates, resolution) =
-        decide_sender(tx, tenant, model, sender, &event.identifiers).await?;
+    let Decided {
+        candidates,
+        resolution,
+        matches,
+    } = decide_sender(tx, tenant, model, sender, &event.identifiers).await?;
     let now = Utc::now();
     let source = event
         .source
@@ -683,8 +839,8 @@ async fn ingest_in(
         }
     };
 
-    // The profile we landed on learns every identifier the sender used; a provisional profile
-    // only those no other profile holds, so the review item is where the conflict lives.
+    // The profile we landed on learns the identifiers the integration sent; a provisional
+    // profile only those no other profile holds, so the review item is where the conflict lives.
     let claimed_elsewhere = |probe: &Probe| match &resolution {
         Resolution::Review(c) => {
             probe.exclusive()
@@ -699,7 +855,46 @@ async fn ingest_in(
         }),
         _ => false,
     };
-    for probe in sender.probes.iter().filter(|p| !claimed_elsewhere(p)) {
+    // How strongly the event ties its sender to an existing profile it linked to; an identifier
+    // it brings joins that profile no more trusted than the tie (an SMS from a new number that
+    // names a customer's email does not make that number one they can sign in with).
+    let tie = match &resolution {
+        Resolution::Link(best) => Some(matches.tie(best.id, &sender.probes)),
+        _ => None,
+    };
+    let verified_kinds: Vec<String> = match tie {
+        Some(_) => tx
+            .identities_of(tenant.id, customer_id)
+            .await?
+            .into_iter()
+            .filter(|i| i.assurance() == Assurance::Verified)
+            .map(|i| i.kind)
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut claims = Vec::new();
+    for (at, probe) in sender.probes.iter().enumerate() {
+        let met_here = matches.met(customer_id, at);
+        let assurance = tie.map_or(probe.assurance, |t| probe.assurance.min(t));
+        // What a message says is kept with the message, unless it is how the sender was found;
+        // a claimed address never joins a profile whose owner verified one of that kind.
+        let kept_as_claim = (probe.from_text && !met_here)
+            || (tie.is_some()
+                && !met_here
+                && probe.is_contact()
+                && assurance == Assurance::Claimed
+                && verified_kinds.iter().any(|k| k == probe.kind.as_str()));
+        if kept_as_claim {
+            claims.push(Claim {
+                kind: probe.kind.as_str().to_owned(),
+                value: probe.value.clone(),
+                holder: matches.holder_other_than(customer_id, at),
+            });
+            continue;
+        }
+        if claimed_elsewhere(probe) {
+            continue;
+        }
         // An identifier that rode in on a link (an Instagram handle linked because the DM gave a
         // known phone) is only as certain as the link itself.
         let confidence = match &resolution {
@@ -719,12 +914,21 @@ async fn ingest_in(
             customer_id,
             &Probe {
                 confidence,
+                assurance,
                 ..probe.clone()
             },
             event.occurred_at,
         )
         .await?;
     }
+    // Contact details of another profile named in a message linked elsewhere: a person looks.
+    let review = match review {
+        None if claims.iter().any(|c| c.holder.is_some()) => Some((
+            "a message named contact details another profile holds",
+            Vec::new(),
+        )),
+        review => review,
+    };
 
     // The conversation it continues (even from another channel), or a new one.
     let thread_id = crate::services::memory::thread_for(tx, tenant, customer_id, event).await?;
@@ -753,6 +957,7 @@ async fn ingest_in(
                 provider_message_id: event.external_id.clone(),
                 sentiment,
                 thread_id,
+                claims: claims.clone(),
             },
         )
         .await
@@ -823,6 +1028,14 @@ async fn ingest_in(
 
     let review_item_id = match review {
         Some((reason, scored)) => {
+            let (candidate_ids, evidence) = if scored.is_empty() {
+                let mut holders: Vec<Uuid> = claims.iter().filter_map(|c| c.holder).collect();
+                holders.sort();
+                holders.dedup();
+                (holders, json!({"claims": claims}))
+            } else {
+                (scored.iter().map(|c| c.id).collect(), json!(scored))
+            };
             let id = queue_review_item(
                 tx,
                 tenant.id,
@@ -830,8 +1043,8 @@ async fn ingest_in(
                 &NewReviewItem {
                     reason: reason.to_owned(),
                     subject_customer_id: customer_id,
-                    candidate_ids: scored.iter().map(|c| c.id).collect(),
-                    evidence: json!(scored),
+                    candidate_ids,
+                    evidence,
                     score: confidence,
                     interaction_id: Some(interaction_id),
                     created_at: now,
@@ -868,6 +1081,9 @@ pub(super) fn matched_kinds(c: &ScoredCandidate<Uuid>) -> Vec<String> {
         .collect()
 }
 
+/// What the sender adds to a profile: a name, an address and a number fill only what the profile
+/// lacks (a claim never replaces what it holds), and addresses written in a message are never
+/// among them.
 pub(super) fn patch_from(
     sender: &Sender,
     source: &str,
@@ -946,16 +1162,23 @@ pub(super) async fn create_profile(
     Ok(row.id)
 }
 
-/// Links every identifier the sender used to the profile.
+/// Links every identifier the sender used to the profile, no more trusted than `tie` (how the
+/// sender was tied to an existing profile; `None` for a profile the sender made).
 pub(super) async fn link_all(
     tx: &mut Tx,
     tenant: &Tenant,
     customer_id: Uuid,
     sender: &Sender,
+    tie: Option<Assurance>,
     seen: chrono::DateTime<Utc>,
 ) -> ServiceResult<()> {
     for probe in &sender.probes {
-        link_identity(tx, tenant, customer_id, probe, seen).await?;
+        let assurance = tie.map_or(probe.assurance, |t| probe.assurance.min(t));
+        let probe = Probe {
+            assurance,
+            ..probe.clone()
+        };
+        link_identity(tx, tenant, customer_id, &probe, seen).await?;
     }
     Ok(())
 }
@@ -992,7 +1215,7 @@ pub(super) async fn link_identity(
             raw_value: probe.raw.clone().filter(|r| !r.is_empty()),
             match_key: probe.match_key.clone(),
             confidence: probe.confidence,
-            verified: false,
+            assurance: probe.assurance,
             seen_at: seen,
         },
     )

@@ -76,6 +76,7 @@ pub async fn add_note(
                 provider_message_id: None,
                 sentiment: None,
                 thread_id: None,
+                claims: Vec::new(),
             },
         )
         .await?;
@@ -103,5 +104,6 @@ pub async fn add_note(
         thread_id: None,
         payload: Some(payload),
         archived: false,
+        claims: Vec::new(),
     })
 }

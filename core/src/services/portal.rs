@@ -120,12 +120,15 @@ fn code_hash(destination_hash: &str, code: &str) -> String {
     )
 }
 
-/// The active profiles holding this email or phone (sign-in needs exactly one).
+/// The active profiles that may sign in with this email or phone (sign-in needs exactly one):
+/// those holding it as asserted by a channel or verified by the customer, never as a claim
+/// someone wrote in a message or typed for them (see [`crate::types::Assurance`]).
 async fn holder(tx: &mut Tx, tenant: &Tenant, to: &Destination) -> ServiceResult<Vec<Uuid>> {
     let mut ids: Vec<Uuid> = tx
         .identities_matching(tenant.id, to.kind(), "", to.value())
         .await?
         .into_iter()
+        .filter(|i| i.assurance().can_sign_in())
         .map(|i| i.customer_id)
         .collect();
     ids.sort();

@@ -332,7 +332,7 @@ pub async fn receive_delivery(
 /// Leaves out each identifier ingestion would refuse, one field at a time, with the same
 /// normalizers; the log names the field, never the value.
 fn drop_unreadable(tenant: &Tenant, provider: WebhookProvider, ids: &mut IdentifiersInput) {
-    let readable = |probe: IdentifiersInput| normalize_sender(tenant, &probe, None).is_ok();
+    let readable = |probe: IdentifiersInput| normalize_sender(tenant, &probe, None, None).is_ok();
     let mut dropped = Vec::new();
     macro_rules! check {
         ($field:ident) => {

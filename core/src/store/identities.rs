@@ -16,7 +16,8 @@ pub struct IdentityRow {
     pub raw_value: Option<String>,
     pub match_key: String,
     pub confidence: f64,
-    pub verification: String,
+    /// An [`Assurance`](crate::types::Assurance), as text.
+    pub assurance: String,
     pub first_seen_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub origin_customer_id: Uuid,
@@ -31,33 +32,35 @@ pub struct NewIdentity {
     pub raw_value: Option<String>,
     pub match_key: String,
     pub confidence: f64,
-    pub verified: bool,
+    /// Kept when the profile already holds the identifier: what an event says never raises
+    /// (or lowers) how an identity was learned; only a verification or staff do.
+    pub assurance: crate::types::Assurance,
     pub seen_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "i.tenant_id, i.id, i.customer_id, i.kind, i.provider, i.value, i.raw_value, i.match_key, \
-    i.confidence, i.verification, i.first_seen_at, i.last_seen_at, i.origin_customer_id";
+    i.confidence, i.assurance, i.first_seen_at, i.last_seen_at, i.origin_customer_id";
+
+impl IdentityRow {
+    pub fn assurance(&self) -> crate::types::Assurance {
+        // The column's check constraint admits only the four names.
+        crate::types::Assurance::parse(&self.assurance).unwrap_or(crate::types::Assurance::Claimed)
+    }
+}
 
 impl Tx {
     /// Adds the identifier to the profile, or refreshes it when the profile already holds it
-    /// (last seen moves forward, confidence and verification only go up).
+    /// (last seen moves forward, confidence only goes up, the assurance stays).
     pub async fn upsert_identity(&mut self, tenant_id: Uuid, new: &NewIdentity) -> StoreResult<()> {
-        let verification = if new.verified {
-            "verified"
-        } else {
-            "unverified"
-        };
         on_conn!(self, c => sqlx::query(
             "insert into identities (tenant_id, id, customer_id, kind, provider, value, raw_value, match_key, \
-               confidence, verification, first_seen_at, last_seen_at, origin_customer_id) \
+               confidence, assurance, first_seen_at, last_seen_at, origin_customer_id) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $3) \
              on conflict (tenant_id, customer_id, kind, provider, value) do update set \
                last_seen_at = case when excluded.last_seen_at > identities.last_seen_at \
                  then excluded.last_seen_at else identities.last_seen_at end, \
                confidence = case when excluded.confidence > identities.confidence \
-                 then excluded.confidence else identities.confidence end, \
-               verification = case when excluded.verification = 'verified' \
-                 then 'verified' else identities.verification end")
+                 then excluded.confidence else identities.confidence end")
             .bind(tenant_id)
             .bind(Uuid::now_v7())
             .bind(new.customer_id)
@@ -67,7 +70,7 @@ impl Tx {
             .bind(&new.raw_value)
             .bind(&new.match_key)
             .bind(new.confidence)
-            .bind(verification)
+            .bind(new.assurance.as_str())
             .bind(new.seen_at)
             .execute(&mut *c)
             .await

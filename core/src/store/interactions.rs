@@ -24,6 +24,8 @@ pub struct InteractionRow {
     pub created_at: DateTime<Utc>,
     /// Its thread was archived: `body` and `payload` are in the thread's transcript.
     pub archived: bool,
+    /// Contact details the message mentioned that were not attached to its profile.
+    pub claims: Option<Json<Vec<crate::types::Claim>>>,
 }
 
 /// Which timeline entries to show; `None` means any.
@@ -47,6 +49,8 @@ pub struct NewInteraction {
     pub sentiment: Option<f64>,
     /// The conversation thread it joined (messages and calls).
     pub thread_id: Option<Uuid>,
+    /// Contact details the message mentioned that were not attached to its profile.
+    pub claims: Vec<crate::types::Claim>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,7 +67,7 @@ pub struct NewOrder {
 }
 
 pub(crate) const COLUMNS: &str = "tenant_id, id, customer_id, origin_customer_id, thread_id, channel, direction, kind, \
-    occurred_at, body, payload, provider_message_id, sentiment, created_at, archived";
+    occurred_at, body, payload, provider_message_id, sentiment, created_at, archived, claims";
 
 impl Tx {
     pub async fn insert_interaction(
@@ -74,8 +78,8 @@ impl Tx {
         let id = Uuid::now_v7();
         on_conn!(self, c => sqlx::query(
             "insert into interactions (tenant_id, id, customer_id, origin_customer_id, channel, direction, kind, \
-               occurred_at, body, payload, provider_message_id, created_at, sentiment, thread_id) \
-             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+               occurred_at, body, payload, provider_message_id, created_at, sentiment, thread_id, claims) \
+             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
             .bind(tenant_id)
             .bind(id)
             .bind(new.customer_id)
@@ -89,6 +93,7 @@ impl Tx {
             .bind(Utc::now())
             .bind(new.sentiment)
             .bind(new.thread_id)
+            .bind((!new.claims.is_empty()).then(|| Json(&new.claims)))
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))

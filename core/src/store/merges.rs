@@ -133,11 +133,11 @@ impl Tx {
     pub async fn restore_identity(&mut self, row: &super::IdentityRow) -> StoreResult<()> {
         on_conn!(self, c => sqlx::query(
             "insert into identities (tenant_id, id, customer_id, kind, provider, value, raw_value, match_key, \
-               confidence, verification, first_seen_at, last_seen_at, origin_customer_id) \
+               confidence, assurance, first_seen_at, last_seen_at, origin_customer_id) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
             .bind(row.tenant_id).bind(row.id).bind(row.customer_id).bind(&row.kind).bind(&row.provider)
             .bind(&row.value).bind(&row.raw_value).bind(&row.match_key).bind(row.confidence)
-            .bind(&row.verification).bind(row.first_seen_at).bind(row.last_seen_at).bind(row.origin_customer_id)
+            .bind(&row.assurance).bind(row.first_seen_at).bind(row.last_seen_at).bind(row.origin_customer_id)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

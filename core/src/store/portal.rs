@@ -288,7 +288,7 @@ impl Tx {
         value: &str,
     ) -> StoreResult<()> {
         on_conn!(self, c => sqlx::query(
-            "update identities set verification = 'verified' \
+            "update identities set assurance = 'verified' \
              where tenant_id = $1 and customer_id = $2 and kind = $3 and value = $4")
             .bind(tenant_id).bind(customer_id).bind(kind).bind(value)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;

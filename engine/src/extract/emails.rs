@@ -15,17 +15,22 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Email addresses in `text`, normalized and deduplicated, in order of appearance.
 pub fn extract_emails(text: &str) -> Vec<Email> {
+    emails_in(text).collect()
+}
+
+/// The same, found as they are asked for: taking the first few reads only as far as they are.
+pub fn emails_in(text: &str) -> impl Iterator<Item = Email> + '_ {
     let mut found: Vec<Email> = Vec::new();
-    for candidate in CANDIDATE.find_iter(text) {
+    CANDIDATE.find_iter(text).filter_map(move |candidate| {
         // Quotes and dots around a word are punctuation of the sentence, not of the address.
         let trimmed = candidate.as_str().trim_start_matches(['.', '\'', '`']);
-        if let Ok(email) = Email::parse(trimmed)
-            && !found.contains(&email)
-        {
-            found.push(email);
+        let email = Email::parse(trimmed).ok()?;
+        if found.contains(&email) {
+            return None;
         }
-    }
-    found
+        found.push(email.clone());
+        Some(email)
+    })
 }
 
 #[cfg(test)]

@@ -99,29 +99,38 @@ const MAX_GROUPS: usize = 8;
 /// without a country code are read in `region`. Returns normalized, deduplicated, in order
 /// of appearance.
 pub fn extract_phones(text: &str, region: Region) -> Vec<Phone> {
+    phones_in_text(text, region).collect()
+}
+
+/// The same, found as they are asked for: taking the first few reads only as far as they are.
+pub fn phones_in_text(text: &str, region: Region) -> impl Iterator<Item = Phone> + '_ {
     let mut found: Vec<Phone> = Vec::new();
-    for caps in CANDIDATE.captures_iter(text) {
-        let Some(number) = caps.name("number") else {
-            continue;
-        };
-        let extension = caps.name("ext");
-        let end = extension.map_or(number.end(), |ext| ext.end());
-        if !free_standing(text, number.start(), end) {
-            continue;
-        }
-        for phone in phones_in(
-            text,
-            number.start(),
-            number.end(),
-            extension.map(|e| e.as_str()),
-            region,
-        ) {
-            if !found.contains(&phone) {
-                found.push(phone);
+    CANDIDATE
+        .captures_iter(text)
+        .flat_map(move |caps| {
+            let Some(number) = caps.name("number") else {
+                return Vec::new();
+            };
+            let extension = caps.name("ext");
+            let end = extension.map_or(number.end(), |ext| ext.end());
+            if !free_standing(text, number.start(), end) {
+                return Vec::new();
             }
-        }
-    }
-    found
+            phones_in(
+                text,
+                number.start(),
+                number.end(),
+                extension.map(|e| e.as_str()),
+                region,
+            )
+        })
+        .filter(move |phone| {
+            if found.contains(phone) {
+                return false;
+            }
+            found.push(phone.clone());
+            true
+        })
 }
 
 /// Two numbers can share one candidate ("2024-01-15 916-555-1234", "916 555 1234 916 555
