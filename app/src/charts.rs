@@ -71,8 +71,8 @@ struct Tip {
 
 /// The hover tooltip of one chart: shown by the marks' event handlers only.
 #[component]
-fn Tooltip(tip: RwSignal<Option<Tip>>) -> impl IntoView {
-    move || {
+fn Tooltip(tip: RwSignal<Option<Tip>>) -> AnyView {
+    (move || {
         tip.get().map(|t| {
             view! {
                 <div
@@ -84,7 +84,8 @@ fn Tooltip(tip: RwSignal<Option<Tip>>) -> impl IntoView {
                 </div>
             }
         })
-    }
+    })
+    .into_any()
 }
 
 /// One bar of a chart, in its SVG's units.
@@ -132,7 +133,7 @@ fn bar_mark(bar: Bar, tip: RwSignal<Option<Tip>>, (w, h): (f64, f64)) -> impl In
 
 /// A chart's rows as an HTML table, folded away under "Data".
 #[component]
-pub fn DataTable(table: Table) -> impl IntoView {
+pub fn DataTable(table: Table) -> AnyView {
     view! {
         <details class="chart-data">
             <summary>"Data"</summary>
@@ -152,11 +153,12 @@ pub fn DataTable(table: Table) -> impl IntoView {
             </div>
         </details>
     }
+    .into_any()
 }
 
 /// The series that have data, as a legend with their totals.
 #[component]
-fn Legend(items: Vec<(String, String, f64)>) -> impl IntoView {
+fn Legend(items: Vec<(String, String, f64)>) -> AnyView {
     view! {
         <ul class="chart-legend">
             {items
@@ -174,6 +176,7 @@ fn Legend(items: Vec<(String, String, f64)>) -> impl IntoView {
                 .collect_view()}
         </ul>
     }
+    .into_any()
 }
 
 /// The drawing size of a time chart: wide ones span the page, others half of it, so text is
@@ -299,7 +302,7 @@ pub fn LineChart(
     values: Vec<f64>,
     weights: Vec<f64>,
     label: String,
-) -> impl IntoView {
+) -> AnyView {
     let tip = RwSignal::new(None::<Tip>);
     let (w, h) = frame(true);
     let n = days.len().max(1);
@@ -358,6 +361,7 @@ pub fn LineChart(
             <Tooltip tip />
         </div>
     }
+    .into_any()
 }
 
 /// One horizontal bar per category, labelled, with its value.
@@ -411,7 +415,7 @@ pub fn HBars(chart: BarChart, label: String) -> impl IntoView {
 
 /// Stages as centred bars narrowing with their counts, each with its share of the first.
 #[component]
-pub fn Funnel(chart: BarChart, label: String) -> impl IntoView {
+pub fn Funnel(chart: BarChart, label: String) -> AnyView {
     let tip = RwSignal::new(None::<Tip>);
     let (w, row) = (480.0, 40.0);
     let h = row * chart.bars.len() as f64;
@@ -455,4 +459,5 @@ pub fn Funnel(chart: BarChart, label: String) -> impl IntoView {
             <Tooltip tip />
         </div>
     }
+    .into_any()
 }

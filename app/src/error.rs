@@ -23,6 +23,9 @@ pub enum ConsoleError {
     Invalid(String),
     #[error("{0}")]
     NotFound(String),
+    /// Too many failed attempts from this account or this address for now.
+    #[error("Too many attempts. Please wait {} minutes and try again.", retry_after_secs.div_ceil(60))]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The call never reached the server function (network, encoding).
@@ -38,6 +41,7 @@ impl ConsoleError {
             ConsoleError::Forbidden | ConsoleError::StaleForm => 403,
             ConsoleError::Invalid(_) => 422,
             ConsoleError::NotFound(_) => 404,
+            ConsoleError::TooManyAttempts { .. } => 429,
             ConsoleError::Internal => 500,
             ConsoleError::Unreachable(_) => 400,
         }

@@ -63,7 +63,7 @@ fn channel_svg(channel: Channel) -> &'static str {
 
 /// The icons of the channels a customer used, each labelled for screen readers.
 #[component]
-pub fn ChannelIcons(channels: Vec<Channel>) -> impl IntoView {
+pub fn ChannelIcons(channels: Vec<Channel>) -> AnyView {
     let labels = channels
         .iter()
         .map(|c| c.label())
@@ -91,6 +91,7 @@ pub fn ChannelIcons(channels: Vec<Channel>) -> impl IntoView {
                 .collect_view()}
         </span>
     }
+    .into_any()
 }
 
 #[cfg(test)]
@@ -128,5 +129,35 @@ mod tests {
         for channel in Channel::ALL {
             assert!(channel_svg(*channel).starts_with('<'), "{channel}");
         }
+    }
+}
+
+/// The document's title for a page. leptos_meta writes the server-rendered `<title>` without
+/// escaping it, and a page's title can be a customer's name, which anyone can choose: on the
+/// server it is escaped; in the browser it goes to `document.title`, which is text already.
+pub fn document_title(page: String) -> String {
+    let title = if page.is_empty() {
+        "Spine".to_owned()
+    } else {
+        format!("{page} · Spine")
+    };
+    #[cfg(feature = "ssr")]
+    let title = html_escape::encode_text(&title).into_owned();
+    title
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod title_tests {
+    use super::document_title;
+
+    #[test]
+    fn a_name_cannot_close_the_title_element() {
+        let title = document_title("Ann </title><script>alert(1)</script>".into());
+        assert!(!title.contains('<') && !title.contains('>'), "{title}");
+        assert_eq!(
+            title,
+            "Ann &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; · Spine"
+        );
+        assert_eq!(document_title(String::new()), "Spine");
     }
 }

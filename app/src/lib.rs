@@ -21,6 +21,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -39,14 +41,35 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// A page runs only the scripts Leptos wrote into it (they carry this response's nonce) and
+/// what they load; no inline handler, no other origin, never inside a frame. A name that slips
+/// markup into a page still cannot run.
+#[cfg(feature = "ssr")]
+fn page_security_policy() {
+    use leptos_axum::ResponseOptions;
+    let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// The routes. Everything but `/login` sits inside the console shell (top bar, navigation); the
 /// server's session middleware has already sent anyone without a session to `/login`.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App() -> AnyView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/spine.css" />
-        <Title formatter=|page: String| if page.is_empty() { "Spine".to_owned() } else { format!("{page} · Spine") } />
+        <Title formatter=format::document_title />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=StaticSegment("login") view=pages::login::LoginPage />
@@ -84,4 +107,5 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+    .into_any()
 }

@@ -20,18 +20,19 @@ const NAV: &[(&str, &str, Permission)] = &[
 
 /// The brand, linking to the console's start page.
 #[component]
-pub fn Brand() -> impl IntoView {
+pub fn Brand() -> AnyView {
     view! {
         <a href="/customers" class="brand">
             <span class="brand-mark" aria-hidden="true">"◆"</span>
             " Spine"
         </a>
     }
+    .into_any()
 }
 
 /// Top bar and page. The session is read once per page load; the page itself does not wait for it.
 #[component]
-pub fn ConsoleShell() -> impl IntoView {
+pub fn ConsoleShell() -> AnyView {
     let session = Resource::new(|| (), |_| get_console_session());
     provide_context(session);
     let sign_out = ServerAction::<SignOut>::new();
@@ -56,10 +57,11 @@ pub fn ConsoleShell() -> impl IntoView {
             <Outlet />
         </main>
     }
+    .into_any()
 }
 
 #[component]
-fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> impl IntoView {
+fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> AnyView {
     let staff = session.staff;
     let links = NAV
         .iter()
@@ -90,12 +92,13 @@ fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> impl
             {failed}
         </div>
     }
+    .into_any()
 }
 
 /// The number of pending review items beside "Review", refreshed on every navigation (a decision
 /// elsewhere changes it).
 #[component]
-fn ReviewCount() -> impl IntoView {
+fn ReviewCount() -> AnyView {
     let location = leptos_router::hooks::use_location();
     let count = Resource::new(
         move || location.pathname.get(),
@@ -110,4 +113,5 @@ fn ReviewCount() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }

@@ -17,3 +17,17 @@ alter table identities drop column verification;
 -- Contact details a message mentions that were not attached to its profile (see the README's
 -- Security section): [{"kind", "value", "holder"}], shown to agents with the message.
 alter table interactions add column claims text;
+
+-- Notices and codes per destination, counted to bound them.
+create index outbox_destination on outbox (tenant_id, destination, created_at);
+
+-- Failed attempts per key (an account, a client address) in a fixed window, counted atomically
+-- in the database so that every process sharing it sees the same count.
+create table attempt_counters (
+    tenant_id blob not null,
+    scope text not null,
+    key text not null,
+    window_start text not null,
+    count integer not null,
+    primary key (tenant_id, scope, key)
+);

@@ -370,9 +370,14 @@ pub struct ServeArgs {
 
     /// SMTP server for email the outbox sends (sign-in codes), e.g.
     /// smtp://USER:PASSWORD@smtp.example.com:587?tls=required, or smtp://localhost:1025 for a
-    /// local relay. Without it, messages are written to the log and the admin's outbox page.
+    /// local relay. Without it (or a mail folder), messages are not sent.
     #[arg(long, env = "SPINE_SMTP_URL")]
     pub smtp_url: Option<String>,
+
+    /// For development: write each outgoing message (email and SMS) as a file in this folder
+    /// instead of sending it, where a developer reads sign-in codes. Not for production.
+    #[arg(long, env = "SPINE_MAIL_DIR")]
+    pub mail_dir: Option<std::path::PathBuf>,
 
     /// The sender of that email, e.g. "Acme <hello@acme.example>".
     #[arg(long, env = "SPINE_SMTP_FROM")]

@@ -1,5 +1,6 @@
-//! Outbox carriers: SMTP for email (`--smtp-url`), and the log for everything else. The
-//! dispatcher runs beside the server and hands each new outbox message to one of them.
+//! Outbox carriers: SMTP for email (`--smtp-url`), and for development a folder of files
+//! (`--mail-dir`). The dispatcher runs beside the server and hands each new outbox message to
+//! one of them. Nothing here logs what a message says: a sign-in code is for its reader only.
 
 use std::time::Duration;
 
@@ -10,15 +11,24 @@ use spine_core::services::outbox::{self, Carrier, Delivery, mask_destination};
 use spine_core::store::OutboxRow;
 use spine_core::{Store, Tenant};
 
-/// Email over SMTP; other channels are logged.
+/// Email over SMTP; in development, every channel to files.
 pub struct Carriers {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+    mail_dir: Option<std::path::PathBuf>,
 }
 
 impl Carriers {
     /// `smtp_url` as lettre reads it: `smtp://user:pass@host:587?tls=required` (STARTTLS),
     /// `smtps://user:pass@host` (TLS), or `smtp://localhost:1025` (a local relay, no TLS).
-    pub fn new(smtp_url: Option<&str>, from: Option<&str>) -> anyhow::Result<Carriers> {
+    pub fn new(
+        smtp_url: Option<&str>,
+        from: Option<&str>,
+        mail_dir: Option<std::path::PathBuf>,
+    ) -> anyhow::Result<Carriers> {
+        if let Some(dir) = &mail_dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("--mail-dir {}: {e}", dir.display()))?;
+        }
         let smtp = match smtp_url {
             None => None,
             Some(url) => {
@@ -35,14 +45,35 @@ impl Carriers {
                 Some((transport, from))
             }
         };
-        Ok(Carriers { smtp })
+        Ok(Carriers { smtp, mail_dir })
     }
 
-    pub fn describe(&self) -> &'static str {
-        if self.smtp.is_some() {
-            "email by SMTP; other channels to the log"
-        } else {
-            "none configured: messages go to the log"
+    pub fn describe(&self) -> String {
+        match (&self.smtp, &self.mail_dir) {
+            (Some(_), _) => "email by SMTP".to_owned(),
+            (None, Some(dir)) => format!("development: messages written to {}", dir.display()),
+            (None, None) => "none configured: messages are not sent".to_owned(),
+        }
+    }
+
+    /// Development: the message as a file in the mail folder, named so the newest sorts last.
+    fn write_file(&self, dir: &std::path::Path, message: &OutboxRow) -> Delivery {
+        let name = format!(
+            "{}-{}-{}.txt",
+            message.created_at.format("%Y%m%dT%H%M%S%.6f"),
+            message.channel,
+            message.id
+        );
+        let text = format!(
+            "To: {}\nChannel: {}\nSubject: {}\n\n{}\n",
+            message.destination,
+            message.channel,
+            message.subject.clone().unwrap_or_default(),
+            message.body
+        );
+        match std::fs::write(dir.join(&name), text) {
+            Ok(()) => Delivery::Sent,
+            Err(e) => Delivery::NotSent(format!("mail folder: {e}")),
         }
     }
 }
@@ -79,11 +110,12 @@ impl Carrier for Carriers {
                 }
             }
             (_, channel) => {
-                // Development: the text (a sign-in code) is read here or on the outbox page.
-                tracing::info!(%to, channel, body = %message.body, "outbox: no carrier for this channel; message logged, not sent");
-                Delivery::NotSent(format!(
-                    "not sent: no {channel} carrier configured (written to the server log)"
-                ))
+                if let Some(dir) = &self.mail_dir {
+                    tracing::info!(%to, channel, "outbox: written to the mail folder");
+                    return self.write_file(dir, message);
+                }
+                tracing::info!(%to, channel, "outbox: no carrier for this channel; not sent");
+                Delivery::NotSent(format!("not sent: no {channel} carrier configured"))
             }
         }
     }

@@ -1,5 +1,8 @@
 //! `spine`: the one binary. Parses the command line, sets up logging, runs the command, and turns
 //! any failure into one readable line and a non-zero exit.
+// The console's largest pages (analytics, the customer page) nest deeper view types than
+// rustc's default query depth allows when the release profile lays them out in this binary.
+#![recursion_limit = "256"]
 
 mod cli;
 mod commands;

@@ -289,3 +289,199 @@ async fn a_huge_message_yields_a_handful_of_claims_and_no_identities() {
         .len();
     assert!((1..=5).contains(&claims), "{claims} claims");
 }
+
+#[tokio::test]
+async fn a_public_server_answers_only_for_its_own_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = common::sqlite_url(&dir);
+    let server = common::serve(
+        &url,
+        &[
+            "--tenant",
+            "acme",
+            "--public-url",
+            "https://spine.example.com",
+        ],
+        Some(dir),
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    // A page elsewhere whose name now resolves here (DNS rebinding) names its own host.
+    for host in [
+        "evil.example",
+        "127.0.0.1",
+        "spine.example.com.evil.example",
+    ] {
+        let response = client
+            .get(format!("{}/login", server.base))
+            .header("Host", host)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status().as_u16(), 421, "{host}");
+        let problem: Value = response.json().await.expect("problem");
+        assert_eq!(problem["status"], 421);
+    }
+    let own = client
+        .get(format!("{}/login", server.base))
+        .header("Host", "spine.example.com")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(own.status().as_u16(), 200);
+    // Load balancers check health by address.
+    let health = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(health.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_a_nonce_policy() {
+    let target = Target::start();
+    let api = target
+        .client
+        .get(target.console.url("/api/v1/customers?q=ann"))
+        .bearer_auth(&target.key)
+        .send()
+        .await
+        .expect("api");
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header(&api, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&api, "x-frame-options"), "DENY");
+    assert!(header(&api, "content-security-policy").starts_with("default-src 'none'"));
+    let page = target.console.get("/login", None).await;
+    let policy = header(&page, "content-security-policy");
+    let html = page.text().await.expect("html");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the page's policy")
+        .to_owned();
+    assert!(nonce.len() >= 16, "{nonce}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(
+        !policy.contains("'unsafe-inline' 'unsafe-eval'"),
+        "{policy}"
+    );
+    // Every script the page carries is one Leptos wrote, with this response's nonce.
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{html}"
+    );
+    // A second response gets another nonce.
+    let again = target.console.get("/login", None).await;
+    assert!(!header(&again, "content-security-policy").contains(&nonce));
+}
+
+#[tokio::test]
+async fn impossible_dates_and_amounts_are_refused_and_nothing_is_written() {
+    let target = Target::start();
+    let bad = [
+        (
+            json!({"occurred_at": "9999-01-01T00:00:00Z"}),
+            "occurred_at",
+        ),
+        (
+            json!({"occurred_at": "1900-01-01T00:00:00Z"}),
+            "occurred_at",
+        ),
+        (
+            json!({"kind": "order", "order": {"provider": "shop", "external_id": "o-1", "total_cents": 1_000_000_000_000_000i64}}),
+            "order",
+        ),
+        (
+            json!({"kind": "order", "order": {"provider": "shop", "external_id": "o-2", "items": [{"name": "x", "quantity": -3}]}}),
+            "order",
+        ),
+        (json!({"source": "a\u{0}b"}), "source"),
+        (
+            json!({"identifiers": {"phone": "+13055550100", "name": "Ann\u{1b}[31m"}}),
+            "identifiers.name",
+        ),
+    ];
+    for (i, (change, field)) in bad.into_iter().enumerate() {
+        let mut event = message(
+            "sms",
+            json!({"phone": "+13055550100"}),
+            "hello",
+            &format!("bad-{i}"),
+        );
+        for (k, v) in change.as_object().expect("object") {
+            event[k] = v.clone();
+        }
+        let (status, problem) = target
+            .api(reqwest::Method::POST, "/events", Some(&event))
+            .await;
+        assert_eq!(status, 422, "{event} -> {problem}");
+        assert_eq!(problem["field"], field, "{problem}");
+        // Nothing was stored: the same message id is new afterwards.
+        let mut fixed = event.clone();
+        fixed["occurred_at"] = json!("2026-05-01T10:00:00Z");
+        fixed["kind"] = json!("message");
+        fixed["order"] = Value::Null;
+        fixed["source"] = Value::Null;
+        fixed["identifiers"] = json!({"phone": "+13055550100"});
+        let stored = target.event(fixed).await;
+        assert_eq!(stored["duplicate"], false, "{stored}");
+    }
+}
+
+#[tokio::test]
+async fn guessing_a_staff_password_locks_the_account_and_the_right_one_waits_too() {
+    let console = Console::sqlite();
+    let base = console.server.base.clone();
+    let attempt = |email: &'static str, password: &'static str| {
+        let console = &console;
+        let base = base.clone();
+        async move {
+            let (status, headers, body) = console
+                .call(
+                    "sign_in",
+                    &[("email", email), ("password", password), ("next", "")],
+                    None,
+                    Some(&base),
+                )
+                .await;
+            let retry = headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            (status.as_u16(), retry, body)
+        }
+    };
+    for _ in 0..5 {
+        let (status, _, body) = attempt("admin@demo.spine.local", "guess").await;
+        assert_eq!(status, 401, "{body}");
+    }
+    // Locked: even the right password is refused until the window ends, and says when.
+    let (status, retry, body) = attempt("admin@demo.spine.local", "demo-admin-password").await;
+    assert_eq!(status, 429, "{body}");
+    assert!(retry.is_some_and(|s| s > 0 && s <= 15 * 60), "{retry:?}");
+    assert!(body.contains("TooManyAttempts"), "{body}");
+    // The account, not the address: another member of staff from here still signs in.
+    let (status, _, body) = attempt("agent@demo.spine.local", "demo-agent-password").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        console
+            .audit_actions()
+            .await
+            .iter()
+            .any(|a| a == "staff.sign_in_locked")
+    );
+}

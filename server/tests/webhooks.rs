@@ -19,6 +19,7 @@ use common::{Server, api_key, run, serve, sqlite_url};
 
 const TENANT: &str = "acme";
 const PUBLIC_URL: &str = "https://spine.example.com";
+const PUBLIC_HOST: &str = "spine.example.com";
 const TWILIO_TOKEN: &str = "8f3c2a9d5e7b1f4c6a0e2d8b9c7f5a3e";
 const META_SECRET: &str = "d41f8e6c2b9a7d5e3c1f0a8b6d4e2c9f";
 const WHATSAPP_SECRET: &str = "6c9e2f4a8d1b3e5f7a9c0b2d4e6f8a1c";
@@ -31,6 +32,22 @@ struct Hooks {
     database_url: String,
     key: String,
     client: reqwest::Client,
+    /// Served behind its public address: requests name that host, as through its proxy.
+    public: bool,
+}
+
+fn client(public: bool) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if public {
+        headers.insert(
+            reqwest::header::HOST,
+            reqwest::header::HeaderValue::from_static(PUBLIC_HOST),
+        );
+    }
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 fn spine(args: &[&str], url: &str) -> String {
@@ -82,7 +99,8 @@ impl Hooks {
             server: serve(&url, &args, Some(dir)),
             database_url: url,
             key,
-            client: reqwest::Client::new(),
+            client: client(public),
+            public,
         }
     }
 
@@ -115,8 +133,13 @@ impl Hooks {
             url.host_str().expect("host"),
             url.port().expect("port")
         );
+        let named = if self.public {
+            PUBLIC_HOST
+        } else {
+            host.as_str()
+        };
         let mut request = format!(
-            "POST {} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len}\r\nConnection: close\r\n",
+            "POST {} HTTP/1.1\r\nHost: {named}\r\nContent-Length: {len}\r\nConnection: close\r\n",
             url.path()
         );
         for (name, value) in headers {

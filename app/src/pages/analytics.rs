@@ -11,7 +11,7 @@ use crate::charts::{DataTable, Funnel, HBars, LineChart, StackedBars, count};
 use crate::server_fns::analytics::{AnalyticsQuery, AnalyticsView, get_analytics};
 
 #[component]
-pub fn AnalyticsPage() -> impl IntoView {
+pub fn AnalyticsPage() -> AnyView {
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         query_map.with(|q| AnalyticsQuery {
@@ -42,11 +42,12 @@ pub fn AnalyticsPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 /// The presets as links and a custom range as a GET form: both work without JavaScript.
 #[component]
-fn RangePicker(preset: Option<String>, from: String, to: String) -> impl IntoView {
+fn RangePicker(preset: Option<String>, from: String, to: String) -> AnyView {
     let presets = [("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days")]
         .into_iter()
         .map(|(key, label)| {
@@ -78,6 +79,7 @@ fn RangePicker(preset: Option<String>, from: String, to: String) -> impl IntoVie
             </form>
         </div>
     }
+    .into_any()
 }
 
 /// One chart with its caption, CSV link and data table.
@@ -89,7 +91,7 @@ fn Figure(
     #[prop(optional, into)] note: Option<String>,
     #[prop(optional)] wide: bool,
     children: Children,
-) -> impl IntoView {
+) -> AnyView {
     view! {
         <figure class=if wide { "chart panel wide" } else { "chart panel" } id=chart.slug()>
             <figcaption>
@@ -109,6 +111,7 @@ fn Figure(
             <DataTable table />
         </figure>
     }
+    .into_any()
 }
 
 fn percent(v: Option<f64>) -> String {
@@ -117,7 +120,7 @@ fn percent(v: Option<f64>) -> String {
 }
 
 #[component]
-fn Charts(data: AnalyticsView) -> impl IntoView {
+fn Charts(data: AnalyticsView) -> AnyView {
     let AnalyticsView {
         dashboard: d,
         preset,
@@ -289,4 +292,5 @@ fn Charts(data: AnalyticsView) -> impl IntoView {
             </Figure>
         </div>
     }
+    .into_any()
 }

@@ -9,7 +9,7 @@ use leptos_router::location::Url;
 use crate::server_fns::admin::{AuditEntryView, AuditQuery, search_audit_log};
 
 #[component]
-pub fn AuditPage() -> impl IntoView {
+pub fn AuditPage() -> AnyView {
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         query_map.with(|q| AuditQuery {
@@ -114,10 +114,11 @@ pub fn AuditPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
-fn AuditEntry(entry: AuditEntryView) -> impl IntoView {
+fn AuditEntry(entry: AuditEntryView) -> AnyView {
     let state = |label: &'static str, value: Option<String>| {
         value.map(|v| {
             view! {
@@ -144,4 +145,5 @@ fn AuditEntry(entry: AuditEntryView) -> impl IntoView {
             </div>
         </li>
     }
+    .into_any()
 }

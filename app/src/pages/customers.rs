@@ -27,7 +27,7 @@ fn search_url(query: &str) -> String {
 }
 
 #[component]
-pub fn SearchPage() -> impl IntoView {
+pub fn SearchPage() -> AnyView {
     let query_map = use_query_map();
     let q = Memo::new(move |_| query_map.read().get("q").unwrap_or_default());
     let results = Resource::new(
@@ -186,10 +186,11 @@ pub fn SearchPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
-fn ResultList(search: CustomerSearch, selected: Memo<Option<usize>>) -> impl IntoView {
+fn ResultList(search: CustomerSearch, selected: Memo<Option<usize>>) -> AnyView {
     let now = search.now;
     let count = search.customers.len();
     let rows = search
@@ -243,10 +244,11 @@ fn ResultList(search: CustomerSearch, selected: Memo<Option<usize>>) -> impl Int
             <ul id="search-results" class="results">{rows}</ul>
         </section>
     }
+    .into_any()
 }
 
 #[component]
-fn NoMatch(query: String) -> impl IntoView {
+fn NoMatch(query: String) -> AnyView {
     view! {
         <section class="panel hint-panel" role="status">
             <h2>"No customer matches “" {query} "”"</h2>
@@ -255,11 +257,12 @@ fn NoMatch(query: String) -> impl IntoView {
             </p>
         </section>
     }
+    .into_any()
 }
 
 /// What the box understands, before anything is typed.
 #[component]
-fn SearchHelp() -> impl IntoView {
+fn SearchHelp() -> AnyView {
     let examples: [(&str, &[&str]); 5] = [
         ("A name, or part of one", &["Maria Garcia"]),
         ("An email, in any case", &["maria.garcia@gmail.com"]),
@@ -297,4 +300,5 @@ fn SearchHelp() -> impl IntoView {
             </dl>
         </section>
     }
+    .into_any()
 }

@@ -9,7 +9,7 @@ use crate::server_fns::auth::SignIn;
 use crate::shell::Brand;
 
 #[component]
-pub fn LoginPage() -> impl IntoView {
+pub fn LoginPage() -> AnyView {
     let sign_in = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
@@ -58,4 +58,5 @@ pub fn LoginPage() -> impl IntoView {
             </section>
         </main>
     }
+    .into_any()
 }

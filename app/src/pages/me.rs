@@ -30,7 +30,7 @@ where
 }
 
 #[component]
-pub fn MePage() -> impl IntoView {
+pub fn MePage() -> AnyView {
     let update = ServerAction::<UpdateMe>::new();
     let dispute = ServerAction::<Dispute>::new();
     // Signing in, out, and erasure each end on another `/me?...` address: the query is part
@@ -67,10 +67,11 @@ pub fn MePage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
-fn PortalHeader(business: String, #[prop(optional)] sign_out: Option<AnyView>) -> impl IntoView {
+fn PortalHeader(business: String, #[prop(optional)] sign_out: Option<AnyView>) -> AnyView {
     view! {
         <header class="topbar portal-bar">
             <span class="brand">{business}</span>
@@ -79,10 +80,11 @@ fn PortalHeader(business: String, #[prop(optional)] sign_out: Option<AnyView>) -
             {sign_out}
         </header>
     }
+    .into_any()
 }
 
 #[component]
-fn SignIn(business: String) -> impl IntoView {
+fn SignIn(business: String) -> AnyView {
     let query = use_query_map();
     let challenge = move || query.read().get("challenge").filter(|c| !c.is_empty());
     let erased = move || query.read().get("erased").is_some();
@@ -142,6 +144,7 @@ fn SignIn(business: String) -> impl IntoView {
             </section>
         </main>
     }
+    .into_any()
 }
 
 const LANGUAGES: [(&str, &str); 7] = [
@@ -170,11 +173,7 @@ const TIMEZONES: [&str; 12] = [
 ];
 
 #[component]
-fn Profile(
-    me: MeView,
-    update: ServerAction<UpdateMe>,
-    dispute: ServerAction<Dispute>,
-) -> impl IntoView {
+fn Profile(me: MeView, update: ServerAction<UpdateMe>, dispute: ServerAction<Dispute>) -> AnyView {
     let erase = ServerAction::<EraseMe>::new();
     let sign_out = ServerAction::<SignOutMe>::new();
     let MeView {
@@ -317,6 +316,7 @@ fn Profile(
             </section>
         </main>
     }
+    .into_any()
 }
 
 fn kind_label(kind: &str) -> &'static str {

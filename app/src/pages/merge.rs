@@ -10,7 +10,7 @@ use crate::server_fns::review::{Comparison, FieldRow, MergePair, SideView, get_m
 
 /// The comparison table; the radios (`choices[field]`) belong to the form around it.
 #[component]
-pub fn MergeSides(comparison: Comparison) -> impl IntoView {
+pub fn MergeSides(comparison: Comparison) -> AnyView {
     let Comparison {
         survivor,
         absorbed,
@@ -53,10 +53,11 @@ pub fn MergeSides(comparison: Comparison) -> impl IntoView {
             "Identities, tags and the whole timeline move to the profile that stays. A merge can be undone from that profile's page."
         </p>
     }
+    .into_any()
 }
 
 #[component]
-fn FieldLine(field: FieldRow) -> impl IntoView {
+fn FieldLine(field: FieldRow) -> AnyView {
     let agreement = field.agreement.as_str();
     let cell = |value: Option<String>, side: &'static str| {
         let text = value.unwrap_or_default();
@@ -95,6 +96,7 @@ fn FieldLine(field: FieldRow) -> impl IntoView {
             </td>
         </tr>
     }
+    .into_any()
 }
 
 #[component]
@@ -123,7 +125,7 @@ fn Identities(side: SideView) -> impl IntoView {
 
 /// `/customers/{a}/merge/{b}`: merge `b` into `a` by hand, after the same side-by-side check.
 #[component]
-pub fn ManualMergePage() -> impl IntoView {
+pub fn ManualMergePage() -> AnyView {
     let params = use_params_map();
     let ids = move || {
         params.with(|p| {
@@ -172,4 +174,5 @@ pub fn ManualMergePage() -> impl IntoView {
             {failed}
         </section>
     }
+    .into_any()
 }

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use crate::shell::Brand;
 
 #[component]
-pub fn NotFound() -> impl IntoView {
+pub fn NotFound() -> AnyView {
     #[cfg(feature = "ssr")]
     {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -23,4 +23,5 @@ pub fn NotFound() -> impl IntoView {
             </section>
         </main>
     }
+    .into_any()
 }

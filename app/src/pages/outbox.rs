@@ -9,7 +9,7 @@ use crate::format::relative_time;
 use crate::server_fns::admin::get_outbox;
 
 #[component]
-pub fn OutboxPage() -> impl IntoView {
+pub fn OutboxPage() -> AnyView {
     let outbox = Resource::new(|| (), |_| get_outbox());
     view! {
         <Title text="Outbox" />
@@ -70,4 +70,5 @@ pub fn OutboxPage() -> impl IntoView {
             </Transition>
         </section>
     }
+    .into_any()
 }

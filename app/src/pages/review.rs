@@ -46,7 +46,7 @@ fn score(score: f64) -> String {
 }
 
 #[component]
-pub fn ReviewQueuePage() -> impl IntoView {
+pub fn ReviewQueuePage() -> AnyView {
     let query = use_query_map();
     let order = Memo::new(move |_| query.read().get("order").unwrap_or_default());
     let queue = Resource::new(move || order.get(), list_review_items);
@@ -107,10 +107,11 @@ pub fn ReviewQueuePage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
-fn QueueList(queue: ReviewQueue, selected: ReadSignal<usize>) -> impl IntoView {
+fn QueueList(queue: ReviewQueue, selected: ReadSignal<usize>) -> AnyView {
     let count = queue.items.len();
     let now = queue.now;
     let rows = queue
@@ -151,10 +152,11 @@ fn QueueList(queue: ReviewQueue, selected: ReadSignal<usize>) -> impl IntoView {
             <ul class="results review-list">{rows}</ul>
         </section>
     }
+    .into_any()
 }
 
 #[component]
-pub fn ReviewItemPage() -> impl IntoView {
+pub fn ReviewItemPage() -> AnyView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let case = Resource::new(move || id.get(), get_review_item);
@@ -216,6 +218,7 @@ pub fn ReviewItemPage() -> impl IntoView {
         </Transition>
         {failed}
     }
+    .into_any()
 }
 
 #[component]
@@ -226,7 +229,7 @@ fn ReviewCase(
     merge_button: NodeRef<leptos::html::Button>,
     reject_button: NodeRef<leptos::html::Button>,
     defer_button: NodeRef<leptos::html::Button>,
-) -> impl IntoView {
+) -> AnyView {
     let id = case.id.to_string();
     let (id_merge, id_reject, id_defer) = (id.clone(), id.clone(), id);
     let (csrf_merge, csrf_reject, csrf_defer) =
@@ -327,4 +330,5 @@ fn ReviewCase(
             </section>
         </div>
     }
+    .into_any()
 }

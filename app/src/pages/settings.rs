@@ -21,7 +21,7 @@ fn error_of<T: Clone + Send + Sync + 'static>(
 }
 
 #[component]
-pub fn SettingsPage() -> impl IntoView {
+pub fn SettingsPage() -> AnyView {
     let create_staff = ServerAction::<CreateStaff>::new();
     let disable_staff = ServerAction::<DisableStaff>::new();
     let create_key = ServerAction::<CreateKey>::new();
@@ -53,6 +53,7 @@ pub fn SettingsPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
@@ -63,7 +64,7 @@ fn Settings(
     create_key: ServerAction<CreateKey>,
     revoke_key: ServerAction<RevokeKey>,
     update: ServerAction<UpdateSettings>,
-) -> impl IntoView {
+) -> AnyView {
     let now = s.now;
     let csrf = s.csrf.clone();
     let users = s
@@ -241,4 +242,5 @@ fn Settings(
             {saved}
         </section>
     }
+    .into_any()
 }

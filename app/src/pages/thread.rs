@@ -13,7 +13,7 @@ use crate::server_fns::customer::get_thread_transcript;
 use crate::types::Direction;
 
 #[component]
-pub fn ThreadPage() -> impl IntoView {
+pub fn ThreadPage() -> AnyView {
     let params = use_params_map();
     let id = Memo::new(move |_| {
         params
@@ -87,4 +87,5 @@ pub fn ThreadPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }

@@ -147,10 +147,12 @@ pub(crate) mod ssr {
     /// A readable message for what the user can fix; an opaque one (and a log line) otherwise.
     pub fn service_error(err: ServiceError) -> ConsoleError {
         match err {
-            ServiceError::Invalid { .. }
-            | ServiceError::Conflict(_)
-            | ServiceError::Gone(_)
-            | ServiceError::RateLimited(_) => ConsoleError::Invalid(err.to_string()),
+            ServiceError::Invalid { .. } | ServiceError::Conflict(_) | ServiceError::Gone(_) => {
+                ConsoleError::Invalid(err.to_string())
+            }
+            ServiceError::RateLimited {
+                retry_after_secs, ..
+            } => ConsoleError::TooManyAttempts { retry_after_secs },
             ServiceError::NotFound(what) => ConsoleError::NotFound(format!("No such {what}.")),
             ServiceError::Forbidden => ConsoleError::Forbidden,
             ServiceError::Store(e) => {
@@ -174,6 +176,12 @@ pub(crate) mod ssr {
                 StatusCode::from_u16(err.status()),
             ) {
                 response.set_status(status);
+            }
+            if let (ConsoleError::TooManyAttempts { retry_after_secs }, Some(response)) =
+                (err, use_context::<ResponseOptions>())
+                && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                response.insert_header(header::RETRY_AFTER, value);
             }
         }
         result

@@ -31,6 +31,13 @@ pub const SLIDE_STEP: Duration = Duration::minutes(5);
 
 /// Longer passwords are refused before hashing: argon2 over megabytes is a denial of service.
 const MAX_PASSWORD_LEN: usize = 1024;
+/// Failed sign-ins are counted per account and per client address in windows of this length;
+/// past the limits, sign-in is refused (even with the right password) until the window ends.
+pub const SIGN_IN_WINDOW: Duration = Duration::minutes(15);
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_CLIENT: i64 = 20;
+const ACCOUNT: &str = "sign_in_account";
+const CLIENT: &str = "sign_in_client";
 const TOKEN_BYTES: usize = 32;
 
 /// The secret a browser holds (in the `spine_session` cookie). Never stored, never logged.
@@ -153,12 +160,65 @@ pub async fn sign_in_at(
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<SignedIn>> {
-    let refuse = |reason: &'static str| {
+    let account = Email::parse(email)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_else(|_| email.trim().to_lowercase());
+    let address = client.ip.clone().unwrap_or_else(|| "unknown".to_owned());
+    let limits = [
+        (ACCOUNT, account.as_str(), MAX_FAILURES_PER_ACCOUNT),
+        (CLIENT, address.as_str(), MAX_FAILURES_PER_CLIENT),
+    ];
+    // Checked before the password: once locked, the right password waits too.
+    {
+        let mut tx = store.read().await?;
+        for (scope, key, max) in limits {
+            if let Some((failures, since)) = tx
+                .attempts(tenant.id, scope, key, SIGN_IN_WINDOW, now)
+                .await?
+                && failures >= max
+            {
+                tracing::warn!(email = %mask_email(email.trim()), scope, tenant = %tenant.slug, "sign-in refused: locked");
+                return Err(locked(since + SIGN_IN_WINDOW - now));
+            }
+        }
+    }
+    let refuse = async |reason: &'static str| -> ServiceResult<Option<SignedIn>> {
         tracing::warn!(email = %mask_email(email.trim()), reason, tenant = %tenant.slug, "sign-in refused");
+        let mut tx = store.begin().await?;
+        let mut worst = 0;
+        for (scope, key, max) in limits {
+            let (failures, _) = tx
+                .count_attempt(tenant.id, scope, key, SIGN_IN_WINDOW, now)
+                .await?;
+            worst = worst.max(failures);
+            if failures == max {
+                let mut entry = audit(
+                    &Actor::System("sign-in"),
+                    "staff.sign_in_locked",
+                    "user",
+                    None,
+                    None,
+                    None,
+                    Some(json!({
+                        "by": if scope == ACCOUNT { "account" } else { "client address" },
+                        "email": mask_email(&account),
+                        "failures": failures,
+                        "minutes": SIGN_IN_WINDOW.num_minutes(),
+                    })),
+                );
+                entry.ip = client.ip.clone();
+                entry.user_agent = client.user_agent.clone();
+                tx.append_audit(tenant.id, &entry).await?;
+            }
+        }
+        tx.commit().await?;
+        // Slower with every failure: a script gets few guesses a minute even below the limit.
+        let delay = 250 * worst.clamp(0, 8) as u64;
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
         Ok(None)
     };
     if password.len() > MAX_PASSWORD_LEN {
-        return refuse("password too long");
+        return refuse("password too long").await;
     }
     let user = match Email::parse(email) {
         Ok(email) => {
@@ -173,19 +233,19 @@ pub async fn sign_in_at(
     let Some(user) = user else {
         // The same argon2 work as for a real account, so timing does not tell which emails exist.
         if let Some(hash) = dummy_hash() {
-            verify_password(password, hash);
+            password_matches(password, hash).await;
         }
-        return refuse("unknown email");
+        return refuse("unknown email").await;
     };
-    if !verify_password(password, &user.password_hash) {
-        return refuse("wrong password");
+    if !password_matches(password, &user.password_hash).await {
+        return refuse("wrong password").await;
     }
     if user.disabled_at.is_some() {
-        return refuse("user disabled");
+        return refuse("user disabled").await;
     }
     let Some(role) = Role::parse(&user.role) else {
         tracing::error!(user = %user.id, role = %user.role, "staff user has an unknown role");
-        return refuse("unknown role");
+        return refuse("unknown role").await;
     };
 
     let token = SessionToken::generate();
@@ -203,6 +263,7 @@ pub async fn sign_in_at(
         expires_at: now + IDLE_TIMEOUT,
     };
     let mut tx = store.begin().await?;
+    tx.clear_attempts(tenant.id, ACCOUNT, &account).await?;
     tx.delete_expired_sessions(tenant.id, now).await?;
     tx.insert_session(
         tenant.id,
@@ -346,6 +407,35 @@ fn dummy_hash() -> Option<&'static str> {
     static HASH: OnceLock<Option<String>> = OnceLock::new();
     HASH.get_or_init(|| hash_password(&random_hex()).ok())
         .as_deref()
+}
+
+/// Refused for now; try again after `wait`.
+fn locked(wait: Duration) -> ServiceError {
+    let secs = wait.num_seconds().max(1) as u64;
+    ServiceError::RateLimited {
+        detail: format!(
+            "too many failed sign-ins; try again in {} minutes",
+            secs.div_ceil(60)
+        ),
+        retry_after_secs: secs,
+    }
+}
+
+/// Argon2 takes tens of milliseconds of one core by design: it runs on the blocking pool, at
+/// most one per core at a time, so a burst of sign-ins cannot starve the workers that answer
+/// searches and webhooks.
+async fn password_matches(password: &str, hash: &str) -> bool {
+    static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    });
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

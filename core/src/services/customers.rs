@@ -7,6 +7,7 @@ use spine_engine::normalize::email::mask_email;
 use spine_engine::normalize::phone::{Phone, Region};
 use spine_engine::search::{NameQuery, name_score};
 
+use crate::services::short_text;
 use crate::services::{ServiceError, ServiceResult, Tenant};
 use crate::store::{
     CustomerRow, IdentityRow, InteractionRow, NAME_CANDIDATES, Store, TimelineFilter,
@@ -393,17 +394,6 @@ fn clean_tags(tags: &[String]) -> ServiceResult<Vec<String>> {
         ));
     }
     Ok(clean)
-}
-
-fn short_text(field: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {
-    let value = value.trim();
-    if value.chars().count() > max || value.chars().any(char::is_control) {
-        return Err(ServiceError::invalid(
-            field,
-            format!("at most {max} printable characters"),
-        ));
-    }
-    Ok((!value.is_empty()).then(|| value.to_owned()))
 }
 
 /// Changes profile fields, tags and stage; audited with before and after. Managers only read.

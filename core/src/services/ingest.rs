@@ -24,7 +24,7 @@ use spine_engine::resolve::{
 use crate::services::matching::current_model;
 use crate::services::privacy::tombstone_hash;
 use crate::services::review::queue_review_item;
-use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit, short_text};
 use crate::store::{
     CustomerPatch, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem, Store,
     StoreError, Tx,
@@ -42,6 +42,8 @@ const EXTRACTED_CONFIDENCE: f64 = 0.96;
 /// At most this many addresses and numbers are read from one message body, whatever its size:
 /// a message is one person talking, not a directory.
 pub const MAX_EXTRACTED: usize = 5;
+/// A billion in any currency's unit, in cents: more than any order a business takes.
+const MAX_CENTS: u64 = 100_000_000_000;
 
 /// One normalized identifier the event carries.
 #[derive(Debug, Clone)]
@@ -354,6 +356,53 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
             "campaign",
             "1 to 100 characters, no line breaks",
         ));
+    }
+    // A date the provider's clock cannot have meant (year 9999, year -1) would sit at either
+    // end of every timeline and chart forever.
+    let earliest = chrono::DateTime::<Utc>::UNIX_EPOCH;
+    let latest = Utc::now() + chrono::Duration::days(366);
+    if event.occurred_at < earliest || event.occurred_at > latest {
+        return Err(ServiceError::invalid(
+            "occurred_at",
+            "a time between 1970 and a year from now",
+        ));
+    }
+    if let Some(order) = &event.order {
+        let sane = |cents: i64| cents.unsigned_abs() <= MAX_CENTS;
+        if !sane(order.total_cents)
+            || order
+                .items
+                .iter()
+                .any(|i| !sane(i.price_cents) || !(1..=1_000_000).contains(&i.quantity))
+        {
+            return Err(ServiceError::invalid(
+                "order",
+                format!(
+                    "amounts are at most {} in cents either way, quantities 1 to 1,000,000",
+                    MAX_CENTS
+                ),
+            ));
+        }
+        if order.items.len() > 500 {
+            return Err(ServiceError::invalid("order.items", "at most 500 items"));
+        }
+    }
+    // Shown in the console and in exports: printable, bounded.
+    if let Some(source) = &event.source
+        && short_text("source", source, 64)?.is_none()
+    {
+        return Err(ServiceError::invalid(
+            "source",
+            "1 to 64 printable characters",
+        ));
+    }
+    if let Some(name) = &event.identifiers.name {
+        short_text("identifiers.name", name, 200)?;
+    }
+    if let Some(order) = &event.order {
+        for item in &order.items {
+            short_text("order.items.name", &item.name, 500)?;
+        }
     }
     if event.kind == InteractionKind::Order && event.order.is_none() {
         return Err(ServiceError::invalid(

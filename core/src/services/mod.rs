@@ -125,8 +125,11 @@ pub enum ServiceError {
     #[error("{0}")]
     Gone(String),
     /// Asked too often; the message says when to try again.
-    #[error("{0}")]
-    RateLimited(String),
+    #[error("{detail}")]
+    RateLimited {
+        detail: String,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -141,6 +144,19 @@ impl ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// A short text a person or a provider wrote (a name, a source, a timezone): trimmed, at most
+/// `max` characters, no control characters (line breaks, escapes, NULs); empty is `None`.
+pub(crate) fn short_text(field: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {
+    let value = value.trim();
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(ServiceError::invalid(
+            field,
+            format!("at most {max} printable characters"),
+        ));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
 
 /// An audit entry by this actor; `before` and `after` are what changed, as JSON.
 pub(crate) fn audit(

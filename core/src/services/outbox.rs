@@ -1,8 +1,8 @@
 //! The outbox: messages Spine sends to people (sign-in codes today), written in the same
 //! transaction as what caused them and delivered afterwards by a carrier: SMTP for email when
-//! configured. Without a carrier (development, or SMS, which has none yet) a message is written
-//! to the server log and marked "not sent", so a developer can read the code there or on the
-//! admin's outbox page.
+//! configured, a folder of files in development. A sign-in code stays in its row only until it
+//! is handed to a carrier (or not): then the row keeps the text with the code blotted out, and
+//! no page or log ever shows one.
 
 use chrono::Utc;
 
@@ -34,14 +34,15 @@ pub async fn deliver_pending(
     let pending = store.read().await?.pending_outbox(tenant.id, 50).await?;
     for message in &pending {
         let delivery = carrier.send(message).await;
+        let body = redact_codes(&message.body);
         let mut tx = store.begin().await?;
         match &delivery {
             Delivery::Sent => {
-                tx.mark_outbox(tenant.id, message.id, Some(Utc::now()), None)
+                tx.mark_outbox(tenant.id, message.id, Some(Utc::now()), None, &body)
                     .await?
             }
             Delivery::NotSent(reason) => {
-                tx.mark_outbox(tenant.id, message.id, None, Some(reason))
+                tx.mark_outbox(tenant.id, message.id, None, Some(reason), &body)
                     .await?
             }
         }
@@ -73,7 +74,7 @@ pub async fn recent_messages(
             to: mask_destination(&m.channel, &m.destination),
             channel: m.channel,
             subject: m.subject,
-            body: m.body,
+            body: redact_codes(&m.body),
             created_at: m.created_at,
             sent_at: m.sent_at,
             error: m.error,
@@ -87,5 +88,47 @@ pub fn mask_destination(channel: &str, destination: &str) -> String {
         spine_engine::normalize::email::mask_email(destination)
     } else {
         crate::services::customers::mask_phone(destination)
+    }
+}
+
+/// The text with every one-time code (a run of exactly six digits) blotted out.
+pub fn redact_codes(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() == 6 {
+            out.push_str("••••••");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_codes;
+
+    #[test]
+    fn codes_are_blotted_out_and_other_numbers_kept() {
+        assert_eq!(
+            redact_codes("Your code for Acme is 042917. It expires in 10 minutes."),
+            "Your code for Acme is ••••••. It expires in 10 minutes."
+        );
+        assert_eq!(redact_codes("123456"), "••••••");
+        assert_eq!(
+            redact_codes("order 1234567 and 12345"),
+            "order 1234567 and 12345"
+        );
     }
 }

@@ -164,15 +164,17 @@ pub async fn request_code_at(
         .count_otp_codes_since(tenant.id, &destination_hash, now - CODE_WINDOW)
         .await?;
     if recent >= MAX_CODES {
+        // Answered like any other request: a different answer would tell who is a customer.
         tracing::warn!(destination = %to.masked(), tenant = %tenant.slug, "sign-in code refused: rate limit");
-        return Err(ServiceError::RateLimited(format!(
-            "too many codes were asked for; try again in {} minutes",
-            CODE_WINDOW.num_minutes()
-        )));
+        return Ok(Challenge(Uuid::new_v4()));
     }
     let holders = holder(&mut tx, tenant, &to).await?;
     let [customer_id] = holders[..] else {
-        if holders.len() > 1 {
+        let notified = tx
+            .count_outbox_to(tenant.id, to.value(), now - CODE_WINDOW)
+            .await?;
+        // One notice per window, however often someone asks.
+        if holders.len() > 1 && notified == 0 {
             // A shared family phone, say: signing in would show one person another's data.
             tx.insert_outbox(
                 tenant.id,

@@ -93,7 +93,7 @@ impl Tx {
             .bind(Utc::now())
             .bind(new.sentiment)
             .bind(new.thread_id)
-            .bind((!new.claims.is_empty()).then(|| Json(&new.claims)))
+            .bind((!new.claims.is_empty()).then_some(Json(&new.claims)))
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))

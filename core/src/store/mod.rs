@@ -4,6 +4,7 @@
 
 mod analytics;
 mod api_keys;
+mod attempts;
 mod audit;
 mod customers;
 mod identities;
@@ -305,7 +306,11 @@ impl Store {
                     .map_err(|e| StoreError::Connect(format!("malformed URL: {e}")))?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    // An acknowledged event survives a power cut: every commit reaches the disk
+                    // (group commit makes one commit of many events, so the cost is shared).
+                    .synchronous(SqliteSynchronous::Full)
+                    // Erased means gone from the file too: freed pages are overwritten.
+                    .pragma("secure_delete", "on")
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     // SQLite's default page cache is 2 MB: at 100k profiles the indexes the

@@ -201,6 +201,18 @@ impl Tx {
         Ok(id)
     }
 
+    /// Messages to this destination since `since`.
+    pub async fn count_outbox_to(
+        &mut self,
+        tenant_id: Uuid,
+        destination: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, i64>(
+            "select count(*) from outbox where tenant_id = $1 and destination = $2 and created_at >= $3")
+            .bind(tenant_id).bind(destination).bind(since).fetch_one(&mut *c).await)?)
+    }
+
     /// The newest messages first.
     pub async fn recent_outbox(
         &mut self,
@@ -235,10 +247,12 @@ impl Tx {
         id: Uuid,
         sent_at: Option<DateTime<Utc>>,
         error: Option<&str>,
+        body: &str,
     ) -> StoreResult<()> {
         on_conn!(self, c => sqlx::query(
-            "update outbox set sent_at = $3, error = $4 where tenant_id = $1 and id = $2")
-            .bind(tenant_id).bind(id).bind(sent_at).bind(error).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            "update outbox set sent_at = $3, error = $4, body = $5 where tenant_id = $1 and id = $2")
+            .bind(tenant_id).bind(id).bind(sent_at).bind(error).bind(body)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

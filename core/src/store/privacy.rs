@@ -157,6 +157,13 @@ impl Tx {
                 "delete from thread_transcripts where tenant_id = $1 and thread_id in \
                  (select id from threads where tenant_id = $1 and customer_id = $2)")
                 .bind(tenant_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            // Notices sent to an address or number several profiles share name no profile,
+            // but they went to this person's address: they go too.
+            erased.messages += on_conn!(self, c => sqlx::query(
+                "delete from outbox where tenant_id = $1 and customer_id is null and destination in \
+                 (select value from identities where tenant_id = $1 and customer_id = $2 \
+                  and kind in ('email', 'phone'))")
+                .bind(tenant_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
             for table in OWNED {
                 let sql = format!("delete from {table} where tenant_id = $1 and customer_id = $2");
                 let n = on_conn!(self, c => sqlx::query(&sql).bind(tenant_id).bind(id)

@@ -29,7 +29,11 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("tenant {:?}", args.tenant))?;
 
-    let carriers = crate::mail::Carriers::new(args.smtp_url.as_deref(), args.smtp_from.as_deref())?;
+    let carriers = crate::mail::Carriers::new(
+        args.smtp_url.as_deref(),
+        args.smtp_from.as_deref(),
+        args.mail_dir.clone(),
+    )?;
     tracing::info!(carriers = carriers.describe(), "outbox");
     crate::mail::spawn_dispatcher(store.clone(), console_tenant.clone(), carriers);
     super::memory::spawn_archiver(store.clone());

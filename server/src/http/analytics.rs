@@ -90,12 +90,46 @@ async fn download_csv(
 
 fn to_csv(table: &Table) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&table.columns)?;
+    writer.write_record(table.columns.iter().map(|c| inert_cell(c).into_owned()))?;
     for row in &table.rows {
-        writer.write_record(row)?;
+        writer.write_record(row.iter().map(|c| inert_cell(c).into_owned()))?;
     }
     let bytes = writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A cell a spreadsheet shows as text: one starting like a formula (`=`, `+`, `-`, `@`, a tab
+/// or a carriage return) gets a leading apostrophe, unless it is a plain number. Campaigns,
+/// sources and channels come from whoever sent the events.
+fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let formula_like = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula_like && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_cell;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        for formula in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(inert_cell(formula), format!("'{formula}"));
+        }
+        for plain in ["-0.25", "+3", "12", "spring sale", "", "a=b"] {
+            assert_eq!(inert_cell(plain), plain);
+        }
+    }
 }

@@ -4,6 +4,7 @@
 mod analytics;
 mod api;
 mod downloads;
+mod headers;
 mod health;
 mod openapi;
 mod problem;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), session::console_session))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -52,6 +52,15 @@ impl Problem {
         Problem::new(StatusCode::BAD_REQUEST, "Bad Request", detail)
     }
 
+    /// 421: the request named a host this server does not answer for.
+    pub fn misdirected(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "Misdirected Request",
+            detail,
+        )
+    }
+
     pub fn forbidden(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail)
     }
@@ -102,7 +111,7 @@ impl From<ServiceError> for Problem {
                 Problem::new(StatusCode::CONFLICT, "Conflict", detail)
             }
             ServiceError::Gone(detail) => Problem::new(StatusCode::GONE, "Gone", detail),
-            ServiceError::RateLimited(detail) => {
+            ServiceError::RateLimited { detail, .. } => {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", detail)
             }
             ServiceError::Forbidden => Problem::new(
