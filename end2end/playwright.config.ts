@@ -46,7 +46,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${binary} serve --seed-demo --addr 127.0.0.1:${port}`,
+    command: `${binary} serve --seed-demo --addr 127.0.0.1:${port} --mail-dir ${path.join(process.env.E2E_DB_DIR, "mail")}`,
     cwd: root,
     env: {
       DATABASE_URL: `sqlite://${path.join(process.env.E2E_DB_DIR, "e2e.db")}`,

@@ -66,6 +66,12 @@ cargo clippy --workspace --all-targets --features server/ssr -- -D warnings
 say "cargo test"
 cargo test --workspace --no-fail-fast
 
+# --- The release build ---------------------------------------------------------------------------
+# Built in full, not only checked: some errors (a view type too deep to lay out) appear only
+# when the release profile generates code. The same artifact `scripts/run.sh --release` serves.
+say "cargo leptos build --release"
+env -u RUSTFLAGS cargo leptos build --release
+
 # --- Browser tests ------------------------------------------------------------------------------
 say "cargo leptos build"
 cargo leptos build

@@ -2,6 +2,7 @@
 // whose identifiers the tests know (through the real API, with a key from the real CLI).
 import { expect, type Page, type APIRequestContext } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 export const STAFF = {
@@ -33,6 +34,30 @@ export async function signOut(page: Page) {
   await expect(page.getByRole("heading", { name: "Sign in to Spine" })).toBeVisible();
 }
 
+/// The newest sign-in code Spine sent: read from the development mail folder (`--mail-dir`),
+/// as a developer without SMTP would. Pages and logs never show codes.
+export async function newestCode(to: string): Promise<string> {
+  const dir = path.join(process.env.E2E_DB_DIR ?? "", "mail");
+  let found = "";
+  await expect
+    .poll(
+      () => {
+        const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+        for (const file of files.reverse()) {
+          const text = fs.readFileSync(path.join(dir, file), "utf8");
+          if (text.toLowerCase().includes(`to: ${to.toLowerCase()}`) && text.includes("sign-in code")) {
+            found = text.match(/\b(\d{6})\b/)?.[1] ?? "";
+            return found;
+          }
+        }
+        return "";
+      },
+      { timeout: 10_000 },
+    )
+    .toMatch(/^\d{6}$/);
+  return found;
+}
+
 /// Runs the `spine` CLI on the test server's database.
 export function spine(...args: string[]): string {
   const root = path.resolve(__dirname, "..", "..");
@@ -48,7 +73,8 @@ export function spine(...args: string[]): string {
   });
 }
 
-/// Ingests one SMS from a new person through the API, and returns what the tests search by.
+/// Ingests an SMS and an email from a new person through the API, and returns what the tests
+/// search by.
 export async function createCustomer(request: APIRequestContext) {
   const suffix = String(Date.now() % 100000).padStart(5, "0");
   const key = spine("api-key", "create", "--tenant", "demo", "--name", `e2e-${suffix}`).trim().split("\n").pop() ?? "";
@@ -60,18 +86,33 @@ export async function createCustomer(request: APIRequestContext) {
     phone: `(916) 555-${suffix.slice(1)}`,
     phoneDigits: `916555${suffix.slice(1)}`,
   };
-  const response = await request.post("/api/v1/events", {
-    headers: { Authorization: `Bearer ${key}` },
-    data: {
-      channel: "sms",
-      direction: "inbound",
-      kind: "message",
-      occurred_at: new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString(),
-      body: "Hi, is my order on its way?",
-      external_id: `e2e-${suffix}`,
-      identifiers: { phone: customer.phone, email: customer.email, name: customer.name },
-    },
+  // The shop's integration knows both messages are from its customer: the number an SMS came
+  // from and the address an email came from are each the channel's word, tied by that id.
+  const external = { provider: "e2e-shop", id: `c-${suffix}` };
+  const send = async (data: object) => {
+    const response = await request.post("/api/v1/events", {
+      headers: { Authorization: `Bearer ${key}` },
+      data,
+    });
+    expect(response.status(), await response.text()).toBeLessThan(300);
+  };
+  await send({
+    channel: "sms",
+    direction: "inbound",
+    kind: "message",
+    occurred_at: new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString(),
+    body: "Hi, is my order on its way?",
+    external_id: `e2e-${suffix}`,
+    identifiers: { phone: customer.phone, name: customer.name, external },
   });
-  expect(response.status()).toBeLessThan(300);
+  await send({
+    channel: "email",
+    direction: "inbound",
+    kind: "message",
+    occurred_at: new Date(Date.now() - 3 * 24 * 3600 * 1000 + 60_000).toISOString(),
+    body: "Following up by email.",
+    external_id: `e2e-mail-${suffix}`,
+    identifiers: { email: customer.email, external },
+  });
   return customer;
 }

@@ -43,13 +43,27 @@ async fn issued(console: &Console) -> (String, String, String) {
         .remove(0);
     let customer = message.customer_id.expect("a code names its customer");
     let challenge = tx.otp_codes_of(tenant.id, customer).await.expect("codes")[0].id;
-    let code = message
-        .body
+    let text = console.newest_message_to(&message.destination).await;
+    let code = text
         .split_whitespace()
         .map(|w| w.trim_end_matches('.'))
         .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
         .expect("a code")
         .to_owned();
+    drop(tx);
+    // What the database keeps, once sent, holds no code.
+    let mut stored = String::new();
+    for _ in 0..50 {
+        let mut tx = store.read().await.expect("read");
+        stored = tx.recent_outbox(tenant.id, 1).await.expect("outbox")[0]
+            .body
+            .clone();
+        if !stored.contains(&code) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!stored.contains(&code), "{stored}");
     (customer.to_string(), challenge.to_string(), code)
 }
 

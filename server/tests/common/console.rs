@@ -14,6 +14,8 @@ use super::{Server, run, serve, sqlite_url};
 pub struct Console {
     pub server: Server,
     pub database_url: String,
+    /// Where the server writes the messages it sends (`--mail-dir`): a customer's inbox.
+    pub mail: tempfile::TempDir,
     /// Never follows redirects: the tests look at them.
     pub client: reqwest::Client,
 }
@@ -27,9 +29,12 @@ impl Console {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        let mail = tempfile::tempdir().expect("mail dir");
+        let mail_dir = mail.path().display().to_string();
         Console {
-            server: serve(&database_url, &[], dir),
+            server: serve(&database_url, &["--mail-dir", &mail_dir], dir),
             database_url,
+            mail,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -41,6 +46,25 @@ impl Console {
         let dir = tempfile::tempdir().expect("dir");
         let url = sqlite_url(&dir);
         Console::start(url, Some(dir))
+    }
+
+    /// The newest message delivered to `to`, as its reader sees it (waits for the outbox).
+    pub async fn newest_message_to(&self, to: &str) -> String {
+        for _ in 0..100 {
+            let mut files: Vec<_> = std::fs::read_dir(self.mail.path())
+                .expect("mail dir")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            files.sort();
+            for file in files.iter().rev() {
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                if text.starts_with(&format!("To: {to}\n")) {
+                    return text;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no message to {to}");
     }
 
     pub fn url(&self, path: &str) -> String {
