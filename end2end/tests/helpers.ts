@@ -109,7 +109,7 @@ export async function createCustomer(request: APIRequestContext) {
     channel: "email",
     direction: "inbound",
     kind: "message",
-    occurred_at: new Date(Date.now() - 3 * 24 * 3600 * 1000 + 60_000).toISOString(),
+    occurred_at: new Date(Date.now() - 3 * 24 * 3600 * 1000 - 60_000).toISOString(),
     body: "Following up by email.",
     external_id: `e2e-mail-${suffix}`,
     identifiers: { email: customer.email, external },
