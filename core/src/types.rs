@@ -182,6 +182,43 @@ impl Assurance {
     }
 }
 
+string_enum!(
+    /// What an API key may do, chosen when it is created: `ingest` sends events and asks
+    /// find-or-create; `read` searches and reads profiles, timelines, context and the review
+    /// queue; `manage` changes profiles, conversations, merges and review decisions; `privacy`
+    /// exports, deletes, restores and erases a person's data.
+    ApiScope {
+        Ingest => "ingest",
+        Read => "read",
+        Manage => "manage",
+        Privacy => "privacy",
+    }
+);
+
+impl ApiScope {
+    /// Parses a list such as `ingest read` or `ingest,read`.
+    pub fn parse_list(text: &str) -> Option<Vec<ApiScope>> {
+        let mut scopes: Vec<ApiScope> = Vec::new();
+        for word in text.split([' ', ',']).filter(|w| !w.is_empty()) {
+            let scope = ApiScope::parse(word)?;
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        scopes.sort();
+        Some(scopes)
+    }
+
+    /// The list as stored and shown: `ingest read`.
+    pub fn join(scopes: &[ApiScope]) -> String {
+        scopes
+            .iter()
+            .map(ApiScope::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// An email address or phone number a message mentioned that was not attached to the message's
 /// profile: anyone can write anything in a message. Shown to agents with the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

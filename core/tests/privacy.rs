@@ -798,3 +798,27 @@ on_both!(
         assert_eq!(export.timeline.len(), 1, "no history came back");
     }
 );
+
+on_both!(
+    expired_codes_and_old_messages_are_purged,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        ines(&store, &t).await;
+        let now = Utc::now();
+        request_code_at(&store, &t, EMAIL, now - Duration::days(31))
+            .await
+            .expect("an old code");
+        request_code_at(&store, &t, EMAIL, now)
+            .await
+            .expect("a fresh code");
+        let purged = spine_core::services::housekeeping::purge_expired(&store, &t, now)
+            .await
+            .expect("purge");
+        assert_eq!((purged.codes, purged.messages), (1, 1), "{purged:?}");
+        assert_eq!(outbox_len(&store, &t).await, 1, "the fresh code's message stays");
+        let again = spine_core::services::housekeeping::purge_expired(&store, &t, now)
+            .await
+            .expect("purge again");
+        assert_eq!(again, Default::default());
+    }
+);

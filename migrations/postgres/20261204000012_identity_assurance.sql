@@ -31,3 +31,8 @@ create table attempt_counters (
     count integer not null,
     primary key (tenant_id, scope, key)
 );
+
+-- What each API key may do and how often. Keys made before scopes keep every power and no rate
+-- limit; new keys choose theirs (see `spine api-key create`).
+alter table api_keys add column scopes text not null default 'ingest read manage privacy';
+alter table api_keys add column rate_per_minute integer not null default 0;

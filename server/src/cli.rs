@@ -183,6 +183,14 @@ pub enum ApiKeyCommand {
         /// What the key is for, e.g. "shopify-sync".
         #[arg(long)]
         name: String,
+        /// What it may do, repeatable or comma-separated: ingest, read, manage, privacy
+        /// (default: all four). A chatbot needs `ingest,read`.
+        #[arg(long = "scope", value_delimiter = ',')]
+        scopes: Vec<String>,
+        /// Requests a minute it may make, per server process (0: no limit, for bulk imports
+        /// and load tests).
+        #[arg(long, default_value_t = spine_core::services::api_keys::DEFAULT_RATE_PER_MINUTE)]
+        rate_per_minute: u32,
     },
     /// List a tenant's keys (never the keys themselves).
     List {

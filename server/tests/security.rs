@@ -485,3 +485,114 @@ async fn guessing_a_staff_password_locks_the_account_and_the_right_one_waits_too
             .any(|a| a == "staff.sign_in_locked")
     );
 }
+
+#[tokio::test]
+async fn api_keys_do_only_what_their_scopes_allow_and_no_faster_than_their_rate() {
+    let console = Console::sqlite();
+    let create = |name: &str, extra: &[&str]| {
+        let mut args = vec!["api-key", "create", "--tenant", "demo", "--name", name];
+        args.extend(extra);
+        let out = common::run(&args, &console.database_url);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .expect("key")
+            .trim()
+            .to_owned()
+    };
+    let chatbot = create("chatbot", &["--scope", "ingest,read"]);
+    let slow = create("dashboard", &["--scope", "read", "--rate-per-minute", "3"]);
+    let refused = common::run(
+        &["api-key", "create", "--tenant", "demo", "--name", "x", "--scope", "root"],
+        &console.database_url,
+    );
+    assert!(!refused.status.success());
+    let client = reqwest::Client::new();
+    let call = |key: &str, method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut request = client
+            .request(method, console.url(&format!("/api/v1{path}")))
+            .bearer_auth(key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.expect("request");
+            let status = response.status().as_u16();
+            let retry = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            (status, retry, response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, _, created) = call(
+        &chatbot,
+        reqwest::Method::POST,
+        "/events",
+        Some(message("sms", json!({"phone": "+13055550404"}), "hi", "scope-1")),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["customer_id"].as_str().expect("id").to_owned();
+    let (status, _, _) = call(&chatbot, reqwest::Method::GET, &format!("/customers/{id}"), None).await;
+    assert_eq!(status, 200);
+    // The chatbot's key cannot erase, export or edit anyone.
+    for (method, path, body) in [
+        (reqwest::Method::POST, format!("/customers/{id}/erasure"), Some(json!({}))),
+        (reqwest::Method::GET, format!("/customers/{id}/export"), None),
+        (reqwest::Method::PATCH, format!("/customers/{id}"), Some(json!({"tags": ["x"]}))),
+        (reqwest::Method::DELETE, format!("/customers/{id}"), None),
+    ] {
+        let (status, _, problem) = call(&chatbot, method.clone(), &path, body).await;
+        assert_eq!(status, 403, "{method} {path}: {problem}");
+        assert_eq!(problem["status"], 403);
+    }
+    let (status, _, profile) = call(&chatbot, reqwest::Method::GET, &format!("/customers/{id}"), None).await;
+    assert_eq!(status, 200, "still there: {profile}");
+    assert!(profile["tags"].as_array().is_some_and(|t| t.is_empty()));
+    // A read-only key cannot send events.
+    let (status, _, _) = call(
+        &slow,
+        reqwest::Method::POST,
+        "/events",
+        Some(message("sms", json!({"phone": "+13055550405"}), "hi", "scope-2")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Three a minute: the next one waits, and is told how long.
+    let mut statuses = Vec::new();
+    let mut retry = None;
+    for _ in 0..4 {
+        let (status, after, _) = call(&slow, reqwest::Method::GET, "/customers?q=ann", None).await;
+        statuses.push(status);
+        retry = retry.or(after);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|s| (1..=60).contains(&s)));
+    let list = common::run(&["api-key", "list", "--tenant", "demo"], &console.database_url);
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(list.contains("ingest read"), "{list}");
+    assert!(list.lines().any(|l| l.contains("dashboard") && l.contains(" 3 ")), "{list}");
+}
+
+#[tokio::test]
+async fn one_client_cannot_make_spine_send_codes_without_end() {
+    let target = Target::start();
+    target
+        .event(message(
+            "email",
+            json!({"email": "lina@known.example", "name": "Lina"}),
+            "Hello",
+            "k-1",
+        ))
+        .await;
+    // Ten requests for addresses nobody holds use up this address's allowance...
+    for i in 0..10 {
+        target.ask_for_code(&format!("nobody{i}@unknown.example")).await;
+    }
+    // ... so a request for a real customer's address is answered the same, and sends nothing.
+    target.ask_for_code("lina@known.example").await;
+    assert!(target.codes_sent_to().await.is_empty());
+}

@@ -107,6 +107,8 @@ fn Settings(
                 <tr class:disabled=k.revoked>
                     <td>{k.name.clone()}</td>
                     <td><code>{k.prefix}"…"</code></td>
+                    <td class="key-scopes">{k.scopes.clone()}</td>
+                    <td>{if k.rate_per_minute == 0 { "no limit".to_owned() } else { format!("{}/min", k.rate_per_minute) }}</td>
                     <td>{relative_time(k.created_at, now)}</td>
                     <td>{k.last_used_at.map_or_else(|| "never".to_owned(), |at| relative_time(at, now))}</td>
                     <td>
@@ -188,7 +190,7 @@ fn Settings(
             <h2 id="keys-title">"API keys"</h2>
             <div class="table-wrap">
                 <table class="data-table">
-                    <thead><tr><th>"Name"</th><th>"Key"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                    <thead><tr><th>"Name"</th><th>"Key"</th><th>"Scopes"</th><th>"Rate"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
                     <tbody>{keys}</tbody>
                 </table>
             </div>
@@ -196,6 +198,14 @@ fn Settings(
             <ActionForm action=create_key attr:class="inline-form">
                 <input type="hidden" name="csrf" value=csrf_key.clone() />
                 <label class="field"><span>"Key name"</span><input type="text" name="name" placeholder="shopify-sync" required /></label>
+                <fieldset class="scopes">
+                    <legend>"May"</legend>
+                    <label><input type="checkbox" name="ingest" checked /> " send events"</label>
+                    <label><input type="checkbox" name="read" checked /> " read profiles"</label>
+                    <label><input type="checkbox" name="manage" /> " change profiles and merge"</label>
+                    <label><input type="checkbox" name="privacy" /> " export and erase"</label>
+                </fieldset>
+                <label class="field"><span>"Requests a minute"</span><input type="number" name="rate_per_minute" min="0" value="1200" title="0: no limit" /></label>
                 <button type="submit">"Create key"</button>
             </ActionForm>
             {error_of(move || create_key.value().get())}

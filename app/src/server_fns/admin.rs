@@ -59,6 +59,10 @@ pub struct ApiKeyView {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked: bool,
+    /// `ingest read`...
+    pub scopes: String,
+    /// Requests a minute; 0 is no limit.
+    pub rate_per_minute: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -209,6 +213,8 @@ pub async fn get_settings() -> Result<SettingsView, ConsoleError> {
                         created_at: k.created_at,
                         last_used_at: k.last_used_at,
                         revoked: k.revoked_at.is_some(),
+                        scopes: k.scopes.clone(),
+                        rate_per_minute: k.rate_per_minute,
                     })
                     .collect(),
                 link_threshold: current.link_threshold,
@@ -285,18 +291,50 @@ pub async fn disable_staff(csrf: String, email: String) -> Result<(), ConsoleErr
 
 /// A new API key: (name, the key itself), shown this once.
 #[server(endpoint = "create_key")]
-pub async fn create_key(csrf: String, name: String) -> Result<(String, String), ConsoleError> {
+#[allow(clippy::too_many_arguments)]
+pub async fn create_key(
+    csrf: String,
+    name: String,
+    #[server(default)] ingest: Option<String>,
+    #[server(default)] read: Option<String>,
+    #[server(default)] manage: Option<String>,
+    #[server(default)] privacy: Option<String>,
+    #[server(default)] rate_per_minute: String,
+) -> Result<(String, String), ConsoleError> {
     use super::ssr::*;
     use spine_core::access::Permission;
+    use spine_core::services::api_keys::{DEFAULT_RATE_PER_MINUTE, KeyGrant};
+    use spine_core::types::ApiScope;
 
     respond(
         async move {
             let (session, state) = require_change(Permission::ManageApiKeys, &csrf)?;
+            let scopes = [
+                (ingest, ApiScope::Ingest),
+                (read, ApiScope::Read),
+                (manage, ApiScope::Manage),
+                (privacy, ApiScope::Privacy),
+            ]
+            .into_iter()
+            .filter_map(|(checked, scope)| checked.is_some().then_some(scope))
+            .collect();
+            let rate_per_minute = match rate_per_minute.trim() {
+                "" => DEFAULT_RATE_PER_MINUTE,
+                text => text.parse().map_err(|_| {
+                    ConsoleError::Invalid(
+                        "Requests a minute: a whole number, 0 for no limit.".into(),
+                    )
+                })?,
+            };
             let (row, key) = spine_core::services::api_keys::create_api_key(
                 &state.store,
                 &state.console_tenant,
                 &session.actor(),
                 &name,
+                &KeyGrant {
+                    scopes,
+                    rate_per_minute,
+                },
             )
             .await
             .map_err(service_error)?;

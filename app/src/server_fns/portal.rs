@@ -80,9 +80,15 @@ pub async fn request_code(destination: String) -> Result<(), ConsoleError> {
         async move {
             require_same_origin()?;
             let state = state()?;
-            let challenge = portal::request_code(&state.store, &state.console_tenant, &destination)
-                .await
-                .map_err(service_error)?;
+            let client = client_info().ip.unwrap_or_else(|| "unknown".to_owned());
+            let challenge = portal::request_code_from(
+                &state.store,
+                &state.console_tenant,
+                &destination,
+                &client,
+            )
+            .await
+            .map_err(service_error)?;
             leptos_axum::redirect(&format!("/me?challenge={}", challenge.0));
             Ok(())
         }

@@ -5,6 +5,40 @@ use sha2::{Digest, Sha256};
 
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{ApiKeyRow, Store};
+use crate::types::ApiScope;
+
+/// A new key's rate when none is chosen: a chatbot's or a sync job's pace, not a bulk import's
+/// (give that one `--rate-per-minute 0`).
+pub const DEFAULT_RATE_PER_MINUTE: u32 = 1200;
+const MAX_RATE_PER_MINUTE: u32 = 1_000_000;
+
+/// What a new key may do and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyGrant {
+    pub scopes: Vec<ApiScope>,
+    /// Requests a minute per process; 0 is no limit.
+    pub rate_per_minute: u32,
+}
+
+impl Default for KeyGrant {
+    /// Every scope, at the default rate.
+    fn default() -> Self {
+        KeyGrant {
+            scopes: ApiScope::ALL.to_vec(),
+            rate_per_minute: DEFAULT_RATE_PER_MINUTE,
+        }
+    }
+}
+
+/// An authenticated key: who it stands for, what it may do, how often.
+#[derive(Debug, Clone)]
+pub struct ApiCaller {
+    pub tenant: Tenant,
+    pub actor: Actor,
+    pub key_id: uuid::Uuid,
+    pub scopes: Vec<ApiScope>,
+    pub rate_per_minute: u32,
+}
 
 /// Keys look like `spk_` + 64 hex characters (256 random bits).
 const KEY_PREFIX: &str = "spk_";
@@ -19,17 +53,41 @@ pub async fn create_api_key(
     tenant: &Tenant,
     actor: &Actor,
     name: &str,
+    grant: &KeyGrant,
 ) -> ServiceResult<(ApiKeyRow, String)> {
     let name = name.trim();
-    if name.is_empty() || name.len() > 100 {
-        return Err(ServiceError::invalid("name", "1 to 100 characters"));
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ServiceError::invalid("name", "1 to 100 printable characters"));
     }
+    if grant.scopes.is_empty() {
+        return Err(ServiceError::invalid(
+            "scopes",
+            "choose at least one of ingest, read, manage, privacy",
+        ));
+    }
+    if grant.rate_per_minute > MAX_RATE_PER_MINUTE {
+        return Err(ServiceError::invalid(
+            "rate_per_minute",
+            format!("0 (no limit) to {MAX_RATE_PER_MINUTE} requests a minute"),
+        ));
+    }
+    let mut scopes = grant.scopes.clone();
+    scopes.sort();
+    scopes.dedup();
+    let scopes = ApiScope::join(&scopes);
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
     let key = format!("{KEY_PREFIX}{}", hex::encode(secret));
     let mut tx = store.begin().await?;
     let row = tx
-        .insert_api_key(tenant.id, name, &key[..12], &hash_key(&key))
+        .insert_api_key(
+            tenant.id,
+            name,
+            &key[..12],
+            &hash_key(&key),
+            &scopes,
+            grant.rate_per_minute as i32,
+        )
         .await?;
     tx.append_audit(
         tenant.id,
@@ -40,7 +98,12 @@ pub async fn create_api_key(
             Some(row.id.to_string()),
             None,
             None,
-            Some(serde_json::json!({"name": name, "prefix": row.prefix})),
+            Some(serde_json::json!({
+                "name": name,
+                "prefix": row.prefix,
+                "scopes": scopes,
+                "rate_per_minute": grant.rate_per_minute,
+            })),
         ),
     )
     .await?;
@@ -79,8 +142,8 @@ pub async fn revoke_api_key(
     Ok(())
 }
 
-/// The tenant and actor a bearer key stands for; `None` for an unknown or revoked key.
-pub async fn authenticate(store: &Store, key: &str) -> ServiceResult<Option<(Tenant, Actor)>> {
+/// The tenant, actor and powers a bearer key stands for; `None` for an unknown or revoked key.
+pub async fn authenticate(store: &Store, key: &str) -> ServiceResult<Option<ApiCaller>> {
     if !key.starts_with(KEY_PREFIX) || key.len() != KEY_PREFIX.len() + 64 {
         return Ok(None);
     }
@@ -101,11 +164,15 @@ pub async fn authenticate(store: &Store, key: &str) -> ServiceResult<Option<(Ten
         tx.touch_api_key(row.tenant_id, row.id).await?;
         tx.commit().await?;
     }
-    Ok(Some((
-        Tenant::from_row(tenant),
-        Actor::ApiKey {
+    let scopes = row.scopes();
+    Ok(Some(ApiCaller {
+        tenant: Tenant::from_row(tenant),
+        key_id: row.id,
+        scopes,
+        rate_per_minute: row.rate_per_minute.max(0) as u32,
+        actor: Actor::ApiKey {
             id: row.id,
             name: row.name,
         },
-    )))
+    }))
 }

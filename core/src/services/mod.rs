@@ -8,6 +8,7 @@ pub mod auth;
 pub mod customers;
 pub mod duplicates;
 pub mod find_or_create;
+pub mod housekeeping;
 pub mod import;
 pub mod ingest;
 pub mod ingest_queue;

@@ -31,6 +31,11 @@ pub const CODE_TTL: Duration = Duration::minutes(10);
 pub const CODE_WINDOW: Duration = Duration::minutes(15);
 pub const MAX_CODES: i64 = 3;
 pub const MAX_ATTEMPTS: i64 = 5;
+/// Code requests one client address may make per [`CODE_WINDOW`], whatever the destinations.
+pub const MAX_REQUESTS_PER_CLIENT: i64 = 10;
+/// Code requests the whole tenant answers per [`CODE_WINDOW`]: a ceiling on what a botnet
+/// spread over many addresses can make Spine send.
+pub const MAX_REQUESTS_OVERALL: i64 = 500;
 /// A customer's session is short: they come to change a setting or download their data.
 pub const SESSION_LIFETIME: Duration = Duration::hours(2);
 
@@ -149,6 +154,32 @@ pub async fn request_code(
     raw_destination: &str,
 ) -> ServiceResult<Challenge> {
     request_code_at(store, tenant, raw_destination, Utc::now()).await
+}
+
+/// [`request_code`] from a client address: past the per-address or the tenant-wide limit the
+/// answer is the same and nothing is sent.
+pub async fn request_code_from(
+    store: &Store,
+    tenant: &Tenant,
+    raw_destination: &str,
+    client: &str,
+) -> ServiceResult<Challenge> {
+    let now = Utc::now();
+    // A malformed destination is refused before it counts.
+    Destination::parse(tenant, raw_destination)?;
+    let mut tx = store.begin().await?;
+    let (from_client, _) = tx
+        .count_attempt(tenant.id, "code_request_client", client, CODE_WINDOW, now)
+        .await?;
+    let (overall, _) = tx
+        .count_attempt(tenant.id, "code_request_all", "", CODE_WINDOW, now)
+        .await?;
+    tx.commit().await?;
+    if from_client > MAX_REQUESTS_PER_CLIENT || overall > MAX_REQUESTS_OVERALL {
+        tracing::warn!(tenant = %tenant.slug, from_client, overall, "sign-in code refused: client or tenant limit");
+        return Ok(Challenge(Uuid::new_v4()));
+    }
+    request_code_at(store, tenant, raw_destination, now).await
 }
 
 pub async fn request_code_at(

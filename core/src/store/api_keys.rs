@@ -15,6 +15,10 @@ pub struct ApiKeyRow {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// [`ApiScope`](crate::types::ApiScope)s, space-separated.
+    pub scopes: String,
+    /// Requests a minute, per process; 0 is no limit.
+    pub rate_per_minute: i32,
 }
 
 impl std::fmt::Debug for ApiKeyRow {
@@ -27,7 +31,14 @@ impl std::fmt::Debug for ApiKeyRow {
     }
 }
 
-const COLUMNS: &str = "tenant_id, id, name, prefix, key_hash, created_at, last_used_at, revoked_at";
+const COLUMNS: &str = "tenant_id, id, name, prefix, key_hash, created_at, last_used_at, revoked_at, \
+    scopes, rate_per_minute";
+
+impl ApiKeyRow {
+    pub fn scopes(&self) -> Vec<crate::types::ApiScope> {
+        crate::types::ApiScope::parse_list(&self.scopes).unwrap_or_default()
+    }
+}
 
 impl Tx {
     pub async fn insert_api_key(
@@ -36,12 +47,16 @@ impl Tx {
         name: &str,
         prefix: &str,
         key_hash: &str,
+        scopes: &str,
+        rate_per_minute: i32,
     ) -> StoreResult<ApiKeyRow> {
         let sql = format!(
-            "insert into api_keys (tenant_id, id, name, prefix, key_hash, created_at) values ($1, $2, $3, $4, $5, $6) returning {COLUMNS}"
+            "insert into api_keys (tenant_id, id, name, prefix, key_hash, created_at, scopes, rate_per_minute) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning {COLUMNS}"
         );
         Ok(on_conn!(self, c => sqlx::query_as::<_, ApiKeyRow>(&sql)
             .bind(tenant_id).bind(Uuid::now_v7()).bind(name).bind(prefix).bind(key_hash).bind(Utc::now())
+            .bind(scopes).bind(rate_per_minute)
             .fetch_one(&mut *c).await)?)
     }
 

@@ -5,6 +5,7 @@
 mod analytics;
 mod api_keys;
 mod attempts;
+mod housekeeping;
 mod audit;
 mod customers;
 mod identities;
@@ -29,6 +30,7 @@ pub use audit::{AuditFilter, AuditRecord, NewAudit};
 pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NewCustomer};
 pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};
+pub use housekeeping::Purged;
 pub use jobs::JobRow;
 pub use merges::{MergeRow, MovedRows};
 pub use portal::{

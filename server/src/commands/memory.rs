@@ -50,8 +50,9 @@ pub async fn archive(database_url: &str, args: ArchiveArgs) -> anyhow::Result<()
     Ok(())
 }
 
-/// Archives every tenant's old resolved conversations now and every hour after, in the
-/// background of `spine serve`.
+/// Now and every hour after, in the background of `spine serve`, for every tenant: archives old
+/// resolved conversations and purges expired sessions, codes, old outbox messages and spent
+/// attempt counters.
 pub fn spawn_archiver(store: Store) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -76,6 +77,12 @@ pub fn spawn_archiver(store: Store) {
                     ),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(tenant = %tenant.slug, error = %e, "archival failed"),
+                }
+                match spine_core::services::housekeeping::purge_expired(&store, &tenant, Utc::now())
+                    .await
+                {
+                    Ok(purged) => tracing::debug!(tenant = %tenant.slug, ?purged, "purged expired rows"),
+                    Err(e) => tracing::warn!(tenant = %tenant.slug, error = %e, "purge failed"),
                 }
             }
         }

@@ -52,6 +52,10 @@ impl Problem {
         Problem::new(StatusCode::BAD_REQUEST, "Bad Request", detail)
     }
 
+    pub fn too_many_requests(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", detail)
+    }
+
     /// 421: the request named a host this server does not answer for.
     pub fn misdirected(detail: impl Into<String>) -> Problem {
         Problem::new(

@@ -1,26 +1,70 @@
 //! Request extractors for the API: the caller (from the bearer key), JSON bodies whose errors
 //! name the field at fault, and query strings whose errors are problem details too.
 
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
-use axum::http::header;
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Query, Request};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 use app::state::AppState;
 use spine_core::services::api_keys;
+use spine_core::types::ApiScope;
 use spine_core::{Actor, Tenant};
 
 use crate::http::Problem;
 
-/// The tenant and actor behind `Authorization: Bearer spk_...`.
+/// The tenant and actor behind `Authorization: Bearer spk_...`, checked against the scope the
+/// route needs (see [`scope_of`]) and the key's rate.
 pub struct Caller {
     pub tenant: Tenant,
     pub actor: Actor,
 }
 
+/// The scope each API route needs: the one table that decides.
+pub fn scope_of(method: &Method, route: &str) -> ApiScope {
+    let route = route.strip_prefix("/api/v1").unwrap_or(route);
+    match (method.as_str(), route) {
+        ("POST", "/events" | "/events/batch" | "/customers/resolve") => ApiScope::Ingest,
+        (_, "/customers/{id}/export" | "/customers/{id}/restore" | "/customers/{id}/erasure")
+        | ("DELETE", "/customers/{id}") => ApiScope::Privacy,
+        ("GET" | "HEAD", _) => ApiScope::Read,
+        _ => ApiScope::Manage,
+    }
+}
+
+/// Each key's limiter in this process, made at its rate the first time the key is seen.
+fn limiter(key: Uuid, per_minute: NonZeroU32) -> Arc<DefaultDirectRateLimiter> {
+    static LIMITERS: LazyLock<Mutex<HashMap<(Uuid, u32), Arc<DefaultDirectRateLimiter>>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    let mut limiters = LIMITERS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    limiters
+        .entry((key, per_minute.get()))
+        .or_insert_with(|| Arc::new(RateLimiter::direct(Quota::per_minute(per_minute))))
+        .clone()
+}
+
+/// 429 with `Retry-After`, as problem details.
+fn too_many(retry_after_secs: u64) -> Response {
+    let mut response = Problem::too_many_requests(format!(
+        "this API key's rate limit is reached; retry in {retry_after_secs} s"
+    ))
+    .into_response();
+    if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 impl FromRequestParts<AppState> for Caller {
-    type Rejection = Problem;
+    type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -32,12 +76,39 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
-            .ok_or_else(|| Problem::unauthorized("send an API key as `Authorization: Bearer spk_...` (create one with `spine api-key create`)"))?;
-        match api_keys::authenticate(&state.store, key).await {
-            Ok(Some((tenant, actor))) => Ok(Caller { tenant, actor }),
-            Ok(None) => Err(Problem::unauthorized("unknown or revoked API key")),
-            Err(e) => Err(e.into()),
+            .ok_or_else(|| Problem::unauthorized("send an API key as `Authorization: Bearer spk_...` (create one with `spine api-key create`)").into_response())?;
+        let caller = match api_keys::authenticate(&state.store, key).await {
+            Ok(Some(caller)) => caller,
+            Ok(None) => {
+                return Err(Problem::unauthorized("unknown or revoked API key").into_response());
+            }
+            Err(e) => return Err(Problem::from(e).into_response()),
+        };
+        let route = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| parts.uri.path().to_owned());
+        let needed = scope_of(&parts.method, &route);
+        if !caller.scopes.contains(&needed) {
+            return Err(Problem::forbidden(format!(
+                "this API key lacks the `{needed}` scope (it has: {})",
+                ApiScope::join(&caller.scopes)
+            ))
+            .into_response());
         }
+        if let Some(per_minute) = NonZeroU32::new(caller.rate_per_minute)
+            && let Err(not_until) = limiter(caller.key_id, per_minute).check()
+        {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Err(too_many(wait.as_secs().max(1)));
+        }
+        Ok(Caller {
+            tenant: caller.tenant,
+            actor: caller.actor,
+        })
     }
 }
 

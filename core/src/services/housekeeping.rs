@@ -1,0 +1,31 @@
+//! Housekeeping, run on a schedule: expired sessions and sign-in codes go as soon as they can no
+//! longer be used, outbox messages after [`OUTBOX_RETENTION`], attempt counters after a day.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::services::portal::CODE_WINDOW;
+use crate::services::{ServiceResult, Tenant};
+use crate::store::{Purged, Store};
+
+/// How long admins can look back at what Spine sent on `/outbox`.
+pub const OUTBOX_RETENTION: Duration = Duration::days(30);
+
+pub async fn purge_expired(
+    store: &Store,
+    tenant: &Tenant,
+    now: DateTime<Utc>,
+) -> ServiceResult<Purged> {
+    let mut tx = store.begin().await?;
+    // A code past its expiry still counts towards its address's limit for one window.
+    let purged = tx
+        .purge_expired(
+            tenant.id,
+            now,
+            now - CODE_WINDOW,
+            now - OUTBOX_RETENTION,
+            now - Duration::days(1),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(purged)
+}

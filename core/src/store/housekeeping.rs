@@ -1,0 +1,63 @@
+//! Rows that have served their purpose: expired sessions and codes, old outbox messages, spent
+//! attempt counters.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{StoreResult, Tx, on_conn};
+
+/// How many rows each purge removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub codes: u64,
+    pub messages: u64,
+    pub counters: u64,
+}
+
+impl Tx {
+    /// Deletes staff and customer sessions past their expiry, codes that expired before
+    /// `codes_before`, outbox messages created before `messages_before`, and attempt counters
+    /// whose window started before `counters_before`.
+    pub async fn purge_expired(
+        &mut self,
+        tenant_id: Uuid,
+        now: DateTime<Utc>,
+        codes_before: DateTime<Utc>,
+        messages_before: DateTime<Utc>,
+        counters_before: DateTime<Utc>,
+    ) -> StoreResult<Purged> {
+        let mut purged = Purged::default();
+        for (sql, at, count) in [
+            (
+                "delete from sessions where tenant_id = $1 and expires_at <= $2",
+                now,
+                &mut purged.sessions,
+            ),
+            (
+                "delete from customer_sessions where tenant_id = $1 and expires_at <= $2",
+                now,
+                &mut purged.sessions,
+            ),
+            (
+                "delete from otp_codes where tenant_id = $1 and expires_at <= $2",
+                codes_before,
+                &mut purged.codes,
+            ),
+            (
+                "delete from outbox where tenant_id = $1 and created_at <= $2",
+                messages_before,
+                &mut purged.messages,
+            ),
+            (
+                "delete from attempt_counters where tenant_id = $1 and window_start <= $2",
+                counters_before,
+                &mut purged.counters,
+            ),
+        ] {
+            *count += on_conn!(self, c => sqlx::query(sql).bind(tenant_id).bind(at)
+                .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(purged)
+    }
+}
