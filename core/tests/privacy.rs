@@ -815,7 +815,11 @@ on_both!(
             .await
             .expect("purge");
         assert_eq!((purged.codes, purged.messages), (1, 1), "{purged:?}");
-        assert_eq!(outbox_len(&store, &t).await, 1, "the fresh code's message stays");
+        assert_eq!(
+            outbox_len(&store, &t).await,
+            1,
+            "the fresh code's message stays"
+        );
         let again = spine_core::services::housekeeping::purge_expired(&store, &t, now)
             .await
             .expect("purge again");

@@ -493,7 +493,11 @@ async fn api_keys_do_only_what_their_scopes_allow_and_no_faster_than_their_rate(
         let mut args = vec!["api-key", "create", "--tenant", "demo", "--name", name];
         args.extend(extra);
         let out = common::run(&args, &console.database_url);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .last()
@@ -504,7 +508,9 @@ async fn api_keys_do_only_what_their_scopes_allow_and_no_faster_than_their_rate(
     let chatbot = create("chatbot", &["--scope", "ingest,read"]);
     let slow = create("dashboard", &["--scope", "read", "--rate-per-minute", "3"]);
     let refused = common::run(
-        &["api-key", "create", "--tenant", "demo", "--name", "x", "--scope", "root"],
+        &[
+            "api-key", "create", "--tenant", "demo", "--name", "x", "--scope", "root",
+        ],
         &console.database_url,
     );
     assert!(!refused.status.success());
@@ -524,32 +530,65 @@ async fn api_keys_do_only_what_their_scopes_allow_and_no_faster_than_their_rate(
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            (status, retry, response.json::<Value>().await.unwrap_or(Value::Null))
+            (
+                status,
+                retry,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
         }
     };
     let (status, _, created) = call(
         &chatbot,
         reqwest::Method::POST,
         "/events",
-        Some(message("sms", json!({"phone": "+13055550404"}), "hi", "scope-1")),
+        Some(message(
+            "sms",
+            json!({"phone": "+13055550404"}),
+            "hi",
+            "scope-1",
+        )),
     )
     .await;
     assert_eq!(status, 201, "{created}");
     let id = created["customer_id"].as_str().expect("id").to_owned();
-    let (status, _, _) = call(&chatbot, reqwest::Method::GET, &format!("/customers/{id}"), None).await;
+    let (status, _, _) = call(
+        &chatbot,
+        reqwest::Method::GET,
+        &format!("/customers/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     // The chatbot's key cannot erase, export or edit anyone.
     for (method, path, body) in [
-        (reqwest::Method::POST, format!("/customers/{id}/erasure"), Some(json!({}))),
-        (reqwest::Method::GET, format!("/customers/{id}/export"), None),
-        (reqwest::Method::PATCH, format!("/customers/{id}"), Some(json!({"tags": ["x"]}))),
+        (
+            reqwest::Method::POST,
+            format!("/customers/{id}/erasure"),
+            Some(json!({})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/customers/{id}/export"),
+            None,
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/customers/{id}"),
+            Some(json!({"tags": ["x"]})),
+        ),
         (reqwest::Method::DELETE, format!("/customers/{id}"), None),
     ] {
         let (status, _, problem) = call(&chatbot, method.clone(), &path, body).await;
         assert_eq!(status, 403, "{method} {path}: {problem}");
         assert_eq!(problem["status"], 403);
     }
-    let (status, _, profile) = call(&chatbot, reqwest::Method::GET, &format!("/customers/{id}"), None).await;
+    let (status, _, profile) = call(
+        &chatbot,
+        reqwest::Method::GET,
+        &format!("/customers/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "still there: {profile}");
     assert!(profile["tags"].as_array().is_some_and(|t| t.is_empty()));
     // A read-only key cannot send events.
@@ -557,7 +596,12 @@ async fn api_keys_do_only_what_their_scopes_allow_and_no_faster_than_their_rate(
         &slow,
         reqwest::Method::POST,
         "/events",
-        Some(message("sms", json!({"phone": "+13055550405"}), "hi", "scope-2")),
+        Some(message(
+            "sms",
+            json!({"phone": "+13055550405"}),
+            "hi",
+            "scope-2",
+        )),
     )
     .await;
     assert_eq!(status, 403);
@@ -570,11 +614,22 @@ async fn api_keys_do_only_what_their_scopes_allow_and_no_faster_than_their_rate(
         retry = retry.or(after);
     }
     assert_eq!(statuses, [200, 200, 200, 429]);
-    assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|s| (1..=60).contains(&s)));
-    let list = common::run(&["api-key", "list", "--tenant", "demo"], &console.database_url);
+    assert!(
+        retry
+            .and_then(|r| r.parse::<u64>().ok())
+            .is_some_and(|s| (1..=60).contains(&s))
+    );
+    let list = common::run(
+        &["api-key", "list", "--tenant", "demo"],
+        &console.database_url,
+    );
     let list = String::from_utf8_lossy(&list.stdout).into_owned();
     assert!(list.contains("ingest read"), "{list}");
-    assert!(list.lines().any(|l| l.contains("dashboard") && l.contains(" 3 ")), "{list}");
+    assert!(
+        list.lines()
+            .any(|l| l.contains("dashboard") && l.contains(" 3 ")),
+        "{list}"
+    );
 }
 
 #[tokio::test]
@@ -590,7 +645,9 @@ async fn one_client_cannot_make_spine_send_codes_without_end() {
         .await;
     // Ten requests for addresses nobody holds use up this address's allowance...
     for i in 0..10 {
-        target.ask_for_code(&format!("nobody{i}@unknown.example")).await;
+        target
+            .ask_for_code(&format!("nobody{i}@unknown.example"))
+            .await;
     }
     // ... so a request for a real customer's address is answered the same, and sends nothing.
     target.ask_for_code("lina@known.example").await;

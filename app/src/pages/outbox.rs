@@ -1,6 +1,5 @@
-//! `/outbox` (admin): the messages Spine sent to people, newest first: sign-in codes today.
-//! Without an SMTP server (development) a message is only written to the server log, and this
-//! page is where an admin reads it.
+//! `/outbox` (admin): the messages Spine sent to people, newest first: sign-in codes today,
+//! with the codes blotted out (they are for their reader only) and the destination masked.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,7 +17,9 @@ pub fn OutboxPage() -> AnyView {
             <p class="muted">
                 "Messages Spine sends to customers (sign-in codes for their own page). Email goes out by SMTP when "
                 <code>"--smtp-url"</code>
-                " is set; anything without a carrier is written to the server log instead and marked not sent."
+                " is set (in development, to the folder named by "
+                <code>"--mail-dir"</code>
+                "); anything without a carrier is marked not sent. Codes are never shown."
             </p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {

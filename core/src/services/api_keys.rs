@@ -57,7 +57,10 @@ pub async fn create_api_key(
 ) -> ServiceResult<(ApiKeyRow, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ServiceError::invalid("name", "1 to 100 printable characters"));
+        return Err(ServiceError::invalid(
+            "name",
+            "1 to 100 printable characters",
+        ));
     }
     if grant.scopes.is_empty() {
         return Err(ServiceError::invalid(

@@ -27,37 +27,40 @@ impl Tx {
         messages_before: DateTime<Utc>,
         counters_before: DateTime<Utc>,
     ) -> StoreResult<Purged> {
-        let mut purged = Purged::default();
-        for (sql, at, count) in [
+        let statements = [
             (
                 "delete from sessions where tenant_id = $1 and expires_at <= $2",
                 now,
-                &mut purged.sessions,
             ),
             (
                 "delete from customer_sessions where tenant_id = $1 and expires_at <= $2",
                 now,
-                &mut purged.sessions,
             ),
             (
                 "delete from otp_codes where tenant_id = $1 and expires_at <= $2",
                 codes_before,
-                &mut purged.codes,
             ),
             (
                 "delete from outbox where tenant_id = $1 and created_at <= $2",
                 messages_before,
-                &mut purged.messages,
             ),
             (
                 "delete from attempt_counters where tenant_id = $1 and window_start <= $2",
                 counters_before,
-                &mut purged.counters,
             ),
-        ] {
-            *count += on_conn!(self, c => sqlx::query(sql).bind(tenant_id).bind(at)
+        ];
+        let mut counts = [0u64; 5];
+        for ((sql, at), count) in statements.into_iter().zip(&mut counts) {
+            *count = on_conn!(self, c => sqlx::query(sql).bind(tenant_id).bind(at)
                 .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         }
+        let [sessions, customer_sessions, codes, messages, counters] = counts;
+        let purged = Purged {
+            sessions: sessions + customer_sessions,
+            codes,
+            messages,
+            counters,
+        };
         Ok(purged)
     }
 }

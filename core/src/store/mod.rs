@@ -5,9 +5,9 @@
 mod analytics;
 mod api_keys;
 mod attempts;
-mod housekeeping;
 mod audit;
 mod customers;
+mod housekeeping;
 mod identities;
 mod interactions;
 mod jobs;
@@ -28,9 +28,9 @@ pub use analytics::{
 pub use api_keys::ApiKeyRow;
 pub use audit::{AuditFilter, AuditRecord, NewAudit};
 pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NewCustomer};
+pub use housekeeping::Purged;
 pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};
-pub use housekeeping::Purged;
 pub use jobs::JobRow;
 pub use merges::{MergeRow, MovedRows};
 pub use portal::{

@@ -81,7 +81,9 @@ pub fn spawn_archiver(store: Store) {
                 match spine_core::services::housekeeping::purge_expired(&store, &tenant, Utc::now())
                     .await
                 {
-                    Ok(purged) => tracing::debug!(tenant = %tenant.slug, ?purged, "purged expired rows"),
+                    Ok(purged) => {
+                        tracing::debug!(tenant = %tenant.slug, ?purged, "purged expired rows")
+                    }
                     Err(e) => tracing::warn!(tenant = %tenant.slug, error = %e, "purge failed"),
                 }
             }

@@ -40,11 +40,15 @@ pub fn scope_of(method: &Method, route: &str) -> ApiScope {
     }
 }
 
-/// Each key's limiter in this process, made at its rate the first time the key is seen.
+/// Each key's limiter in this process, by key and rate (a changed rate starts afresh).
+type Limiters = HashMap<(Uuid, u32), Arc<DefaultDirectRateLimiter>>;
+
+/// The limiter of a key at its rate, made the first time they are seen.
 fn limiter(key: Uuid, per_minute: NonZeroU32) -> Arc<DefaultDirectRateLimiter> {
-    static LIMITERS: LazyLock<Mutex<HashMap<(Uuid, u32), Arc<DefaultDirectRateLimiter>>>> =
-        LazyLock::new(|| Mutex::new(HashMap::new()));
-    let mut limiters = LIMITERS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    static LIMITERS: LazyLock<Mutex<Limiters>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+    let mut limiters = LIMITERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     limiters
         .entry((key, per_minute.get()))
         .or_insert_with(|| Arc::new(RateLimiter::direct(Quota::per_minute(per_minute))))
