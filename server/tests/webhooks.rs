@@ -957,3 +957,71 @@ async fn unknown_tenants_and_removed_webhooks_are_404_and_secrets_stay_masked() 
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("secret"));
 }
+
+#[tokio::test]
+async fn a_refused_delivery_stores_nothing_and_a_delivery_without_ids_is_stored_once() {
+    let hooks = Hooks::start(true);
+    let signed = |value: &Value| {
+        let body = serde_json::to_vec(value).expect("json");
+        let headers = json_headers("x-spine-signature", hex_signature(GENERIC_SECRET, &body));
+        (headers, body)
+    };
+    let chat = |email: &str, id: Option<&str>, at: &str| {
+        let mut event = json!({"channel": "webchat", "direction": "inbound", "kind": "message",
+            "occurred_at": at, "body": "hello", "identifiers": {"email": email}});
+        if let Some(id) = id {
+            event["external_id"] = json!(id);
+        }
+        event
+    };
+    // Someone who asked to be erased.
+    let (headers, body) = signed(&chat(
+        "gone@example.com",
+        Some("g-1"),
+        "2026-05-01T10:00:00Z",
+    ));
+    let reply = hooks.post("generic", &headers, body).await;
+    let id = reply.json()["outcomes"][0]["customer_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let erased = hooks
+        .client
+        .post(format!(
+            "{}/api/v1/customers/{id}/erasure",
+            hooks.server.base
+        ))
+        .bearer_auth(&hooks.key)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("erase");
+    assert!(erased.status().is_success(), "{}", erased.status());
+    let before = hooks.stats().await;
+    // A batch whose second event replays their past: refused whole, the first not stored.
+    let batch = json!({"events": [
+        chat("new@example.com", Some("n-1"), "2026-05-02T10:00:00Z"),
+        chat("gone@example.com", Some("g-2"), "2026-04-30T10:00:00Z"),
+    ]});
+    for _ in 0..2 {
+        let (headers, body) = signed(&batch);
+        hooks
+            .post("generic", &headers, body)
+            .await
+            .assert_problem(410);
+        assert_eq!(
+            hooks.stats().await,
+            before,
+            "nothing stored, on retry either"
+        );
+    }
+    // An event without an id, delivered twice: stored once.
+    let (headers, body) = signed(&chat("sam@example.com", None, "2026-05-03T10:00:00Z"));
+    let first = hooks.post("generic", &headers, body.clone()).await.json();
+    assert_eq!(first["stored"], 1, "{first}");
+    let again = hooks.post("generic", &headers, body).await.json();
+    assert_eq!(
+        (again["stored"].clone(), again["duplicates"].clone()),
+        (json!(0), json!(1))
+    );
+}

@@ -695,6 +695,24 @@ pub async fn ingest_jobs(store: &Store, jobs: &[IngestJob]) -> Vec<ServiceResult
     results
 }
 
+/// Ingests the events as one: all stored in one transaction, or none (a webhook delivery: a
+/// refused event must not leave the others stored for the provider's retry to store again). A
+/// conflict with a concurrent writer is retried a few times before it is reported.
+pub async fn ingest_all(store: &Store, jobs: &[IngestJob]) -> ServiceResult<Vec<IngestOutcome>> {
+    let mut attempt = 0;
+    loop {
+        match ingest_together(store, jobs).await {
+            Err(ServiceError::Conflict(_))
+            | Err(ServiceError::Store(StoreError::Conflict { .. }))
+                if attempt < 3 =>
+            {
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
 /// One event in a transaction of its own.
 async fn ingest_alone(
     store: &Store,

@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::services::audit;
-use crate::services::ingest::{IngestJob, ingest_jobs, normalize_sender, prepare_event};
+use crate::services::ingest::{IngestJob, ingest_all, normalize_sender, prepare_event};
 use crate::services::tenants::tenant_by_slug;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{Store, WebhookConfigRow};
@@ -276,10 +277,12 @@ pub struct DeliveryOutcome {
     pub outcomes: Vec<IngestOutcome>,
 }
 
-/// Ingests a delivery's events under the webhook's name. Every event is checked before the first
-/// write, so a refused delivery stores nothing; the events are then ingested together (one
-/// transaction when they can be), each idempotent on its provider message id, and every stored
-/// interaction gets an audit entry naming the webhook.
+/// Ingests a delivery's events under the webhook's name, all or none: every event is checked
+/// before the first write and the events are stored in one transaction, so a refused delivery
+/// (one event malformed, or about a person who was erased) stores nothing and the provider's
+/// retry finds nothing half done. Each event is idempotent on its provider message id (a generic
+/// event without one, on a hash of its content), and every stored interaction gets an audit
+/// entry naming the webhook.
 pub async fn receive_delivery(
     store: &Store,
     tenant: &Tenant,
@@ -300,6 +303,9 @@ pub async fn receive_delivery(
         if policy == IdentifierPolicy::DropUnreadable {
             drop_unreadable(tenant, provider, &mut event.identifiers);
         }
+        if event.external_id.is_none() {
+            event.external_id = Some(content_id(&event));
+        }
         let prepared = prepare_event(tenant, event).map_err(|e| match e {
             ServiceError::Invalid { field, message } if numbered => ServiceError::Invalid {
                 field: format!("events[{index}].{field}"),
@@ -313,10 +319,7 @@ pub async fn receive_delivery(
             event: prepared,
         });
     }
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    for result in ingest_jobs(store, &jobs).await {
-        outcomes.push(result?);
-    }
+    let outcomes = ingest_all(store, &jobs).await?;
 
     // Ingestion audits each stored interaction against the webhook's actor, in its transaction.
     let stored: Vec<_> = outcomes.iter().filter(|o| !o.duplicate).collect();
@@ -327,6 +330,13 @@ pub async fn receive_delivery(
         duplicates: outcomes.len() - stored,
         outcomes,
     })
+}
+
+/// An id for an event its sender gave none: a hash of what it says, so the same delivery sent
+/// again is recognised as the same event.
+fn content_id(event: &EventInput) -> String {
+    let canonical = serde_json::to_vec(event).unwrap_or_default();
+    format!("sha256:{}", hex::encode(Sha256::digest(&canonical)))
 }
 
 /// Leaves out each identifier ingestion would refuse, one field at a time, with the same
