@@ -993,7 +993,28 @@ mod merging {
             reject_review_item(&store, &t, &SYSTEM, item).await,
             Err(ServiceError::Conflict(_))
         ));
+        // A merge asked from the same item by someone who had it open: refused, nothing merged.
+        assert!(matches!(
+            merge_customers(
+                &store,
+                &t,
+                &SYSTEM,
+                by_email.customer_id,
+                conflict.customer_id,
+                &Default::default(),
+                Some(item),
+            )
+            .await,
+            Err(ServiceError::Conflict(_))
+        ));
         let mut tx = store.read().await.expect("tx");
+        assert!(
+            tx.customer(t.id, conflict.customer_id)
+                .await
+                .expect("read")
+                .is_some_and(|c| c.merged_into.is_none()),
+            "not merged"
+        );
         assert!(
             tx.is_non_match(t.id, conflict.customer_id, by_email.customer_id)
                 .await

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
-use spine_core::services::customers::{ProfileUpdate, customer_profile, search_customers};
+use spine_core::services::customers::{
+    ProfileUpdate, customer_profile, search_customers, update_customer,
+};
 use spine_core::services::ingest::ingest_event;
 use spine_core::services::merge::{decide_dispute, merge_customers};
 use spine_core::services::portal::{
@@ -824,5 +826,66 @@ on_both!(
             .await
             .expect("purge again");
         assert_eq!(again, Default::default());
+    }
+);
+
+on_both!(
+    a_merged_profile_keeps_the_persons_latest_marketing_choice,
+    |store: Store| async move {
+        let t = tenant(&store).await;
+        let admin = staff(Role::Admin);
+        let person = |email: &'static str, minutes: i64| {
+            let store = store.clone();
+            let t = t.clone();
+            async move {
+                ingest_event(
+                    &store,
+                    &t,
+                    &SYSTEM,
+                    event(
+                        Channel::Email,
+                        minutes,
+                        ids(Some(email), None, "Pat Doe"),
+                        "hi",
+                    ),
+                )
+                .await
+                .expect("ingest")
+                .customer_id
+            }
+        };
+        let (old, new) = (
+            person("pat@old.example", 0).await,
+            person("pat@new.example", 5).await,
+        );
+        let choose = |id: Uuid, granted: bool| {
+            let (store, t, admin) = (store.clone(), t.clone(), admin.clone());
+            async move {
+                update_customer(
+                    &store,
+                    &t,
+                    &admin,
+                    id,
+                    &ProfileUpdate {
+                        marketing_opt_in: Some(granted),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("choice");
+            }
+        };
+        // Opted in on the old profile; later opted in, then out, on the new one.
+        choose(old, true).await;
+        choose(new, true).await;
+        choose(new, false).await;
+        merge_customers(&store, &t, &admin, old, new, &BTreeMap::new(), None)
+            .await
+            .expect("merge");
+        let merged = customer_profile(&store, &t, old).await.expect("profile");
+        assert!(
+            !merged.preferences.marketing_opt_in,
+            "the latest choice was no, whichever profile survives"
+        );
     }
 );

@@ -173,7 +173,18 @@ pub async fn merge_customers(
         .get("sources")
         .cloned()
         .unwrap_or_default();
-    merged.marketing_opt_in = survivor.marketing_opt_in || absorbed.marketing_opt_in;
+    // Consent is the person's most recent explicit choice on either profile; with none on
+    // record, only what both profiles agreed to.
+    let mut consents = tx.consents_of(tenant.id, survivor_id).await?;
+    consents.extend(tx.consents_of(tenant.id, absorbed_id).await?);
+    merged.marketing_opt_in = consents
+        .iter()
+        .filter(|c| c.purpose == "marketing")
+        .max_by_key(|c| (c.at, c.id))
+        .map_or(
+            survivor.marketing_opt_in && absorbed.marketing_opt_in,
+            |latest| latest.granted,
+        );
     merged.last_seen_at = survivor.last_seen_at.max(absorbed.last_seen_at);
     merged.updated_at = now;
     tx.write_customer(&merged).await?;
@@ -221,14 +232,22 @@ pub async fn merge_customers(
         .await?;
     if let Some(item) = review_item_id {
         let decided_by = staff_id(actor);
-        tx.decide_review_item(
-            tenant.id,
-            item,
-            "merged",
-            decided_by,
-            &json!({"merge_id": merge_id, "survivor_id": survivor_id}),
-        )
-        .await?;
+        // Decided meanwhile by someone else (rejected, merged the other way): this merge was
+        // asked about a question that is closed, so it is not made.
+        if !tx
+            .decide_review_item(
+                tenant.id,
+                item,
+                "merged",
+                decided_by,
+                &json!({"merge_id": merge_id, "survivor_id": survivor_id}),
+            )
+            .await?
+        {
+            return Err(ServiceError::Conflict(
+                "this review item was decided by someone else meanwhile; nothing was merged".into(),
+            ));
+        }
     }
     tx.append_audit(
         tenant.id,
