@@ -653,3 +653,26 @@ async fn one_client_cannot_make_spine_send_codes_without_end() {
     target.ask_for_code("lina@known.example").await;
     assert!(target.codes_sent_to().await.is_empty());
 }
+
+#[tokio::test]
+async fn server_functions_answer_bad_requests_with_4xx_not_500() {
+    let console = Console::sqlite();
+    let base = console.server.base.clone();
+    let send = |body: Vec<u8>| {
+        let request = console
+            .client
+            .post(console.url("/api/sign_in"))
+            .header("Origin", &base)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        async move { request.send().await.expect("post").status().as_u16() }
+    };
+    assert_eq!(send(vec![b'a'; 3 * 1024 * 1024]).await, 413);
+    assert_eq!(send(b"email=\xff\xfe&password=x&next=".to_vec()).await, 400);
+    assert_eq!(send(b"garbage&&==".to_vec()).await, 400);
+    // A well-formed wrong sign-in is still what it was.
+    assert_eq!(
+        send(b"email=a%40b.example&password=x&next=".to_vec()).await,
+        401
+    );
+}

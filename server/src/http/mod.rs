@@ -8,6 +8,7 @@ mod headers;
 mod health;
 mod openapi;
 mod problem;
+mod server_fns;
 mod session;
 mod webhooks;
 
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn_with_state(state.clone(), session::console_session))
+        .layer(axum::middleware::from_fn(server_fns::client_errors))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
