@@ -78,7 +78,7 @@ pub struct OrderView {
     pub currency: String,
     pub status: String,
     pub placed_at: DateTime<Utc>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::types::OrderItem>))]
     pub items: serde_json::Value,
 }
 
@@ -113,9 +113,9 @@ pub struct ExportedChange {
     pub action: String,
     /// Who did it: "the customer", a staff member's email, an API key, "spine:..." for Spine.
     pub actor: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub before: Option<serde_json::Value>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<serde_json::Value>,
 }
 
