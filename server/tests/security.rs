@@ -676,3 +676,80 @@ async fn server_functions_answer_bad_requests_with_4xx_not_500() {
         401
     );
 }
+
+#[tokio::test]
+async fn only_an_admin_can_vouch_for_an_address_and_then_it_signs_in() {
+    let target = Target::start();
+    // Typed into a web chat's form: a claim, which cannot sign in.
+    let made = target
+        .event(message(
+            "webchat",
+            json!({"email": "rosa@claimed.example", "name": "Rosa Diaz"}),
+            "Hi",
+            "w-1",
+        ))
+        .await;
+    let id = made["customer_id"].as_str().expect("id").to_owned();
+    let profile = target.profile(&id).await;
+    let email = identity(&profile, "email", "rosa@claimed.example").expect("email");
+    assert_eq!(email["assurance"], "claimed");
+    let identity_id = email["id"].as_str().expect("identity id").to_owned();
+    target.ask_for_code("rosa@claimed.example").await;
+    assert!(target.codes_sent_to().await.is_empty());
+
+    let console = &target.console;
+    let vouch = |cookie: String, reason: &'static str| {
+        let (id, identity_id) = (id.clone(), identity_id.clone());
+        async move {
+            let csrf = console.csrf_token(&cookie).await;
+            console
+                .call_as(
+                    "verify_customer_identity",
+                    &[
+                        ("id", &id),
+                        ("identity", &identity_id),
+                        ("reason", reason),
+                        ("csrf", &csrf),
+                    ],
+                    &cookie,
+                )
+                .await
+                .0
+                .as_u16()
+        }
+    };
+    let agent = console
+        .sign_in(("agent@demo.spine.local", "demo-agent-password"))
+        .await;
+    assert_eq!(
+        vouch(agent, "she said so").await,
+        403,
+        "an agent can be talked into it"
+    );
+    let admin = console
+        .sign_in(("admin@demo.spine.local", "demo-admin-password"))
+        .await;
+    assert_eq!(
+        vouch(admin.clone(), "  ").await,
+        422,
+        "a reason is required"
+    );
+    assert_eq!(
+        vouch(admin, "called her back on the number on file").await,
+        200
+    );
+    let profile = target.profile(&id).await;
+    assert_eq!(
+        identity(&profile, "email", "rosa@claimed.example").expect("email")["assurance"],
+        "verified"
+    );
+    target.ask_for_code("rosa@claimed.example").await;
+    assert_eq!(target.codes_sent_to().await, ["rosa@claimed.example"]);
+    assert!(
+        console
+            .audit_actions()
+            .await
+            .iter()
+            .any(|a| a == "identity.verified")
+    );
+}

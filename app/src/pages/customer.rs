@@ -15,7 +15,7 @@ use crate::format::{ChannelIcons, relative_time};
 use crate::server_fns::customer::{
     AddCustomerNote, ChangeThread, ContextView, CustomerPage as PageData, DecideCustomerDispute,
     EraseCustomerData, MergeSearch, SetCustomerDeleted, UndoCustomerMerge, UpdateCustomerStageTags,
-    get_customer_page,
+    VerifyCustomerIdentity, get_customer_page,
 };
 use crate::types::{
     Channel, CustomerProfile, Direction, DuplicateCandidate, InteractionKind, LifecycleStage,
@@ -95,6 +95,7 @@ pub fn CustomerPage() -> AnyView {
     let erase = ServerAction::<EraseCustomerData>::new();
     let dispute = ServerAction::<DecideCustomerDispute>::new();
     let thread = ServerAction::<ChangeThread>::new();
+    let verify = ServerAction::<VerifyCustomerIdentity>::new();
     let page = Resource::new(
         move || {
             (
@@ -106,9 +107,10 @@ pub fn CustomerPage() -> AnyView {
                 deleted.version().get(),
                 dispute.version().get(),
                 thread.version().get(),
+                verify.version().get(),
             )
         },
-        |(id, (channel, kind, before, merge_q), _, _, _, _, _, _)| async move {
+        |(id, (channel, kind, before, merge_q), _, _, _, _, _, _, _)| async move {
             match id {
                 Some(id) => get_customer_page(id, channel, kind, before, merge_q).await,
                 None => Err(ConsoleError::NotFound("No such customer.".to_owned())),
@@ -123,6 +125,7 @@ pub fn CustomerPage() -> AnyView {
         erase,
         dispute,
         thread,
+        verify,
     };
     view! {
         <p class="crumbs"><a href="/customers">"← Customers"</a></p>
@@ -167,6 +170,7 @@ struct Actions {
     erase: ServerAction<EraseCustomerData>,
     dispute: ServerAction<DecideCustomerDispute>,
     thread: ServerAction<ChangeThread>,
+    verify: ServerAction<VerifyCustomerIdentity>,
 }
 
 /// A failed action's message, next to its form.
@@ -225,7 +229,13 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
         <div class="customer-layout">
             <div class="customer-main">
                 <Header profile=profile.clone() name now />
-                <Identities profile=profile.clone() now />
+                <Identities
+                    profile=profile.clone()
+                    now
+                    can_verify=can_merge
+                    csrf=csrf_token.clone()
+                    actions
+                />
                 {can_edit.then(|| view! {
                     <EditPanel profile=profile.clone() csrf=csrf_token.clone() actions />
                 })}
@@ -636,12 +646,37 @@ fn booking_view(entry: &TimelineEntry) -> Option<AnyView> {
 }
 
 #[component]
-fn Identities(profile: CustomerProfile, now: DateTime<Utc>) -> AnyView {
+fn Identities(
+    profile: CustomerProfile,
+    now: DateTime<Utc>,
+    can_verify: bool,
+    csrf: String,
+    actions: Actions,
+) -> AnyView {
+    let customer = profile.id;
     let rows = profile
         .identities
         .into_iter()
         .map(|i| {
             let assurance = i.assurance;
+            // Admins can vouch for an address or number that cannot sign in yet.
+            let verify = (can_verify
+                && matches!(i.kind.as_str(), "email" | "phone")
+                && !assurance.can_sign_in())
+            .then(|| {
+                let label = format!("Mark {} verified", i.value);
+                let asks = format!("How you checked {}", i.value);
+                let csrf = csrf.clone();
+                view! {
+                    <ActionForm action=actions.verify attr:class="inline verify-form">
+                        <input type="hidden" name="id" value=customer.to_string() />
+                        <input type="hidden" name="identity" value=i.id.to_string() />
+                        <input type="hidden" name="csrf" value=csrf.clone() />
+                        <input type="text" name="reason" required maxlength="500" placeholder="How you checked" aria-label=asks />
+                        <button type="submit" class="quiet" aria-label=label>"Mark verified"</button>
+                    </ActionForm>
+                }
+            });
             view! {
                 <tr>
                     <td>{i.kind}</td>
@@ -650,6 +685,7 @@ fn Identities(profile: CustomerProfile, now: DateTime<Utc>) -> AnyView {
                     <td>{format!("{:.0}%", i.confidence * 100.0)}</td>
                     <td class=format!("assurance {}", assurance.as_str()) title=assurance.label()>
                         {assurance.as_str()}
+                        {verify}
                     </td>
                     <td>{when(i.first_seen_at, now)}</td>
                     <td>{when(i.last_seen_at, now)}</td>
@@ -676,6 +712,7 @@ fn Identities(profile: CustomerProfile, now: DateTime<Utc>) -> AnyView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+            {action_error(actions.verify.value())}
         </section>
     }
     .into_any()

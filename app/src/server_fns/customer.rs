@@ -336,6 +336,35 @@ pub async fn update_customer_stage_tags(
 }
 
 /// Undoes a merge (admins).
+/// An admin marks an address or number verified (sign-in codes may go to it), with a reason.
+#[server(endpoint = "verify_customer_identity")]
+pub async fn verify_customer_identity(
+    id: Uuid,
+    identity: Uuid,
+    #[server(default)] reason: String,
+    #[server(default)] csrf: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::MergeCustomers, &csrf)?;
+            spine_core::services::customers::verify_identity(
+                &state.store,
+                &state.console_tenant,
+                &session.actor(),
+                id,
+                identity,
+                &reason,
+            )
+            .await
+            .map_err(service_error)
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "undo_customer_merge")]
 pub async fn undo_customer_merge(
     merge_id: Uuid,
