@@ -9,18 +9,10 @@ use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use serde_json::Value;
 
 use common::console::Console;
+use common::header;
 
 const MANAGER: (&str, &str) = ("manager@demo.spine.local", "demo-manager-password");
 const AGENT: (&str, &str) = ("agent@demo.spine.local", "demo-agent-password");
-
-fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 #[tokio::test]
 async fn a_manager_downloads_one_charts_csv_and_others_are_refused() {

@@ -9,6 +9,7 @@ use reqwest::header::{CONTENT_DISPOSITION, LOCATION, SET_COOKIE};
 use serde_json::Value;
 
 use common::console::Console;
+use common::header;
 use spine_core::Store;
 use spine_core::services::tenants::tenant_by_slug;
 
@@ -67,16 +68,6 @@ async fn issued(console: &Console) -> (String, String, String) {
     (customer.to_string(), challenge.to_string(), code)
 }
 
-/// One response header as text ("" when absent).
-fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 async fn outbox_len(console: &Console) -> usize {
     let store = Store::connect(&console.database_url).await.expect("open");
     let tenant = tenant_by_slug(&store, "demo").await.expect("tenant");
@@ -87,24 +78,6 @@ async fn outbox_len(console: &Console) -> usize {
         .len()
 }
 
-/// Calls one of the page's server functions (under /me/api) with the customer's cookie.
-async fn me_call(
-    console: &Console,
-    name: &str,
-    form: &[(&str, &str)],
-    cookie: Option<&str>,
-    origin: Option<&str>,
-) -> (StatusCode, reqwest::header::HeaderMap, String) {
-    console
-        .post_form(
-            &format!("/me/api/{name}"),
-            form,
-            cookie.map(|token| format!("spine_me={token}")),
-            origin,
-        )
-        .await
-}
-
 #[tokio::test]
 async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
     let console = Console::sqlite();
@@ -113,25 +86,25 @@ async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
 
     // Another site's page cannot make a browser ask for a code.
     let before = outbox_len(&console).await;
-    let (status, _, _) = me_call(
-        &console,
-        "request_code",
-        &[("destination", &email)],
-        None,
-        Some("http://evil.example.com"),
-    )
-    .await;
+    let (status, _, _) = console
+        .me_call(
+            "request_code",
+            &[("destination", &email)],
+            None,
+            Some("http://evil.example.com"),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(outbox_len(&console).await, before, "nothing queued");
 
-    let (status, _, body) = me_call(
-        &console,
-        "request_code",
-        &[("destination", &email.to_uppercase())],
-        None,
-        Some(&base),
-    )
-    .await;
+    let (status, _, body) = console
+        .me_call(
+            "request_code",
+            &[("destination", &email.to_uppercase())],
+            None,
+            Some(&base),
+        )
+        .await;
     assert!(
         status.is_success() || status.is_redirection(),
         "{status} {body}"
@@ -140,25 +113,25 @@ async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
     let (id, challenge, code) = issued(&console).await;
 
     // A malformed code is a readable 422, not a 500.
-    let (status, _, body) = me_call(
-        &console,
-        "verify_code",
-        &[("challenge", &challenge), ("code", "12ab")],
-        None,
-        Some(&base),
-    )
-    .await;
+    let (status, _, body) = console
+        .me_call(
+            "verify_code",
+            &[("challenge", &challenge), ("code", "12ab")],
+            None,
+            Some(&base),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("six digits"), "{body}");
 
-    let (status, headers, body) = me_call(
-        &console,
-        "verify_code",
-        &[("challenge", &challenge), ("code", &code)],
-        None,
-        Some(&base),
-    )
-    .await;
+    let (status, headers, body) = console
+        .me_call(
+            "verify_code",
+            &[("challenge", &challenge), ("code", &code)],
+            None,
+            Some(&base),
+        )
+        .await;
     assert!(
         status.is_success() || status.is_redirection(),
         "{status} {body}"
@@ -178,7 +151,7 @@ async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
         .to_owned();
 
     // The page's state carries the form token.
-    let (status, _, body) = me_call(&console, "state", &[], Some(&token), None).await;
+    let (status, _, body) = console.me_call("state", &[], Some(&token), None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let state: Value = serde_json::from_str(&body).expect("json");
     let csrf = state["SignedIn"]["csrf"]
@@ -204,15 +177,10 @@ async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            me_call(
-                console,
-                "update",
-                &pairs,
-                cookie.as_deref(),
-                origin.as_deref(),
-            )
-            .await
-            .0
+            console
+                .me_call("update", &pairs, cookie.as_deref(), origin.as_deref())
+                .await
+                .0
         }
     };
     assert_eq!(
@@ -232,13 +200,13 @@ async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
         .await,
         StatusCode::FORBIDDEN
     );
-    let (_, _, body) = me_call(&console, "state", &[], Some(&token), None).await;
+    let (_, _, body) = console.me_call("state", &[], Some(&token), None).await;
     assert!(!body.contains("Changed Name"), "nothing changed: {body}");
     assert_eq!(
         send(form(&csrf), Some(token.clone()), Some(base.clone())).await,
         StatusCode::OK
     );
-    let (_, _, body) = me_call(&console, "state", &[], Some(&token), None).await;
+    let (_, _, body) = console.me_call("state", &[], Some(&token), None).await;
     assert!(body.contains("Changed Name"), "{body}");
 
     // The customer's cookie opens no console page; a staff session is no customer session.

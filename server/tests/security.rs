@@ -6,8 +6,8 @@ mod common;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use common::api_key;
 use common::console::Console;
+use common::{api_key, api_key_with, header};
 use spine_core::Store;
 use spine_core::services::tenants::tenant_by_slug;
 
@@ -62,8 +62,8 @@ impl Target {
     async fn ask_for_code(&self, destination: &str) {
         let (status, _, body) = self
             .console
-            .post_form(
-                "/me/api/request_code",
+            .me_call(
+                "request_code",
                 &[("destination", destination)],
                 None,
                 Some(&self.console.server.base),
@@ -350,14 +350,6 @@ async fn every_response_carries_the_security_headers_and_pages_a_nonce_policy() 
         .send()
         .await
         .expect("api");
-    let header = |response: &reqwest::Response, name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
     assert_eq!(header(&api, "x-content-type-options"), "nosniff");
     assert_eq!(header(&api, "x-frame-options"), "DENY");
     assert!(header(&api, "content-security-policy").starts_with("default-src 'none'"));
@@ -489,22 +481,8 @@ async fn guessing_a_staff_password_locks_the_account_and_the_right_one_waits_too
 #[tokio::test]
 async fn api_keys_do_only_what_their_scopes_allow_and_no_faster_than_their_rate() {
     let console = Console::sqlite();
-    let create = |name: &str, extra: &[&str]| {
-        let mut args = vec!["api-key", "create", "--tenant", "demo", "--name", name];
-        args.extend(extra);
-        let out = common::run(&args, &console.database_url);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .expect("key")
-            .trim()
-            .to_owned()
-    };
+    let create =
+        |name: &str, extra: &[&str]| api_key_with(&console.database_url, "demo", name, extra);
     let chatbot = create("chatbot", &["--scope", "ingest,read"]);
     let slow = create("dashboard", &["--scope", "read", "--rate-per-minute", "3"]);
     let refused = common::run(

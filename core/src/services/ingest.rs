@@ -26,8 +26,8 @@ use crate::services::privacy::tombstone_hash;
 use crate::services::review::queue_review_item;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit, short_text};
 use crate::store::{
-    CustomerPatch, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem, Store,
-    StoreError, Tx,
+    CustomerPatch, IdentityRow, NewCustomer, NewIdentity, NewInteraction, NewOrder, NewReviewItem,
+    Store, StoreError, Tx,
 };
 use crate::types::{
     Assurance, Channel, Claim, Decision, Direction, EventInput, IdentifiersInput, IngestOutcome,
@@ -465,14 +465,11 @@ async fn gather_candidates(
 ) -> ServiceResult<(Vec<Candidate<Uuid>>, BTreeMap<Uuid, Record>, Matches)> {
     let mut shared: BTreeMap<Uuid, Vec<SharedIdentifier>> = BTreeMap::new();
     let mut matches = Matches::default();
-    let mut add = |customer: Uuid, at: usize, probe: &Probe, level: MatchLevel, stored: &str| {
-        matches.met.push((
-            customer,
-            at,
-            level,
-            Assurance::parse(stored).unwrap_or(Assurance::Claimed),
-        ));
-        let list = shared.entry(customer).or_default();
+    let mut add = |at: usize, probe: &Probe, row: &IdentityRow, level: MatchLevel| {
+        matches
+            .met
+            .push((row.customer_id, at, level, row.assurance()));
+        let list = shared.entry(row.customer_id).or_default();
         if !list
             .iter()
             .any(|s| s.kind == probe.kind && s.level == MatchLevel::Exact)
@@ -491,26 +488,14 @@ async fn gather_candidates(
             .identities_matching(tenant.id, kind, &probe.provider, &probe.value)
             .await?
         {
-            add(
-                row.customer_id,
-                at,
-                probe,
-                MatchLevel::Exact,
-                &row.assurance,
-            );
+            add(at, probe, &row, MatchLevel::Exact);
         }
         if probe.match_key != probe.value {
             for row in tx
                 .identities_by_match_key(tenant.id, kind, &probe.match_key)
                 .await?
             {
-                add(
-                    row.customer_id,
-                    at,
-                    probe,
-                    MatchLevel::Variant,
-                    &row.assurance,
-                );
+                add(at, probe, &row, MatchLevel::Variant);
             }
         }
         if probe.kind == IdentifierKind::Email {
@@ -520,13 +505,7 @@ async fn gather_candidates(
                 .await?
             {
                 if row.value != probe.value {
-                    add(
-                        row.customer_id,
-                        at,
-                        probe,
-                        MatchLevel::Variant,
-                        &row.assurance,
-                    );
+                    add(at, probe, &row, MatchLevel::Variant);
                 }
             }
         }
@@ -535,13 +514,7 @@ async fn gather_candidates(
                 .identities_matching(tenant.id, kind, &probe.provider, variant)
                 .await?
             {
-                add(
-                    row.customer_id,
-                    at,
-                    probe,
-                    MatchLevel::Variant,
-                    &row.assurance,
-                );
+                add(at, probe, &row, MatchLevel::Variant);
             }
         }
     }
@@ -929,15 +902,25 @@ async fn ingest_in(
         Resolution::Link(best) => Some(matches.tie(best.id, &sender.probes)),
         _ => None,
     };
-    let verified_kinds: Vec<String> = match tie {
-        Some(_) => tx
-            .identities_of(tenant.id, customer_id)
+    // A new address or number that joins only as a claim must not sit beside one the person
+    // verified; the profile's identities are read only when the event brings such a claim.
+    let brings_claim = tie.is_some_and(|t| {
+        sender.probes.iter().enumerate().any(|(at, p)| {
+            !p.from_text
+                && p.is_contact()
+                && p.assurance.min(t) == Assurance::Claimed
+                && !matches.met(customer_id, at)
+        })
+    });
+    let verified_kinds: Vec<String> = if brings_claim {
+        tx.identities_of(tenant.id, customer_id)
             .await?
             .into_iter()
             .filter(|i| i.assurance() == Assurance::Verified)
             .map(|i| i.kind)
-            .collect(),
-        None => Vec::new(),
+            .collect()
+    } else {
+        Vec::new()
     };
     let mut claims = Vec::new();
     for (at, probe) in sender.probes.iter().enumerate() {

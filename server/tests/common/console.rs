@@ -102,6 +102,24 @@ impl Console {
         .await
     }
 
+    /// Calls one of the customer page's server functions (under /me/api) with the customer's
+    /// cookie, if any.
+    pub async fn me_call(
+        &self,
+        name: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        origin: Option<&str>,
+    ) -> (StatusCode, HeaderMap, String) {
+        self.post_form(
+            &format!("/me/api/{name}"),
+            form,
+            cookie.map(|token| format!("spine_me={token}")),
+            origin,
+        )
+        .await
+    }
+
     /// A form POST with this `Cookie` header (`name=value`) and `Origin`, if any.
     pub async fn post_form(
         &self,

@@ -75,10 +75,14 @@ pub fn run(args: &[&str], database_url: &str) -> std::process::Output {
 /// A new API key for `tenant` from `spine api-key create`, which prints it alone on its last
 /// line.
 pub fn api_key(database_url: &str, tenant: &str, name: &str) -> String {
-    let out = run(
-        &["api-key", "create", "--tenant", tenant, "--name", name],
-        database_url,
-    );
+    api_key_with(database_url, tenant, name, &[])
+}
+
+/// The same, with more `spine api-key create` flags (`--scope`, `--rate-per-minute`).
+pub fn api_key_with(database_url: &str, tenant: &str, name: &str, extra: &[&str]) -> String {
+    let mut args = vec!["api-key", "create", "--tenant", tenant, "--name", name];
+    args.extend(extra);
+    let out = run(&args, database_url);
     assert!(
         out.status.success(),
         "{}",
@@ -89,6 +93,16 @@ pub fn api_key(database_url: &str, tenant: &str, name: &str) -> String {
         .last()
         .expect("key on the last line")
         .trim()
+        .to_owned()
+}
+
+/// One response header as text ("" when absent).
+pub fn header(response: &reqwest::Response, name: impl reqwest::header::AsHeaderName) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
         .to_owned()
 }
 
