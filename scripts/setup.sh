@@ -81,6 +81,15 @@ if ! have psql; then
   apt_install postgresql-client
 fi
 
+# schemathesis, for the API contract run (scripts/contract/run.sh), in a virtualenv of its own.
+SCHEMATHESIS_VERSION=4.32.5
+SCHEMATHESIS_DIR="$HOME/.local/share/spine/schemathesis"
+if ! "$SCHEMATHESIS_DIR/bin/st" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION"; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION for the API contract run"
+  python3 -m venv "$SCHEMATHESIS_DIR" || { apt_install python3-venv && python3 -m venv "$SCHEMATHESIS_DIR"; }
+  "$SCHEMATHESIS_DIR/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
 # Playwright's npm packages (no browser download: we drive /usr/bin/chromium).
 if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing the browser tests' npm packages"

@@ -75,6 +75,8 @@ env -u RUSTFLAGS cargo leptos build --release
 # --- Browser tests ------------------------------------------------------------------------------
 say "cargo leptos build"
 cargo leptos build
+say "API contract (schemathesis)"
+scripts/contract/run.sh
 say "browser tests (Chromium)"
 (cd end2end && npx playwright test)
 

@@ -19,6 +19,8 @@ macro_rules! string_enum {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The names of [`Self::ALL`], in the same order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
 
             pub fn as_str(&self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -493,6 +495,51 @@ pub struct TimelineEntry {
     /// Contact details the message mentioned that were not attached to this profile.
     #[serde(default)]
     pub claims: Vec<Claim>,
+}
+
+/// Where a page of a timeline ends: the last entry's time and id, written `{micros}_{uuid}`
+/// (microseconds since 1970, then the hyphenated id). The API and the console pass it back to
+/// ask for the next page; anything else is not a cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineCursor {
+    pub occurred_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl TimelineCursor {
+    /// The cursor's exact form, as a regular expression (the API document states it).
+    pub const PATTERN: &str = "^-?[0-9]{1,16}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+    /// The cursor that continues after this entry.
+    pub fn after(entry: &TimelineEntry) -> TimelineCursor {
+        TimelineCursor {
+            occurred_at: entry.occurred_at,
+            id: entry.id,
+        }
+    }
+
+    /// Reads a cursor in exactly the form [`Display`](std::fmt::Display) writes.
+    pub fn parse(raw: &str) -> Option<TimelineCursor> {
+        let (micros, id) = raw.split_once('_')?;
+        let digits = micros.strip_prefix('-').unwrap_or(micros);
+        if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // 36 characters is the hyphenated form only (simple, braced and URN forms differ).
+        if id.len() != 36 {
+            return None;
+        }
+        Some(TimelineCursor {
+            occurred_at: DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?,
+            id: Uuid::parse_str(id).ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for TimelineCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}_{}", self.occurred_at.timestamp_micros(), self.id)
+    }
 }
 
 /// Counts shown on the console's home page.

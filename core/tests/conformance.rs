@@ -384,7 +384,7 @@ on_both!(
             &store,
             &t,
             created.customer_id,
-            Some((last.occurred_at, last.id)),
+            Some(spine_core::types::TimelineCursor::after(last)),
             4,
         )
         .await
@@ -950,7 +950,7 @@ mod merging {
         assert!(matches!(refused, Err(ServiceError::Forbidden)));
         assert!(matches!(
             merge_customers(&store, &t, &SYSTEM, a, a, &BTreeMap::new(), None).await,
-            Err(ServiceError::Invalid { .. })
+            Err(ServiceError::Conflict(_))
         ));
     });
 

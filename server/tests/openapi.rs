@@ -320,3 +320,169 @@ async fn answers_have_exactly_the_documented_fields() {
     assert!(names(&documented["required"]).is_subset(&names(&problem)));
     assert!(names(&problem).contains("field"), "{problem}");
 }
+
+/// The server holds every request to the document it serves: shapes, lengths, ranges, header
+/// rules, strict ids and cursors. Each case here was accepted (or answered 500) before bodies
+/// were checked against the document.
+#[tokio::test]
+async fn requests_are_held_to_the_served_document() {
+    let (server, key) = start();
+    let doc = document(&server).await;
+    let client = reqwest::Client::new();
+    let url = |path: &str| format!("{}{path}", server.base);
+    let post =
+        |path: &str, body: Value| client.post(url(path)).bearer_auth(&key).json(&body).send();
+    async fn refusal(response: reqwest::Response) -> (u16, Value) {
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    // A JSON array where an object is documented is refused (serde alone reads a struct from
+    // an array, field by field).
+    let as_array = json!(["sms", "inbound", "message", "2026-05-01T10:00:00Z"]);
+    let (status, problem) = refusal(post("/api/v1/events", as_array).await.expect("post")).await;
+    assert_eq!(status, 422, "{problem}");
+
+    // The documented length of an external id is the enforced one, at the boundary.
+    let max = schema(&doc, "EventInput")["properties"]["external_id"]["maxLength"]
+        .as_u64()
+        .expect("a documented length") as usize;
+    let mut event = minimal_event();
+    event["external_id"] = json!("x".repeat(max));
+    assert_eq!(
+        post("/api/v1/events", event.clone())
+            .await
+            .expect("post")
+            .status()
+            .as_u16(),
+        201
+    );
+    event["external_id"] = json!("y".repeat(max + 1));
+    let (status, problem) = refusal(post("/api/v1/events", event).await.expect("post")).await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (422, Some("external_id")),
+        "{problem}"
+    );
+
+    // A blank Idempotency-Key is refused, not stored as the event's id.
+    let response = client
+        .post(url("/api/v1/events"))
+        .bearer_auth(&key)
+        .header("Idempotency-Key", "   ")
+        .json(&minimal_event())
+        .send()
+        .await
+        .expect("post");
+    let (status, problem) = refusal(response).await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (422, Some("Idempotency-Key")),
+        "{problem}"
+    );
+
+    // Two profiles to work with.
+    let mut ids = Vec::new();
+    for email in ["held-a@example.com", "held-b@example.com"] {
+        let body = json!({"channel": "email", "direction": "inbound", "kind": "message",
+                          "occurred_at": "2026-05-01T10:00:00Z", "identifiers": {"email": email}});
+        let outcome: Value = post("/api/v1/events", body)
+            .await
+            .expect("post")
+            .json()
+            .await
+            .expect("json");
+        ids.push(outcome["customer_id"].as_str().expect("an id").to_owned());
+    }
+    let (a, b) = (&ids[0], &ids[1]);
+
+    // Ids in the documented (hyphenated) form only; another spelling of the same id is no id.
+    let simple = a.replace('-', "");
+    let response = client
+        .get(url(&format!("/api/v1/customers/{simple}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status().as_u16(), 404);
+
+    // Paging limits outside the documented range are refused, not quietly clamped.
+    let limit = &doc["paths"]["/api/v1/customers"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .expect("a limit parameter")["schema"];
+    let most = limit["maximum"].as_u64().expect("a documented maximum");
+    for (value, status) in [(0, 422), (1, 200), (most, 200), (most + 1, 422)] {
+        let response = client
+            .get(url(&format!("/api/v1/customers?q=held&limit={value}")))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status().as_u16(), status, "limit={value}");
+    }
+    // A cursor the API never returned (here, its id in another spelling) is refused.
+    let response = client
+        .get(url(&format!(
+            "/api/v1/customers/{a}/timeline?cursor=1777629600000000_{simple}"
+        )))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("get");
+    let (status, problem) = refusal(response).await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (422, Some("cursor")),
+        "{problem}"
+    );
+
+    // A typed merge value is held to its field's rule: a stage is one of the stages (this
+    // reached the database's check constraint and answered 500), and a primary contact is
+    // never typed in.
+    for (field, value) in [
+        ("lifecycle_stage", "vip"),
+        ("primary_email", "thief@evil.example"),
+    ] {
+        let body = json!({"absorbed_id": b, "choices": {field: {"take": "value", "value": value}}});
+        let (status, problem) = refusal(
+            post(&format!("/api/v1/customers/{a}/merge"), body)
+                .await
+                .expect("post"),
+        )
+        .await;
+        assert_eq!(status, 422, "{field}: {problem}");
+        let at = problem["field"].as_str().unwrap_or_default();
+        assert!(at.starts_with(&format!("choices.{field}")), "{problem}");
+    }
+    // Merging a profile into itself is a conflict with the profile's state, not bad input.
+    let body = json!({"absorbed_id": a});
+    let (status, problem) = refusal(
+        post(&format!("/api/v1/customers/{a}/merge"), body)
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+
+    // A hidden profile is not found by id; its export still answers, for the person's rights.
+    let status = |method: reqwest::Method, path: String| {
+        let request = client.request(method, url(&path)).bearer_auth(&key);
+        async move { request.send().await.expect("request").status().as_u16() }
+    };
+    use reqwest::Method;
+    assert_eq!(
+        status(Method::DELETE, format!("/api/v1/customers/{b}")).await,
+        204
+    );
+    assert_eq!(
+        status(Method::GET, format!("/api/v1/customers/{b}")).await,
+        404
+    );
+    assert_eq!(
+        status(Method::GET, format!("/api/v1/customers/{b}/export")).await,
+        200
+    );
+}

@@ -95,18 +95,6 @@ pub struct MergeSearch {
 /// Results shown in the merge box.
 pub const MERGE_SEARCH_LIMIT: i64 = 8;
 
-/// `{microseconds}_{id}`, the API's timeline cursor.
-pub fn timeline_cursor(entry: &TimelineEntry) -> String {
-    format!("{}_{}", entry.occurred_at.timestamp_micros(), entry.id)
-}
-
-#[cfg(feature = "ssr")]
-fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (micros, id) = raw.split_once('_')?;
-    let at = DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?;
-    Some((at, Uuid::parse_str(id).ok()?))
-}
-
 /// The customer page's data. Unknown filter values are ignored (they come from the URL).
 /// `merge_q` searches for another profile to merge into this one (admins only).
 #[server(endpoint = "get_customer_page")]
@@ -130,7 +118,7 @@ pub async fn get_customer_page(
             let channel = channel.as_deref().and_then(Channel::parse);
             let kind = kind.as_deref().and_then(InteractionKind::parse);
             let before = match before.as_deref().filter(|b| !b.is_empty()) {
-                Some(raw) => Some(parse_cursor(raw).ok_or_else(|| {
+                Some(raw) => Some(crate::types::TimelineCursor::parse(raw).ok_or_else(|| {
                     ConsoleError::Invalid("That page of the timeline does not exist.".to_owned())
                 })?),
                 None => None,
@@ -150,7 +138,11 @@ pub async fn get_customer_page(
             .await
             .map_err(service_error)?;
             let next_cursor = (timeline.len() as i64 == TIMELINE_PAGE)
-                .then(|| timeline.last().map(timeline_cursor))
+                .then(|| {
+                    timeline
+                        .last()
+                        .map(|e| crate::types::TimelineCursor::after(e).to_string())
+                })
                 .flatten();
             let merges = merge::merge_history(store, tenant, id)
                 .await

@@ -1,6 +1,6 @@
 //! Reading profiles: the tenant's counts, search, one profile, its timeline.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use uuid::Uuid;
 
 use spine_engine::normalize::email::mask_email;
@@ -14,7 +14,7 @@ use crate::store::{
 };
 use crate::types::{
     Assurance, Channel, CustomerProfile, CustomerSummary, Direction, IdentityView, InteractionKind,
-    LifecycleStage, Preferences, TenantStats, TimelineEntry, Verification,
+    LifecycleStage, Preferences, TenantStats, TimelineCursor, TimelineEntry, Verification,
 };
 
 pub const MAX_PAGE: i64 = 200;
@@ -241,7 +241,7 @@ pub async fn customer_timeline(
     store: &Store,
     tenant: &Tenant,
     id: Uuid,
-    before: Option<(DateTime<Utc>, Uuid)>,
+    before: Option<TimelineCursor>,
     limit: i64,
 ) -> ServiceResult<Vec<TimelineEntry>> {
     customer_timeline_filtered(store, tenant, id, before, limit, None, None).await
@@ -252,7 +252,7 @@ pub async fn customer_timeline_filtered(
     store: &Store,
     tenant: &Tenant,
     id: Uuid,
-    before: Option<(DateTime<Utc>, Uuid)>,
+    before: Option<TimelineCursor>,
     limit: i64,
     channel: Option<Channel>,
     kind: Option<InteractionKind>,
@@ -266,7 +266,13 @@ pub async fn customer_timeline_filtered(
         kind: kind.map(|k| k.as_str().to_owned()),
     };
     let rows = tx
-        .timeline(tenant.id, id, before, limit.clamp(1, MAX_PAGE), &filter)
+        .timeline(
+            tenant.id,
+            id,
+            before.map(|c| (c.occurred_at, c.id)),
+            limit.clamp(1, MAX_PAGE),
+            &filter,
+        )
         .await?;
     Ok(rows.into_iter().filter_map(timeline_entry).collect())
 }
@@ -366,8 +372,8 @@ pub struct ProfileUpdate {
     pub notifications: Option<crate::types::NotificationPrefs>,
 }
 
-const MAX_TAGS: usize = 50;
-const MAX_TAG_CHARS: usize = 40;
+pub const MAX_TAGS: usize = 50;
+pub const MAX_TAG_CHARS: usize = 40;
 
 /// Tags trimmed, lowercased, deduplicated, in the order given.
 fn clean_tags(tags: &[String]) -> ServiceResult<Vec<String>> {

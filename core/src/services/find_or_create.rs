@@ -68,7 +68,7 @@ pub async fn resolve_customer(
     request: &ResolveRequest,
 ) -> ServiceResult<ResolveOutcome> {
     let source = request.source.trim();
-    if source.is_empty() || source.len() > 64 {
+    if source.is_empty() || source.chars().count() > 64 {
         return Err(ServiceError::invalid(
             "source",
             "1 to 64 characters naming where the request comes from",

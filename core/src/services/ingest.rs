@@ -35,7 +35,7 @@ use crate::types::{
 };
 
 /// Bodies past this are refused rather than truncated: nothing is silently lost.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_BODY_CHARS: usize = 64 * 1024;
 /// Identifiers found in message text are likely, not certain, to be the sender's ("call my
 /// husband at ..." happens); high enough that "my number is ..." alone links an exact phone.
 const EXTRACTED_CONFIDENCE: f64 = 0.96;
@@ -43,7 +43,11 @@ const EXTRACTED_CONFIDENCE: f64 = 0.96;
 /// a message is one person talking, not a directory.
 pub const MAX_EXTRACTED: usize = 5;
 /// A billion in any currency's unit, in cents: more than any order a business takes.
-const MAX_CENTS: u64 = 100_000_000_000;
+pub const MAX_CENTS: u64 = 100_000_000_000;
+/// At most this many lines in one order.
+pub const MAX_ORDER_ITEMS: usize = 500;
+/// At most this many of one thing in an order line.
+pub const MAX_QUANTITY: i64 = 1_000_000;
 
 /// One normalized identifier the event carries.
 #[derive(Debug, Clone)]
@@ -323,21 +327,19 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
     if event
         .body
         .as_ref()
-        .is_some_and(|b| b.len() > MAX_BODY_BYTES)
+        .is_some_and(|b| b.chars().count() > MAX_BODY_CHARS)
     {
         return Err(ServiceError::invalid(
             "body",
-            format!("longer than {MAX_BODY_BYTES} bytes"),
+            format!("longer than {MAX_BODY_CHARS} characters"),
         ));
     }
-    if event
-        .external_id
-        .as_ref()
-        .is_some_and(|id| id.trim().is_empty() || id.len() > 255)
-    {
+    if event.external_id.as_ref().is_some_and(|id| {
+        id.trim().is_empty() || id.chars().count() > 255 || id.chars().any(char::is_control)
+    }) {
         return Err(ServiceError::invalid(
             "external_id",
-            "must be 1 to 255 characters",
+            "must be 1 to 255 characters, not only spaces, without control characters",
         ));
     }
     if event
@@ -373,7 +375,7 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
             || order
                 .items
                 .iter()
-                .any(|i| !sane(i.price_cents) || !(1..=1_000_000).contains(&i.quantity))
+                .any(|i| !sane(i.price_cents) || !(1..=MAX_QUANTITY).contains(&i.quantity))
         {
             return Err(ServiceError::invalid(
                 "order",
@@ -383,8 +385,11 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
                 ),
             ));
         }
-        if order.items.len() > 500 {
-            return Err(ServiceError::invalid("order.items", "at most 500 items"));
+        if order.items.len() > MAX_ORDER_ITEMS {
+            return Err(ServiceError::invalid(
+                "order.items",
+                format!("at most {MAX_ORDER_ITEMS} items"),
+            ));
         }
     }
     // Shown in the console and in exports: printable, bounded.

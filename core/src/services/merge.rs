@@ -14,7 +14,7 @@ use spine_engine::merge::{Choice, MergeIdentity, MergePlan, MergeSide, plan_merg
 use crate::services::audit;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{CustomerRow, IdentityRow, MovedRows, Store, Tx};
-use crate::types::Role;
+use crate::types::{Channel, LifecycleStage, Role};
 
 /// Scalar profile fields a merge decides between, by the names the plan and the API use.
 pub const MERGE_FIELDS: [&str; 9] = [
@@ -28,6 +28,61 @@ pub const MERGE_FIELDS: [&str; 9] = [
     "timezone",
     "language",
 ];
+
+/// What a value typed for a merge field (in place of either profile's) may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedValue {
+    /// Printable text, trimmed, not blank, at most this many characters.
+    Text(usize),
+    /// One of these names.
+    OneOf(&'static [&'static str]),
+    /// Nothing typed: the field takes one of the two profiles' values. A primary contact is
+    /// one of the profiles' own identifiers, never an address typed at merge time.
+    Refused,
+}
+
+/// The rule for a value typed for `field`, one of [`MERGE_FIELDS`].
+pub fn typed_value_rule(field: &str) -> TypedValue {
+    match field {
+        "primary_email" | "primary_phone" => TypedValue::Refused,
+        "lifecycle_stage" => TypedValue::OneOf(LifecycleStage::NAMES),
+        "preferred_channel" => TypedValue::OneOf(Channel::NAMES),
+        "timezone" => TypedValue::Text(64),
+        "language" => TypedValue::Text(16),
+        _ => TypedValue::Text(200),
+    }
+}
+
+/// The choices with each typed value checked against its field's rule and trimmed.
+fn checked_choices(choices: &BTreeMap<String, Choice>) -> ServiceResult<BTreeMap<String, Choice>> {
+    choices
+        .iter()
+        .map(|(field, choice)| {
+            let Choice::Value(raw) = choice else {
+                return Ok((field.clone(), choice.clone()));
+            };
+            let value = raw.trim();
+            let refusal = match typed_value_rule(field) {
+                TypedValue::Refused => Some(
+                    "take the survivor's or the absorbed profile's value: a primary contact is \
+                     one of the profiles' own identifiers"
+                        .to_owned(),
+                ),
+                TypedValue::OneOf(names) => {
+                    (!names.contains(&value)).then(|| format!("one of {}", names.join(", ")))
+                }
+                TypedValue::Text(max) => (value.is_empty()
+                    || value.chars().count() > max
+                    || value.chars().any(char::is_control))
+                .then(|| format!("1 to {max} printable characters")),
+            };
+            match refusal {
+                Some(why) => Err(ServiceError::invalid(format!("choices.{field}"), why)),
+                None => Ok((field.clone(), Choice::Value(value.to_owned()))),
+            }
+        })
+        .collect()
+}
 
 /// Everything undo needs, stored with the merge.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,19 +117,23 @@ fn may_merge(actor: &Actor) -> ServiceResult<()> {
 }
 
 fn side(row: &CustomerRow, identities: &[IdentityRow]) -> MergeSide {
-    let fields = [
-        ("display_name", row.display_name.clone()),
-        ("given_name", row.given_name.clone()),
-        ("family_name", row.family_name.clone()),
-        ("primary_email", row.primary_email.clone()),
-        ("primary_phone", row.primary_phone.clone()),
-        ("lifecycle_stage", Some(row.lifecycle_stage.clone())),
-        ("preferred_channel", row.preferred_channel.clone()),
-        ("timezone", row.timezone.clone()),
-        ("language", row.language.clone()),
+    let values = [
+        row.display_name.clone(),
+        row.given_name.clone(),
+        row.family_name.clone(),
+        row.primary_email.clone(),
+        row.primary_phone.clone(),
+        Some(row.lifecycle_stage.clone()),
+        row.preferred_channel.clone(),
+        row.timezone.clone(),
+        row.language.clone(),
     ];
     MergeSide {
-        fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        fields: MERGE_FIELDS
+            .into_iter()
+            .zip(values)
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
         lists: [
             ("tags".to_owned(), row.tags.0.clone()),
             ("sources".to_owned(), row.sources.0.clone()),
@@ -107,9 +166,8 @@ pub async fn preview_merge(
     absorbed_id: Uuid,
 ) -> ServiceResult<MergePlan> {
     if survivor_id == absorbed_id {
-        return Err(ServiceError::invalid(
-            "absorbed_id",
-            "a profile cannot be merged into itself",
+        return Err(ServiceError::Conflict(
+            "a profile cannot be merged into itself".into(),
         ));
     }
     let mut tx = store.read().await?;
@@ -137,9 +195,8 @@ pub async fn merge_customers(
 ) -> ServiceResult<MergeOutcome> {
     may_merge(actor)?;
     if survivor_id == absorbed_id {
-        return Err(ServiceError::invalid(
-            "absorbed_id",
-            "a profile cannot be merged into itself",
+        return Err(ServiceError::Conflict(
+            "a profile cannot be merged into itself".into(),
         ));
     }
     let mut tx = store.begin().await?;
@@ -148,6 +205,7 @@ pub async fn merge_customers(
     let s_ids = tx.identities_of(tenant.id, survivor_id).await?;
     let a_ids = tx.identities_of(tenant.id, absorbed_id).await?;
     let plan = plan_merge(&side(&survivor, &s_ids), &side(&absorbed, &a_ids));
+    let choices = &checked_choices(choices)?;
     let values = plan
         .resolve(choices)
         .map_err(|e| ServiceError::invalid("choices", e))?;
@@ -532,4 +590,39 @@ pub async fn decide_dispute(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(field: &str, value: &str) -> ServiceResult<BTreeMap<String, Choice>> {
+        checked_choices(&[(field.to_owned(), Choice::Value(value.to_owned()))].into())
+    }
+
+    #[test]
+    fn typed_values_follow_their_fields_rules() {
+        assert_eq!(
+            typed("lifecycle_stage", " customer ").expect("a stage")["lifecycle_stage"],
+            Choice::Value("customer".into())
+        );
+        assert!(typed("lifecycle_stage", "vip").is_err());
+        assert!(typed("preferred_channel", "whatsapp").is_ok());
+        assert!(typed("preferred_channel", "carrier pigeon").is_err());
+        assert!(typed("display_name", "Ann Lee").is_ok());
+        assert!(typed("display_name", "   ").is_err());
+        assert!(typed("display_name", "Ann\u{7}").is_err());
+        assert!(typed("display_name", &"a".repeat(201)).is_err());
+        assert!(typed("language", &"a".repeat(17)).is_err());
+        for field in ["primary_email", "primary_phone"] {
+            let Err(ServiceError::Invalid { field: at, .. }) = typed(field, "a@example.com") else {
+                panic!("{field}: a typed primary contact must be refused");
+            };
+            assert_eq!(at, format!("choices.{field}"));
+        }
+        // Taking either side's value needs no rule.
+        let taken: BTreeMap<String, Choice> =
+            [("primary_email".to_owned(), Choice::Absorbed)].into();
+        assert_eq!(checked_choices(&taken).expect("taken"), taken);
+    }
 }

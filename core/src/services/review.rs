@@ -207,10 +207,10 @@ pub async fn merge_review_item(
     let absorbed = absorbed.unwrap_or(item.subject_customer_id);
     for (field, id) in [("survivor_id", survivor), ("absorbed_id", absorbed)] {
         if !involved.contains(&id) {
-            return Err(ServiceError::invalid(
-                field,
-                "not one of this review item's profiles",
-            ));
+            // The item's profiles are its state (a merge elsewhere changes them): a conflict.
+            return Err(ServiceError::Conflict(format!(
+                "{field}: not one of this review item's profiles"
+            )));
         }
     }
     merge_customers(

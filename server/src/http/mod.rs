@@ -6,7 +6,7 @@ mod api;
 mod downloads;
 mod headers;
 mod health;
-mod openapi;
+pub(crate) mod openapi;
 mod problem;
 mod server_fns;
 mod session;

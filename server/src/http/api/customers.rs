@@ -2,10 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use app::state::AppState;
 use spine_core::services::customers;
@@ -13,11 +11,11 @@ use spine_core::services::customers::ProfileUpdate;
 use spine_core::services::find_or_create::{ResolveOutcome, ResolveRequest, resolve_customer};
 use spine_core::services::memory::{self, CustomerContext, ThreadTranscript};
 use spine_core::types::{
-    Channel, CustomerProfile, CustomerSummary, InteractionKind, TimelineEntry,
+    Channel, CustomerProfile, CustomerSummary, InteractionKind, TimelineCursor, TimelineEntry,
 };
 
 use super::extract::{ApiJson, ApiQuery, Caller};
-use super::path_id;
+use super::{path_id, within};
 use crate::http::Problem;
 use crate::http::problem::responses::{
     Conflict, Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
@@ -30,13 +28,16 @@ pub struct SearchQuery {
     /// any format, an `@handle`, an external id or an order number (at most 200 characters).
     /// Empty lists the most recently active profiles.
     #[serde(default)]
+    #[param(max_length = 200)]
     q: String,
     /// At most this many profiles (default 25, at most 200).
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 200)]
     limit: i64,
     /// Skip this many results (0 to 1000): the next page starts at `offset + limit`; a page
     /// shorter than `limit` is the last.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1000)]
     offset: i64,
 }
 
@@ -67,14 +68,15 @@ pub async fn search(
             &state.store,
             &caller.tenant,
             &query.q,
-            query.limit,
-            query.offset,
+            within("limit", query.limit, 1, customers::MAX_PAGE)?,
+            within("offset", query.offset, 0, customers::MAX_OFFSET)?,
         )
         .await?,
     ))
 }
 
-/// One profile with its identities and preferences.
+/// One profile with its identities and preferences. A deleted profile is not found here (nor
+/// in lists and search); its export answers until it is erased, and restore brings it back.
 #[utoipa::path(
     get,
     path = "/api/v1/customers/{id}",
@@ -92,16 +94,26 @@ pub async fn profile(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerProfile>, Problem> {
-    Ok(Json(
+    let profile =
         customers::customer_profile(&state.store, &caller.tenant, path_id(&id, "customer")?)
-            .await?,
-    ))
+            .await?;
+    // Deleted is deleted to the API, as to lists and search; the data is still held, so its
+    // export answers and `POST .../restore` brings it back.
+    if profile.deleted_at.is_some() {
+        return Err(Problem::not_found(
+            "customer not found (deleted: POST /api/v1/customers/{id}/restore brings it back)",
+        ));
+    }
+    Ok(Json(profile))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TimelineQuery {
-    /// Opaque cursor from the previous page's `next_cursor`.
+    /// The previous page's `next_cursor`.
+    #[param(
+        pattern = r"^-?[0-9]{1,16}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     cursor: Option<String>,
     /// Only this channel ("sms", "email", ...).
     #[param(value_type = Option<Channel>)]
@@ -111,6 +123,7 @@ pub struct TimelineQuery {
     kind: Option<String>,
     /// At most this many entries (default 25, at most 200).
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 200)]
     limit: i64,
 }
 
@@ -143,8 +156,16 @@ pub async fn timeline(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<TimelineQuery>,
 ) -> Result<Json<TimelinePage>, Problem> {
-    let before = query.cursor.as_deref().map(parse_cursor).transpose()?;
-    let limit = query.limit.clamp(1, customers::MAX_PAGE);
+    let before = query
+        .cursor
+        .as_deref()
+        .map(|raw| {
+            TimelineCursor::parse(raw).ok_or_else(|| {
+                Problem::invalid(Some("cursor".into()), "not a cursor this API returned")
+            })
+        })
+        .transpose()?;
+    let limit = within("limit", query.limit, 1, customers::MAX_PAGE)?;
     let channel = query
         .channel
         .as_deref()
@@ -173,27 +194,12 @@ pub async fn timeline(
     )
     .await?;
     let next_cursor = (entries.len() as i64 == limit)
-        .then(|| {
-            entries
-                .last()
-                .map(|e| format!("{}_{}", e.occurred_at.timestamp_micros(), e.id))
-        })
+        .then(|| entries.last().map(|e| TimelineCursor::after(e).to_string()))
         .flatten();
     Ok(Json(TimelinePage {
         entries,
         next_cursor,
     }))
-}
-
-fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, Uuid), Problem> {
-    let bad = || Problem::invalid(Some("cursor".into()), "not a cursor this API returned");
-    let (micros, id) = raw.split_once('_').ok_or_else(bad)?;
-    let at = micros
-        .parse::<i64>()
-        .ok()
-        .and_then(DateTime::<Utc>::from_timestamp_micros)
-        .ok_or_else(bad)?;
-    Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
 }
 
 /// Change what a person may change on a profile; absent fields stay as they are.
@@ -270,6 +276,7 @@ pub struct ContextQuery {
     #[param(value_type = Option<Channel>)]
     channel: Option<String>,
     /// At most this many characters of rendered `text` (100 to 20000, default 2000).
+    #[param(minimum = 100, maximum = 20000)]
     budget: Option<usize>,
 }
 
@@ -296,7 +303,7 @@ pub async fn context(
     ApiQuery(query): ApiQuery<ContextQuery>,
 ) -> Result<Json<CustomerContext>, Problem> {
     let id = path_id(&id, "customer")?;
-    let channel = match query.channel.as_deref().filter(|c| !c.is_empty()) {
+    let channel = match query.channel.as_deref() {
         Some(name) => Some(Channel::parse(name).ok_or_else(|| {
             Problem::from(spine_core::ServiceError::invalid(
                 "channel",
@@ -328,6 +335,7 @@ pub async fn context(
         (status = 204, description = "Resolved."),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
     ),
     security(("bearer" = [])),
 )]

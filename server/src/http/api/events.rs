@@ -49,12 +49,11 @@ pub async fn ingest_one(
     headers: HeaderMap,
     ApiJson(mut event): ApiJson<EventInput>,
 ) -> Result<(StatusCode, Json<IngestOutcome>), Problem> {
-    // An Idempotency-Key header stands in for a missing provider message id.
+    // An Idempotency-Key header stands in for a missing provider message id. A key that is
+    // present is checked whether or not it is used, so a client learns of a bad key at once.
+    let key = idempotency_key(&headers)?;
     if event.external_id.is_none() {
-        event.external_id = headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        event.external_id = key;
     }
     let outcome = state
         .ingest
@@ -66,6 +65,22 @@ pub async fn ingest_one(
         StatusCode::CREATED
     };
     Ok((status, Json(outcome)))
+}
+
+/// The `Idempotency-Key` header: 1 to 255 visible characters, not only spaces.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key) if !key.trim().is_empty() && key.len() <= 255 && !key.contains('\t') => {
+            Ok(Some(key.to_owned()))
+        }
+        _ => Err(Problem::invalid(
+            Some("Idempotency-Key".to_owned()),
+            "must be 1 to 255 visible characters",
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

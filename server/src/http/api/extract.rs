@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use app::state::AppState;
@@ -20,6 +21,7 @@ use spine_core::types::ApiScope;
 use spine_core::{Actor, Tenant};
 
 use crate::http::Problem;
+use crate::http::openapi::check_body;
 
 /// The tenant and actor behind `Authorization: Bearer spk_...`, checked against the scope the
 /// route needs (see [`scope_of`]) and the key's rate.
@@ -116,10 +118,11 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A JSON body; malformed JSON or a wrong field is a 422 naming the path (`identifiers.phone`).
+/// A JSON body, checked against its schema in the OpenAPI document and then read; malformed
+/// JSON or a value the document does not allow is a 422 naming the path (`identifiers.phone`).
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned + ToSchema, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -136,14 +139,35 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| Problem::payload_too_large(e.to_string()))?;
-        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(&mut deserializer)
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| Problem::invalid(None, format!("the body is not JSON: {e}")))?;
+        check_body(&T::name(), &value)?;
+        integral_numbers(&mut value);
+        serde_path_to_error::deserialize(value)
             .map(ApiJson)
             .map_err(|e| {
                 let path = e.path().to_string();
                 let field = if path == "." { None } else { Some(path) };
                 Problem::invalid(field, e.into_inner().to_string())
             })
+    }
+}
+
+/// JSON has one kind of number: `2.0` is the integer 2 (as the document's `integer` type
+/// agrees), so it is written as one before the body is read into integer fields.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 

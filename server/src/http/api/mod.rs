@@ -47,7 +47,32 @@ pub fn router() -> Router<AppState> {
         .fallback(|| async { Problem::not_found("no such API endpoint") })
 }
 
-/// The id in a path: what is not a UUID names nothing, so it is a 404 like an unknown id.
+/// The id in a path: what is not a hyphenated UUID (the only form the API writes) names
+/// nothing, so it is a 404 like an unknown id.
 fn path_id(raw: &str, what: &'static str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(raw).map_err(|_| Problem::not_found(format!("{what} not found")))
+    strict_uuid(raw).ok_or_else(|| Problem::not_found(format!("{what} not found")))
+}
+
+/// A UUID in the hyphenated form only, as the API document's pattern says.
+fn strict_uuid(raw: &str) -> Option<Uuid> {
+    // 36 characters is the hyphenated form (simple, braced and URN forms have other lengths).
+    (raw.len() == 36)
+        .then(|| Uuid::parse_str(raw).ok())
+        .flatten()
+}
+
+/// A number from the query string within its documented range, or a 422 naming it.
+fn within<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<T, Problem> {
+    if value < min || value > max {
+        return Err(Problem::invalid(
+            Some(name.to_owned()),
+            format!("from {min} to {max}"),
+        ));
+    }
+    Ok(value)
 }

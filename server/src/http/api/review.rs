@@ -14,7 +14,7 @@ use spine_core::services::review::{self, ReviewItemView};
 use spine_engine::merge::{Choice, MergePlan};
 
 use super::extract::{ApiJson, ApiQuery, Caller};
-use super::path_id;
+use super::{path_id, strict_uuid, within};
 use crate::http::Problem;
 use crate::http::problem::responses::{
     Conflict, Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
@@ -25,6 +25,7 @@ use crate::http::problem::responses::{
 pub struct ListQuery {
     /// At most this many items (default 50, at most 500).
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 500)]
     limit: i64,
 }
 
@@ -51,18 +52,23 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ReviewItemView>>, Problem> {
     Ok(Json(
-        review::pending_review_items(&state.store, &caller.tenant, q.limit).await?,
+        review::pending_review_items(
+            &state.store,
+            &caller.tenant,
+            within("limit", q.limit, 1, 500)?,
+        )
+        .await?,
     ))
 }
 
-/// Which profile survives, which is absorbed, and the values chosen for conflicting fields.
+/// Which of a review item's profiles survives, which is absorbed, and the values chosen for
+/// conflicting fields.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct MergeBody {
-    /// For a review item: the profile that stays (default: the item's first candidate, the
-    /// older profile). Ignored when merging two customers directly: the path names the survivor.
+pub struct ItemMergeBody {
+    /// The profile that stays (default: the item's first candidate, the older profile).
     survivor_id: Option<Uuid>,
-    /// The profile merged away: required when merging two customers directly; for a review item
-    /// it defaults to the item's subject. A review item's profiles are the only ones it merges.
+    /// The profile merged away (default: the item's subject). A review item's profiles are the
+    /// only ones it merges.
     absorbed_id: Option<Uuid>,
     /// Per conflicting field (as named by the merge preview), whose value wins:
     /// `{"take": "survivor"}`, `{"take": "absorbed"}` or `{"take": "value", "value": "..."}`.
@@ -70,8 +76,25 @@ pub struct MergeBody {
     #[serde(default)]
     #[schema(value_type = Object, example = json!({"display_name": {"take": "absorbed"},
         "family_name": {"take": "value", "value": "Smith"}}))]
-    choices: BTreeMap<String, Choice>,
+    choices: Choices,
 }
+
+/// The profile merged into the one the path names, and the values chosen for conflicting fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MergeBody {
+    /// The profile merged away.
+    absorbed_id: Uuid,
+    /// Per conflicting field (as named by the merge preview), whose value wins:
+    /// `{"take": "survivor"}`, `{"take": "absorbed"}` or `{"take": "value", "value": "..."}`.
+    /// A conflict left out keeps the survivor's value.
+    #[serde(default)]
+    #[schema(value_type = Object, example = json!({"display_name": {"take": "absorbed"},
+        "family_name": {"take": "value", "value": "Smith"}}))]
+    choices: Choices,
+}
+
+/// A merge's choices, by field.
+type Choices = BTreeMap<String, Choice>;
 
 /// What a decision did.
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,7 +109,7 @@ pub struct Decided {
     path = "/api/v1/review-items/{id}/merge",
     tag = "review",
     params(("id" = Uuid, Path, description = "The review item's id.")),
-    request_body = MergeBody,
+    request_body = ItemMergeBody,
     responses(
         (status = 200, description = "Merged; undo with `POST /api/v1/merges/{merge_id}/undo`.", body = MergeOutcome),
         (status = 401, response = Unauthorized),
@@ -102,7 +125,7 @@ pub async fn merge_item(
     State(state): State<AppState>,
     caller: Caller,
     Path(item): Path<String>,
-    ApiJson(body): ApiJson<MergeBody>,
+    ApiJson(body): ApiJson<ItemMergeBody>,
 ) -> Result<Json<MergeOutcome>, Problem> {
     let item = path_id(&item, "review item")?;
     Ok(Json(
@@ -181,7 +204,8 @@ pub async fn defer_item(
 #[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// The profile that would be merged away.
-    absorbed_id: Uuid,
+    #[param(value_type = Uuid)]
+    absorbed_id: String,
 }
 
 /// What merging `absorbed_id` into this profile would do: each field's outcome (same, taken
@@ -211,7 +235,9 @@ pub async fn preview(
             &state.store,
             &caller.tenant,
             path_id(&survivor, "customer")?,
-            q.absorbed_id,
+            strict_uuid(&q.absorbed_id).ok_or_else(|| {
+                Problem::invalid(Some("absorbed_id".into()), "a customer's id (a UUID)")
+            })?,
         )
         .await?,
     ))
@@ -228,6 +254,7 @@ pub async fn preview(
         (status = 200, description = "Merged; undo with `POST /api/v1/merges/{merge_id}/undo`.", body = MergeOutcome),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Invalid),
@@ -240,16 +267,13 @@ pub async fn merge_customers(
     Path(survivor): Path<String>,
     ApiJson(body): ApiJson<MergeBody>,
 ) -> Result<Json<MergeOutcome>, Problem> {
-    let absorbed = body
-        .absorbed_id
-        .ok_or_else(|| Problem::invalid(Some("absorbed_id".into()), "required"))?;
     Ok(Json(
         merge::merge_customers(
             &state.store,
             &caller.tenant,
             &caller.actor,
             path_id(&survivor, "customer")?,
-            absorbed,
+            body.absorbed_id,
             &body.choices,
             None,
         )
