@@ -477,10 +477,10 @@ async fn requests_are_held_to_the_served_document() {
         status(Method::DELETE, format!("/api/v1/customers/{b}")).await,
         204
     );
-    assert_eq!(
-        status(Method::GET, format!("/api/v1/customers/{b}")).await,
-        404
-    );
+    for hidden in ["", "/timeline", "/context"] {
+        let path = format!("/api/v1/customers/{b}{hidden}");
+        assert_eq!(status(Method::GET, path).await, 404, "{hidden}");
+    }
     assert_eq!(
         status(Method::GET, format!("/api/v1/customers/{b}/export")).await,
         200

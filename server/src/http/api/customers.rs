@@ -94,17 +94,26 @@ pub async fn profile(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerProfile>, Problem> {
-    let profile =
-        customers::customer_profile(&state.store, &caller.tenant, path_id(&id, "customer")?)
-            .await?;
-    // Deleted is deleted to the API, as to lists and search; the data is still held, so its
-    // export answers and `POST .../restore` brings it back.
+    Ok(Json(
+        listed(&state, &caller, path_id(&id, "customer")?).await?,
+    ))
+}
+
+/// The profile, when it is listed. Deleted is deleted to the API (its profile, timeline and
+/// context), as to lists and search; the data is still held, so its export answers and
+/// `POST .../restore` brings it back.
+async fn listed(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+) -> Result<CustomerProfile, Problem> {
+    let profile = customers::customer_profile(&state.store, &caller.tenant, id).await?;
     if profile.deleted_at.is_some() {
         return Err(Problem::not_found(
             "customer not found (deleted: POST /api/v1/customers/{id}/restore brings it back)",
         ));
     }
-    Ok(Json(profile))
+    Ok(profile)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -183,10 +192,11 @@ pub async fn timeline(
                 .ok_or_else(|| Problem::invalid(Some("kind".into()), format!("unknown kind {k:?}")))
         })
         .transpose()?;
+    let id = listed(&state, &caller, path_id(&id, "customer")?).await?.id;
     let entries = customers::customer_timeline_filtered(
         &state.store,
         &caller.tenant,
-        path_id(&id, "customer")?,
+        id,
         before,
         limit,
         channel,
@@ -302,7 +312,7 @@ pub async fn context(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ContextQuery>,
 ) -> Result<Json<CustomerContext>, Problem> {
-    let id = path_id(&id, "customer")?;
+    let id = listed(&state, &caller, path_id(&id, "customer")?).await?.id;
     let channel = match query.channel.as_deref() {
         Some(name) => Some(Channel::parse(name).ok_or_else(|| {
             Problem::from(spine_core::ServiceError::invalid(
