@@ -497,6 +497,14 @@ pub struct TimelineEntry {
     pub claims: Vec<Claim>,
 }
 
+/// A UUID in the hyphenated form only, the one form Spine writes (the simple, braced and URN
+/// forms that `Uuid::parse_str` also reads have other lengths).
+pub fn parse_hyphenated_uuid(raw: &str) -> Option<Uuid> {
+    (raw.len() == 36)
+        .then(|| Uuid::parse_str(raw).ok())
+        .flatten()
+}
+
 /// Where a page of a timeline ends: the last entry's time and id, written `{micros}_{uuid}`
 /// (microseconds since 1970, then the hyphenated id). The API and the console pass it back to
 /// ask for the next page; anything else is not a cursor.
@@ -525,13 +533,9 @@ impl TimelineCursor {
         if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        // 36 characters is the hyphenated form only (simple, braced and URN forms differ).
-        if id.len() != 36 {
-            return None;
-        }
         Some(TimelineCursor {
             occurred_at: DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?,
-            id: Uuid::parse_str(id).ok()?,
+            id: parse_hyphenated_uuid(id)?,
         })
     }
 }

@@ -36,6 +36,8 @@ use crate::types::{
 
 /// Bodies past this are refused rather than truncated: nothing is silently lost.
 pub const MAX_BODY_CHARS: usize = 64 * 1024;
+/// A provider's message id (`external_id`, or the `Idempotency-Key` standing in for it).
+pub const MAX_EXTERNAL_ID_CHARS: usize = 255;
 /// Identifiers found in message text are likely, not certain, to be the sender's ("call my
 /// husband at ..." happens); high enough that "my number is ..." alone links an exact phone.
 const EXTRACTED_CONFIDENCE: f64 = 0.96;
@@ -335,11 +337,15 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
         ));
     }
     if event.external_id.as_ref().is_some_and(|id| {
-        id.trim().is_empty() || id.chars().count() > 255 || id.chars().any(char::is_control)
+        id.trim().is_empty()
+            || id.chars().count() > MAX_EXTERNAL_ID_CHARS
+            || id.chars().any(char::is_control)
     }) {
         return Err(ServiceError::invalid(
             "external_id",
-            "must be 1 to 255 characters, not only spaces, without control characters",
+            format!(
+                "must be 1 to {MAX_EXTERNAL_ID_CHARS} characters, not only spaces, without control characters"
+            ),
         ));
     }
     if event

@@ -68,6 +68,9 @@ impl From<ReviewItemRow> for ReviewItemView {
     }
 }
 
+/// The most review items one page holds.
+pub const MAX_REVIEW_PAGE: i64 = 500;
+
 pub async fn pending_review_items(
     store: &Store,
     tenant: &Tenant,
@@ -75,7 +78,7 @@ pub async fn pending_review_items(
 ) -> ServiceResult<Vec<ReviewItemView>> {
     let mut tx = store.read().await?;
     Ok(tx
-        .pending_review_items(tenant.id, limit.clamp(1, 500))
+        .pending_review_items(tenant.id, limit.clamp(1, MAX_REVIEW_PAGE))
         .await?
         .into_iter()
         .map(Into::into)
@@ -108,7 +111,11 @@ pub async fn review_queue(
 ) -> ServiceResult<Vec<QueueEntry>> {
     let mut tx = store.read().await?;
     let rows = tx
-        .review_queue(tenant.id, order == QueueOrder::Age, limit.clamp(1, 500))
+        .review_queue(
+            tenant.id,
+            order == QueueOrder::Age,
+            limit.clamp(1, MAX_REVIEW_PAGE),
+        )
         .await?;
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {

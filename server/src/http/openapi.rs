@@ -128,8 +128,13 @@ static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
 fn build() -> (Value, Vec<String>) {
     let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     pattern_uuids(&mut document);
+    let parameters: Vec<(String, Value)> = parameter_refinements()
+        .into_iter()
+        .map(|(path, method, name, rule)| (parameter_schema(&document, path, method, name), rule))
+        .collect();
     let missing = refinements()
         .into_iter()
+        .chain(parameters)
         .chain(links())
         .filter_map(|(at, rule)| match (document.pointer_mut(&at), rule) {
             (Some(Value::Object(schema)), Value::Object(rule)) => {
@@ -158,6 +163,23 @@ fn text(max: usize, pattern: &str) -> Value {
     json!({ "maxLength": max, "pattern": pattern })
 }
 
+/// An id a provider gave: 1 to 255 characters, not only spaces.
+fn provider_id() -> Value {
+    json!({ "minLength": 1, "maxLength": spine_core::services::ingest::MAX_EXTERNAL_ID_CHARS, "pattern": NONBLANK })
+}
+
+fn email() -> Value {
+    json!({ "format": "email", "maxLength": 254 })
+}
+
+fn phone() -> Value {
+    json!({ "format": "phone", "maxLength": 64 })
+}
+
+fn person_name(max: usize) -> Value {
+    json!({ "format": "person-name", "maxLength": max })
+}
+
 /// The request schemas' rules that the derives cannot express; `openapi` tests keep each in
 /// step with the services that enforce them.
 fn refinements() -> Vec<(String, Value)> {
@@ -169,10 +191,7 @@ fn refinements() -> Vec<(String, Value)> {
             "EventInput/properties/body",
             json!({ "maxLength": ingest::MAX_BODY_CHARS }),
         ),
-        (
-            "EventInput/properties/external_id",
-            json!({ "minLength": 1, "maxLength": 255, "pattern": NONBLANK }),
-        ),
+        ("EventInput/properties/external_id", provider_id()),
         ("EventInput/properties/source", text(64, NONBLANK)),
         ("EventInput/properties/campaign", text(100, NONBLANK)),
         (
@@ -191,18 +210,9 @@ fn refinements() -> Vec<(String, Value)> {
                 "then": { "properties": { "order": { "type": "object" } }, "required": ["order"] },
             }),
         ),
-        (
-            "IdentifiersInput/properties/email",
-            json!({ "format": "email", "maxLength": 254 }),
-        ),
-        (
-            "IdentifiersInput/properties/phone",
-            json!({ "format": "phone", "maxLength": 64 }),
-        ),
-        (
-            "IdentifiersInput/properties/name",
-            json!({ "format": "person-name", "maxLength": 200 }),
-        ),
+        ("IdentifiersInput/properties/email", email()),
+        ("IdentifiersInput/properties/phone", phone()),
+        ("IdentifiersInput/properties/name", person_name(200)),
         ("IdentifiersInput/properties/login", text(255, PRINTABLE)),
         (
             "HandleInput/properties/platform",
@@ -216,10 +226,7 @@ fn refinements() -> Vec<(String, Value)> {
             "ExternalInput/properties/provider",
             json!({ "pattern": "^[A-Za-z0-9_-]{1,64}$" }),
         ),
-        (
-            "ExternalInput/properties/id",
-            json!({ "minLength": 1, "maxLength": 255, "pattern": NONBLANK }),
-        ),
+        ("ExternalInput/properties/id", provider_id()),
         (
             "AddressInput/properties/line1",
             json!({ "format": "street-line", "minLength": 1, "maxLength": 200 }),
@@ -254,23 +261,11 @@ fn refinements() -> Vec<(String, Value)> {
             json!({ "minimum": -cents, "maximum": cents }),
         ),
         ("ResolveRequest/properties/source", text(64, NONBLANK)),
-        (
-            "ResolveRequest/properties/email",
-            json!({ "format": "email", "maxLength": 254 }),
-        ),
-        (
-            "ResolveRequest/properties/phone",
-            json!({ "format": "phone", "maxLength": 64 }),
-        ),
+        ("ResolveRequest/properties/email", email()),
+        ("ResolveRequest/properties/phone", phone()),
         ("ResolveRequest/properties/login_id", text(255, NONBLANK)),
-        (
-            "ResolveRequest/properties/first_name",
-            json!({ "format": "person-name", "maxLength": 100 }),
-        ),
-        (
-            "ResolveRequest/properties/last_name",
-            json!({ "format": "person-name", "maxLength": 100 }),
-        ),
+        ("ResolveRequest/properties/first_name", person_name(100)),
+        ("ResolveRequest/properties/last_name", person_name(100)),
         // At least one way to find the person.
         (
             "ResolveRequest",
@@ -292,20 +287,50 @@ fn refinements() -> Vec<(String, Value)> {
         ("ItemMergeBody/properties/choices", choices.clone()),
         ("MergeBody/properties/choices", choices),
     ];
-    let mut refinements: Vec<(String, Value)> = rules
+    rules
         .into_iter()
         .map(|(pointer, rule)| (format!("/components/schemas/{pointer}"), rule))
-        .collect();
-    // The Idempotency-Key header stands in for an event's external_id; a header value is
-    // visible ASCII (spaces inside allowed).
-    refinements.push((
-        "/paths/~1api~1v1~1events/post/parameters/0/schema".to_owned(),
-        json!({ "minLength": 1, "maxLength": 255, "pattern": r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$" }),
-    ));
-    refinements
+        .collect()
 }
 
-/// A merge's choices: for each field it decides, whose value wins or a value typed instead.
+/// Rules for parameters, by operation and name: (path, method, parameter, rule).
+fn parameter_refinements() -> Vec<(&'static str, &'static str, &'static str, Value)> {
+    vec![
+        // It stands in for an event's external_id; a header value is visible ASCII (spaces
+        // inside allowed).
+        (
+            "/api/v1/events",
+            "post",
+            "Idempotency-Key",
+            json!({
+                "minLength": 1,
+                "maxLength": spine_core::services::ingest::MAX_EXTERNAL_ID_CHARS,
+                "pattern": r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$",
+            }),
+        ),
+        (
+            "/api/v1/customers/{id}/timeline",
+            "get",
+            "cursor",
+            json!({ "pattern": spine_core::types::TimelineCursor::PATTERN }),
+        ),
+    ]
+}
+
+/// The pointer to the schema of `method path`'s parameter `name`.
+fn parameter_schema(document: &Value, path: &str, method: &str, name: &str) -> String {
+    let escaped = path.replace('~', "~0").replace('/', "~1");
+    let operation = format!("/paths/{escaped}/{method}");
+    let index = document
+        .pointer(&format!("{operation}/parameters"))
+        .and_then(Value::as_array)
+        .and_then(|parameters| parameters.iter().position(|p| p["name"] == name));
+    match index {
+        Some(i) => format!("{operation}/parameters/{i}/schema"),
+        None => format!("{operation}/parameters/{name}"),
+    }
+}
+
 /// Links from the answers that hold ids to the operations that take them, so a client (and a
 /// contract test) can follow a search to a merge, a merge to its undo, a hide to its restore.
 fn links() -> Vec<(String, Value)> {
@@ -339,6 +364,7 @@ fn links() -> Vec<(String, Value)> {
         .collect()
 }
 
+/// A merge's choices: for each field it decides, whose value wins or a value typed instead.
 fn choices_schema() -> Value {
     use spine_core::services::merge::{MERGE_FIELDS, TypedValue, typed_value_rule};
     let take_one = json!({
@@ -523,6 +549,26 @@ mod tests {
     fn every_refinement_finds_its_schema() {
         let (_, missing) = build();
         assert!(missing.is_empty(), "no schema at {missing:?}");
+    }
+
+    #[test]
+    fn documented_page_limits_are_the_enforced_ones() {
+        use spine_core::services::{customers, review};
+        for (path, name, most) in [
+            ("/api/v1/review-items", "limit", review::MAX_REVIEW_PAGE),
+            ("/api/v1/customers", "limit", customers::MAX_PAGE),
+            (
+                "/api/v1/customers/{id}/timeline",
+                "limit",
+                customers::MAX_PAGE,
+            ),
+        ] {
+            let at = parameter_schema(&DOCUMENT, path, "get", name);
+            let documented = DOCUMENT
+                .pointer(&format!("{at}/maximum"))
+                .and_then(Value::as_i64);
+            assert_eq!(documented, Some(most), "{path} {name}");
+        }
     }
 
     #[test]

@@ -120,9 +120,6 @@ async fn listed(
 #[into_params(parameter_in = Query)]
 pub struct TimelineQuery {
     /// The previous page's `next_cursor`.
-    #[param(
-        pattern = r"^-?[0-9]{1,16}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-    )]
     cursor: Option<String>,
     /// Only this channel ("sms", "email", ...).
     #[param(value_type = Option<Channel>)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use app::state::AppState;
-use spine_core::services::ingest::ingest_events;
+use spine_core::services::ingest::{self, ingest_events};
 use spine_core::types::{EventInput, IngestOutcome};
 
 use super::extract::{ApiJson, Caller};
@@ -67,18 +67,26 @@ pub async fn ingest_one(
     Ok((status, Json(outcome)))
 }
 
-/// The `Idempotency-Key` header: 1 to 255 visible characters, not only spaces.
+/// The `Idempotency-Key` header: 1 to 255 visible characters, not only spaces (an event's
+/// `external_id` follows the same rule).
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
     match value.to_str() {
-        Ok(key) if !key.trim().is_empty() && key.len() <= 255 && !key.contains('\t') => {
+        Ok(key)
+            if !key.trim().is_empty()
+                && key.len() <= ingest::MAX_EXTERNAL_ID_CHARS
+                && !key.contains('\t') =>
+        {
             Ok(Some(key.to_owned()))
         }
         _ => Err(Problem::invalid(
             Some("Idempotency-Key".to_owned()),
-            "must be 1 to 255 visible characters",
+            format!(
+                "must be 1 to {} visible characters",
+                ingest::MAX_EXTERNAL_ID_CHARS
+            ),
         )),
     }
 }

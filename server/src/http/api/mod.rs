@@ -10,6 +10,7 @@ pub(super) mod review;
 
 use axum::Router;
 use axum::routing::{get, post};
+use spine_core::types::parse_hyphenated_uuid;
 use uuid::Uuid;
 
 use app::state::AppState;
@@ -50,15 +51,7 @@ pub fn router() -> Router<AppState> {
 /// The id in a path: what is not a hyphenated UUID (the only form the API writes) names
 /// nothing, so it is a 404 like an unknown id.
 fn path_id(raw: &str, what: &'static str) -> Result<Uuid, Problem> {
-    strict_uuid(raw).ok_or_else(|| Problem::not_found(format!("{what} not found")))
-}
-
-/// A UUID in the hyphenated form only, as the API document's pattern says.
-fn strict_uuid(raw: &str) -> Option<Uuid> {
-    // 36 characters is the hyphenated form (simple, braced and URN forms have other lengths).
-    (raw.len() == 36)
-        .then(|| Uuid::parse_str(raw).ok())
-        .flatten()
+    parse_hyphenated_uuid(raw).ok_or_else(|| Problem::not_found(format!("{what} not found")))
 }
 
 /// A number from the query string within its documented range, or a 422 naming it.

@@ -14,7 +14,7 @@ use spine_core::services::review::{self, ReviewItemView};
 use spine_engine::merge::{Choice, MergePlan};
 
 use super::extract::{ApiJson, ApiQuery, Caller};
-use super::{path_id, strict_uuid, within};
+use super::{path_id, within};
 use crate::http::Problem;
 use crate::http::problem::responses::{
     Conflict, Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
@@ -24,6 +24,7 @@ use crate::http::problem::responses::{
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// At most this many items (default 50, at most 500).
+    // MAX_REVIEW_PAGE: utoipa takes only a literal here; the openapi tests check they agree.
     #[serde(default = "default_limit")]
     #[param(minimum = 1, maximum = 500)]
     limit: i64,
@@ -55,7 +56,7 @@ pub async fn list(
         review::pending_review_items(
             &state.store,
             &caller.tenant,
-            within("limit", q.limit, 1, 500)?,
+            within("limit", q.limit, 1, review::MAX_REVIEW_PAGE)?,
         )
         .await?,
     ))
@@ -235,7 +236,7 @@ pub async fn preview(
             &state.store,
             &caller.tenant,
             path_id(&survivor, "customer")?,
-            strict_uuid(&q.absorbed_id).ok_or_else(|| {
+            spine_core::types::parse_hyphenated_uuid(&q.absorbed_id).ok_or_else(|| {
                 Problem::invalid(Some("absorbed_id".into()), "a customer's id (a UUID)")
             })?,
         )
