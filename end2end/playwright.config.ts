@@ -14,6 +14,12 @@ if (!process.env.E2E_DB_DIR) {
   process.env.E2E_DB_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "spine-e2e-"));
 }
 const port = Number(process.env.E2E_PORT);
+// A second deployment serving two tenants by host name (`demo.spine.localhost`,
+// `acme.spine.localhost`: browsers resolve *.localhost to this machine).
+if (!process.env.E2E_TENANTS_PORT) {
+  process.env.E2E_TENANTS_PORT = String(port + 1);
+}
+const tenantsPort = Number(process.env.E2E_TENANTS_PORT);
 const root = path.resolve(__dirname, "..");
 const binary = process.env.SPINE_BIN ?? path.join(root, "target", "debug", "spine");
 
@@ -45,7 +51,7 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
     command: `${binary} serve --seed-demo --addr 127.0.0.1:${port} --mail-dir ${path.join(process.env.E2E_DB_DIR, "mail")}`,
     cwd: root,
     env: {
@@ -58,5 +64,18 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-  },
+  }, {
+    command: `sh -c '${binary} seed --demo && ${binary} tenant create --slug acme --name "Acme Bakery" && echo acme-admin-password | ${binary} user create --tenant acme --email owner@acme.example --name "Olive Owner" --role admin && exec ${binary} serve --base-domain spine.localhost --addr 127.0.0.1:${tenantsPort}'`,
+    cwd: root,
+    env: {
+      DATABASE_URL: `sqlite://${path.join(process.env.E2E_DB_DIR, "tenants.db")}`,
+      LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
+      SPINE_LOG: "warn",
+    },
+    url: `http://127.0.0.1:${tenantsPort}/readyz`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+  }],
 });

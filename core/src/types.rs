@@ -636,7 +636,14 @@ pub struct OutboxMessage {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// Failed for good: why.
     pub error: Option<String>,
+    /// Tries so far.
+    pub attempts: i64,
+    /// When the next try is due, after a transient failure.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// What the last try met.
+    pub last_error: Option<String>,
 }
 
 /// A customer said one identifier on their profile is not theirs; a person decides.

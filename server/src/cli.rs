@@ -50,11 +50,17 @@ pub enum Command {
     Migrate,
     /// Load data: `--demo` creates the demo tenant, its staff and a few hundred customers.
     Seed(SeedArgs),
+    /// Copy the SQLite database to a file, consistently, while the server keeps serving
+    /// (PostgreSQL: use pg_dump).
+    Backup(BackupArgs),
     /// Normalize values read one per line on stdin; writes CSV `input,normalized,variants,error`.
     Normalize(NormalizeArgs),
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Create and list tenants: the businesses (or brands) one deployment serves.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
     /// Create, list and disable staff users (the console's sign-in).
     #[command(subcommand)]
     User(UserCommand),
@@ -140,6 +146,25 @@ fn webhook_provider(text: &str) -> Result<WebhookProvider, String> {
         let names: Vec<&str> = WebhookProvider::ALL.iter().map(|p| p.as_str()).collect();
         format!("{text:?} is not a provider: {}", names.join(", "))
     })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant. Its console is at https://SLUG.BASE-DOMAIN/ when `--base-domain` is set;
+    /// then give it staff with `spine user create --tenant SLUG`.
+    Create {
+        /// Short name: lowercase letters, digits and '-'; the first label of its host name.
+        #[arg(long)]
+        slug: String,
+        /// The business's name, as its staff and customers see it.
+        #[arg(long)]
+        name: String,
+        /// Default country for phone numbers written without one (ISO 3166 code).
+        #[arg(long, default_value = "US")]
+        region: String,
+    },
+    /// List the tenants.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -362,9 +387,31 @@ pub struct ServeArgs {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
 
-    /// Tenant the console shows (by slug); its staff sign in to it.
+    /// The default tenant (by slug): the one served at any host that does not name another
+    /// (see --base-domain). A single-business deployment needs nothing else.
     #[arg(long, env = "SPINE_TENANT", default_value = "demo")]
     pub tenant: String,
+
+    /// Serve every tenant from one deployment: tenant `acme`'s console, sign-in and customer
+    /// page are at acme.BASE (a wildcard DNS record, or one record per tenant, pointing here).
+    /// With it, requests for hosts other than BASE, its subdomains and --public-url's are
+    /// refused (421).
+    #[arg(long, env = "SPINE_BASE_DOMAIN", value_parser = parse_base_domain)]
+    pub base_domain: Option<String>,
+
+    /// A proxy (address or CIDR network, repeatable or comma-separated) whose
+    /// X-Forwarded-For names the client. Without one, the client is the connection's peer.
+    #[arg(long = "trusted-proxy", env = "SPINE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Serve `GET /metrics` (Prometheus) on its own address, e.g. 127.0.0.1:9100, open to
+    /// whoever reaches it: bind it where only the monitoring system does.
+    #[arg(long, env = "SPINE_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Serve `GET /metrics` on the main address too, to holders of this bearer token.
+    #[arg(long, env = "SPINE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 
     /// Seed the demo data first when the database has no demo tenant yet.
     #[arg(long, env = "SPINE_SEED_DEMO")]
@@ -392,6 +439,36 @@ pub struct ServeArgs {
     pub smtp_from: Option<String>,
 }
 
+/// A base domain: lowercase DNS labels, at least two, no port.
+fn parse_base_domain(raw: &str) -> Result<String, String> {
+    let domain = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let labels_ok = domain.split('.').count() >= 2
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if labels_ok {
+        Ok(domain)
+    } else {
+        Err(format!(
+            "{raw:?} is not a domain such as spine.example.com (no scheme, no port)"
+        ))
+    }
+}
+
+/// `10.0.0.5` or `10.0.0.0/8`.
+fn parse_proxy(raw: &str) -> Result<ipnet::IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{raw:?} is not an address or a CIDR network such as 10.0.0.0/8"))
+}
+
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// Create the demo tenant, one staff user per role, and customers with multi-channel histories.
@@ -408,10 +485,25 @@ pub struct SeedArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  spine backup --output backups/spine-$(date +%F).db\n\nThe copy is compact and consistent (one moment of the database), taken without stopping the server. To restore, stop the server and put the file in place of the database (removing its -wal and -shm files), or point DATABASE_URL at it.\nOn PostgreSQL use pg_dump -Fc \"$DATABASE_URL\" -f spine.dump and pg_restore."
+)]
+pub struct BackupArgs {
+    /// The file to write. Refused if it exists, unless --force.
+    #[arg(long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Replace FILE if it exists (the old file stays until the new copy is complete).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// The server to load, e.g. http://127.0.0.1:3000.
-    #[arg(long, default_value = "http://127.0.0.1:3000")]
-    pub url: String,
+    /// The server to load, e.g. http://127.0.0.1:3000; several (repeated or comma-separated)
+    /// to spread the load over the processes of one deployment, connection by connection.
+    #[arg(long, default_value = "http://127.0.0.1:3000", value_delimiter = ',')]
+    pub url: Vec<String>,
 
     /// An API key of the tenant to load (`spine api-key create`).
     #[arg(long, env = "SPINE_API_KEY")]

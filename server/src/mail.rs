@@ -7,9 +7,8 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use spine_core::services::outbox::{self, Carrier, Delivery, mask_destination};
-use spine_core::store::OutboxRow;
-use spine_core::{Store, Tenant};
+use spine_core::Store;
+use spine_core::services::outbox::{self, Carrier, Delivery, Outgoing, mask_destination};
 
 /// Email over SMTP; in development, every channel to files.
 pub struct Carriers {
@@ -57,7 +56,7 @@ impl Carriers {
     }
 
     /// Development: the message as a file in the mail folder, named so the newest sorts last.
-    fn write_file(&self, dir: &std::path::Path, message: &OutboxRow) -> Delivery {
+    fn write_file(&self, dir: &std::path::Path, message: &Outgoing<'_>) -> Delivery {
         let name = format!(
             "{}-{}-{}.txt",
             message.created_at.format("%Y%m%dT%H%M%S%.6f"),
@@ -68,20 +67,23 @@ impl Carriers {
             "To: {}\nChannel: {}\nSubject: {}\n\n{}\n",
             message.destination,
             message.channel,
-            message.subject.clone().unwrap_or_default(),
+            message.subject.unwrap_or_default(),
             message.body
         );
-        match std::fs::write(dir.join(&name), text) {
+        // Written under a temporary name and renamed, so a reader never sees half a message.
+        let part = dir.join(format!(".{name}.part"));
+        match std::fs::write(&part, text).and_then(|()| std::fs::rename(&part, dir.join(&name))) {
             Ok(()) => Delivery::Sent,
-            Err(e) => Delivery::NotSent(format!("mail folder: {e}")),
+            // A full disk or a folder that went away may come back: try again later.
+            Err(e) => Delivery::Retry(format!("mail folder: {e}")),
         }
     }
 }
 
 impl Carrier for Carriers {
-    async fn send(&self, message: &OutboxRow) -> Delivery {
-        let to = mask_destination(&message.channel, &message.destination);
-        match (&self.smtp, message.channel.as_str()) {
+    async fn send(&self, message: &Outgoing<'_>) -> Delivery {
+        let to = mask_destination(message.channel, message.destination);
+        match (&self.smtp, message.channel) {
             (Some((transport, from)), "email") => {
                 let email = message
                     .destination
@@ -91,8 +93,8 @@ impl Carrier for Carriers {
                         Message::builder()
                             .from(from.clone())
                             .to(mailbox)
-                            .subject(message.subject.clone().unwrap_or_default())
-                            .body(message.body.clone())
+                            .subject(message.subject.unwrap_or_default())
+                            .body(message.body.to_owned())
                             .map_err(|e| e.to_string())
                     });
                 match email {
@@ -101,9 +103,15 @@ impl Carrier for Carriers {
                             tracing::info!(%to, "outbox: email sent");
                             Delivery::Sent
                         }
-                        Err(e) => {
+                        // A 5xx answer is final; a 4xx answer, a connection that failed or timed
+                        // out may go through later.
+                        Err(e) if e.is_permanent() => {
                             tracing::warn!(%to, error = %e, "outbox: SMTP refused the message");
                             Delivery::NotSent(format!("SMTP: {e}"))
+                        }
+                        Err(e) => {
+                            tracing::warn!(%to, error = %e, "outbox: SMTP failed; will try again");
+                            Delivery::Retry(format!("SMTP: {e}"))
                         }
                     },
                     Err(e) => Delivery::NotSent(format!("not an email message: {e}")),
@@ -121,14 +129,17 @@ impl Carrier for Carriers {
     }
 }
 
-/// Delivers the tenant's outbox every second until the server stops.
-pub fn spawn_dispatcher(store: Store, tenant: Tenant, carriers: Carriers) {
+/// Delivers every tenant's outbox every second until the server stops. Each process of a
+/// deployment runs one; each message is claimed by one of them.
+pub fn spawn_dispatcher(store: Store, carriers: Carriers) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = outbox::deliver_pending(&store, &tenant, &carriers).await {
-                tracing::warn!(error = %e, "outbox: delivery round failed");
+            match outbox::deliver_due(&store, &carriers).await {
+                Ok(round) => crate::metrics::outbox_round(&round),
+                Err(e) => tracing::warn!(error = %e, "outbox: delivery round failed"),
             }
         }
     });

@@ -10,6 +10,8 @@ mod config;
 mod http;
 mod logging;
 mod mail;
+mod metrics;
+mod scheduler;
 
 use std::process::ExitCode;
 
@@ -39,7 +41,11 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line, causes joined: "cannot open the database: ... : connection refused".
             eprintln!("spine: {}", format!("{e:#}").replace('\n', " "));
-            ExitCode::FAILURE
+            if e.downcast_ref::<commands::Refused>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

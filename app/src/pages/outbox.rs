@@ -19,7 +19,7 @@ pub fn OutboxPage() -> AnyView {
                 <code>"--smtp-url"</code>
                 " is set (in development, to the folder named by "
                 <code>"--mail-dir"</code>
-                "); anything without a carrier is marked not sent. Codes are never shown."
+                "); anything without a carrier is marked not sent. A message the mail server cannot take now is tried again after 30 s, 1, 2, 4 and 8 minutes. Codes are never shown."
             </p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -33,17 +33,15 @@ pub fn OutboxPage() -> AnyView {
                                 .messages
                                 .into_iter()
                                 .map(|m| {
-                                    let status = match (&m.sent_at, &m.error) {
-                                        (Some(_), _) => "sent".to_owned(),
-                                        (None, Some(reason)) => reason.clone(),
-                                        (None, None) => "waiting".to_owned(),
-                                    };
+                                    let status = delivery_status(&m);
+                                    let tries = m.attempts;
                                     view! {
                                         <tr>
                                             <td>{relative_time(m.created_at, now)}</td>
                                             <td>{m.channel}</td>
                                             <td>{m.to}</td>
                                             <td class="message">{m.body}</td>
+                                            <td class="num">{tries}</td>
                                             <td class="muted">{status}</td>
                                         </tr>
                                     }
@@ -57,6 +55,7 @@ pub fn OutboxPage() -> AnyView {
                                             <th>"Channel"</th>
                                             <th>"To"</th>
                                             <th>"Message"</th>
+                                            <th>"Tries"</th>
                                             <th>"Status"</th>
                                         </tr>
                                     </thead>
@@ -72,4 +71,21 @@ pub fn OutboxPage() -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// What became of a message, for an admin: sent, failed for good (why), waiting for its first
+/// try, or waiting to be tried again (after what).
+fn delivery_status(m: &spine_core::types::OutboxMessage) -> String {
+    match (&m.sent_at, &m.error, &m.last_error) {
+        (Some(_), _, _) => "sent".to_owned(),
+        (None, Some(reason), _) => format!("not sent: {reason}"),
+        (None, None, Some(last)) => match m.next_attempt_at {
+            Some(at) => format!(
+                "trying again at {} UTC; last try: {last}",
+                at.format("%H:%M:%S")
+            ),
+            None => format!("trying again; last try: {last}"),
+        },
+        (None, None, None) => "waiting".to_owned(),
+    }
 }

@@ -138,7 +138,7 @@ pub async fn search_audit_log(query: AuditQuery) -> Result<AuditPageView, Consol
                 from,
                 until,
             };
-            let (store, tenant) = (&state.store, &state.console_tenant);
+            let (store, tenant) = (&state.store, &state.tenant);
             let page = audit_log::search_audit(store, tenant, &filter, query.page)
                 .await
                 .map_err(service_error)?;
@@ -183,7 +183,7 @@ pub async fn get_settings() -> Result<SettingsView, ConsoleError> {
         async move {
             let session = require_staff(Permission::ManageSettings)?;
             let state = state()?;
-            let (store, tenant) = (&state.store, &state.console_tenant);
+            let (store, tenant) = (&state.store, &state.tenant);
             let users = staff::list_users(store, tenant)
                 .await
                 .map_err(service_error)?;
@@ -252,7 +252,7 @@ pub async fn create_staff(
             })?;
             let user = spine_core::services::staff::create_user_as(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 &email,
                 &name,
@@ -278,7 +278,7 @@ pub async fn disable_staff(csrf: String, email: String) -> Result<(), ConsoleErr
             let (session, state) = require_change(Permission::ManageUsers, &csrf)?;
             spine_core::services::staff::disable_user_as(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 &email,
             )
@@ -328,7 +328,7 @@ pub async fn create_key(
             };
             let (row, key) = spine_core::services::api_keys::create_api_key(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 &name,
                 &KeyGrant {
@@ -354,7 +354,7 @@ pub async fn revoke_key(csrf: String, id: String) -> Result<(), ConsoleError> {
             let (session, state) = require_change(Permission::ManageApiKeys, &csrf)?;
             spine_core::services::api_keys::revoke_api_key(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 &id,
             )
@@ -418,7 +418,7 @@ pub async fn update_settings(
                     )?,
                 },
             };
-            update_tenant_settings(&state.store, &state.console_tenant, &session.actor(), &new)
+            update_tenant_settings(&state.store, &state.tenant, &session.actor(), &new)
                 .await
                 .map(|_| ())
                 .map_err(service_error)
@@ -444,10 +444,9 @@ pub async fn get_outbox() -> Result<OutboxView, ConsoleError> {
         async move {
             let session = require_staff(Permission::ManageSettings)?;
             let state = state()?;
-            let messages =
-                outbox::recent_messages(&state.store, &state.console_tenant, &session.actor())
-                    .await
-                    .map_err(service_error)?;
+            let messages = outbox::recent_messages(&state.store, &state.tenant, &session.actor())
+                .await
+                .map_err(service_error)?;
             Ok(OutboxView {
                 now: Utc::now(),
                 messages,

@@ -43,7 +43,7 @@ pub async fn get_analytics(query: AnalyticsQuery) -> Result<AnalyticsView, Conso
                 text(&query.to).as_deref(),
             )
             .map_err(service_error)?;
-            let dashboard = analytics::dashboard(&state.store, &state.console_tenant, range)
+            let dashboard = analytics::dashboard(&state.store, &state.tenant, range)
                 .await
                 .map_err(service_error)?;
             let today = chrono::Utc::now().date_naive();

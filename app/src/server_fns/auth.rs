@@ -26,7 +26,7 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
             let state = state()?;
             let signed_in = auth::sign_in(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &email,
                 &password,
                 &client_info(),
@@ -56,14 +56,9 @@ pub async fn sign_out(#[server(default)] csrf: String) -> Result<(), ConsoleErro
             let session = require_session()?;
             require_csrf(&session, &csrf)?;
             let state = state()?;
-            auth::sign_out(
-                &state.store,
-                &state.console_tenant,
-                &session,
-                &client_info(),
-            )
-            .await
-            .map_err(service_error)?;
+            auth::sign_out(&state.store, &state.tenant, &session, &client_info())
+                .await
+                .map_err(service_error)?;
             set_cookie(&crate::session::clear_session_cookie(
                 state.secure_cookies(),
             ));

@@ -114,7 +114,7 @@ pub async fn get_customer_page(
         async move {
             let session = require_staff(Permission::ViewCustomers)?;
             let state = state()?;
-            let (store, tenant) = (&state.store, &state.console_tenant);
+            let (store, tenant) = (&state.store, &state.tenant);
             let channel = channel.as_deref().and_then(Channel::parse);
             let kind = kind.as_deref().and_then(InteractionKind::parse);
             let before = match before.as_deref().filter(|b| !b.is_empty()) {
@@ -270,7 +270,7 @@ pub async fn add_customer_note(
             let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
             spine_core::services::notes::add_note(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 id,
                 &body,
@@ -310,7 +310,7 @@ pub async fn update_customer_stage_tags(
                 .collect();
             update_customer(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 id,
                 &ProfileUpdate {
@@ -344,7 +344,7 @@ pub async fn verify_customer_identity(
             let (session, state) = require_change(Permission::MergeCustomers, &csrf)?;
             spine_core::services::customers::verify_identity(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 id,
                 identity,
@@ -370,7 +370,7 @@ pub async fn undo_customer_merge(
             let (session, state) = require_change(Permission::MergeCustomers, &csrf)?;
             spine_core::services::merge::undo_merge(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 merge_id,
             )
@@ -397,7 +397,7 @@ pub async fn change_thread(
     respond(
         async move {
             let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
-            let (store, tenant, actor) = (&state.store, &state.console_tenant, session.actor());
+            let (store, tenant, actor) = (&state.store, &state.tenant, session.actor());
             match action.as_str() {
                 "resolve" | "reopen" => {
                     memory::set_thread_resolved(
@@ -435,7 +435,7 @@ pub async fn get_thread_transcript(id: Uuid) -> Result<TranscriptView, ConsoleEr
         async move {
             require_staff(Permission::ViewCustomers)?;
             let state = state()?;
-            let t = memory::thread_transcript(&state.store, &state.console_tenant, id)
+            let t = memory::thread_transcript(&state.store, &state.tenant, id)
                 .await
                 .map_err(service_error)?;
             Ok(TranscriptView {
@@ -475,7 +475,7 @@ pub async fn set_customer_deleted(
     respond(
         async move {
             let (session, state) = require_change(Permission::ManagePrivacy, &csrf)?;
-            let (store, tenant, actor) = (&state.store, &state.console_tenant, session.actor());
+            let (store, tenant, actor) = (&state.store, &state.tenant, session.actor());
             if deleted {
                 privacy::soft_delete_customer(store, tenant, &actor, id).await
             } else {
@@ -507,7 +507,7 @@ pub async fn erase_customer_data(
                     "Type ERASE in the box to confirm.".into(),
                 ));
             }
-            privacy::erase_customer(&state.store, &state.console_tenant, &session.actor(), id)
+            privacy::erase_customer(&state.store, &state.tenant, &session.actor(), id)
                 .await
                 .map_err(service_error)?;
             leptos_axum::redirect("/customers");
@@ -531,15 +531,9 @@ pub async fn decide_customer_dispute(
     respond(
         async move {
             let (session, state) = require_change(Permission::ReviewMatches, &csrf)?;
-            merge::decide_dispute(
-                &state.store,
-                &state.console_tenant,
-                &session.actor(),
-                item,
-                unlink,
-            )
-            .await
-            .map_err(service_error)?;
+            merge::decide_dispute(&state.store, &state.tenant, &session.actor(), item, unlink)
+                .await
+                .map_err(service_error)?;
             Ok(())
         }
         .await,

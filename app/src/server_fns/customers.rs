@@ -29,7 +29,7 @@ pub async fn search_customers(query: String) -> Result<CustomerSearch, ConsoleEr
             let state = state()?;
             let customers = spine_core::services::customers::search_customers(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &query,
                 20,
             )
@@ -55,13 +55,10 @@ pub async fn get_customer_name(id: Uuid) -> Result<Option<String>, ConsoleError>
         async move {
             require_staff(Permission::ViewCustomers)?;
             let state = state()?;
-            let profile = spine_core::services::customers::customer_profile(
-                &state.store,
-                &state.console_tenant,
-                id,
-            )
-            .await
-            .map_err(service_error)?;
+            let profile =
+                spine_core::services::customers::customer_profile(&state.store, &state.tenant, id)
+                    .await
+                    .map_err(service_error)?;
             Ok(profile.display_name)
         }
         .await,

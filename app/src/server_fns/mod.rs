@@ -25,18 +25,20 @@ pub(crate) mod ssr {
     use crate::error::ConsoleError;
     use crate::state::AppState;
 
-    /// The application state, with the console tenant as the session middleware read it for
-    /// this request (settings changed since start-up apply at once).
+    /// The application state, with the tenant the session middleware found for this
+    /// request's host, as it is now (settings changed since start-up apply at once). A
+    /// request without one is refused rather than served as the default tenant.
     pub fn state() -> Result<AppState, ConsoleError> {
         let mut state = use_context::<AppState>().ok_or_else(|| {
             tracing::error!("application state is missing from the server function context");
             ConsoleError::Internal
         })?;
-        if let Some(tenant) = use_context::<Parts>()
+        state.tenant = use_context::<Parts>()
             .and_then(|parts| parts.extensions.get::<spine_core::Tenant>().cloned())
-        {
-            state.console_tenant = tenant;
-        }
+            .ok_or_else(|| {
+                tracing::error!("the request's tenant is missing from the server function context");
+                ConsoleError::Internal
+            })?;
         Ok(state)
     }
 
@@ -126,8 +128,15 @@ pub(crate) mod ssr {
         ClientInfo {
             ip: parts
                 .extensions
-                .get::<ConnectInfo<std::net::SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+                .get::<crate::state::ClientAddr>()
+                .map(|addr| addr.0)
+                .or_else(|| {
+                    parts
+                        .extensions
+                        .get::<ConnectInfo<std::net::SocketAddr>>()
+                        .map(|ConnectInfo(addr)| addr.ip())
+                })
+                .map(|ip| ip.to_string()),
             user_agent: header_str(&parts, header::USER_AGENT)
                 .map(|ua| ua.chars().take(300).collect()),
         }

@@ -54,7 +54,7 @@ pub async fn get_me() -> Result<MeState, ConsoleError> {
     use spine_core::services::portal;
 
     let state = state()?;
-    let tenant = state.console_tenant;
+    let tenant = state.tenant;
     let Ok(session) = ssr::require_customer() else {
         return Ok(MeState::SignedOut {
             business: tenant.name,
@@ -81,14 +81,10 @@ pub async fn request_code(destination: String) -> Result<(), ConsoleError> {
             require_same_origin()?;
             let state = state()?;
             let client = client_info().ip.unwrap_or_else(|| "unknown".to_owned());
-            let challenge = portal::request_code_from(
-                &state.store,
-                &state.console_tenant,
-                &destination,
-                &client,
-            )
-            .await
-            .map_err(service_error)?;
+            let challenge =
+                portal::request_code_from(&state.store, &state.tenant, &destination, &client)
+                    .await
+                    .map_err(service_error)?;
             leptos_axum::redirect(&format!("/me?challenge={}", challenge.0));
             Ok(())
         }
@@ -108,10 +104,9 @@ pub async fn verify_code(challenge: String, code: String) -> Result<(), ConsoleE
             let challenge = uuid::Uuid::parse_str(challenge.trim())
                 .map(Challenge)
                 .map_err(|_| ConsoleError::Invalid("Ask for a new code.".into()))?;
-            let signed_in =
-                portal::verify_code(&state.store, &state.console_tenant, challenge, &code)
-                    .await
-                    .map_err(service_error)?;
+            let signed_in = portal::verify_code(&state.store, &state.tenant, challenge, &code)
+                .await
+                .map_err(service_error)?;
             set_cookie(&crate::session::customer_cookie(
                 signed_in.token.as_str(),
                 state.secure_cookies(),
@@ -168,7 +163,7 @@ pub async fn update_me(
                 }),
                 ..ProfileUpdate::default()
             };
-            portal::update_my_profile(&state.store, &state.console_tenant, &session, &update)
+            portal::update_my_profile(&state.store, &state.tenant, &session, &update)
                 .await
                 .map_err(service_error)?;
             Ok(())
@@ -189,7 +184,7 @@ pub async fn dispute(csrf: String, identity: String) -> Result<(), ConsoleError>
             let state = state()?;
             let id = uuid::Uuid::parse_str(identity.trim())
                 .map_err(|_| ConsoleError::NotFound("No such identifier.".into()))?;
-            portal::dispute_identity(&state.store, &state.console_tenant, &session, id)
+            portal::dispute_identity(&state.store, &state.tenant, &session, id)
                 .await
                 .map_err(service_error)?;
             Ok(())
@@ -215,7 +210,7 @@ pub async fn erase_me(csrf: String, confirm: String) -> Result<(), ConsoleError>
             let state = state()?;
             privacy::erase_customer(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 session.customer_id,
             )
@@ -240,7 +235,7 @@ pub async fn sign_out_me(csrf: String) -> Result<(), ConsoleError> {
         async move {
             let session = ssr::require_customer_change(&csrf)?;
             let state = state()?;
-            portal::sign_out(&state.store, &state.console_tenant, &session)
+            portal::sign_out(&state.store, &state.tenant, &session)
                 .await
                 .map_err(service_error)?;
             set_cookie(&crate::session::clear_customer_cookie(

@@ -224,13 +224,10 @@ mod ssr {
     pub async fn go_to_next_item() -> Result<(), ConsoleError> {
         use crate::server_fns::ssr::{service_error, state};
         let state = state()?;
-        let next = spine_core::services::review::pending_review_items(
-            &state.store,
-            &state.console_tenant,
-            1,
-        )
-        .await
-        .map_err(service_error)?;
+        let next =
+            spine_core::services::review::pending_review_items(&state.store, &state.tenant, 1)
+                .await
+                .map_err(service_error)?;
         let url = next
             .first()
             .map_or_else(|| "/review".to_owned(), |i| format!("/review/{}", i.id));
@@ -254,7 +251,7 @@ pub async fn list_review_items(order: String) -> Result<ReviewQueue, ConsoleErro
                 "age" => ("age", QueueOrder::Age),
                 _ => ("confidence", QueueOrder::Confidence),
             };
-            let entries = review_queue(&state.store, &state.console_tenant, by, 200)
+            let entries = review_queue(&state.store, &state.tenant, by, 200)
                 .await
                 .map_err(service_error)?;
             let unnamed = || "(no name yet)".to_owned();
@@ -301,13 +298,10 @@ pub async fn count_review_items() -> Result<Option<i64>, ConsoleError> {
                 return Ok(None);
             }
             let state = state()?;
-            spine_core::services::review::count_pending_review_items(
-                &state.store,
-                &state.console_tenant,
-            )
-            .await
-            .map(Some)
-            .map_err(service_error)
+            spine_core::services::review::count_pending_review_items(&state.store, &state.tenant)
+                .await
+                .map(Some)
+                .map_err(service_error)
         }
         .await,
     )
@@ -326,10 +320,10 @@ pub async fn get_review_item(id: String) -> Result<ReviewCaseView, ConsoleError>
             let session = require_staff(Permission::ReviewMatches)?;
             let state = state()?;
             let id = parse_id(&id, "review item")?;
-            let case = review_case(&state.store, &state.console_tenant, id)
+            let case = review_case(&state.store, &state.tenant, id)
                 .await
                 .map_err(service_error)?;
-            let queue: Vec<Uuid> = pending_review_items(&state.store, &state.console_tenant, 500)
+            let queue: Vec<Uuid> = pending_review_items(&state.store, &state.tenant, 500)
                 .await
                 .map_err(service_error)?
                 .into_iter()
@@ -402,7 +396,7 @@ pub async fn merge_review(
             let choices = parse_choices(choices)?;
             spine_core::services::review::merge_review_item(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 id,
                 None,
@@ -428,7 +422,7 @@ pub async fn decide_review(csrf: String, id: String, decision: String) -> Result
         async move {
             let (session, state) = require_change(Permission::ReviewMatches, &csrf)?;
             let id = parse_id(&id, "review item")?;
-            let (store, tenant, actor) = (&state.store, &state.console_tenant, session.actor());
+            let (store, tenant, actor) = (&state.store, &state.tenant, session.actor());
             match decision.as_str() {
                 "reject" => {
                     spine_core::services::merge::reject_review_item(store, tenant, &actor, id).await
@@ -469,7 +463,7 @@ pub async fn get_manual_merge(
             );
             let plan = spine_core::services::merge::preview_merge(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 survivor,
                 absorbed,
             )
@@ -506,7 +500,7 @@ pub async fn merge_pair(
             let choices = parse_choices(choices)?;
             let outcome = spine_core::services::merge::merge_customers(
                 &state.store,
-                &state.console_tenant,
+                &state.tenant,
                 &session.actor(),
                 survivor,
                 absorbed,

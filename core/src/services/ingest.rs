@@ -774,6 +774,12 @@ pub async fn ingest_events(
 }
 
 fn log_outcome(tenant: &Tenant, prepared: &PreparedEvent, outcome: &IngestOutcome) {
+    let decision = if outcome.duplicate {
+        "duplicate"
+    } else {
+        outcome.decision.as_str()
+    };
+    metrics::counter!("spine_ingest_decisions_total", "decision" => decision).increment(1);
     let sender = &prepared.sender;
     tracing::debug!(
         tenant = %tenant.slug,

@@ -40,6 +40,7 @@ impl IngestQueue {
             tokio::spawn(async move {
                 while let Some(group) = next_group(&receiver).await {
                     let (jobs, replies): (Vec<IngestJob>, Vec<Reply>) = group.into_iter().unzip();
+                    metrics::histogram!("spine_ingest_group_size").record(jobs.len() as f64);
                     let results = ingest_jobs(&store, &jobs).await;
                     for (reply, result) in replies.into_iter().zip(results) {
                         // The caller may have gone (a dropped request); its event is stored anyway.
@@ -49,6 +50,11 @@ impl IngestQueue {
             });
         }
         IngestQueue { store, sender }
+    }
+
+    /// Events waiting for a transaction.
+    pub fn depth(&self) -> usize {
+        self.sender.max_capacity() - self.sender.capacity()
     }
 
     /// Ingests one event with the events in flight beside it; the same answer as `ingest_event`.

@@ -6,11 +6,13 @@ mod analytics;
 mod api_keys;
 mod attempts;
 mod audit;
+mod backup;
 mod customers;
 mod housekeeping;
 mod identities;
 mod interactions;
 mod jobs;
+mod leases;
 mod match_models;
 mod merges;
 mod portal;
@@ -27,6 +29,7 @@ pub use analytics::{
 };
 pub use api_keys::ApiKeyRow;
 pub use audit::{AuditFilter, AuditRecord, NewAudit};
+pub use backup::{RowCounts, sqlite_file_of};
 pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NewCustomer};
 pub use housekeeping::Purged;
 pub use identities::{IdentityRow, NewIdentity};
@@ -34,7 +37,8 @@ pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter}
 pub use jobs::JobRow;
 pub use merges::{MergeRow, MovedRows};
 pub use portal::{
-    ConsentRow, CustomerSessionRow, NewOtpCode, NewOutboxMessage, OtpCodeRow, OutboxRow,
+    ConsentRow, CustomerSessionRow, NewOtpCode, NewOutboxMessage, OtpCodeRow, OutboxOutcome,
+    OutboxRow,
 };
 pub use privacy::{ErasedRows, OrderRow};
 pub use reviews::{NewReviewItem, ReviewItemRow};
@@ -102,6 +106,8 @@ pub enum StoreError {
         entity: &'static str,
         detail: String,
     },
+    #[error("not supported: {0}")]
+    Unsupported(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -346,6 +352,17 @@ impl Store {
             pools,
             memo: Default::default(),
         })
+    }
+
+    /// Connections open and idle, per pool: `(pool, open, idle)`.
+    pub fn pool_use(&self) -> Vec<(&'static str, u32, usize)> {
+        match &self.pools {
+            Pools::Sqlite { read, write } => vec![
+                ("read", read.size(), read.num_idle()),
+                ("write", write.size(), write.num_idle()),
+            ],
+            Pools::Postgres(pool) => vec![("main", pool.size(), pool.num_idle())],
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -37,6 +37,20 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// Tries so far, the one in hand included once claimed.
+    pub attempts: i64,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// What became of a claimed outbox message.
+pub enum OutboxOutcome<'a> {
+    /// Handed to the carrier; `body` is the text to keep (codes blotted out).
+    Sent { at: DateTime<Utc>, body: &'a str },
+    /// Not sent, for good.
+    Failed { error: &'a str, body: &'a str },
+    /// Not sent this time; tried again from `at`.
+    Retry { at: DateTime<Utc>, error: &'a str },
 }
 
 pub struct NewOutboxMessage<'a> {
@@ -76,8 +90,8 @@ pub struct ConsentRow {
     pub at: DateTime<Utc>,
 }
 
-const OUTBOX_COLUMNS: &str =
-    "id, customer_id, channel, destination, subject, body, created_at, sent_at, error";
+const OUTBOX_COLUMNS: &str = "id, customer_id, channel, destination, subject, body, created_at, \
+     sent_at, error, attempts, next_attempt_at, last_error";
 
 impl Tx {
     pub async fn insert_otp_code(
@@ -226,34 +240,82 @@ impl Tx {
             .bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?)
     }
 
-    /// Messages not yet handed to a carrier, oldest first.
-    pub async fn pending_outbox(
+    /// Takes up to `limit` of the tenant's messages that are due (not sent, not failed for good,
+    /// past their retry pause, not held by another process's lease) and holds them until
+    /// `lease_until`, oldest first. On PostgreSQL rows another transaction is claiming are
+    /// skipped, so processes share the work without waiting on each other; SQLite runs one
+    /// writer at a time. The statement stays on one tenant, so it routes to one shard on an
+    /// engine that distributes tables by tenant.
+    pub async fn claim_outbox(
         &mut self,
         tenant_id: Uuid,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
         limit: i64,
     ) -> StoreResult<Vec<OutboxRow>> {
+        let lock = match self.backend() {
+            super::Backend::Postgres => "for update skip locked",
+            super::Backend::Sqlite => "",
+        };
         let sql = format!(
-            "select {OUTBOX_COLUMNS} from outbox where tenant_id = $1 and sent_at is null and error is null \
-             order by created_at, id limit $2"
+            "update outbox set claimed_until = $3, attempts = attempts + 1 \
+             where tenant_id = $1 and id in (\
+               select id from outbox where tenant_id = $1 and sent_at is null and error is null \
+               and (next_attempt_at is null or next_attempt_at <= $2) \
+               and (claimed_until is null or claimed_until <= $2) \
+               order by created_at, id limit $4 {lock}) \
+             returning {OUTBOX_COLUMNS}"
         );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, OutboxRow>(&sql)
-            .bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?)
+        let mut rows = on_conn!(self, c => sqlx::query_as::<_, OutboxRow>(&sql)
+            .bind(tenant_id).bind(now).bind(lease_until).bind(limit)
+            .fetch_all(&mut *c).await)?;
+        rows.sort_by_key(|r| (r.created_at, r.id));
+        Ok(rows)
     }
 
-    /// Records a delivery: sent (`error` none) or failed for good (`error` says why).
-    pub async fn mark_outbox(
+    /// Tenants with a message due now, across the database: the dispatcher's round.
+    pub async fn tenants_with_due_outbox(&mut self, now: DateTime<Utc>) -> StoreResult<Vec<Uuid>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "select distinct tenant_id from outbox where sent_at is null and error is null \
+             and (next_attempt_at is null or next_attempt_at <= $1) \
+             and (claimed_until is null or claimed_until <= $1)")
+            .bind(now).fetch_all(&mut *c).await)?)
+    }
+
+    /// Records what became of a claimed message, if this process still holds it (`claimed_until`
+    /// is the claim's own lease): sent (`sent_at`), failed for good (`error`), or to be tried
+    /// again at `retry_at` after `last_error`. The lease is released. False when the lease had
+    /// run out and another process took the message meanwhile.
+    pub async fn settle_outbox(
         &mut self,
         tenant_id: Uuid,
         id: Uuid,
-        sent_at: Option<DateTime<Utc>>,
-        error: Option<&str>,
-        body: &str,
-    ) -> StoreResult<()> {
-        on_conn!(self, c => sqlx::query(
-            "update outbox set sent_at = $3, error = $4, body = $5 where tenant_id = $1 and id = $2")
-            .bind(tenant_id).bind(id).bind(sent_at).bind(error).bind(body)
+        claimed_until: DateTime<Utc>,
+        outcome: &OutboxOutcome<'_>,
+    ) -> StoreResult<bool> {
+        let (sent_at, error, retry_at, last_error, body) = match outcome {
+            OutboxOutcome::Sent { at, body } => (Some(*at), None, None, None, Some(*body)),
+            OutboxOutcome::Failed { error, body } => {
+                (None, Some(*error), None, Some(*error), Some(*body))
+            }
+            OutboxOutcome::Retry { at, error } => (None, None, Some(*at), Some(*error), None),
+        };
+        let n = on_conn!(self, c => sqlx::query(
+            "update outbox set sent_at = $4, error = $5, next_attempt_at = $6, last_error = $7, \
+             body = coalesce($8, body), claimed_until = null \
+             where tenant_id = $1 and id = $2 and claimed_until = $3")
+            .bind(tenant_id).bind(id).bind(claimed_until)
+            .bind(sent_at).bind(error).bind(retry_at).bind(last_error).bind(body)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-        Ok(())
+        Ok(n == 1)
+    }
+
+    /// Messages waiting to be sent and messages that failed for good, for metrics.
+    pub async fn outbox_backlog(&mut self, tenant_id: Uuid) -> StoreResult<(i64, i64)> {
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (i64, i64)>(
+            "select coalesce(sum(case when sent_at is null and error is null then 1 else 0 end), 0), \
+             coalesce(sum(case when error is not null then 1 else 0 end), 0) from outbox where tenant_id = $1")
+            .bind(tenant_id).fetch_one(&mut *c).await)?)
     }
 
     pub async fn insert_customer_session(

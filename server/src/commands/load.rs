@@ -113,7 +113,14 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     if args.profiles < 2 || args.concurrency == 0 {
         bail!("--profiles must be at least 2 and --concurrency at least 1");
     }
-    let base = format!("{}/api/v1", args.url.trim_end_matches('/'));
+    let bases: Vec<String> = args
+        .url
+        .iter()
+        .map(|url| format!("{}/api/v1", url.trim_end_matches('/')))
+        .collect();
+    let Some(base) = bases.first().cloned() else {
+        bail!("--url names no server");
+    };
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .timeout(Duration::from_secs(60))
@@ -142,7 +149,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             .json(&json!({ "events": events }))
             .send()
             .await
-            .with_context(|| format!("cannot reach {}", args.url))?;
+            .with_context(|| format!("cannot reach {base}"))?;
         if !response.status().is_success() {
             bail!(
                 "seeding failed: {} {}",
@@ -166,10 +173,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for w in 0..args.concurrency {
+        // Connection by connection over the servers, as a load balancer would spread them.
         let (client, auth, base, next, progress) = (
             client.clone(),
             auth.clone(),
-            base.clone(),
+            bases[w % bases.len()].clone(),
             next.clone(),
             progress.clone(),
         );
@@ -235,7 +243,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         };
         let sent = Instant::now();
         let response = client
-            .get(format!("{base}/customers"))
+            .get(format!("{}/customers", bases[n % bases.len()]))
             .query(&[("q", q.as_str())])
             .header("authorization", &auth)
             .send()
@@ -264,6 +272,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
          | profiles before the run | {profiles} |\n\
          | events sent (known / new / ambiguous) | {} ({} / {} / {}) |\n\
          | decisions (linked / created / review / ambiguous) | {} / {} / {} / {} |\n\
+         | servers | {} |\n\
          | concurrency | {} |\n\
          | events per second | {:.0} |\n\
          | event latency p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |\n\
@@ -278,6 +287,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         count("created"),
         count("review"),
         count("ambiguous"),
+        bases.len(),
         args.concurrency,
         samples.len() as f64 / elapsed,
         events.percentile(50.0),

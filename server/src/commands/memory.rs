@@ -1,7 +1,7 @@
 //! `spine archive`: archive a tenant's old resolved conversations now, with a progress bar.
 //! `spine context-bench`: time the context block for one customer with a long history.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
@@ -48,47 +48,6 @@ pub async fn archive(database_url: &str, args: ArchiveArgs) -> anyhow::Result<()
     );
     store.close().await;
     Ok(())
-}
-
-/// Now and every hour after, in the background of `spine serve`, for every tenant: archives old
-/// resolved conversations and purges expired sessions, codes, old outbox messages and spent
-/// attempt counters.
-pub fn spawn_archiver(store: Store) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            let tenants = match spine_core::services::tenants::all_tenants(&store).await {
-                Ok(tenants) => tenants,
-                Err(e) => {
-                    tracing::warn!(error = %e, "archival: listing tenants failed");
-                    continue;
-                }
-            };
-            for tenant in tenants {
-                let actor = Actor::System("archiver");
-                match memory::archive_threads(&store, &tenant, &actor, Utc::now(), |_, _| {}).await
-                {
-                    Ok(report) if report.threads > 0 => tracing::info!(
-                        tenant = %tenant.slug,
-                        threads = report.threads,
-                        messages = report.messages,
-                        "archived resolved conversations"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(tenant = %tenant.slug, error = %e, "archival failed"),
-                }
-                match spine_core::services::housekeeping::purge_expired(&store, &tenant, Utc::now())
-                    .await
-                {
-                    Ok(purged) => {
-                        tracing::debug!(tenant = %tenant.slug, ?purged, "purged expired rows")
-                    }
-                    Err(e) => tracing::warn!(tenant = %tenant.slug, error = %e, "purge failed"),
-                }
-            }
-        }
-    });
 }
 
 const CONVERSATION: usize = 8;

@@ -2,6 +2,7 @@
 
 mod analytics_bench;
 mod api_key;
+mod backup;
 mod dedupe;
 mod import;
 mod load;
@@ -9,6 +10,7 @@ mod memory;
 mod normalize;
 mod seed;
 mod serve;
+mod tenant;
 pub(crate) mod text;
 mod user;
 mod webhook;
@@ -29,6 +31,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(args) => seed::run(&cli.database_url, args).await,
+        Command::Backup(args) => backup::run(&cli.database_url, args).await,
         Command::Normalize(args) => normalize::run(args),
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::TrainModel { tenant } => {
@@ -61,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ApiKey(command) => api_key::run(&cli.database_url, command).await,
+        Command::Tenant(command) => tenant::run(&cli.database_url, command).await,
         Command::User(command) => user::run(&cli.database_url, command).await,
         Command::Webhook(command) => webhook::run(&cli.database_url, command).await,
         Command::Dedupe(args) => dedupe::run(args),
@@ -71,6 +75,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ContextBench(args) => memory::context_bench(&cli.database_url, args).await,
     }
 }
+
+/// A command refused as asked, with what to do instead: `spine` exits with status 2 (as for a
+/// usage error), not 1, so scripts can tell "not like this" from "it failed".
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
 
 /// The progress bar every long command draws on stderr: `message [====>   ] 120/400 unit
 /// (35/s, 8s left)`; `unit` may be empty.

@@ -25,7 +25,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     if args.seed_demo && !has_tenant(&store, spine_core::demo::DEMO_TENANT).await? {
         super::seed::seed(&store, 42, 300, false).await?;
     }
-    let console_tenant = tenants::ensure_tenant(&store, &args.tenant, &args.tenant, "US")
+    let tenant = tenants::ensure_tenant(&store, &args.tenant, &args.tenant, "US")
         .await
         .with_context(|| format!("tenant {:?}", args.tenant))?;
 
@@ -35,17 +35,28 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         args.mail_dir.clone(),
     )?;
     tracing::info!(carriers = carriers.describe(), "outbox");
-    crate::mail::spawn_dispatcher(store.clone(), console_tenant.clone(), carriers);
-    super::memory::spawn_archiver(store.clone());
+    crate::metrics::install()?;
+    crate::mail::spawn_dispatcher(store.clone(), carriers);
+    crate::scheduler::spawn(store.clone());
 
     let state = AppState {
         leptos_options: crate::config::leptos_options(addr, &args.site_root),
         store: store.clone(),
         ingest: spine_core::services::ingest_queue::IngestQueue::start(store.clone()),
-        console_tenant,
+        tenant,
+        base_domain: args.base_domain.clone(),
         public_url,
     };
-    let router = crate::http::router(state);
+    if let Some(metrics_addr) = args.metrics_addr {
+        serve_metrics(metrics_addr, state.clone()).await?;
+    }
+    let router = crate::http::router(
+        state,
+        crate::http::Proxies(std::sync::Arc::new(args.trusted_proxies.clone())),
+        crate::http::MetricsAccess {
+            token: args.metrics_token.clone(),
+        },
+    );
 
     tracing::info!(backend = store.backend().as_str(), %addr, "Spine is listening");
     eprintln!("Spine is ready: open http://{addr}/");
@@ -58,6 +69,23 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     .context("serving HTTP")?;
     store.close().await;
     tracing::info!("Spine stopped");
+    Ok(())
+}
+
+/// `GET /metrics` alone on its own address, in the background.
+async fn serve_metrics(addr: std::net::SocketAddr, state: AppState) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} for metrics (--metrics-addr)"))?;
+    let router = axum::Router::new()
+        .route("/metrics", axum::routing::get(crate::http::metrics_page))
+        .with_state(state);
+    tracing::info!(%addr, "metrics are served at /metrics");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
     Ok(())
 }
 

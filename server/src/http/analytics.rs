@@ -35,7 +35,7 @@ async fn download_csv(
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
     session: Option<Extension<StaffSession>>,
-    tenant: Option<Extension<Tenant>>,
+    Extension(tenant): Extension<Tenant>,
 ) -> Response {
     let Some(Extension(session)) = session else {
         return Problem::unauthorized("sign in to download analytics").into_response();
@@ -54,7 +54,6 @@ async fn download_csv(
         Ok(range) => range,
         Err(e) => return Problem::from(e).into_response(),
     };
-    let tenant = tenant.map(|Extension(t)| t).unwrap_or(state.console_tenant);
     let table = match chart_table(&state.store, &tenant, chart, range).await {
         Ok(table) => table,
         Err(e) => return Problem::from(e).into_response(),

@@ -20,13 +20,12 @@ use super::Problem;
 /// The signed-in customer's own data.
 pub async fn my_export(
     State(state): State<AppState>,
-    tenant: Option<Extension<Tenant>>,
+    Extension(tenant): Extension<Tenant>,
     session: Option<Extension<CustomerSession>>,
 ) -> Response {
     let Some(Extension(session)) = session else {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/me")]).into_response();
     };
-    let tenant = tenant.map_or_else(|| state.console_tenant.clone(), |Extension(t)| t);
     export(
         &state,
         &tenant,
@@ -40,7 +39,7 @@ pub async fn my_export(
 /// Any person's data, for an admin (the customer page's "Export data").
 pub async fn staff_export(
     State(state): State<AppState>,
-    tenant: Option<Extension<Tenant>>,
+    Extension(tenant): Extension<Tenant>,
     session: Option<Extension<StaffSession>>,
     Path(id): Path<String>,
 ) -> Response {
@@ -53,7 +52,6 @@ pub async fn staff_export(
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return Problem::not_found("customer not found").into_response();
     };
-    let tenant = tenant.map_or_else(|| state.console_tenant.clone(), |Extension(t)| t);
     export(
         &state,
         &tenant,

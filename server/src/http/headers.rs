@@ -24,19 +24,34 @@ pub async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
-    // With a public address set, a request for any other host is refused: a page on another
-    // site whose name resolves here (DNS rebinding) must not reach the console or the API.
-    // Health checks come from load balancers by address, and stay open.
-    if let Some(expected) = state.public_url.as_deref().and_then(authority)
+    // With a public address or a base domain set, a request for any other host is refused: a
+    // page on another site whose name resolves here (DNS rebinding) must not reach the
+    // console or the API. Health checks come from load balancers by address, and stay open.
+    let expected = state.public_url.as_deref().and_then(authority);
+    if (expected.is_some() || state.base_domain.is_some())
         && !matches!(request.uri().path(), "/healthz" | "/readyz")
     {
         let named = request
             .headers()
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
-            .or_else(|| request.uri().authority().map(|a| a.as_str()));
-        if !named.is_some_and(|host| host.eq_ignore_ascii_case(&expected)) {
-            return Problem::misdirected(format!("this server answers for {expected} only"))
+            .or_else(|| request.uri().authority().map(|a| a.as_str()))
+            .unwrap_or_default();
+        let ours = expected
+            .as_deref()
+            .is_some_and(|expected| named.eq_ignore_ascii_case(expected))
+            || state
+                .base_domain
+                .as_deref()
+                .is_some_and(|base| under_base_domain(named, base));
+        if !ours {
+            let answers_for = match (&expected, &state.base_domain) {
+                (Some(e), Some(b)) => format!("{e} and *.{b}"),
+                (Some(e), None) => e.clone(),
+                (None, Some(b)) => format!("{b} and *.{b}"),
+                (None, None) => String::new(),
+            };
+            return Problem::misdirected(format!("this server answers for {answers_for} only"))
                 .into_response();
         }
     }
@@ -58,6 +73,21 @@ pub async fn security_headers(
     response
 }
 
+/// Whether `host` (with or without a port) is the base domain or one label under it.
+fn under_base_domain(host: &str, base: &str) -> bool {
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    if name.eq_ignore_ascii_case(base) {
+        return true;
+    }
+    name.len() > base.len() + 1 && {
+        let cut = name.len() - base.len();
+        name.is_char_boundary(cut - 1)
+            && name.as_bytes()[cut - 1] == b'.'
+            && name[cut..].eq_ignore_ascii_case(base)
+            && !name[..cut - 1].contains('.')
+    }
+}
+
 /// `host[:port]` of a URL such as `https://spine.example.com/`.
 fn authority(url: &str) -> Option<String> {
     let uri = url.parse::<axum::http::Uri>().ok()?;
@@ -66,7 +96,18 @@ fn authority(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::authority;
+    use super::{authority, under_base_domain};
+
+    #[test]
+    fn the_base_domain_and_one_label_under_it_are_ours() {
+        assert!(under_base_domain("spine.example", "spine.example"));
+        assert!(under_base_domain("acme.spine.example:443", "spine.example"));
+        assert!(under_base_domain("Acme.SPINE.example", "spine.example"));
+        assert!(!under_base_domain("a.b.spine.example", "spine.example"));
+        assert!(!under_base_domain("evilspine.example", "spine.example"));
+        assert!(!under_base_domain("spine.example.evil", "spine.example"));
+        assert!(!under_base_domain("", "spine.example"));
+    }
 
     #[test]
     fn the_public_address_names_its_host_and_port() {

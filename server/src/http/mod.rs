@@ -6,6 +6,7 @@ mod api;
 mod downloads;
 mod headers;
 mod health;
+mod observe;
 pub(crate) mod openapi;
 mod problem;
 mod server_fns;
@@ -16,20 +17,26 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::trace::TraceLayer;
 
 use app::state::AppState;
 use app::{App, shell};
 
+pub use health::{MetricsAccess, metrics_page};
+pub use observe::Proxies;
 pub use problem::Problem;
 
-/// Every route goes through the session middleware, which only looks at console paths.
-pub fn router(state: AppState) -> Router {
+/// Every route goes through the session middleware, which only looks at console paths, and
+/// through `observe` (request id, client address, access log, metrics) outermost.
+pub fn router(state: AppState, proxies: Proxies, metrics: MetricsAccess) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(
+            "/metrics",
+            get(health::metrics_with_token).layer(axum::Extension(metrics)),
+        )
         .route("/api/openapi.json", get(openapi::document))
         .route("/me/export.json", get(downloads::my_export))
         .route("/customers/{id}/export.json", get(downloads::staff_export))
@@ -48,6 +55,6 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), session::console_session))
         .layer(axum::middleware::from_fn(server_fns::client_errors))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn_with_state(proxies, observe::observe))
         .with_state(state)
 }

@@ -26,6 +26,10 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub field: Option<String>,
+    /// The request's id, as in the `X-Request-Id` response header and the server's log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -36,6 +40,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             field: None,
+            request_id: None,
         }
     }
 

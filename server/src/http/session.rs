@@ -11,14 +11,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use app::session::{
     CUSTOMER_COOKIE, HOME, clear_session_cookie, cookie, is_portal, safe_next, token_from_cookies,
 };
-use app::state::AppState;
+use app::state::{AccessNote, AppState};
 use spine_core::services::{auth, portal, tenants};
+use spine_core::{ServiceError, Tenant};
 
 /// Paths that never look at the session.
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/healthz" | "/readyz" | "/api/openapi.json" | "/favicon.ico"
+        "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/api/openapi.json"
+            | "/favicon.ico"
+            | "/favicon.svg"
+            | "/robots.txt"
     ) || ["/api/v1/", "/webhooks/", "/pkg/"]
         .iter()
         .any(|prefix| path.starts_with(prefix))
@@ -39,8 +46,21 @@ pub async fn console_session(
     if is_public(&path) {
         return next.run(req).await;
     }
+    // The tenant the host names, as it is now (an admin may have changed the region or the
+    // thresholds since the server started): every page, server function and download of
+    // this request acts within it, signed in or not.
+    let host = host_of(&req);
+    let tenant = match request_tenant(&state, &host).await {
+        Ok(tenant) => tenant,
+        Err(response) => return *response,
+    };
+    let note = req.extensions().get::<AccessNote>().cloned();
+    if let Some(note) = &note {
+        note.tenant(&tenant.slug);
+    }
+    req.extensions_mut().insert(tenant.clone());
     if is_portal(&path) {
-        return customer_session(state, req, next).await;
+        return customer_session(state, tenant, req, next).await;
     }
     let token = req
         .headers()
@@ -49,7 +69,8 @@ pub async fn console_session(
         .filter_map(|v| v.to_str().ok())
         .find_map(|cookies| token_from_cookies(cookies).map(str::to_owned));
     let session = match &token {
-        Some(token) => match auth::authenticate(&state.store, &state.console_tenant, token).await {
+        // A session belongs to one tenant: another tenant's cookie finds nothing here.
+        Some(token) => match auth::authenticate(&state.store, &tenant, token).await {
             Ok(session) => session,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the session");
@@ -79,13 +100,8 @@ pub async fn console_session(
                     .unwrap_or_default();
                 return Redirect::to(safe_next(&next)).into_response();
             }
-            // The tenant's settings as they are now (an admin may have changed the region or
-            // the thresholds since the server started), read once per request like the API.
-            match tenants::tenant_by_slug(&state.store, &state.console_tenant.slug).await {
-                Ok(tenant) => {
-                    req.extensions_mut().insert(tenant);
-                }
-                Err(e) => tracing::warn!(error = %e, "cannot reload the console tenant"),
+            if let Some(note) = &note {
+                note.actor("staff");
             }
             req.extensions_mut().insert(session);
             next.run(req).await
@@ -121,14 +137,12 @@ pub async fn console_session(
 
 /// The customer's page: a staff session plays no part. A live customer session (the
 /// `spine_me` cookie) goes in the extensions; without one the page shows the sign-in form.
-async fn customer_session(state: AppState, mut req: Request, next: Next) -> Response {
-    let tenant = match tenants::tenant_by_slug(&state.store, &state.console_tenant.slug).await {
-        Ok(tenant) => tenant,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot reload the tenant");
-            state.console_tenant.clone()
-        }
-    };
+async fn customer_session(
+    state: AppState,
+    tenant: Tenant,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let token = req
         .headers()
         .get_all(header::COOKIE)
@@ -138,6 +152,9 @@ async fn customer_session(state: AppState, mut req: Request, next: Next) -> Resp
     if let Some(token) = token {
         match portal::authenticate(&state.store, &tenant, &token).await {
             Ok(Some(session)) => {
+                if let Some(note) = req.extensions().get::<AccessNote>() {
+                    note.actor("customer");
+                }
                 req.extensions_mut().insert(session);
             }
             Ok(None) => {}
@@ -151,8 +168,72 @@ async fn customer_session(state: AppState, mut req: Request, next: Next) -> Resp
             }
         }
     }
-    req.extensions_mut().insert(tenant);
     next.run(req).await
+}
+
+/// The tenant a console request is for: `acme` for `acme.BASE` when `--base-domain BASE` is
+/// set, the default tenant (`--tenant`) for any other host. A name under the base domain that
+/// no tenant has is answered 404, never served as another tenant.
+async fn request_tenant(state: &AppState, host: &str) -> Result<Tenant, Box<Response>> {
+    let slug = match tenant_label(host, state.base_domain.as_deref()) {
+        Some(Ok(label)) => label,
+        Some(Err(())) => return Err(Box::new(no_workspace())),
+        None => state.tenant.slug.as_str(),
+    };
+    match tenants::tenant_by_slug(&state.store, slug).await {
+        Ok(tenant) => Ok(tenant),
+        Err(ServiceError::NotFound(_)) => Err(Box::new(no_workspace())),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the tenant");
+            Err(Box::new(
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Spine cannot reach its database. Please try again shortly.",
+                )
+                    .into_response(),
+            ))
+        }
+    }
+}
+
+/// The host a request names, lowercase.
+fn host_of(req: &Request) -> String {
+    req.headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// `Some(Ok(label))` when `host` (lowercase) is one label under `base`, `Some(Err)` when it is under
+/// `base` but not a single label (`a.b.BASE`), `None` for the base itself and other hosts.
+fn tenant_label<'h>(host: &'h str, base: Option<&str>) -> Option<Result<&'h str, ()>> {
+    let base = base?;
+    let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            name
+        } else {
+            host
+        }
+    });
+    let sub = name
+        .len()
+        .checked_sub(base.len() + 1)
+        .filter(|&cut| name.as_bytes()[cut] == b'.' && name[cut + 1..].eq_ignore_ascii_case(base))
+        .map(|cut| &name[..cut])?;
+    if sub.is_empty() || sub.contains('.') {
+        return Some(Err(()));
+    }
+    Some(Ok(sub))
+}
+
+fn no_workspace() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "There is no Spine workspace at this address.",
+    )
+        .into_response()
 }
 
 /// A cookie that no longer names a session is removed, so the browser stops sending it.
@@ -189,6 +270,23 @@ mod tests {
             assert!(!is_public(path), "{path}");
         }
         assert!(is_server_fn("/api/search_customers"));
+    }
+
+    #[test]
+    fn a_host_under_the_base_domain_names_its_tenant() {
+        let base = Some("spine.example");
+        assert_eq!(tenant_label("acme.spine.example", base), Some(Ok("acme")));
+        assert_eq!(
+            tenant_label("acme.spine.example:8443", base),
+            Some(Ok("acme"))
+        );
+        assert_eq!(tenant_label("acme.spine.example.", base), None);
+        assert_eq!(tenant_label("a.b.spine.example", base), Some(Err(())));
+        assert_eq!(tenant_label(".spine.example", base), Some(Err(())));
+        assert_eq!(tenant_label("spine.example", base), None);
+        assert_eq!(tenant_label("evilspine.example", base), None);
+        assert_eq!(tenant_label("acme.spine.example.evil", base), None);
+        assert_eq!(tenant_label("acme.spine.example", None), None);
         assert!(!is_server_fn("/customers"));
     }
 }

@@ -128,3 +128,73 @@ pub fn pg_url() -> String {
     std::env::var("SPINE_TEST_PG_URL")
         .unwrap_or_else(|_| panic!("SPINE_TEST_PG_URL is not set: run scripts/test.sh"))
 }
+
+/// A database of its own on the test run's PostgreSQL server, dropped when done: for tests
+/// that need the whole database to themselves (a restored dump, several processes whose
+/// background work spans every tenant).
+pub struct ScratchDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl ScratchDatabase {
+    pub fn create(purpose: &str) -> ScratchDatabase {
+        let name = format!("spine_{purpose}_{}", uuid::Uuid::new_v4().simple());
+        psql(&pg_url(), &["-c", &format!("create database {name}")]);
+        let url = with_database(&pg_url(), &name);
+        ScratchDatabase { name, url }
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args(["-q", "-X", &pg_url(), "-c"])
+            .arg(format!(
+                "drop database if exists {} with (force)",
+                self.name
+            ))
+            .output();
+    }
+}
+
+/// `url` with its database name replaced by `name` (any query string kept).
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    if query.is_empty() {
+        format!("{server}/{name}")
+    } else {
+        format!("{server}/{name}?{query}")
+    }
+}
+
+/// Runs psql against `url`, stopping at the first error.
+pub fn psql(url: &str, args: &[&str]) {
+    let out = Command::new("psql")
+        .args(["-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", url])
+        .args(args)
+        .output()
+        .expect("run psql (PostgreSQL's client)");
+    assert!(
+        out.status.success(),
+        "psql {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every table's rows, read without migrating (a fixture's schema may be older than this code).
+pub async fn row_counts(url: &str) -> spine_core::store::RowCounts {
+    let store = spine_core::Store::connect(url)
+        .await
+        .expect("open the database");
+    let counts = store
+        .read()
+        .await
+        .expect("read")
+        .row_counts()
+        .await
+        .expect("count rows");
+    store.close().await;
+    counts
+}

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use app::state::AppState;
+use app::state::{AccessNote, AppState};
 use spine_core::services::api_keys;
 use spine_core::types::ApiScope;
 use spine_core::{Actor, Tenant};
@@ -110,6 +110,10 @@ impl FromRequestParts<AppState> for Caller {
                 &governor::clock::DefaultClock::default(),
             ));
             return Err(too_many(wait.as_secs().max(1)));
+        }
+        if let Some(note) = parts.extensions.get::<AccessNote>() {
+            note.tenant(&caller.tenant.slug);
+            note.actor("api_key");
         }
         Ok(Caller {
             tenant: caller.tenant,
