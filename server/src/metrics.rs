@@ -33,6 +33,15 @@ pub fn install() -> anyhow::Result<()> {
             &GROUP_BUCKETS,
         )?
         .install_recorder()?;
+    // Histograms are gathered in blocks that upkeep folds in; without it they grow.
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
     let _ = HANDLE.set(handle);
     Ok(())
 }
