@@ -68,6 +68,13 @@ fi
 
 [ "$mode" = "--run" ] && exit 0
 
+# cargo-deb builds the Debian package (scripts/package.sh) from the release build.
+CARGO_DEB_VERSION=3.8.0
+if ! cargo deb --version 2>/dev/null | grep -q "$CARGO_DEB_VERSION"; then
+  say "installing cargo-deb $CARGO_DEB_VERSION (about 3 minutes, once)"
+  cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked
+fi
+
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium

@@ -71,6 +71,9 @@ cargo test --workspace --no-fail-fast
 # when the release profile generates code. The same artifact `scripts/run.sh --release` serves.
 say "cargo leptos build --release"
 env -u RUSTFLAGS cargo leptos build --release
+# Packaged from that build before the debug build below writes its bundle over the release site.
+say "Debian package (cargo deb) and its check"
+scripts/package.sh
 
 # --- Browser tests ------------------------------------------------------------------------------
 say "cargo leptos build"

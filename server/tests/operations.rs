@@ -5,17 +5,26 @@ mod common;
 
 use common::{api_key, header, serve, sqlite_url};
 
-#[tokio::test]
-async fn metrics_are_for_the_token_holder_and_every_answer_has_a_request_id() {
+/// A SQLite database with the demo tenant (three people) and an API key for it.
+fn demo() -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().expect("dir");
     let url = sqlite_url(&dir);
-    let out = common::run(&["seed", "--demo", "--people", "3"], &url);
+    succeeds(common::run(&["seed", "--demo", "--people", "3"], &url));
+    let key = api_key(&url, "demo", "operations-test");
+    (dir, url, key)
+}
+
+fn succeeds(out: std::process::Output) {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let key = api_key(&url, "demo", "metrics-test");
+}
+
+#[tokio::test]
+async fn metrics_are_for_the_token_holder_and_every_answer_has_a_request_id() {
+    let (dir, url, key) = demo();
     let server = serve(&url, &["--metrics-token", "s3cret-token"], Some(dir));
     let client = reqwest::Client::new();
     let base = &server.base;
@@ -98,4 +107,145 @@ async fn without_a_token_or_address_metrics_are_not_served() {
         .await
         .expect("get");
     assert_eq!(response.status(), 404);
+}
+
+/// The access log's lines carried by the server's JSON log.
+fn access_lines(server: &common::Server) -> Vec<serde_json::Value> {
+    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    log.iter()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["target"] == "spine::access")
+        .collect()
+}
+
+#[tokio::test]
+async fn every_request_gets_one_access_line_with_its_tenant_and_caller_and_no_identifier() {
+    use hmac::Mac;
+    let (dir, url, key) = demo();
+    let secret = "generic-secret-for-the-access-log";
+    let webhook = [
+        "webhook",
+        "set",
+        "--tenant",
+        "demo",
+        "--provider",
+        "generic",
+    ];
+    succeeds(common::run(
+        &[&webhook[..], &["--secret", secret]].concat(),
+        &url,
+    ));
+    let server = common::serve_logging(&url, &[], Some(dir), "warn,spine::access=info");
+    let client = reqwest::Client::new();
+    let base = &server.base;
+
+    // An API read, a signed delivery naming a person, a badly signed one, and a health check.
+    let read = client
+        .get(format!("{base}/api/v1/customers?q=someone%40example.com"))
+        .bearer_auth(&key)
+        .header("X-Request-Id", "read-1")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(read.status(), 200);
+    let body = serde_json::json!({"channel": "webchat", "direction": "inbound", "kind": "message",
+        "occurred_at": "2026-05-23T12:00:00Z", "body": "hello", "external_id": "chat-1",
+        "identifiers": {"email": "ann.hook@example.com", "phone": "+1 305 555 0199", "name": "Ann Hook"}})
+    .to_string();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(body.as_bytes());
+    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    let delivered = client
+        .post(format!("{base}/webhooks/demo/generic"))
+        .header("content-type", "application/json")
+        .header("x-spine-signature", &signature)
+        .header("X-Request-Id", "hook-1")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        delivered.status(),
+        200,
+        "{}",
+        delivered.text().await.unwrap_or_default()
+    );
+    let forged = client
+        .post(format!("{base}/webhooks/demo/generic"))
+        .header("content-type", "application/json")
+        .header("x-spine-signature", "sha256=00")
+        .header("X-Request-Id", "hook-2")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), 401);
+    let health = client
+        .get(format!("{base}/healthz"))
+        .header("X-Request-Id", "health-1")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(health.status(), 200);
+
+    // The lines are written after the answers; give the logger a moment.
+    let mut lines = Vec::new();
+    for _ in 0..50 {
+        lines = access_lines(&server);
+        if lines.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let line = |id: &str| {
+        let found: Vec<_> = lines.iter().filter(|l| l["request_id"] == id).collect();
+        assert_eq!(found.len(), 1, "one line for {id} in {lines:#?}");
+        found[0].clone()
+    };
+    let read = line("read-1");
+    assert_eq!(
+        (
+            &read["method"],
+            &read["route"],
+            &read["status"],
+            &read["tenant"],
+            &read["actor"]
+        ),
+        (
+            &serde_json::json!("GET"),
+            &serde_json::json!("/api/v1/customers"),
+            &serde_json::json!(200),
+            &serde_json::json!("demo"),
+            &serde_json::json!("api_key")
+        ),
+        "{read}"
+    );
+    let hook = line("hook-1");
+    assert_eq!(
+        (&hook["tenant"], &hook["actor"]),
+        (&serde_json::json!("demo"), &serde_json::json!("provider")),
+        "{hook}"
+    );
+    // A refused delivery names no tenant: its URL is the caller's word, not a fact.
+    let refused = line("hook-2");
+    assert_eq!(
+        (&refused["status"], &refused["tenant"], &refused["actor"]),
+        (
+            &serde_json::json!(401),
+            &serde_json::json!("-"),
+            &serde_json::json!("provider")
+        ),
+        "{refused}"
+    );
+    let health = line("health-1");
+    assert_eq!(
+        (&health["tenant"], &health["actor"]),
+        (&serde_json::json!("-"), &serde_json::json!("-")),
+        "{health}"
+    );
+    // No identifier reaches the access log: not the query, not what the delivery carried.
+    let all = serde_json::to_string(&lines).expect("json");
+    for secret in ["someone", "example.com", "ann.hook", "555", "Ann Hook"] {
+        assert!(!all.contains(secret), "{secret} in {all}");
+    }
 }

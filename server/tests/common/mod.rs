@@ -12,6 +12,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_spine");
 pub struct Server {
     pub child: Child,
     pub base: String,
+    /// What the server wrote to stderr after it said it was ready, line by line.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -28,11 +30,22 @@ pub fn sqlite_url(dir: &tempfile::TempDir) -> String {
 
 /// Starts `spine serve` on a free port and waits for the address it prints.
 pub fn serve(database_url: &str, extra: &[&str], dir: Option<tempfile::TempDir>) -> Server {
+    serve_logging(database_url, extra, dir, "warn")
+}
+
+/// `serve`, logging at `filter` (a `SPINE_LOG` directive) as JSON lines, kept in `Server::log`.
+pub fn serve_logging(
+    database_url: &str,
+    extra: &[&str],
+    dir: Option<tempfile::TempDir>,
+    filter: &str,
+) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
         .env("DATABASE_URL", database_url)
-        .env("SPINE_LOG", "warn")
+        .env("SPINE_LOG", filter)
+        .env("SPINE_LOG_FORMAT", "json")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -46,10 +59,19 @@ pub fn serve(database_url: &str, extra: &[&str], dir: Option<tempfile::TempDir>)
             Some(Ok(line)) => {
                 if let Some(url) = line.strip_prefix("Spine is ready: open ") {
                     // Keep draining stderr so the server never blocks on a full pipe.
-                    std::thread::spawn(move || lines.for_each(drop));
+                    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+                    let kept = log.clone();
+                    std::thread::spawn(move || {
+                        for line in lines.map_while(Result::ok) {
+                            if let Ok(mut kept) = kept.lock() {
+                                kept.push(line);
+                            }
+                        }
+                    });
                     return Server {
                         child,
                         base: url.trim_end_matches('/').to_owned(),
+                        log,
                         _dir: dir,
                     };
                 }

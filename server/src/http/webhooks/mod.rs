@@ -12,11 +12,12 @@ mod whatsapp;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Path, Request};
 use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
+use app::state::AccessNote;
 use spine_core::services::webhooks::{self, DeliveryOutcome, WebhookConfig, WebhookProvider};
 use spine_core::types::EventInput;
 use spine_core::{ServiceError, Store, Tenant};
@@ -45,11 +46,32 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: WebhookState) -> Router<S
         .route("/{tenant}/meta", get(meta::handshake).post(meta::receive))
         .route("/{tenant}/shopify", post(shopify::receive))
         .route("/{tenant}/generic", post(generic::receive))
+        .route_layer(axum::middleware::from_fn(note_access))
         .method_not_allowed_fallback(|| async {
             Problem::method_not_allowed("webhooks take POST (and GET for Meta's handshake)")
         })
         .fallback(|| async { Problem::not_found("no such webhook") })
         .with_state(state)
+}
+
+/// The access log's tenant and caller kind for a delivery. The tenant is noted only once it
+/// answered (a 2xx): a refused delivery's URL may name no tenant, or one it was not signed for.
+async fn note_access(
+    Path(params): Path<Vec<(String, String)>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let note = req.extensions().get::<AccessNote>().cloned();
+    let response = next.run(req).await;
+    if let Some(note) = note {
+        note.actor("provider");
+        if response.status().is_success()
+            && let Some((_, slug)) = params.iter().find(|(name, _)| name == "tenant")
+        {
+            note.tenant(slug);
+        }
+    }
+    response
 }
 
 /// The tenant and configuration a webhook URL names. An unknown tenant and an unconfigured
