@@ -7,22 +7,23 @@
 //!   so a re-import stores nothing twice), with the buyer's email, phone, name and shipping
 //!   address; Amazon rows usually lack an email and match by the address hash;
 //! - a **customer** row becomes an internal `note` event ("customer record imported from
-//!   Shopify") with the provider's customer id as an external identity. Its idempotency key
-//!   includes a hash of the row, so importing the same file twice changes nothing while an edited
-//!   row (a new email) is ingested again and improves the profile.
+//!   QuickBooks Online") with the provider's customer id as an external identity. Its
+//!   idempotency key includes a hash of the row, so importing the same file twice changes nothing
+//!   while an edited row (a new email) is ingested again and improves the profile.
 //!
-//! Columns are found by name through alias lists (`Default Address Zip`, `ship-postal-code`,
-//! `shipTo.postalCode`...); JSON objects are flattened to dotted paths first, so one reader
-//! serves CSV and JSON shapes alike.
+//! Shopify, which also sends webhooks, is read by `providers::shopify`, the module its webhooks
+//! use, so an order or customer means the same event whichever way it came. For the others,
+//! columns are found by name through alias lists (`ship-postal-code`, `shipTo.postalCode`...);
+//! JSON objects are flattened to dotted paths first, so one reader serves CSV and JSON alike.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::providers::{cents, customer_record, order_record, shopify, time};
 use crate::types::{
-    AddressInput, Channel, Direction, EventInput, ExternalInput, IdentifiersInput, InteractionKind,
-    OrderInput, OrderItem,
+    AddressInput, EventInput, ExternalInput, IdentifiersInput, OrderInput, OrderItem,
 };
 
 /// Where an export comes from. The order of the variants is the order of authority: when several
@@ -90,6 +91,9 @@ pub fn read_export(
     if provider == Provider::Jsonl {
         return Ok(read_jsonl_events(bytes));
     }
+    if provider == Provider::Shopify {
+        return read_shopify(bytes, now);
+    }
     let records = if looks_like_json(bytes) {
         read_json_records(bytes)
     } else {
@@ -109,11 +113,23 @@ pub fn read_export(
             }
         }
     }
-    // Order exports repeat an order on one row per line item: gather them, keeping the first line.
+    for (line, id, flats) in gather_orders(order_rows, |flat| order_id(provider, flat)) {
+        rows.push((line, order_event(provider, &id, &flats, now)));
+    }
+    rows.sort_by_key(|(line, _)| *line);
+    Ok(rows)
+}
+
+/// Order exports repeat an order on one row per line item: its rows gathered under its key, at
+/// the line of its first row.
+fn gather_orders(
+    order_rows: Vec<(usize, Flat)>,
+    key: impl Fn(&Flat) -> Option<String>,
+) -> Vec<(usize, String, Vec<Flat>)> {
     let mut orders: Vec<(usize, String, Vec<Flat>)> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for (line, flat) in order_rows {
-        let id = order_id(provider, &flat).unwrap_or_default();
+        let id = key(&flat).unwrap_or_default();
         match at.get(&id) {
             Some(&i) => orders[i].2.push(flat),
             None => {
@@ -122,8 +138,41 @@ pub fn read_export(
             }
         }
     }
-    for (line, id, flats) in orders {
-        rows.push((line, order_event(provider, &id, &flats, now)));
+    orders
+}
+
+/// Shopify's exports, read by the same module as its webhooks: the API's JSON objects as they
+/// are, the CSV exports (customers; orders, one row per line item) column by column.
+fn read_shopify(bytes: &[u8], now: DateTime<Utc>) -> Result<Vec<ExportRow>, String> {
+    if looks_like_json(bytes) {
+        return Ok(lines(bytes)
+            .map(|(line, text)| {
+                let event = serde_json::from_slice::<serde_json::Value>(text)
+                    .map_err(|e| format!("not JSON: {e}"))
+                    .and_then(|value| {
+                        shopify::json_record_event(value, now).map_err(|e| e.to_string())
+                    });
+                (line, event)
+            })
+            .collect());
+    }
+    let mut rows = Vec::new();
+    let mut order_rows = Vec::new();
+    for (line, record) in read_csv_records(bytes)? {
+        match record {
+            Err(e) => rows.push((line, Err(e))),
+            Ok(row) if shopify::is_order_row(&row) => order_rows.push((line, row)),
+            Ok(row) => {
+                let customer = shopify::customer_from_row(&row);
+                let event = shopify::customer_event(&customer, &shopify::Delivery::import(now));
+                rows.push((line, event.map_err(|e| e.to_string())));
+            }
+        }
+    }
+    for (line, _, order) in gather_orders(order_rows, shopify::order_row_key) {
+        let order = shopify::order_from_rows(&order);
+        let event = shopify::order_event(&order, &shopify::Delivery::import(now));
+        rows.push((line, event.map_err(|e| e.to_string())));
     }
     rows.sort_by_key(|(line, _)| *line);
     Ok(rows)
@@ -297,11 +346,7 @@ fn get_where<'a>(flat: &'a Flat, keep: impl Fn(&str) -> bool, aliases: &[&str]) 
 
 fn order_id(provider: Provider, flat: &Flat) -> Option<String> {
     let aliases: &[&str] = match provider {
-        // The CSV export names an order "#1001"; the API JSON carries `line_items`.
-        Provider::Shopify if flat.contains_key("lineitem name") => &["name"],
-        Provider::Shopify if flat.keys().any(|k| k.starts_with("line_items.")) => {
-            &["id", "order_number", "name"]
-        }
+        // Shopify's exports are read by `providers::shopify`.
         Provider::Shopify | Provider::Qbo => &[],
         Provider::Amazon => &["order-id", "amazon-order-id", "amazonorderid", "order id"],
         Provider::Shipstation => &["ordernumber", "order - number", "order number", "orderid"],
@@ -401,15 +446,10 @@ fn who(provider: Provider, flat: &Flat) -> Who {
         .map(str::to_owned),
     };
     let external = match provider {
-        Provider::Shopify => get(flat, &["customer id", "customer.id"]).or_else(|| {
-            (!flat.keys().any(|k| k.starts_with("line_items.")))
-                .then(|| get(flat, &["id"]))
-                .flatten()
-        }),
         Provider::Qbo => get(flat, &["id", "customer id"]),
         Provider::Shipstation => get(flat, &["customerid", "customer id", "customerusername"]),
         Provider::Csv => get(flat, &["external_id", "customer_id", "customer id", "id"]),
-        Provider::Amazon | Provider::Jsonl => None,
+        Provider::Shopify | Provider::Amazon | Provider::Jsonl => None,
     }
     .map(str::to_owned);
     Who {
@@ -550,25 +590,16 @@ fn customer_event(
             "created",
         ],
     )
-    .and_then(parse_time)
+    .and_then(time)
     .unwrap_or(now);
-    Ok(EventInput {
-        sentiment: None,
-        campaign: None,
-        channel: Channel::Note,
-        direction: Direction::Internal,
-        kind: InteractionKind::Note,
+    Ok(customer_record(
+        provider.as_str(),
         occurred_at,
-        body: Some(format!(
-            "Customer record imported from {}",
-            provider.label()
-        )),
-        external_id: Some(format!("{}:customer:{id}:{digest}", provider.as_str())),
-        identifiers: identifiers(provider, who),
-        order: None,
-        source: Some(provider.as_str().to_owned()),
-        payload: None,
-    })
+        format!("Customer record imported from {}", provider.label()),
+        format!("{}:customer:{id}:{digest}", provider.as_str()),
+        identifiers(provider, who),
+        None,
+    ))
 }
 
 fn order_event(
@@ -593,7 +624,7 @@ fn order_event(
             "processed_at",
         ],
     )
-    .map(|t| parse_time(t).ok_or_else(|| format!("order date {t:?} is not a date")))
+    .map(|t| time(t).ok_or_else(|| format!("order date {t:?} is not a date")))
     .transpose()?
     .unwrap_or(now);
     let mut items = Vec::new();
@@ -665,17 +696,12 @@ fn order_event(
             .filter_map(|f| get(f, &["item-price"]).and_then(cents))
             .sum()
     });
-    Ok(EventInput {
-        sentiment: None,
-        campaign: None,
-        channel: Channel::Order,
-        direction: Direction::Inbound,
-        kind: InteractionKind::Order,
+    Ok(order_record(
         occurred_at,
-        body: Some(format!("Order {id} from {}", provider.label())),
-        external_id: Some(format!("{}:order:{id}", provider.as_str())),
-        identifiers: identifiers(provider, who),
-        order: Some(OrderInput {
+        format!("Order {id} from {}", provider.label()),
+        format!("{}:order:{id}", provider.as_str()),
+        identifiers(provider, who),
+        OrderInput {
             provider: provider.as_str().to_owned(),
             external_id: id.to_owned(),
             total_cents,
@@ -696,56 +722,23 @@ fn order_event(
             .unwrap_or("placed")
             .to_lowercase(),
             items,
-        }),
-        source: Some(provider.as_str().to_owned()),
-        payload: None,
-    })
-}
-
-/// "12.50", "$1,234.00", "12" → cents; negative amounts (refunds) kept.
-fn cents(text: &str) -> Option<i64> {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
-        .collect();
-    let value: f64 = cleaned.parse().ok()?;
-    Some((value * 100.0).round() as i64)
-}
-
-/// The date formats the exports use: RFC 3339, Shopify's "2024-01-05 10:00:00 -0500", a naive
-/// "2024-01-05 10:00:00" (taken as UTC), or a date alone.
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    let text = text.trim();
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .or_else(|| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S %z").ok())
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-                .ok()
-                .or_else(|| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok())
-                .map(|t| t.and_utc())
-        })
-        .or_else(|| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .or_else(|| NaiveDate::parse_from_str(text, "%m/%d/%Y").ok())
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc())
-        })
+        },
+        None,
+    ))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::types::InteractionKind;
 
-    fn now() -> DateTime<Utc> {
+    pub(crate) fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
             .expect("date")
             .with_timezone(&Utc)
     }
 
-    fn events(provider: Provider, text: &str) -> Vec<EventInput> {
+    pub(crate) fn events(provider: Provider, text: &str) -> Vec<EventInput> {
         read_export(provider, text.as_bytes(), now())
             .expect("readable")
             .into_iter()
@@ -794,7 +787,8 @@ mod tests {
         let ext = ids.external.as_ref().expect("customer id");
         assert_eq!(
             (ext.provider.as_str(), ext.id.as_str()),
-            ("shopify", "'7012345678901")
+            ("shopify", "7012345678901"),
+            "the export's apostrophe (for spreadsheets) is not part of the id"
         );
         let address = ids.address.as_ref().expect("address");
         assert_eq!(address.line2.as_deref(), Some("Apt 3"));
@@ -836,7 +830,14 @@ mod tests {
         assert_eq!(order.items[0].quantity, 2);
         assert_eq!(e[0].identifiers.name.as_deref(), Some("Ana Souza"));
         assert_eq!(e[0].occurred_at.to_rfc3339(), "2026-03-01T14:58:00+00:00");
-        assert_eq!(e[0].external_id.as_deref(), Some("shopify:order:#1001"));
+        assert_eq!(
+            e[0].external_id.as_deref(),
+            Some("shopify:order:#1001:paid")
+        );
+        assert_eq!(
+            e[0].body.as_deref(),
+            Some("Order #1001 (paid): 2 × Mango box, 1 × Lime bag")
+        );
         assert!(
             e[0].identifiers.external.is_none(),
             "an order number is not a person"

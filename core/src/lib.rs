@@ -11,6 +11,8 @@ pub mod demo;
 #[cfg(feature = "backend")]
 pub mod exports;
 #[cfg(feature = "backend")]
+pub mod providers;
+#[cfg(feature = "backend")]
 pub mod services;
 #[cfg(feature = "backend")]
 pub mod store;

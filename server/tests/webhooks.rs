@@ -1025,3 +1025,75 @@ async fn a_refused_delivery_stores_nothing_and_a_delivery_without_ids_is_stored_
         (json!(0), json!(1))
     );
 }
+
+/// The fixture's order as the shop admin's CSV export writes it: one row per line item.
+const SHOPIFY_ORDER_CSV: &str = "Name,Email,Financial Status,Fulfillment Status,Currency,Subtotal,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Shipping Name,Shipping Address1,Shipping Address2,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping Phone,Id\n\
+    #1001,maria.lopez@example.com,paid,,USD,45.00,58.71,2026-05-23 11:02:14 -0700,1,Birthday Cake,35.00,Maria Lopez,2401 E 6th St,Apt 4,Austin,78702,TX,US,+15125550134,'5640091238463\n\
+    #1001,maria.lopez@example.com,,,,,,,2,Candles,5.00,,,,,,,,,'5640091238463\n";
+
+#[tokio::test]
+async fn a_shopify_order_imported_and_received_by_webhook_is_stored_once_either_way_round() {
+    let hooks = Hooks::start(true);
+    let before = hooks.stats().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let import = |name: &str, csv: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, csv).expect("write the export");
+        let path = path.to_str().expect("UTF-8 path").to_owned();
+        spine(
+            &["import", "--tenant", TENANT, "--provider", "shopify", &path],
+            &hooks.database_url,
+        );
+    };
+
+    // Imported first, then received: the delivery is a duplicate.
+    import("orders_export.csv", SHOPIFY_ORDER_CSV);
+    let imported = hooks.stats().await;
+    assert_eq!(
+        (imported.orders, imported.interactions),
+        (before.orders + 1, before.interactions + 1)
+    );
+    let order = fixture("shopify_orders_create.json");
+    let reply = hooks
+        .post(
+            "shopify",
+            &shopify_headers("orders/create", &order, "wh-1"),
+            order.clone(),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["duplicates"], 1, "{}", reply.text);
+    let after = hooks.stats().await;
+    assert_eq!(
+        (after.orders, after.interactions),
+        (imported.orders, imported.interactions)
+    );
+
+    // Received first, then imported: the import stores nothing more.
+    let mut second: Value = serde_json::from_slice(&order).expect("order json");
+    second["id"] = json!(5640091238470_u64);
+    second["name"] = json!("#1002");
+    let second = serde_json::to_vec(&second).expect("json");
+    let reply = hooks
+        .post(
+            "shopify",
+            &shopify_headers("orders/create", &second, "wh-2"),
+            second,
+        )
+        .await;
+    assert_eq!(reply.json()["stored"], 1, "{}", reply.text);
+    let received = hooks.stats().await;
+    import(
+        "orders_export_2.csv",
+        &SHOPIFY_ORDER_CSV
+            .replace("#1001", "#1002")
+            .replace("5640091238463", "5640091238470"),
+    );
+    let after = hooks.stats().await;
+    assert_eq!(
+        (after.orders, after.interactions, after.customers),
+        (received.orders, received.interactions, received.customers),
+        "the import found the order already there"
+    );
+    assert_eq!(after.orders, before.orders + 2);
+}
