@@ -35,20 +35,26 @@ fn region() -> impl Strategy<Value = Region> {
 /// Mostly text that looks like an email, sometimes anything at all.
 fn email_like() -> impl Strategy<Value = String> {
     prop_oneof![
-        "[ ]{0,2}[a-zA-Z0-9._+'-]{1,20}@[a-zA-Z0-9.-]{1,20}\\.[a-zA-Z]{2,6}[ .]{0,2}",
-        "[a-zA-Z0-9.+]{1,12}@(gmail|googlemail|gmial|outlook|hotmail|icloud|yahoo|proton)\\.(com|me|con)",
-        "\\PC{0,10}@\\PC{0,12}",
-        any::<String>(),
+        3 => "[ ]{0,2}[a-zA-Z0-9._+'-]{1,20}@[a-zA-Z0-9.-]{1,20}\\.[a-zA-Z]{2,6}[ .]{0,2}",
+        3 => "[a-zA-Z0-9.+]{1,12}@(gmail|googlemail|gmial|outlook|hotmail|icloud|yahoo|proton)\\.(com|me|con)",
+        2 => "[a-z][a-z0-9]{0,10}(\\.[a-z0-9]{1,8})?@[a-z]{2,10}\\.(com|org|co\\.uk|com\\.br|de)",
+        1 => "\\PC{0,10}@\\PC{0,12}",
+        1 => any::<String>(),
     ]
 }
 
 /// Mostly text that looks like a phone number, sometimes anything at all.
 fn phone_like() -> impl Strategy<Value = String> {
     prop_oneof![
-        "\\+?[0-9 ()./-]{4,24}( ?(x|ext\\.?) ?[0-9]{1,4})?",
-        "\\+(1|44|55|52|54|33|49|91|81) ?[0-9]{2,3}[ -]?[0-9]{3,5}[ -]?[0-9]{3,5}",
-        "\\PC{0,30}",
-        any::<String>(),
+        // Numbers in the international form, valid in their country whatever the region.
+        2 => "\\+1 ?\\(?(212|305|415|512|617)\\)?[ .-]?[2-9][0-9]{2}[ .-]?[0-9]{4}",
+        1 => "\\+44 ?7[1-9][0-9]{2} ?[0-9]{6}",
+        1 => "\\+55 ?(11|21) ?9[0-9]{4}-?[0-9]{4}",
+        1 => "\\+33 ?[67]( ?[0-9]{2}){4}",
+        1 => "\\+?[0-9 ()./-]{4,24}( ?(x|ext\\.?) ?[0-9]{1,4})?",
+        1 => "\\+(1|44|55|52|54|33|49|91|81) ?[0-9]{2,3}[ -]?[0-9]{3,5}[ -]?[0-9]{3,5}",
+        1 => "\\PC{0,30}",
+        1 => any::<String>(),
     ]
 }
 
@@ -67,6 +73,23 @@ fn address_field() -> impl Strategy<Value = Option<String>> {
         "(Apt|Unit|Suite|#|Ste\\.?) ?[0-9A-Za-z]{1,4}",
         "\\PC{0,40}",
     ])
+}
+
+fn handle_like() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "@?[A-Za-z0-9._]{1,20}",
+        "https://(www\\.)?(instagram|twitter|x|tiktok|facebook)\\.com/@?[A-Za-z0-9._]{1,12}/?",
+        "\\PC{0,30}",
+        any::<String>(),
+    ]
+}
+
+/// A provider and an id: mostly as integrations send them, sometimes anything at all.
+fn external_like() -> impl Strategy<Value = (String, String)> {
+    prop_oneof![
+        3 => ("[ ]?(shopify|Shopify|stripe|qbo|hubspot|zendesk)[ ]?", "[ ]?'?[A-Za-z0-9_:#.-]{1,30}[ ]?"),
+        1 => ("\\PC{0,12}", "\\PC{0,40}"),
+    ]
 }
 
 /// Owned fields for an AddressInput (which borrows).
@@ -113,6 +136,76 @@ fn address_fields() -> impl Strategy<Value = Fields> {
             postal_code,
             country,
         })
+}
+
+/// The properties below check what holds of values that parse; were every generated value
+/// refused, they would pass having checked nothing. So each generator must make a good share of
+/// values that parse (1,000 draws, a fixed seed).
+#[test]
+fn the_generators_make_values_that_parse() {
+    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
+    fn share<S: Strategy>(
+        runner: &mut TestRunner,
+        strategy: S,
+        parses: impl Fn(&S::Value) -> bool,
+    ) -> f64 {
+        use proptest::strategy::ValueTree;
+        let draws = 1000;
+        let parsed = (0..draws)
+            .filter(|_| parses(&strategy.new_tree(runner).expect("a value").current()))
+            .count();
+        parsed as f64 / f64::from(draws)
+    }
+    let mut runner = TestRunner::new_with_rng(
+        ProptestConfig::default(),
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
+    let shares = [
+        (
+            "email",
+            share(&mut runner, email_like(), |raw| Email::parse(raw).is_ok()),
+        ),
+        (
+            "phone",
+            share(&mut runner, (phone_like(), region()), |(raw, region)| {
+                Phone::parse(raw, *region).is_ok()
+            }),
+        ),
+        (
+            "name",
+            share(&mut runner, name_like(), |raw| {
+                PersonName::parse(raw).is_ok()
+            }),
+        ),
+        (
+            "address",
+            share(&mut runner, address_fields(), |fields| {
+                Address::parse(fields.input()).is_ok()
+            }),
+        ),
+        (
+            "handle",
+            share(
+                &mut runner,
+                (prop::sample::select(PLATFORMS), handle_like()),
+                |(platform, raw)| Handle::parse(platform, raw).is_ok(),
+            ),
+        ),
+        (
+            "external id",
+            share(&mut runner, external_like(), |(provider, id)| {
+                ExternalId::parse(provider, id).is_ok()
+            }),
+        ),
+    ];
+    for (what, share) in shares {
+        println!("{what}: {:.0}% parse", share * 100.0);
+        assert!(
+            share >= 0.25,
+            "{what}: only {:.0}% of the generated values parse",
+            share * 100.0
+        );
+    }
 }
 
 proptest! {
@@ -225,12 +318,7 @@ proptest! {
     }
 
     #[test]
-    fn handle_normalization_is_idempotent(platform in prop::sample::select(PLATFORMS), raw in prop_oneof![
-        "@?[A-Za-z0-9._]{1,20}",
-        "https://(www\\.)?(instagram|twitter|x|tiktok|facebook)\\.com/@?[A-Za-z0-9._]{1,12}/?",
-        "\\PC{0,30}",
-        any::<String>(),
-    ]) {
+    fn handle_normalization_is_idempotent(platform in prop::sample::select(PLATFORMS), raw in handle_like()) {
         if let Ok(handle) = Handle::parse(platform, &raw) {
             prop_assert!(!handle.handle().is_empty());
             prop_assert!(!handle.handle().starts_with('@'));
@@ -239,7 +327,7 @@ proptest! {
     }
 
     #[test]
-    fn external_id_normalization_is_idempotent(provider in "\\PC{0,12}", id in "\\PC{0,40}") {
+    fn external_id_normalization_is_idempotent((provider, id) in external_like()) {
         if let Ok(external) = ExternalId::parse(&provider, &id) {
             prop_assert_eq!(ExternalId::parse(external.provider(), external.id()), Ok(external.clone()));
         }

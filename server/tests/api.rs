@@ -8,6 +8,7 @@ use common::{Server, api_key, serve, sqlite_url};
 
 struct Api {
     server: Server,
+    database_url: String,
     key: String,
     client: reqwest::Client,
 }
@@ -23,6 +24,7 @@ impl Api {
         assert!(key.starts_with("spk_"), "{key}");
         Api {
             server: serve(&url, &["--tenant", "acme"], Some(dir)),
+            database_url: url,
             key,
             client: reqwest::Client::new(),
         }
@@ -218,6 +220,36 @@ async fn missing_unknown_and_revoked_keys_are_refused() {
         .expect("get");
     assert_eq!(response.status().as_u16(), 401);
     assert_eq!(api.get("/customers").await.0, 200);
+
+    // A key revoked while the server runs is refused from the next request on; the others work.
+    let doomed = api_key(&api.database_url, "acme", "doomed");
+    let with = |key: &str| {
+        api.client
+            .get(api.url("/customers"))
+            .bearer_auth(key.to_owned())
+            .send()
+    };
+    assert_eq!(with(&doomed).await.expect("get").status().as_u16(), 200);
+    let out = common::run(
+        &["api-key", "revoke", "--tenant", "acme", "--key", "doomed"],
+        &api.database_url,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let refused = with(&doomed).await.expect("get");
+    assert_eq!(refused.status().as_u16(), 401);
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(
+        api.get("/customers").await.0,
+        200,
+        "the other key still works"
+    );
 }
 
 #[tokio::test]

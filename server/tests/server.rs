@@ -88,7 +88,7 @@ fn sigterm_shuts_down_gracefully() {
 }
 
 #[test]
-fn seed_demo_then_serve_shows_the_demo_counts() {
+fn seeding_the_demo_prints_its_sign_ins_and_a_second_seed_adds_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let url = sqlite_url(&dir);
     let out = run(&["seed", "--demo", "--people", "30"], &url);
@@ -147,16 +147,57 @@ fn bad_configuration_fails_with_one_line() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["serve", "migrate", "seed"] {
+    /// The subcommands a `--help` text lists under "Commands:", without `help` itself.
+    fn subcommands(help: &str) -> Vec<String> {
+        help.lines()
+            .skip_while(|line| !line.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|line| line.starts_with("  "))
+            .filter_map(|line| line.split_whitespace().next())
+            .filter(|name| *name != "help")
+            .map(str::to_owned)
+            .collect()
+    }
+    let help = |path: &[String]| {
         let out = Command::new(BIN)
-            .args([sub, "--help"])
+            .args(path)
+            .arg("--help")
             .output()
             .expect("help");
-        assert!(out.status.success());
-        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "spine {path:?} --help");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let top = subcommands(&help(&[]));
+    assert!(top.len() >= 15, "the top level lists its commands: {top:?}");
+    let mut pending: Vec<Vec<String>> = top.into_iter().map(|name| vec![name]).collect();
+    let mut seen = 0;
+    while let Some(path) = pending.pop() {
+        let text = help(&path);
+        seen += 1;
         assert!(
-            text.contains("--database-url"),
-            "{sub} --help mentions --database-url"
+            text.contains(&format!("Usage: spine {}", path.join(" "))),
+            "spine {} --help shows its usage:\n{text}",
+            path.join(" ")
         );
+        // The first line says what the command does.
+        assert!(
+            text.lines().next().is_some_and(|line| line.len() > 10),
+            "spine {} --help starts with a description:\n{text}",
+            path.join(" ")
+        );
+        let nested = subcommands(&text);
+        if nested.is_empty() {
+            assert!(
+                text.contains("--database-url"),
+                "spine {} --help mentions --database-url",
+                path.join(" ")
+            );
+        }
+        for name in nested {
+            let mut deeper = path.clone();
+            deeper.push(name);
+            pending.push(deeper);
+        }
     }
+    assert!(seen >= 25, "{seen} commands and subcommands have help");
 }
