@@ -249,3 +249,65 @@ async fn every_request_gets_one_access_line_with_its_tenant_and_caller_and_no_id
         assert!(!all.contains(secret), "{secret} in {all}");
     }
 }
+
+#[tokio::test]
+async fn emails_and_phones_reach_the_log_masked_only() {
+    let (dir, url, key) = demo();
+    let filter = "info,spine=debug,spine_core=debug,spine_engine=debug,app=debug";
+    let server = common::serve_logging(&url, &[], Some(dir), filter);
+    let client = reqwest::Client::new();
+    let base = &server.base;
+    let (email, phone) = ("lena.logtest@example.com", "+1 305 555 0142");
+
+    // A message that makes a profile, sign-in codes asked for both, a wrong staff password.
+    let event = serde_json::json!({"channel": "email", "direction": "inbound", "kind": "message",
+        "occurred_at": "2026-05-23T12:00:00Z", "body": "Hello, it is Lena", "external_id": "log-1",
+        "identifiers": {"email": email, "phone": phone, "name": "Lena Logtest"}});
+    let created = client
+        .post(format!("{base}/api/v1/events"))
+        .bearer_auth(&key)
+        .json(&event)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(created.status(), 201);
+    for destination in [email, "+13055550142"] {
+        let asked = client
+            .post(format!("{base}/me/api/request_code"))
+            .header("Origin", base)
+            .form(&[("destination", destination)])
+            .send()
+            .await
+            .expect("post");
+        assert!(asked.status().is_success() || asked.status().is_redirection());
+    }
+    let refused = client
+        .post(format!("{base}/api/sign_in"))
+        .header("Origin", base)
+        .form(&[
+            ("email", email),
+            ("password", "not-the-password"),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert!(!refused.status().is_server_error(), "{}", refused.status());
+
+    // The outbox sends in the background; its lines come within a few seconds.
+    let mut log = String::new();
+    for _ in 0..50 {
+        log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
+        if log.contains("l***@example.com") && log.contains("sign-in refused") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        log.contains("l***@example.com"),
+        "the email is logged, masked:\n{log}"
+    );
+    for raw in ["lena.logtest", "5550142", "555 0142", "Lena Logtest"] {
+        assert!(!log.contains(raw), "{raw} in the log:\n{log}");
+    }
+}
