@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
-use common::tenant;
+use common::{SYSTEM, event, ids, tenant};
 use spine_core::Store;
+use spine_core::services::ingest::{IngestJob, ingest_jobs, prepare_event};
 use spine_core::services::outbox::{self, Carrier, Delivery, Outgoing};
 use spine_core::services::schedule::{self, Job};
 use spine_core::store::NewOutboxMessage;
@@ -280,5 +281,42 @@ on_both!(
                 .expect("finish")
         );
         tx.commit().await.expect("commit");
+    }
+);
+
+on_both!(
+    a_group_that_fails_is_ingested_one_event_at_a_time,
+    |store: Store| async move {
+        // A group of three whose middle event cannot be stored (its tenant is gone: no such
+        // row for its profile to belong to), so the group's one transaction fails as a whole.
+        let t = tenant(&store).await;
+        let mut gone = t.clone();
+        gone.id = Uuid::now_v7();
+        let job = |tenant: &spine_core::Tenant, n: i64| IngestJob {
+            tenant: tenant.clone(),
+            actor: SYSTEM,
+            event: prepare_event(
+                tenant,
+                event(
+                    spine_core::types::Channel::Email,
+                    n,
+                    ids(
+                        Some(&format!("group-{n}@example.com")),
+                        None,
+                        "Group Member",
+                    ),
+                    "hello",
+                ),
+            )
+            .expect("a valid event"),
+        };
+        let jobs = [job(&t, 1), job(&gone, 2), job(&t, 3)];
+        let results = ingest_jobs(&store, &jobs).await;
+        let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
+        assert_eq!(ok, [true, false, true], "{results:?}");
+        // The two good events are stored, each once; the bad one left nothing.
+        let mut tx = store.read().await.expect("read");
+        assert_eq!(tx.count_interactions(t.id).await.expect("count"), 2);
+        assert_eq!(tx.count_interactions(gone.id).await.expect("count"), 0);
     }
 );

@@ -138,6 +138,38 @@ async fn events_resolve_link_and_are_idempotent() {
     let (status, found) = api.get("/customers?q=916.555.1234").await;
     assert_eq!(status, 200);
     assert_eq!(found.as_array().map(Vec::len), Some(1));
+
+    // An event without a provider id is made replayable by an Idempotency-Key: the same key is
+    // the same event (its timeline grows once), another key is another event.
+    let note = json!({"channel": "webchat", "direction": "inbound", "kind": "message",
+                      "occurred_at": "2026-05-03T10:00:00Z", "body": "Still there?",
+                      "identifiers": {"phone": "916-555-1234"}});
+    let send = |key: &'static str| {
+        api.client
+            .post(api.url("/events"))
+            .bearer_auth(&api.key)
+            .header("Idempotency-Key", key)
+            .json(&note)
+            .send()
+    };
+    let timeline_length = || async {
+        let (_, page) = api.get(&format!("/customers/{id}/timeline?limit=50")).await;
+        page["entries"].as_array().map_or(0, Vec::len)
+    };
+    let before = timeline_length().await;
+    let original = send("chat-retry-1").await.expect("post");
+    assert_eq!(original.status().as_u16(), 201);
+    let original: Value = original.json().await.expect("json");
+    let replay = send("chat-retry-1").await.expect("post");
+    assert_eq!(replay.status().as_u16(), 200, "a replay is not a new event");
+    let replay: Value = replay.json().await.expect("json");
+    assert_eq!(replay["interaction_id"], original["interaction_id"]);
+    assert_eq!(timeline_length().await, before + 1);
+    assert_eq!(
+        send("chat-retry-2").await.expect("post").status().as_u16(),
+        201
+    );
+    assert_eq!(timeline_length().await, before + 2);
 }
 
 #[tokio::test]
@@ -301,6 +333,41 @@ async fn review_queue_merge_and_undo_over_the_api() {
         ))
         .await;
     assert_eq!(status, 200, "{plan}");
+    let field = |name: &str| {
+        plan["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["name"] == name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        (
+            &field("display_name")["outcome"],
+            &field("display_name")["survivor"]
+        ),
+        (&json!("keep_survivor"), &json!("Charlie Day")),
+        "{plan}"
+    );
+    assert_eq!(field("primary_phone")["outcome"], "same", "{plan}");
+    assert_eq!(
+        plan["lists"]["sources"],
+        json!(["webchat", "booking", "sms"]),
+        "{plan}"
+    );
+    let (_, phone_profile) = api.get(&format!("/customers/{phone_id}")).await;
+    let phone_identity = phone_profile["identities"][0]["id"].clone();
+    assert_eq!(
+        plan["identities_to_move"],
+        json!([phone_identity]),
+        "{plan}"
+    );
+    // A preview writes nothing: both profiles are as they were.
+    let (_, page) = api.get(&format!("/customers/{survivor}/timeline")).await;
+    assert_eq!(page["entries"].as_array().map(Vec::len), Some(2));
+    let (_, unchanged) = api.get(&format!("/customers/{phone_id}")).await;
+    assert_eq!(unchanged, phone_profile);
     let (status, manual) = api
         .post(
             &format!("/customers/{survivor}/merge"),
