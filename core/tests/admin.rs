@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
-use spine_core::services::audit_log::{PAGE_SIZE, audit_actions, search_audit};
+use spine_core::services::audit_log::{AuditSearch, PAGE_SIZE, audit_actions, search_audit};
 use spine_core::services::ingest::ingest_event;
 use spine_core::services::review::{
     QueueOrder, count_pending_review_items, review_case, review_queue,
@@ -13,7 +13,6 @@ use spine_core::services::settings::{
     MemorySettings, TenantSettings, tenant_settings, update_tenant_settings,
 };
 use spine_core::services::staff::{create_user_as, disable_user_as};
-use spine_core::store::AuditFilter;
 use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind, Role};
 use spine_core::{Actor, ServiceError, Store, Tenant};
 
@@ -143,7 +142,7 @@ on_both!(
             .await
             .expect("disable");
 
-        let all = search_audit(&store, &t, &AuditFilter::default(), 0)
+        let all = search_audit(&store, &t, &AuditSearch::default(), 0)
             .await
             .expect("all");
         assert!(
@@ -152,7 +151,7 @@ on_both!(
         );
         assert_eq!(all.entries[0].action, "staff.disabled");
 
-        let by_actor = AuditFilter {
+        let by_actor = AuditSearch {
             actor: Some("ada@example.com".into()),
             ..Default::default()
         };
@@ -166,7 +165,7 @@ on_both!(
         );
         assert_eq!(page.entries[1].entity_id, Some(user.id.to_string()));
 
-        let by_action = AuditFilter {
+        let by_action = AuditSearch {
             action: Some("review.queued".into()),
             ..Default::default()
         };
@@ -175,7 +174,7 @@ on_both!(
             .expect("action");
         assert_eq!(queued.entries.len(), 1);
         let customer = queued.entries[0].customer_id.expect("customer");
-        let by_customer = AuditFilter {
+        let by_customer = AuditSearch {
             customer_id: Some(customer),
             ..Default::default()
         };
@@ -190,8 +189,9 @@ on_both!(
         );
         assert!(about.entries.iter().any(|e| e.action == "review.queued"));
 
-        let future = AuditFilter {
-            from: Some(Utc::now() + Duration::days(1)),
+        let today = Utc::now().date_naive();
+        let future = AuditSearch {
+            from: Some(today + Duration::days(1)),
             ..Default::default()
         };
         assert!(
@@ -201,8 +201,8 @@ on_both!(
                 .entries
                 .is_empty()
         );
-        let past = AuditFilter {
-            until: Some(Utc::now() - Duration::days(1)),
+        let past = AuditSearch {
+            to: Some(today - Duration::days(1)),
             ..Default::default()
         };
         assert!(
@@ -212,20 +212,30 @@ on_both!(
                 .entries
                 .is_empty()
         );
-        let today = AuditFilter {
-            from: Some(Utc::now() - Duration::hours(1)),
-            until: Some(Utc::now() + Duration::hours(1)),
+        let on_today = AuditSearch {
+            from: Some(today),
+            to: Some(today),
             actor: Some("ada@example.com".into()),
             ..Default::default()
         };
         assert_eq!(
-            search_audit(&store, &t, &today, 0)
+            search_audit(&store, &t, &on_today, 0)
                 .await
                 .expect("today")
                 .entries
                 .len(),
             2
         );
+        // A range that ends before it starts is a mistake to point out, not an empty page.
+        let backwards = AuditSearch {
+            from: Some(today),
+            to: Some(today - Duration::days(1)),
+            ..Default::default()
+        };
+        assert!(matches!(
+            search_audit(&store, &t, &backwards, 0).await,
+            Err(ServiceError::Invalid { field, .. }) if field == "from"
+        ));
 
         // Pages: PAGE_SIZE a page, and the next page starts where the first ended.
         for n in 0..PAGE_SIZE {
@@ -262,7 +272,7 @@ on_both!(
         assert!(actions.contains(&"staff.created".to_owned()));
         let other = tenant(&store).await;
         assert!(
-            search_audit(&store, &other, &AuditFilter::default(), 0)
+            search_audit(&store, &other, &AuditSearch::default(), 0)
                 .await
                 .expect("other")
                 .entries
@@ -313,7 +323,7 @@ on_both!(
             tenant_settings(&store, &t).await.expect("unchanged"),
             before
         );
-        let none = AuditFilter {
+        let none = AuditSearch {
             action: Some("tenant.settings_updated".into()),
             ..Default::default()
         };

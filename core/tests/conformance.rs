@@ -776,7 +776,7 @@ on_both!(
         let archived = spine_core::services::audit_log::search_audit(
             &store,
             &tenant,
-            &spine_core::store::AuditFilter {
+            &spine_core::services::audit_log::AuditSearch {
                 action: Some("threads.archived".into()),
                 ..Default::default()
             },

@@ -79,18 +79,16 @@ pub struct SettingsView {
     pub now: DateTime<Utc>,
 }
 
-/// A day (`YYYY-MM-DD`) as the instant it starts, UTC.
+/// A day written `YYYY-MM-DD`; none when blank.
 #[cfg(feature = "ssr")]
-fn day_start(raw: &str, field: &str) -> Result<Option<DateTime<Utc>>, ConsoleError> {
+fn day(raw: &str, field: &str) -> Result<Option<chrono::NaiveDate>, ConsoleError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
     chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| Some(d.and_utc()))
-        .ok_or_else(|| ConsoleError::Invalid(format!("{field}: write the date as YYYY-MM-DD.")))
+        .map(Some)
+        .map_err(|_| ConsoleError::Invalid(format!("{field}: write the date as YYYY-MM-DD.")))
 }
 
 /// A before/after value as indented JSON (none for an empty one).
@@ -107,7 +105,7 @@ pub async fn search_audit_log(query: AuditQuery) -> Result<AuditPageView, Consol
     use super::ssr::*;
     use spine_core::access::Permission;
     use spine_core::services::audit_log;
-    use spine_core::store::AuditFilter;
+    use spine_core::services::audit_log::AuditSearch;
 
     respond(
         async move {
@@ -122,24 +120,15 @@ pub async fn search_audit_log(query: AuditQuery) -> Result<AuditPageView, Consol
                     )
                 })?),
             };
-            let from = day_start(&query.from, "From")?;
-            let until = day_start(&query.to, "To")?.map(|d| d + chrono::Duration::days(1));
-            if let (Some(from), Some(until)) = (from, until)
-                && from >= until
-            {
-                return Err(ConsoleError::Invalid(
-                    "From must be on or before To.".into(),
-                ));
-            }
-            let filter = AuditFilter {
+            let search = AuditSearch {
                 actor: text(&query.actor),
                 action: text(&query.action),
                 customer_id,
-                from,
-                until,
+                from: day(&query.from, "From")?,
+                to: day(&query.to, "To")?,
             };
             let (store, tenant) = (&state.store, &state.tenant);
-            let page = audit_log::search_audit(store, tenant, &filter, query.page)
+            let page = audit_log::search_audit(store, tenant, &search, query.page)
                 .await
                 .map_err(service_error)?;
             let actions = audit_log::audit_actions(store, tenant)

@@ -94,20 +94,14 @@ pub async fn create_api_key(
         .await?;
     tx.append_audit(
         tenant.id,
-        &crate::services::audit(
-            actor,
-            "api_key.created",
-            "api_key",
-            Some(row.id.to_string()),
-            None,
-            None,
-            Some(serde_json::json!({
+        &crate::services::audit(actor, "api_key.created", "api_key")
+            .entity(row.id)
+            .after(serde_json::json!({
                 "name": name,
                 "prefix": row.prefix,
                 "scopes": scopes,
                 "rate_per_minute": grant.rate_per_minute,
             })),
-        ),
     )
     .await?;
     tx.commit().await?;
@@ -130,15 +124,7 @@ pub async fn revoke_api_key(
     }
     tx.append_audit(
         tenant.id,
-        &crate::services::audit(
-            actor,
-            "api_key.revoked",
-            "api_key",
-            Some(id_or_name.to_owned()),
-            None,
-            None,
-            None,
-        ),
+        &crate::services::audit(actor, "api_key.revoked", "api_key").entity(id_or_name.to_owned()),
     )
     .await?;
     tx.commit().await?;

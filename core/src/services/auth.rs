@@ -192,20 +192,13 @@ pub async fn sign_in_at(
                 .await?;
             worst = worst.max(failures);
             if failures == max {
-                let mut entry = audit(
-                    &Actor::System("sign-in"),
-                    "staff.sign_in_locked",
-                    "user",
-                    None,
-                    None,
-                    None,
-                    Some(json!({
+                let mut entry = audit(&Actor::System("sign-in"), "staff.sign_in_locked", "user")
+                    .after(json!({
                         "by": if scope == ACCOUNT { "account" } else { "client address" },
                         "email": mask_email(&account),
                         "failures": failures,
                         "minutes": SIGN_IN_WINDOW.num_minutes(),
-                    })),
-                );
+                    }));
                 entry.ip = client.ip.clone();
                 entry.user_agent = client.user_agent.clone();
                 tx.append_audit(tenant.id, &entry).await?;
@@ -276,15 +269,9 @@ pub async fn sign_in_at(
         },
     )
     .await?;
-    let mut entry = audit(
-        &session.actor(),
-        "staff.signed_in",
-        "user",
-        Some(session.staff.id.to_string()),
-        None,
-        None,
-        Some(json!({ "expires_at": session.expires_at })),
-    );
+    let mut entry = audit(&session.actor(), "staff.signed_in", "user")
+        .entity(session.staff.id)
+        .after(json!({ "expires_at": session.expires_at }));
     entry.ip = client.ip.clone();
     entry.user_agent = client.user_agent.clone();
     tx.append_audit(tenant.id, &entry).await?;
@@ -355,15 +342,7 @@ pub async fn sign_out(
         // Already gone (signed out in another tab, or expired): nothing to record.
         return Ok(());
     }
-    let mut entry = audit(
-        &session.actor(),
-        "staff.signed_out",
-        "user",
-        Some(session.staff.id.to_string()),
-        None,
-        None,
-        None,
-    );
+    let mut entry = audit(&session.actor(), "staff.signed_out", "user").entity(session.staff.id);
     entry.ip = client.ip.clone();
     entry.user_agent = client.user_agent.clone();
     tx.append_audit(tenant.id, &entry).await?;

@@ -497,15 +497,11 @@ pub async fn update_customer(
     };
     tx.append_audit(
         tenant.id,
-        &crate::services::audit(
-            actor,
-            "customer.updated",
-            "customer",
-            Some(id.to_string()),
-            Some(id),
-            Some(changes(&before)),
-            Some(changes(&after)),
-        ),
+        &crate::services::audit(actor, "customer.updated", "customer")
+            .entity(id)
+            .customer(id)
+            .before(changes(&before))
+            .after(changes(&after)),
     )
     .await?;
     let identities = tx.identities_of(tenant.id, id).await?;
@@ -574,15 +570,11 @@ pub async fn verify_identity(
         .await?;
     tx.append_audit(
         tenant.id,
-        &crate::services::audit(
-            actor,
-            "identity.verified",
-            "identity",
-            Some(identity_id.to_string()),
-            Some(customer_id),
-            Some(serde_json::json!({ "assurance": before })),
-            Some(serde_json::json!({ "assurance": "verified", "reason": reason })),
-        ),
+        &crate::services::audit(actor, "identity.verified", "identity")
+            .entity(identity_id)
+            .customer(customer_id)
+            .before(serde_json::json!({ "assurance": before }))
+            .after(serde_json::json!({ "assurance": "verified", "reason": reason })),
     )
     .await?;
     tx.commit().await?;

@@ -112,15 +112,10 @@ pub async fn resolve_customer(
                 link_all(&mut tx, tenant, best.id, &sender, Some(tie), now).await?;
                 tx.append_audit(
                     tenant.id,
-                    &audit(
-                        actor,
-                        "customer.updated",
-                        "customer",
-                        Some(best.id.to_string()),
-                        Some(best.id),
-                        None,
-                        Some(json!({"source": source, "via": "resolve"})),
-                    ),
+                    &audit(actor, "customer.updated", "customer")
+                        .entity(best.id)
+                        .customer(best.id)
+                        .after(json!({"source": source, "via": "resolve"})),
                 )
                 .await?;
             }

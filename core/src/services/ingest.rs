@@ -1056,20 +1056,15 @@ async fn ingest_in(
     // Every write is audited against who brought it (API key, webhook, import, person).
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "interaction.ingested",
-            "interaction",
-            Some(interaction_id.to_string()),
-            Some(customer_id),
-            None,
-            Some(json!({
+        &audit(actor, "interaction.ingested", "interaction")
+            .entity(interaction_id)
+            .customer(customer_id)
+            .after(json!({
                 "channel": event.channel.as_str(),
                 "kind": event.kind.as_str(),
                 "external_id": event.external_id,
                 "decision": decision.as_str(),
             })),
-        ),
     )
     .await?;
 
@@ -1215,15 +1210,10 @@ pub(super) async fn create_profile(
         .await?;
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "customer.created",
-            "customer",
-            Some(row.id.to_string()),
-            Some(row.id),
-            None,
-            Some(json!({"source": source})),
-        ),
+        &audit(actor, "customer.created", "customer")
+            .entity(row.id)
+            .customer(row.id)
+            .after(json!({"source": source})),
     )
     .await?;
     Ok(row.id)

@@ -109,15 +109,9 @@ pub async fn train_match_model(
     let id = tx.insert_match_model(tenant.id, &json).await?;
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "match_model.trained",
-            "match_model",
-            Some(id.to_string()),
-            None,
-            None,
-            Some(json!(report)),
-        ),
+        &audit(actor, "match_model.trained", "match_model")
+            .entity(id)
+            .after(json!(report)),
     )
     .await?;
     tx.commit().await?;

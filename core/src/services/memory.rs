@@ -624,11 +624,11 @@ pub async fn set_thread_resolved(
                 "thread.reopened"
             },
             "thread",
-            Some(thread_id.to_string()),
-            Some(thread.customer_id),
-            Some(serde_json::json!({ "status": thread.status })),
-            Some(serde_json::json!({ "status": status })),
-        ),
+        )
+        .entity(thread_id)
+        .customer(thread.customer_id)
+        .before(serde_json::json!({ "status": thread.status }))
+        .after(serde_json::json!({ "status": status })),
     )
     .await?;
     tx.commit().await?;
@@ -716,15 +716,10 @@ pub async fn archive_thread(
     let messages = archive_one(&mut tx, tenant.id, &thread, Utc::now()).await?;
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "thread.archived",
-            "thread",
-            Some(thread_id.to_string()),
-            Some(thread.customer_id),
-            None,
-            Some(serde_json::json!({ "messages": messages })),
-        ),
+        &audit(actor, "thread.archived", "thread")
+            .entity(thread_id)
+            .customer(thread.customer_id)
+            .after(serde_json::json!({ "messages": messages })),
     )
     .await?;
     tx.commit().await?;
@@ -776,19 +771,13 @@ pub async fn archive_threads(
             if report.threads > 0 {
                 tx.append_audit(
                     tenant.id,
-                    &audit(
-                        actor,
-                        "threads.archived",
-                        "tenant",
-                        Some(tenant.slug.clone()),
-                        None,
-                        None,
-                        Some(serde_json::json!({
+                    &audit(actor, "threads.archived", "tenant")
+                        .entity(tenant.slug.clone())
+                        .after(serde_json::json!({
                             "threads": report.threads,
                             "messages": report.messages,
                             "resolved_before": before,
                         })),
-                    ),
                 )
                 .await?;
             }

@@ -309,15 +309,11 @@ pub async fn merge_customers(
     }
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "customer.merged",
-            "customer",
-            Some(survivor_id.to_string()),
-            Some(survivor_id),
-            Some(json!({"absorbed_id": absorbed_id})),
-            Some(json!({"merge_id": merge_id, "choices": choices_json})),
-        ),
+        &audit(actor, "customer.merged", "customer")
+            .entity(survivor_id)
+            .customer(survivor_id)
+            .before(json!({"absorbed_id": absorbed_id}))
+            .after(json!({"merge_id": merge_id, "choices": choices_json})),
     )
     .await?;
     tx.commit().await?;
@@ -391,15 +387,10 @@ pub async fn undo_merge(
         .await?;
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "customer.merge_undone",
-            "merge",
-            Some(merge_id.to_string()),
-            Some(merge.survivor_id),
-            None,
-            Some(json!({"absorbed_id": merge.absorbed_id})),
-        ),
+        &audit(actor, "customer.merge_undone", "merge")
+            .entity(merge_id)
+            .customer(merge.survivor_id)
+            .after(json!({"absorbed_id": merge.absorbed_id})),
     )
     .await?;
     tx.commit().await?;
@@ -445,15 +436,9 @@ pub async fn reject_review_item(
     }
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "review.rejected",
-            "review_item",
-            Some(item_id.to_string()),
-            Some(item.subject_customer_id),
-            None,
-            None,
-        ),
+        &audit(actor, "review.rejected", "review_item")
+            .entity(item_id)
+            .customer(item.subject_customer_id),
     )
     .await?;
     tx.commit().await?;
@@ -579,13 +564,15 @@ pub async fn decide_dispute(
                 "review.dispute_kept"
             },
             "review_item",
-            Some(item_id.to_string()),
-            Some(customer_id),
+        )
+        .entity(item_id)
+        .customer(customer_id)
+        .before_maybe(
             identity
                 .as_ref()
                 .map(|i| json!({ "kind": i.kind, "provider": i.provider, "value": i.value })),
-            Some(decision),
-        ),
+        )
+        .after(decision),
     )
     .await?;
     tx.commit().await?;

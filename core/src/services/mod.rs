@@ -161,27 +161,56 @@ pub(crate) fn short_text(field: &str, value: &str, max: usize) -> ServiceResult<
     Ok((!value.is_empty()).then(|| value.to_owned()))
 }
 
-/// An audit entry by this actor; `before` and `after` are what changed, as JSON.
-pub(crate) fn audit(
-    actor: &Actor,
-    action: &str,
-    entity_kind: &str,
-    entity_id: Option<String>,
-    customer_id: Option<Uuid>,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> crate::store::NewAudit {
+/// An audit entry: this actor did `action` to a thing of `entity_kind`. What it was done to, whose
+/// profile it concerns and what changed are added as known:
+/// `audit(actor, "customer.update", "customer").entity(id).customer(id).before(b).after(a)`.
+pub(crate) fn audit(actor: &Actor, action: &str, entity_kind: &str) -> crate::store::NewAudit {
     crate::store::NewAudit {
         actor_kind: actor.kind().to_owned(),
         actor_id: actor.id(),
         actor_label: actor.label(),
         action: action.to_owned(),
         entity_kind: entity_kind.to_owned(),
-        entity_id,
-        customer_id,
-        before,
-        after,
+        entity_id: None,
+        customer_id: None,
+        before: None,
+        after: None,
         ip: None,
         user_agent: None,
+    }
+}
+
+impl crate::store::NewAudit {
+    /// The thing acted on: its id, or its name where it has no id (a tenant's slug, a provider).
+    pub(crate) fn entity(self, id: impl ToString) -> Self {
+        Self {
+            entity_id: Some(id.to_string()),
+            ..self
+        }
+    }
+
+    /// The customer profile the entry concerns (it shows in that profile's history).
+    pub(crate) fn customer(self, id: Uuid) -> Self {
+        Self {
+            customer_id: Some(id),
+            ..self
+        }
+    }
+
+    /// What the changed fields held before, as JSON.
+    pub(crate) fn before(self, before: serde_json::Value) -> Self {
+        self.before_maybe(Some(before))
+    }
+
+    pub(crate) fn before_maybe(self, before: Option<serde_json::Value>) -> Self {
+        Self { before, ..self }
+    }
+
+    /// What they hold after, or what happened, as JSON.
+    pub(crate) fn after(self, after: serde_json::Value) -> Self {
+        Self {
+            after: Some(after),
+            ..self
+        }
     }
 }

@@ -82,15 +82,10 @@ pub async fn add_note(
         .await?;
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "interaction.note_added",
-            "interaction",
-            Some(id.to_string()),
-            Some(customer_id),
-            None,
-            Some(json!({"chars": body.chars().count()})),
-        ),
+        &audit(actor, "interaction.note_added", "interaction")
+            .entity(id)
+            .customer(customer_id)
+            .after(json!({"chars": body.chars().count()})),
     )
     .await?;
     tx.commit().await?;

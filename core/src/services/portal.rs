@@ -381,15 +381,9 @@ pub async fn verify_code_at(
     let actor = Actor::Customer { id: customer.id };
     tx.append_audit(
         tenant.id,
-        &audit(
-            &actor,
-            "customer.signed_in",
-            "customer",
-            Some(customer.id.to_string()),
-            Some(customer.id),
-            None,
-            None,
-        ),
+        &audit(&actor, "customer.signed_in", "customer")
+            .entity(customer.id)
+            .customer(customer.id),
     )
     .await?;
     tx.commit().await?;

@@ -256,19 +256,14 @@ pub async fn export_customer(
     export.changes.sort_by_key(|c| c.at);
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "customer.exported",
-            "customer",
-            Some(id.to_string()),
-            Some(id),
-            None,
-            Some(json!({
+        &audit(actor, "customer.exported", "customer")
+            .entity(id)
+            .customer(id)
+            .after(json!({
                 "interactions": export.timeline.len(),
                 "orders": export.orders.len(),
                 "merged_profiles": export.merged_profiles.len(),
             })),
-        ),
     )
     .await?;
     tx.commit().await?;
@@ -311,15 +306,10 @@ pub async fn erase_customer(
     // What happened and who asked; nothing of what was erased.
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "customer.erased",
-            "customer",
-            Some(id.to_string()),
-            Some(id),
-            None,
-            Some(json!({ "rows": erased, "tombstones": hashes.len() })),
-        ),
+        &audit(actor, "customer.erased", "customer")
+            .entity(id)
+            .customer(id)
+            .after(json!({ "rows": erased, "tombstones": hashes.len() })),
     )
     .await?;
     tx.commit().await?;
@@ -396,11 +386,11 @@ async fn set_deleted(
                 "customer.restored"
             },
             "customer",
-            Some(id.to_string()),
-            Some(id),
-            Some(json!({ "deleted_at": row.deleted_at })),
-            Some(json!({ "deleted_at": at })),
-        ),
+        )
+        .entity(id)
+        .customer(id)
+        .before(json!({ "deleted_at": row.deleted_at }))
+        .after(json!({ "deleted_at": at })),
     )
     .await?;
     tx.commit().await?;

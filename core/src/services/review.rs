@@ -39,15 +39,10 @@ pub(crate) async fn queue_review_item(
     let id = tx.insert_review_item(tenant_id, item).await?;
     tx.append_audit(
         tenant_id,
-        &audit(
-            actor,
-            "review.queued",
-            "review_item",
-            Some(id.to_string()),
-            Some(item.subject_customer_id),
-            None,
-            Some(summary),
-        ),
+        &audit(actor, "review.queued", "review_item")
+            .entity(id)
+            .customer(item.subject_customer_id)
+            .after(summary),
     )
     .await?;
     Ok(id)
@@ -265,15 +260,9 @@ pub async fn defer_review_item(
     }
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "review.deferred",
-            "review_item",
-            Some(item_id.to_string()),
-            Some(item.subject_customer_id),
-            None,
-            None,
-        ),
+        &audit(actor, "review.deferred", "review_item")
+            .entity(item_id)
+            .customer(item.subject_customer_id),
     )
     .await?;
     tx.commit().await?;

@@ -176,15 +176,10 @@ pub async fn update_tenant_settings(
     .await?;
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "tenant.settings_updated",
-            "tenant",
-            Some(tenant.slug.clone()),
-            None,
-            Some(json!(before)),
-            Some(json!(after)),
-        ),
+        &audit(actor, "tenant.settings_updated", "tenant")
+            .entity(tenant.slug.clone())
+            .before(json!(before))
+            .after(json!(after)),
     )
     .await?;
     tx.commit().await?;

@@ -92,15 +92,9 @@ pub async fn create_user_as(
         })?;
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "staff.created",
-            "user",
-            Some(user.id.to_string()),
-            None,
-            None,
-            Some(serde_json::json!({"email": user.email, "name": user.name, "role": user.role})),
-        ),
+        &audit(actor, "staff.created", "user")
+            .entity(user.id)
+            .after(serde_json::json!({"email": user.email, "name": user.name, "role": user.role})),
     )
     .await?;
     tx.commit().await?;
@@ -136,15 +130,10 @@ pub async fn disable_user_as(
     }
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "staff.disabled",
-            "user",
-            Some(email.clone()),
-            None,
-            Some(serde_json::json!({"email": email, "disabled": false})),
-            Some(serde_json::json!({"email": email, "disabled": true})),
-        ),
+        &audit(actor, "staff.disabled", "user")
+            .entity(email.clone())
+            .before(serde_json::json!({"email": email, "disabled": false}))
+            .after(serde_json::json!({"email": email, "disabled": true})),
     )
     .await?;
     tx.commit().await?;

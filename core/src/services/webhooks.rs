@@ -181,15 +181,13 @@ pub async fn set_webhook(
                 "webhook.configured"
             },
             "webhook",
-            Some(provider.as_str().to_owned()),
-            None,
-            None,
-            Some(json!({
-                "provider": provider.as_str(),
-                "secret": config.secret.masked(),
-                "verify_token": config.verify_token.is_some(),
-            })),
-        ),
+        )
+        .entity(provider.as_str().to_owned())
+        .after(json!({
+            "provider": provider.as_str(),
+            "secret": config.secret.masked(),
+            "verify_token": config.verify_token.is_some(),
+        })),
     )
     .await?;
     tx.commit().await?;
@@ -217,15 +215,7 @@ pub async fn remove_webhook(
     }
     tx.append_audit(
         tenant.id,
-        &audit(
-            actor,
-            "webhook.removed",
-            "webhook",
-            Some(provider.as_str().to_owned()),
-            None,
-            None,
-            None,
-        ),
+        &audit(actor, "webhook.removed", "webhook").entity(provider.as_str().to_owned()),
     )
     .await?;
     tx.commit().await?;
