@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::normalize::{Variant, VariantReason};
+
 use crate::normalize::address::Address;
 use crate::normalize::email::Email;
 use crate::normalize::external::ExternalId;
@@ -107,43 +109,6 @@ impl From<&ExternalId> for Identifier {
 impl From<&Address> for Identifier {
     fn from(address: &Address) -> Self {
         Identifier::new(IdentifierKind::AddressHash, "", address.hash())
-    }
-}
-
-/// A lower-confidence alternative form of an identifier (Gmail without dots, phone with
-/// Brazil's 9th digit...).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Variant {
-    pub value: String,
-    pub reason: VariantReason,
-    pub confidence: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VariantReason {
-    ProviderDots,
-    PlusTag,
-    DomainAlias,
-    DomainTypo,
-    MobileNinthDigit,
-    MexicoLegacyOne,
-    ArgentinaMobileNine,
-    Nickname,
-}
-
-impl VariantReason {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            VariantReason::ProviderDots => "provider_dots",
-            VariantReason::PlusTag => "plus_tag",
-            VariantReason::DomainAlias => "domain_alias",
-            VariantReason::DomainTypo => "domain_typo",
-            VariantReason::MobileNinthDigit => "mobile_ninth_digit",
-            VariantReason::MexicoLegacyOne => "mexico_legacy_one",
-            VariantReason::ArgentinaMobileNine => "argentina_mobile_nine",
-            VariantReason::Nickname => "nickname",
-        }
     }
 }
 

@@ -6,7 +6,7 @@ mod provider;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::identifier::Variant;
+use crate::normalize::Variant;
 
 /// RFC 5321 limits: 254 octets for a usable path, 64 before the `@`.
 const MAX_LEN: usize = 254;

@@ -10,6 +10,8 @@ pub mod name;
 pub mod phone;
 mod text;
 
+use serde::{Deserialize, Serialize};
+
 use crate::normalize::address::{Address, AddressInput};
 use crate::normalize::email::Email;
 use crate::normalize::name::PersonName;
@@ -110,8 +112,45 @@ pub fn normalize_value(kind: NormalizeKind, input: &str, region: Region) -> Norm
     }
 }
 
-fn variant_values(variants: Vec<crate::identifier::Variant>) -> Vec<String> {
+fn variant_values(variants: Vec<Variant>) -> Vec<String> {
     variants.into_iter().map(|v| v.value).collect()
+}
+
+/// A lower-confidence alternative form of an identifier (Gmail without dots, phone with
+/// Brazil's 9th digit...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    pub value: String,
+    pub reason: VariantReason,
+    pub confidence: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VariantReason {
+    ProviderDots,
+    PlusTag,
+    DomainAlias,
+    DomainTypo,
+    MobileNinthDigit,
+    MexicoLegacyOne,
+    ArgentinaMobileNine,
+    Nickname,
+}
+
+impl VariantReason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            VariantReason::ProviderDots => "provider_dots",
+            VariantReason::PlusTag => "plus_tag",
+            VariantReason::DomainAlias => "domain_alias",
+            VariantReason::DomainTypo => "domain_typo",
+            VariantReason::MobileNinthDigit => "mobile_ninth_digit",
+            VariantReason::MexicoLegacyOne => "mexico_legacy_one",
+            VariantReason::ArgentinaMobileNine => "argentina_mobile_nine",
+            VariantReason::Nickname => "nickname",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::identifier::Variant;
+use crate::normalize::Variant;
 
 pub use region::Region;
 
@@ -325,7 +325,7 @@ fn metadata_for(number: &PhoneNumber, region: Region) -> Option<&'static Metadat
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identifier::VariantReason;
+    use crate::normalize::VariantReason;
 
     fn region(code: &str) -> Region {
         Region::parse(code).unwrap_or_default()

@@ -2,7 +2,7 @@
 //! base mailbox, which domains are aliases, and which misspellings are common. Knowledge of
 //! the outside world, kept as data so it can be read and corrected in one place.
 
-use crate::identifier::{Variant, VariantReason};
+use crate::normalize::{Variant, VariantReason};
 
 const DOTS_CONFIDENCE: f64 = 0.95;
 const PLUS_TAG_CONFIDENCE: f64 = 0.9;

@@ -2,7 +2,7 @@
 //! mobile digit (2012-2016), Mexico's "1" after +52 for mobiles (abolished August 2019), and
 //! Argentina's "9" that international callers put before a mobile's area code.
 
-use crate::identifier::{Variant, VariantReason};
+use crate::normalize::{Variant, VariantReason};
 
 const CONFIDENCE: f64 = 0.9;
 
