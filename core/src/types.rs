@@ -654,3 +654,18 @@ pub struct Dispute {
     pub value: String,
     pub created_at: DateTime<Utc>,
 }
+
+/// An order as the export and the context show it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderView {
+    pub id: Uuid,
+    pub provider: String,
+    pub external_id: String,
+    pub total_cents: i64,
+    pub currency: String,
+    pub status: String,
+    pub placed_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::types::OrderItem>))]
+    pub items: serde_json::Value,
+}

@@ -11,6 +11,7 @@ pub mod dedupe;
 pub mod eval;
 pub mod extract;
 pub mod identifier;
+pub mod keys;
 pub mod merge;
 pub mod model;
 pub mod normalize;

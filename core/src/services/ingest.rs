@@ -22,7 +22,6 @@ use spine_engine::resolve::{
 };
 
 use crate::services::matching::current_model;
-use crate::services::privacy::tombstone_hash;
 use crate::services::review::queue_review_item;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit, short_text};
 use crate::store::{
@@ -136,41 +135,39 @@ impl Sender {
         let mut keys = Vec::new();
         for probe in &self.probes {
             let kind = probe.kind.as_str();
-            keys.extend(identifier_lock_keys(
-                tenant,
+            let exact = spine_engine::keys::lock_keys(
                 kind,
                 &probe.provider,
                 &probe.value,
                 &probe.match_key,
-            ));
-            for variant in &probe.variants {
-                keys.push((tenant.id, format!("id:{kind}:{}:{variant}", probe.provider)));
-            }
+            );
+            let variants = probe.variants.iter().map(|variant| {
+                spine_engine::keys::variant_lock_key(kind, &probe.provider, variant)
+            });
+            keys.extend(
+                exact
+                    .into_iter()
+                    .chain(variants)
+                    .map(|key| (tenant.id, key)),
+            );
         }
         keys
     }
 
-    /// The hashes an erased person's identifiers left behind (see `privacy::tombstone_hash`).
+    /// The hashes an erased person's identifiers left behind (`keys::tombstone_hash`).
     fn tombstone_hashes(&self, tenant: &Tenant) -> Vec<String> {
         self.probes
             .iter()
-            .map(|p| tombstone_hash(tenant.id, p.kind.as_str(), &p.provider, &p.value))
+            .map(|p| {
+                spine_engine::keys::tombstone_hash(
+                    tenant.id.as_bytes(),
+                    p.kind.as_str(),
+                    &p.provider,
+                    &p.value,
+                )
+            })
             .collect()
     }
-}
-
-/// The lock keys of one stored identifier: anything resolving or erasing it takes these.
-pub(super) fn identifier_lock_keys(
-    tenant: &Tenant,
-    kind: &str,
-    provider: &str,
-    value: &str,
-    match_key: &str,
-) -> [(Uuid, String); 2] {
-    [
-        (tenant.id, format!("id:{kind}:{provider}:{value}")),
-        (tenant.id, format!("key:{kind}:{match_key}")),
-    ]
 }
 
 /// The kind of identifier a channel delivers a message from, which the channel (not the

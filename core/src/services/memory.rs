@@ -15,12 +15,12 @@ use spine_engine::conversation::{
     sentiment_trend, topics,
 };
 
-use crate::services::privacy::OrderView;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{
     MESSAGES_READ, PRODUCT_ORDERED, Store, TOPIC_RAISED, ThreadRow, TranscriptMessage, Tx,
     Vocabulary,
 };
+use crate::types::OrderView;
 use crate::types::{Channel, Direction, EventInput, InteractionKind, OrderInput};
 
 /// Where the recent orders and the customer's key sentences rank among the threads (see

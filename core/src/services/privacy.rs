@@ -14,28 +14,14 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use spine_engine::keys;
+
 use crate::services::customers::{profile, timeline_entry};
-use crate::services::ingest::identifier_lock_keys;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{CustomerRow, ErasedRows, OrderRow, Store, Tx};
-use crate::types::{CustomerProfile, Role, TimelineEntry};
-
-/// The tombstone of one identifier: a hash keyed by the tenant, so equal identifiers of two
-/// tenants leave unrelated tombstones and the table alone reveals nothing readable.
-pub fn tombstone_hash(tenant_id: Uuid, kind: &str, provider: &str, value: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(tenant_id.as_bytes())
-        .chain_update(kind.as_bytes())
-        .chain_update([0])
-        .chain_update(provider.as_bytes())
-        .chain_update([0])
-        .chain_update(value.as_bytes())
-        .finalize();
-    hex::encode(digest)
-}
+use crate::types::{CustomerProfile, OrderView, Role, TimelineEntry};
 
 /// Everything Spine holds about one person, as the export download and the API give it.
 #[derive(Debug, Clone, Serialize)]
@@ -65,21 +51,6 @@ pub struct MergedProfile {
     #[cfg_attr(feature = "openapi", schema(required))]
     pub primary_phone: Option<String>,
     pub created_at: DateTime<Utc>,
-}
-
-/// An order as the export and the context show it.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct OrderView {
-    pub id: Uuid,
-    pub provider: String,
-    pub external_id: String,
-    pub total_cents: i64,
-    pub currency: String,
-    pub status: String,
-    pub placed_at: DateTime<Utc>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::types::OrderItem>))]
-    pub items: serde_json::Value,
 }
 
 impl From<OrderRow> for OrderView {
@@ -289,13 +260,14 @@ pub async fn erase_customer(
     // profile halfway through.
     let keys: Vec<(Uuid, String)> = identities
         .iter()
-        .flat_map(|i| identifier_lock_keys(tenant, &i.kind, &i.provider, &i.value, &i.match_key))
+        .flat_map(|i| keys::lock_keys(&i.kind, &i.provider, &i.value, &i.match_key))
+        .map(|key| (tenant.id, key))
         .collect();
     tx.lock_keys(&keys).await?;
     let now = Utc::now();
     let mut hashes: Vec<String> = identities
         .iter()
-        .map(|i| tombstone_hash(tenant.id, &i.kind, &i.provider, &i.value))
+        .map(|i| keys::tombstone_hash(tenant.id.as_bytes(), &i.kind, &i.provider, &i.value))
         .collect();
     hashes.sort();
     hashes.dedup();
