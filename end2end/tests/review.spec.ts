@@ -31,13 +31,23 @@ async function ambiguousPair(request: APIRequestContext) {
   await post({ phone, name: "Zephyrina Oakes" }, 1);
   const conflict = await post({ email, phone, name: "Zeph Oakes" }, 2);
   expect(conflict.decision).toBe("ambiguous");
-  return { a: "Zephyrine Oakes", b: "Zephyrina Oakes" };
+  return { a: "Zephyrine Oakes", b: "Zephyrina Oakes", key };
+}
+
+/// The profiles a name search finds whose display name is exactly `name`.
+async function named(request: APIRequestContext, key: string | undefined, name: string) {
+  const response = await request.get(`/api/v1/customers?q=${encodeURIComponent(name)}`, {
+    headers: { Authorization: `Bearer ${key}` },
+  });
+  expect(response.status()).toBe(200);
+  const found: { id: string; display_name: string | null }[] = await response.json();
+  return found.filter((c) => c.display_name === name).map((c) => c.id);
 }
 
 test("an admin works the review queue from the keyboard: merge with a chosen value, then reject", async ({ page, request }) => {
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(err.message));
-  await ambiguousPair(request);
+  const { key } = await ambiguousPair(request);
   await ambiguousPair(request);
 
   await signIn(page, "admin", "/review?order=age");
@@ -66,9 +76,15 @@ test("an admin works the review queue from the keyboard: merge with a chosen val
   const chosen = page.locator('tr[data-field="display_name"] td.value').nth(1);
   const chosenName = (await chosen.innerText()).trim();
   await chosen.locator('input[type="radio"]').check();
+  const before = await named(request, key, chosenName);
+  expect(before.length).toBeGreaterThan(0);
   const itemUrl = page.url();
   await page.keyboard.press("m");
   await expect(page).not.toHaveURL(itemUrl);
+  // The survivor took the chosen name: a profile carries it that did not before.
+  await expect
+    .poll(async () => (await named(request, key, chosenName)).filter((id) => !before.includes(id)).length)
+    .toBeGreaterThan(0);
 
   // The next item: not the same person, with n. (Wait for its own content: while it loads, the
   // page still shows the item just merged.)
