@@ -1031,7 +1031,7 @@ mod merging {
 }
 
 on_both!(
-    the_tenant_model_is_trained_on_its_own_profiles_and_used_for_decisions,
+    the_tenant_model_is_trained_on_its_own_profiles_and_scores_its_decisions,
     |store: Store| async move {
         use spine_core::services::matching::{current_model, train_match_model};
         let now = at(90 * 24 * 60);
@@ -1062,16 +1062,65 @@ on_both!(
             trained, default,
             "the tenant's own value frequencies changed u"
         );
-        // Resolution still works with the stored model.
-        let outcome = ingest_event(
-            &store,
-            &tenant,
-            &SYSTEM,
-            event(Channel::Sms, 1, phone("+14155550123"), "hi"),
-        )
-        .await
-        .expect("ingest");
-        assert_eq!(outcome.decision, Decision::Created);
+        // The same person written again in both tenants (one trained, one on the defaults), then
+        // the same borderline sender in both: same name and home, another email. The trained
+        // tenant scores that sender with its own weights.
+        let untrained = super::tenant(&store).await;
+        for e in spine_core::demo::demo_events(5, 80, now) {
+            ingest_event(&store, &untrained, &SYSTEM, e)
+                .await
+                .expect("ingest");
+        }
+        let home = spine_core::types::AddressInput {
+            line1: "41 Juniper Row".into(),
+            city: Some("Austin".into()),
+            region: Some("TX".into()),
+            postal_code: Some("78701".into()),
+            country: Some("US".into()),
+            ..Default::default()
+        };
+        let person = IdentifiersInput {
+            email: Some("pat.quinn@example.com".into()),
+            name: Some("Pat Quinn".into()),
+            address: Some(home.clone()),
+            ..Default::default()
+        };
+        let sender = IdentifiersInput {
+            email: Some("p.q.travels@example.net".into()),
+            name: Some("Pat Quinn".into()),
+            address: Some(home),
+            ..Default::default()
+        };
+        let mut outcomes = Vec::new();
+        for t in [&tenant, &untrained] {
+            ingest_event(
+                &store,
+                t,
+                &SYSTEM,
+                event(Channel::Email, 1, person.clone(), "hi"),
+            )
+            .await
+            .expect("ingest");
+            outcomes.push(
+                ingest_event(
+                    &store,
+                    t,
+                    &SYSTEM,
+                    event(Channel::Webchat, 2, sender.clone(), "hello"),
+                )
+                .await
+                .expect("ingest"),
+            );
+        }
+        let (with_model, with_defaults) = (&outcomes[0], &outcomes[1]);
+        assert!(
+            with_model.confidence > 0.0 && with_defaults.confidence > 0.0,
+            "both found the person as a candidate: {outcomes:?}"
+        );
+        assert!(
+            (with_model.confidence - with_defaults.confidence).abs() > 1e-6,
+            "the trained model decides with its own weights: {outcomes:?}"
+        );
         let other = super::tenant(&store).await;
         assert!(
             matches!(
