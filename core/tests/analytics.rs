@@ -14,7 +14,8 @@ use spine_core::services::analytics::{
     sentiment_trend,
 };
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::{merge_customers, reject_review_item, undo_merge};
+use spine_core::services::merge::{merge_customers, undo_merge};
+use spine_core::services::review::reject_review_item;
 use spine_core::types::{
     Channel, Decision, Direction, EventInput, HandleInput, IdentifiersInput, InteractionKind, Role,
 };

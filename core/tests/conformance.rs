@@ -806,9 +806,8 @@ on_both!(
 
 mod merging {
     use super::*;
-    use spine_core::services::merge::{
-        merge_customers, preview_merge, reject_review_item, undo_merge,
-    };
+    use spine_core::services::merge::{merge_customers, preview_merge, undo_merge};
+    use spine_core::services::review::reject_review_item;
     use spine_engine::merge::Choice;
     use std::collections::BTreeMap;
 

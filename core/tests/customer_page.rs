@@ -8,8 +8,9 @@ use uuid::Uuid;
 use spine_core::services::customers::{customer_timeline, tenant_stats};
 use spine_core::services::duplicates::possible_duplicates;
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::{merge_customers, merge_history, reject_review_item, undo_merge};
+use spine_core::services::merge::{merge_customers, merge_history, undo_merge};
 use spine_core::services::notes::add_note;
+use spine_core::services::review::reject_review_item;
 use spine_core::types::{
     Channel, Decision, Direction, EventInput, IdentifiersInput, InteractionKind, Role,
 };
@@ -168,9 +169,15 @@ on_both!(
         // remains for the engine to see.
         if let Some(item) = second.review_item_id {
             let mut tx = store.begin().await.expect("tx");
-            tx.decide_review_item(t.id, item, "rejected", None, &serde_json::json!({}))
-                .await
-                .expect("close");
+            tx.decide_review_item(
+                t.id,
+                item,
+                spine_core::types::ReviewStatus::Rejected,
+                None,
+                &serde_json::json!({}),
+            )
+            .await
+            .expect("close");
             tx.commit().await.expect("commit");
         }
         let found = possible_duplicates(&store, &t, second.customer_id)

@@ -11,7 +11,7 @@ use spine_core::services::customers::{
     ProfileUpdate, customer_profile, search_customers, update_customer,
 };
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::{decide_dispute, merge_customers};
+use spine_core::services::merge::merge_customers;
 use spine_core::services::portal::{
     self, CustomerSession, MAX_ATTEMPTS, MAX_CODES, dispute_identity, my_profile, open_disputes,
     request_code, request_code_at, update_my_profile, verify_code, verify_code_at,
@@ -19,6 +19,7 @@ use spine_core::services::portal::{
 use spine_core::services::privacy::{
     erase_customer, export_customer, restore_customer, soft_delete_customer,
 };
+use spine_core::services::review::decide_dispute;
 use spine_core::store::AuditFilter;
 use spine_core::types::{Channel, Decision, IdentifiersInput, NotificationPrefs, OrderInput, Role};
 use spine_core::{ServiceError, Store, Tenant};

@@ -235,7 +235,10 @@ fn ReviewCase(
     let (csrf_merge, csrf_reject, csrf_defer) =
         (case.csrf.clone(), case.csrf.clone(), case.csrf.clone());
     let comparison = case.comparison.clone();
-    let decided = !matches!(case.status.as_str(), "pending" | "deferred");
+    let decided = !matches!(
+        case.status,
+        spine_core::types::ReviewStatus::Pending | spine_core::types::ReviewStatus::Deferred
+    );
     let pending = move || merge.pending().get() || decide.pending().get();
     let explanation = case
         .explanation

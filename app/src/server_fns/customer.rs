@@ -526,12 +526,12 @@ pub async fn decide_customer_dispute(
 ) -> Result<(), ConsoleError> {
     use super::ssr::*;
     use spine_core::access::Permission;
-    use spine_core::services::merge;
+    use spine_core::services::review;
 
     respond(
         async move {
             let (session, state) = require_change(Permission::ReviewMatches, &csrf)?;
-            merge::decide_dispute(&state.store, &state.tenant, &session.actor(), item, unlink)
+            review::decide_dispute(&state.store, &state.tenant, &session.actor(), item, unlink)
                 .await
                 .map_err(service_error)?;
             Ok(())

@@ -102,7 +102,7 @@ pub struct ExplanationLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewCaseView {
     pub id: Uuid,
-    pub status: String,
+    pub status: spine_core::types::ReviewStatus,
     pub reason: String,
     pub score: f64,
     pub created_at: DateTime<Utc>,
@@ -361,7 +361,7 @@ pub async fn get_review_item(id: String) -> Result<ReviewCaseView, ConsoleError>
                 .unwrap_or_default();
             Ok(ReviewCaseView {
                 id,
-                status: case.item.status.clone(),
+                status: case.item.status,
                 reason: case.item.reason.clone(),
                 score: case.item.score,
                 created_at: case.item.created_at,
@@ -425,7 +425,8 @@ pub async fn decide_review(csrf: String, id: String, decision: String) -> Result
             let (store, tenant, actor) = (&state.store, &state.tenant, session.actor());
             match decision.as_str() {
                 "reject" => {
-                    spine_core::services::merge::reject_review_item(store, tenant, &actor, id).await
+                    spine_core::services::review::reject_review_item(store, tenant, &actor, id)
+                        .await
                 }
                 "defer" => {
                     spine_core::services::review::defer_review_item(store, tenant, &actor, id).await

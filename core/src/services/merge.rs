@@ -14,7 +14,7 @@ use spine_engine::merge::{Choice, MergeIdentity, MergePlan, MergeSide, plan_merg
 use crate::services::audit;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{CustomerRow, IdentityRow, MovedRows, Store, Tx};
-use crate::types::{Channel, LifecycleStage, Role};
+use crate::types::{Channel, LifecycleStage, ReviewStatus, Role};
 
 /// Scalar profile fields a merge decides between, by the names the plan and the API use.
 pub const MERGE_FIELDS: [&str; 9] = [
@@ -105,7 +105,7 @@ pub struct MergeOutcome {
 }
 
 /// Who may merge and undo: admins, integrations with an API key, and Spine itself.
-fn may_merge(actor: &Actor) -> ServiceResult<()> {
+pub(crate) fn may_merge(actor: &Actor) -> ServiceResult<()> {
     match actor {
         Actor::Staff {
             role: Role::Admin, ..
@@ -296,7 +296,7 @@ pub async fn merge_customers(
             .decide_review_item(
                 tenant.id,
                 item,
-                "merged",
+                ReviewStatus::Merged,
                 decided_by,
                 &json!({"merge_id": merge_id, "survivor_id": survivor_id}),
             )
@@ -398,54 +398,7 @@ pub async fn undo_merge(
     Ok(())
 }
 
-/// "Not the same person": the item is closed and the pairs are never proposed again.
-pub async fn reject_review_item(
-    store: &Store,
-    tenant: &Tenant,
-    actor: &Actor,
-    item_id: Uuid,
-) -> ServiceResult<()> {
-    may_merge(actor)?;
-    let mut tx = store.begin().await?;
-    let item = tx
-        .review_item(tenant.id, item_id)
-        .await?
-        .ok_or(ServiceError::NotFound("review item"))?;
-    for candidate in &item.candidate_ids.0 {
-        tx.insert_non_match(
-            tenant.id,
-            item.subject_customer_id,
-            *candidate,
-            staff_id(actor),
-        )
-        .await?;
-    }
-    if !tx
-        .decide_review_item(
-            tenant.id,
-            item_id,
-            "rejected",
-            staff_id(actor),
-            &json!({"not_the_same_person": true}),
-        )
-        .await?
-    {
-        return Err(ServiceError::Conflict(
-            "this review item was already decided".into(),
-        ));
-    }
-    tx.append_audit(
-        tenant.id,
-        &audit(actor, "review.rejected", "review_item")
-            .entity(item_id)
-            .customer(item.subject_customer_id),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-fn staff_id(actor: &Actor) -> Option<Uuid> {
+pub(crate) fn staff_id(actor: &Actor) -> Option<Uuid> {
     match actor {
         Actor::Staff { id, .. } => Some(*id),
         _ => None,
@@ -491,92 +444,6 @@ pub async fn merge_history(
         });
     }
     Ok(records)
-}
-
-/// Decides a customer's dispute ("this is not me" about one identifier): `unlink` removes the
-/// identifier from the profile (and from its primaries), otherwise it stays. Either way the
-/// item is closed: accepted (`merged`, the proposal taken) or `rejected`, with the decision.
-pub async fn decide_dispute(
-    store: &Store,
-    tenant: &Tenant,
-    actor: &Actor,
-    item_id: Uuid,
-    unlink: bool,
-) -> ServiceResult<()> {
-    may_merge(actor)?;
-    let mut tx = store.begin().await?;
-    let item = tx
-        .review_item(tenant.id, item_id)
-        .await?
-        .ok_or(ServiceError::NotFound("review item"))?;
-    let identity_id = item
-        .evidence
-        .0
-        .pointer("/disputed/identity_id")
-        .and_then(|v| v.as_str())
-        .and_then(|v| Uuid::parse_str(v).ok())
-        .ok_or_else(|| ServiceError::invalid("item", "this review item is not a dispute"))?;
-    let (status, decision) = if unlink {
-        ("merged", json!({ "dispute": "unlinked" }))
-    } else {
-        ("rejected", json!({ "dispute": "kept" }))
-    };
-    if !tx
-        .decide_review_item(tenant.id, item_id, status, staff_id(actor), &decision)
-        .await?
-    {
-        return Err(ServiceError::Conflict(
-            "this review item was already decided".into(),
-        ));
-    }
-    let customer_id = item.subject_customer_id;
-    let identity = tx
-        .identities_of(tenant.id, customer_id)
-        .await?
-        .into_iter()
-        .find(|i| i.id == identity_id);
-    if unlink && let Some(identity) = &identity {
-        tx.delete_identity(tenant.id, identity.id).await?;
-        if let Some(mut row) = tx.customer(tenant.id, customer_id).await? {
-            let value = Some(identity.value.clone());
-            let mut changed = false;
-            if identity.kind == "email" && row.primary_email == value {
-                row.primary_email = None;
-                changed = true;
-            }
-            if identity.kind == "phone" && row.primary_phone == value {
-                row.primary_phone = None;
-                changed = true;
-            }
-            if changed {
-                row.updated_at = Utc::now();
-                tx.write_customer(&row).await?;
-            }
-        }
-    }
-    tx.append_audit(
-        tenant.id,
-        &audit(
-            actor,
-            if unlink {
-                "identity.unlinked"
-            } else {
-                "review.dispute_kept"
-            },
-            "review_item",
-        )
-        .entity(item_id)
-        .customer(customer_id)
-        .before_maybe(
-            identity
-                .as_ref()
-                .map(|i| json!({ "kind": i.kind, "provider": i.provider, "value": i.value })),
-        )
-        .after(decision),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -9,16 +9,16 @@ use uuid::Uuid;
 use spine_engine::merge::{Choice, MergePlan};
 
 use crate::services::audit;
-use crate::services::merge::{MergeOutcome, merge_customers, preview_merge};
+use crate::services::merge::{MergeOutcome, may_merge, merge_customers, preview_merge, staff_id};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{NewReviewItem, ReviewItemRow, Store, Tx};
+use crate::types::ReviewStatus;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewItemView {
     pub id: Uuid,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::types::ReviewStatus))]
-    pub status: String,
+    pub status: ReviewStatus,
     pub reason: String,
     pub subject_customer_id: Uuid,
     pub candidate_ids: Vec<Uuid>,
@@ -52,7 +52,8 @@ impl From<ReviewItemRow> for ReviewItemView {
     fn from(row: ReviewItemRow) -> Self {
         ReviewItemView {
             id: row.id,
-            status: row.status,
+            // The table's check constraint allows only the four statuses.
+            status: ReviewStatus::parse(&row.status).unwrap_or(ReviewStatus::Pending),
             reason: row.reason,
             subject_customer_id: row.subject_customer_id,
             candidate_ids: row.candidate_ids.0,
@@ -194,7 +195,10 @@ pub async fn merge_review_item(
         .review_item(tenant.id, item_id)
         .await?
         .ok_or(ServiceError::NotFound("review item"))?;
-    if !matches!(item.status.as_str(), "pending" | "deferred") {
+    if !matches!(
+        ReviewStatus::parse(&item.status),
+        Some(ReviewStatus::Pending | ReviewStatus::Deferred)
+    ) {
         return Err(ServiceError::Conflict(format!(
             "this review item is already {}",
             item.status
@@ -227,6 +231,35 @@ pub async fn merge_review_item(
     .await
 }
 
+/// The review item, read in the transaction that decides it.
+async fn open_item(tx: &mut Tx, tenant: &Tenant, item_id: Uuid) -> ServiceResult<ReviewItemRow> {
+    tx.review_item(tenant.id, item_id)
+        .await?
+        .ok_or(ServiceError::NotFound("review item"))
+}
+
+/// Records the decision on an item still pending or deferred; one decided meanwhile (by
+/// someone else, in another tab) is a conflict, and the caller's transaction is not committed.
+async fn decide(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    item: &ReviewItemRow,
+    status: ReviewStatus,
+    actor: &Actor,
+    decision: &serde_json::Value,
+) -> ServiceResult<()> {
+    if tx
+        .decide_review_item(tenant.id, item.id, status, staff_id(actor), decision)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict(
+            "this review item was already decided".into(),
+        ))
+    }
+}
+
 /// Puts the item aside; it stays in the queue's deferred list.
 pub async fn defer_review_item(
     store: &Store,
@@ -235,34 +268,138 @@ pub async fn defer_review_item(
     item_id: Uuid,
 ) -> ServiceResult<()> {
     let mut tx = store.begin().await?;
-    let item = tx
-        .review_item(tenant.id, item_id)
-        .await?
-        .ok_or(ServiceError::NotFound("review item"))?;
-    let decided_by = match actor {
-        Actor::Staff { id, .. } => Some(*id),
-        _ => None,
-    };
-    if !tx
-        .decide_review_item(
-            tenant.id,
-            item_id,
-            "deferred",
-            decided_by,
-            &json!({"deferred": true}),
-        )
-        .await?
-    {
-        return Err(ServiceError::Conflict(format!(
-            "this review item is already {}",
-            item.status
-        )));
-    }
+    let item = open_item(&mut tx, tenant, item_id).await?;
+    let deferred = json!({"deferred": true});
+    decide(
+        &mut tx,
+        tenant,
+        &item,
+        ReviewStatus::Deferred,
+        actor,
+        &deferred,
+    )
+    .await?;
     tx.append_audit(
         tenant.id,
         &audit(actor, "review.deferred", "review_item")
             .entity(item_id)
             .customer(item.subject_customer_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// "Not the same person": the item is closed and the pairs are never proposed again.
+pub async fn reject_review_item(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    item_id: Uuid,
+) -> ServiceResult<()> {
+    may_merge(actor)?;
+    let mut tx = store.begin().await?;
+    let item = open_item(&mut tx, tenant, item_id).await?;
+    for candidate in &item.candidate_ids.0 {
+        tx.insert_non_match(
+            tenant.id,
+            item.subject_customer_id,
+            *candidate,
+            staff_id(actor),
+        )
+        .await?;
+    }
+    let rejected = json!({"not_the_same_person": true});
+    decide(
+        &mut tx,
+        tenant,
+        &item,
+        ReviewStatus::Rejected,
+        actor,
+        &rejected,
+    )
+    .await?;
+    tx.append_audit(
+        tenant.id,
+        &audit(actor, "review.rejected", "review_item")
+            .entity(item_id)
+            .customer(item.subject_customer_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Decides a customer's dispute ("this is not me" about one identifier): `unlink` removes the
+/// identifier from the profile (and from its primaries), otherwise it stays. Either way the
+/// item is closed: accepted (`merged`, the proposal taken) or `rejected`, with the decision.
+pub async fn decide_dispute(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    item_id: Uuid,
+    unlink: bool,
+) -> ServiceResult<()> {
+    may_merge(actor)?;
+    let mut tx = store.begin().await?;
+    let item = open_item(&mut tx, tenant, item_id).await?;
+    let identity_id = item
+        .evidence
+        .0
+        .pointer("/disputed/identity_id")
+        .and_then(|v| v.as_str())
+        .and_then(|v| Uuid::parse_str(v).ok())
+        .ok_or_else(|| ServiceError::invalid("item", "this review item is not a dispute"))?;
+    let (status, decision) = if unlink {
+        (ReviewStatus::Merged, json!({ "dispute": "unlinked" }))
+    } else {
+        (ReviewStatus::Rejected, json!({ "dispute": "kept" }))
+    };
+    decide(&mut tx, tenant, &item, status, actor, &decision).await?;
+    let customer_id = item.subject_customer_id;
+    let identity = tx
+        .identities_of(tenant.id, customer_id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == identity_id);
+    if unlink && let Some(identity) = &identity {
+        tx.delete_identity(tenant.id, identity.id).await?;
+        if let Some(mut row) = tx.customer(tenant.id, customer_id).await? {
+            let value = Some(identity.value.clone());
+            let mut changed = false;
+            if identity.kind == "email" && row.primary_email == value {
+                row.primary_email = None;
+                changed = true;
+            }
+            if identity.kind == "phone" && row.primary_phone == value {
+                row.primary_phone = None;
+                changed = true;
+            }
+            if changed {
+                row.updated_at = chrono::Utc::now();
+                tx.write_customer(&row).await?;
+            }
+        }
+    }
+    tx.append_audit(
+        tenant.id,
+        &audit(
+            actor,
+            if unlink {
+                "identity.unlinked"
+            } else {
+                "review.dispute_kept"
+            },
+            "review_item",
+        )
+        .entity(item_id)
+        .customer(customer_id)
+        .before_maybe(
+            identity
+                .as_ref()
+                .map(|i| json!({ "kind": i.kind, "provider": i.provider, "value": i.value })),
+        )
+        .after(decision),
     )
     .await?;
     tx.commit().await?;

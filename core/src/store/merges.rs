@@ -203,14 +203,14 @@ impl Tx {
         &mut self,
         tenant_id: Uuid,
         id: Uuid,
-        status: &str,
+        status: crate::types::ReviewStatus,
         decided_by: Option<Uuid>,
         decision: &serde_json::Value,
     ) -> StoreResult<bool> {
         let n = on_conn!(self, c => sqlx::query(
             "update review_items set status = $3, decided_by = $4, decided_at = $5, decision = $6 \
              where tenant_id = $1 and id = $2 and status in ('pending', 'deferred')")
-            .bind(tenant_id).bind(id).bind(status).bind(decided_by).bind(Utc::now()).bind(Json(decision))
+            .bind(tenant_id).bind(id).bind(status.as_str()).bind(decided_by).bind(Utc::now()).bind(Json(decision))
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(n > 0)
     }

@@ -162,7 +162,7 @@ pub async fn reject_item(
     caller: Caller,
     Path(item): Path<String>,
 ) -> Result<Json<Decided>, Problem> {
-    merge::reject_review_item(
+    review::reject_review_item(
         &state.store,
         &caller.tenant,
         &caller.actor,
