@@ -456,9 +456,11 @@ async fn a_region_set_in_settings_applies_to_the_next_console_search() {
     );
 }
 
-/// Every console server function that needs a permission, read from its source: its endpoint,
-/// the permission it asks for, and its parameters (name, type).
-fn server_functions() -> Vec<(String, String, Vec<(String, String)>)> {
+/// A server function's endpoint, the permission it asks for, and its parameters (name, type).
+type ServerFunction = (String, String, Vec<(String, String)>);
+
+/// Every console server function that needs a permission, read from its source.
+fn server_functions() -> Vec<ServerFunction> {
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src/server_fns");
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&folder).expect("server_fns") {
