@@ -53,7 +53,17 @@ case "$PG_SERVER" in
 esac
 PG_DB="spine_test_$(date +%s)_$$"
 psql -q -v ON_ERROR_STOP=1 "$PG_SERVER" -c "create database $PG_DB" >/dev/null
-cleanup() { psql -q "$PG_SERVER" -c "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true; }
+# The HTTP suites' PostgreSQL pass gives each test a database of its own (spine_http_*).
+drop_http_databases() {
+  local db
+  for db in $(psql -Atq "$PG_SERVER" -c "select datname from pg_database where datname like 'spine\_http\_%'" 2>/dev/null); do
+    psql -q "$PG_SERVER" -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+  done
+}
+cleanup() {
+  drop_http_databases
+  psql -q "$PG_SERVER" -c "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 export SPINE_TEST_PG_URL="${PG_SERVER%/*}/$PG_DB"
 say "PostgreSQL test database: $PG_DB"
@@ -65,6 +75,11 @@ say "cargo clippy"
 cargo clippy --workspace --all-targets --features server/ssr -- -D warnings
 say "cargo test"
 cargo test --workspace --no-fail-fast
+# The HTTP suites again, each test on a PostgreSQL database of its own: the production database.
+say "HTTP suites on PostgreSQL"
+SPINE_TEST_DATABASE=postgres cargo test -p server --no-fail-fast \
+  --test api --test webhooks --test console --test security --test openapi --test operations --test users
+drop_http_databases
 
 # --- The release build ---------------------------------------------------------------------------
 # Built in full, not only checked: some errors (a view type too deep to lay out) appear only

@@ -16,7 +16,7 @@ const AGENT: (&str, &str) = ("agent@demo.spine.local", "demo-agent-password");
 
 #[tokio::test]
 async fn a_manager_downloads_one_charts_csv_and_others_are_refused() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let manager = console.sign_in(MANAGER).await;
 
     let path = "/analytics/channels.csv?from=2026-03-01&to=2026-03-03";

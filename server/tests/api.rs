@@ -4,7 +4,7 @@ mod common;
 
 use serde_json::{Value, json};
 
-use common::{Server, api_key, serve, sqlite_url};
+use common::{Server, api_key, database_url, serve};
 
 struct Api {
     server: Server,
@@ -17,7 +17,7 @@ impl Api {
     /// A fresh SQLite database with a tenant "acme" and an API key for it.
     fn start() -> Api {
         let dir = tempfile::tempdir().expect("dir");
-        let url = sqlite_url(&dir);
+        let url = database_url(&dir);
         // `serve --tenant acme` creates the tenant; a key needs it first, so serve once briefly.
         drop(serve(&url, &["--tenant", "acme"], None));
         let key = api_key(&url, "acme", "tests");

@@ -29,7 +29,7 @@ fn location(response: &reqwest::Response) -> String {
 
 #[tokio::test]
 async fn pages_without_a_session_redirect_to_sign_in_with_the_page_to_return_to() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let cases = [
         ("/", "/login"),
         ("/customers", "/login?next=%2Fcustomers"),
@@ -81,7 +81,7 @@ async fn pages_without_a_session_redirect_to_sign_in_with_the_page_to_return_to(
 
 #[tokio::test]
 async fn signing_in_opens_the_console_and_signing_out_closes_it() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let token = console.sign_in(AGENT).await;
 
     let home = console.get("/", Some(&token)).await;
@@ -140,7 +140,7 @@ async fn signing_in_opens_the_console_and_signing_out_closes_it() {
 
 #[tokio::test]
 async fn wrong_credentials_are_refused_with_one_message_and_no_cookie() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     for (email, password) in [
         (AGENT.0, "not-the-password"),
         ("nobody@demo.spine.local", AGENT.1),
@@ -191,7 +191,7 @@ async fn wrong_credentials_are_refused_with_one_message_and_no_cookie() {
 
 #[tokio::test]
 async fn server_functions_refuse_no_session_a_bad_csrf_token_or_another_site_and_write_nothing() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
 
     // No session: 401 for reading and for changing.
     let (status, _, body) = console
@@ -276,7 +276,7 @@ async fn an_agent_calling_review_merge_and_settings_functions_is_refused_and_wri
     use spine_core::services::review::pending_review_items;
     use spine_core::services::settings::tenant_settings;
 
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let store = Store::connect(&console.database_url).await.expect("open");
     let tenant = tenant_by_slug(&store, "demo").await.expect("tenant");
     let pending = pending_review_items(&store, &tenant, 500)
@@ -360,7 +360,7 @@ async fn an_agent_calling_review_merge_and_settings_functions_is_refused_and_wri
 #[tokio::test]
 async fn a_region_set_in_settings_applies_to_the_next_console_search() {
     const ADMIN: (&str, &str) = ("admin@demo.spine.local", "demo-admin-password");
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let key = common::api_key(&console.database_url, "demo", "region-test");
     let created = console
         .client
@@ -511,7 +511,7 @@ async fn every_server_function_refuses_the_roles_without_its_permission_and_writ
 
     let functions = server_functions();
     assert!(functions.len() >= 28, "{} functions found", functions.len());
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let base = console.server.base.clone();
     let mut sessions = Vec::new();
     for (role, credentials) in [(Role::Agent, AGENT), (Role::Manager, MANAGER)] {

@@ -30,7 +30,7 @@ async fn page_html(console: &Console, path: &str, cookie: &str) -> String {
 
 #[tokio::test]
 async fn a_managers_note_and_stage_change_are_refused_and_write_nothing() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let manager = console.sign_in(MANAGER).await;
     let csrf = console.csrf_token(&manager).await;
     let (status, body) = console

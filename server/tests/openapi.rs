@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use common::{Server, api_key, serve, sqlite_url};
+use common::{Server, api_key, database_url, serve};
 
 /// Every route the API router serves (server/src/http/api/mod.rs), with its methods. A route
 /// added there and not documented fails `every_api_route_is_documented_with_its_methods`.
@@ -43,7 +43,7 @@ const METHODS: &[&str] = &[
 /// A fresh SQLite database with a tenant "acme" and an API key for it.
 fn start() -> (Server, String) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = sqlite_url(&dir);
+    let url = database_url(&dir);
     drop(serve(&url, &["--tenant", "acme"], None));
     let key = api_key(&url, "acme", "openapi");
     (serve(&url, &["--tenant", "acme"], Some(dir)), key)

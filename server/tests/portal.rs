@@ -80,7 +80,7 @@ async fn outbox_len(console: &Console) -> usize {
 
 #[tokio::test]
 async fn code_sign_in_csrf_and_the_two_sessions_kept_apart() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let base = console.server.base.clone();
     let (_, email) = someone(&console).await;
 

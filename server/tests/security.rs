@@ -20,7 +20,7 @@ struct Target {
 
 impl Target {
     fn start() -> Target {
-        let console = Console::sqlite();
+        let console = Console::fresh();
         let key = api_key(&console.database_url, "demo", "attacks");
         Target {
             console,
@@ -293,7 +293,7 @@ async fn a_huge_message_yields_a_handful_of_claims_and_no_identities() {
 #[tokio::test]
 async fn a_public_server_answers_only_for_its_own_name() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = common::sqlite_url(&dir);
+    let url = common::database_url(&dir);
     let server = common::serve(
         &url,
         &[
@@ -441,7 +441,7 @@ async fn impossible_dates_and_amounts_are_refused_and_nothing_is_written() {
 
 #[tokio::test]
 async fn guessing_a_staff_password_locks_the_account_and_the_right_one_waits_too() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let base = console.server.base.clone();
     let attempt = |email: &'static str, password: &'static str| {
         let console = &console;
@@ -485,7 +485,7 @@ async fn guessing_a_staff_password_locks_the_account_and_the_right_one_waits_too
 
 #[tokio::test]
 async fn api_keys_do_only_what_their_scopes_allow_and_no_faster_than_their_rate() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let create =
         |name: &str, extra: &[&str]| api_key_with(&console.database_url, "demo", name, extra);
     let chatbot = create("chatbot", &["--scope", "ingest,read"]);
@@ -639,7 +639,7 @@ async fn one_client_cannot_make_spine_send_codes_without_end() {
 
 #[tokio::test]
 async fn server_functions_answer_bad_requests_with_4xx_not_500() {
-    let console = Console::sqlite();
+    let console = Console::fresh();
     let base = console.server.base.clone();
     let send = |body: Vec<u8>| {
         let request = console

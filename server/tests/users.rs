@@ -7,7 +7,7 @@ use common::{run, run_with_stdin};
 #[test]
 fn staff_are_created_with_a_password_from_stdin_listed_and_disabled() {
     let dir = tempfile::tempdir().expect("dir");
-    let url = common::sqlite_url(&dir);
+    let url = common::database_url(&dir);
     assert!(
         run(&["seed", "--demo", "--people", "2"], &url)
             .status

@@ -15,7 +15,7 @@ use spine_core::services::customers::tenant_stats;
 use spine_core::services::tenants::tenant_by_slug;
 use spine_core::types::TenantStats;
 
-use common::{Server, api_key, run, serve, sqlite_url};
+use common::{Server, api_key, database_url, run, serve};
 
 const TENANT: &str = "acme";
 const PUBLIC_URL: &str = "https://spine.example.com";
@@ -65,7 +65,7 @@ impl Hooks {
     /// served with `--public-url` unless `public` is false.
     fn start(public: bool) -> Hooks {
         let dir = tempfile::tempdir().expect("dir");
-        let url = sqlite_url(&dir);
+        let url = database_url(&dir);
         drop(serve(&url, &["--tenant", TENANT], None));
         let key = api_key(&url, TENANT, "tests");
         // WhatsApp and Meta also answer a GET handshake with a verify token.

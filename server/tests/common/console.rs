@@ -9,7 +9,7 @@ use serde_json::Value;
 use spine_core::Store;
 use spine_core::services::tenants::tenant_by_slug;
 
-use super::{Server, run, serve, sqlite_url};
+use super::{Server, database_url, run, serve};
 
 pub struct Console {
     pub server: Server,
@@ -42,9 +42,10 @@ impl Console {
         }
     }
 
-    pub fn sqlite() -> Console {
+    /// The demo tenant on a fresh database (see `database_url`).
+    pub fn fresh() -> Console {
         let dir = tempfile::tempdir().expect("dir");
-        let url = sqlite_url(&dir);
+        let url = database_url(&dir);
         Console::start(url, Some(dir))
     }
 

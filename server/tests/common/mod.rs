@@ -28,6 +28,23 @@ pub fn sqlite_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("spine.db").display())
 }
 
+/// The database an HTTP suite's test runs on: a SQLite file in `dir`, or, when
+/// `SPINE_TEST_DATABASE=postgres` (the test command's second pass), a PostgreSQL database of
+/// its own on the run's server. Those are dropped by the test command when the run ends (a
+/// test's server may outlive the test's own scope, so they are not dropped here).
+pub fn database_url(dir: &tempfile::TempDir) -> String {
+    if std::env::var("SPINE_TEST_DATABASE").as_deref() != Ok("postgres") {
+        return sqlite_url(dir);
+    }
+    static KEPT: std::sync::Mutex<Vec<ScratchDatabase>> = std::sync::Mutex::new(Vec::new());
+    let database = ScratchDatabase::create("http");
+    let url = database.url.clone();
+    if let Ok(mut kept) = KEPT.lock() {
+        kept.push(database);
+    }
+    url
+}
+
 /// Starts `spine serve` on a free port and waits for the address it prints.
 pub fn serve(database_url: &str, extra: &[&str], dir: Option<tempfile::TempDir>) -> Server {
     serve_logging(database_url, extra, dir, "warn")
