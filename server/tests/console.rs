@@ -574,7 +574,7 @@ async fn every_server_function_refuses_the_roles_without_its_permission_and_writ
             refused += 1;
         }
     }
-    // Agents lack 6 of the 10 permissions and managers 8: most functions are refused to one.
+    // Agents and managers each lack 8 of the 10 permissions: most functions refuse both.
     assert!(refused >= 30, "{refused} refusals checked");
     assert_eq!(console.audit_actions().await, before, "nothing was written");
 }
