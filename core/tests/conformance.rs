@@ -1381,7 +1381,7 @@ on_both!(
 
         // Profiles stored before the index existed are indexed by the start-up backfill.
         let mut tx = store.begin().await.expect("tx");
-        tx.reindex_name(t.id, ids["Robert Tables"], None)
+        tx.reindex_name(t.id, ids["Robert Tables"], &[])
             .await
             .expect("clear");
         tx.commit().await.expect("commit");

@@ -82,6 +82,14 @@ fn canonical(word: &str) -> &str {
     canonical_nickname(word).unwrap_or(word)
 }
 
+/// The keys a profile's display name is indexed under; none when it is not a person's name.
+pub fn display_name_keys(display_name: Option<&str>) -> Vec<String> {
+    display_name
+        .and_then(|name| PersonName::parse(name).ok())
+        .map(|name| name_index_keys(&name).into_iter().collect())
+        .unwrap_or_default()
+}
+
 /// The keys under which a stored name is indexed (see the module documentation).
 pub fn name_index_keys(name: &PersonName) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();

@@ -7,6 +7,8 @@ use spine_engine::normalize::email::mask_email;
 use spine_engine::normalize::phone::{Phone, Region};
 use spine_engine::search::{NameQuery, name_score};
 
+use spine_engine::search::display_name_keys;
+
 use crate::services::short_text;
 use crate::services::{ServiceError, ServiceResult, Tenant};
 use crate::store::{
@@ -149,7 +151,8 @@ pub async fn index_missing_names(store: &Store) -> ServiceResult<u64> {
         let mut tx = store.begin().await?;
         let page = tx.customers_missing_name_keys(after, PAGE).await?;
         for (tenant_id, id, name) in &page {
-            tx.reindex_name(*tenant_id, *id, Some(name)).await?;
+            tx.reindex_name(*tenant_id, *id, &display_name_keys(Some(name)))
+                .await?;
         }
         tx.commit().await?;
         indexed += page.len() as u64;
@@ -475,7 +478,8 @@ pub async fn update_customer(
         after.notification_prefs.0 = serde_json::json!(prefs);
     }
     after.updated_at = Utc::now();
-    tx.write_customer(&after).await?;
+    tx.write_customer(&after, &display_name_keys(after.display_name.as_deref()))
+        .await?;
     // Consent to marketing is a record of its own: when, and through whom.
     if after.marketing_opt_in != before.marketing_opt_in {
         tx.insert_consent(

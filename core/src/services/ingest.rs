@@ -1157,6 +1157,7 @@ pub(super) fn patch_from(
         primary_phone: sender.phone.as_ref().map(|p| p.e164().to_owned()),
         source: Some(source.to_owned()),
         seen_at: Some(seen),
+        name_keys: spine_engine::search::display_name_keys(sender.display_name.as_deref()),
     }
 }
 
@@ -1202,6 +1203,7 @@ pub(super) async fn create_profile(
                 sources: vec![source.to_owned()],
                 source_campaign: campaign.map(str::to_owned),
                 seen_at: seen,
+                name_keys: patch.name_keys,
             },
         )
         .await?;

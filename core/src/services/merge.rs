@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 use spine_engine::merge::{Choice, MergeIdentity, MergePlan, MergeSide, plan_merge};
 
+use spine_engine::search::display_name_keys;
+
 use crate::services::audit;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{CustomerRow, IdentityRow, MovedRows, Store, Tx};
@@ -245,7 +247,8 @@ pub async fn merge_customers(
         );
     merged.last_seen_at = survivor.last_seen_at.max(absorbed.last_seen_at);
     merged.updated_at = now;
-    tx.write_customer(&merged).await?;
+    tx.write_customer(&merged, &display_name_keys(merged.display_name.as_deref()))
+        .await?;
 
     for id in &plan.identities_to_move {
         tx.move_identity(tenant.id, parse_id(id)?, survivor_id)
@@ -264,7 +267,8 @@ pub async fn merge_customers(
     let mut gone = absorbed.clone();
     gone.merged_into = Some(survivor_id);
     gone.updated_at = now;
-    tx.write_customer(&gone).await?;
+    tx.write_customer(&gone, &display_name_keys(gone.display_name.as_deref()))
+        .await?;
 
     let outcome_counts = (plan.identities_to_move.len(), moved.interactions.len());
     let snapshot = Snapshot {
@@ -362,10 +366,18 @@ pub async fn undo_merge(
     let mut survivor = snapshot.survivor.clone();
     survivor.last_seen_at = current.last_seen_at;
     survivor.updated_at = Utc::now();
-    tx.write_customer(&survivor).await?;
+    tx.write_customer(
+        &survivor,
+        &display_name_keys(survivor.display_name.as_deref()),
+    )
+    .await?;
     let mut absorbed = snapshot.absorbed.clone();
     absorbed.updated_at = Utc::now();
-    tx.write_customer(&absorbed).await?;
+    tx.write_customer(
+        &absorbed,
+        &display_name_keys(absorbed.display_name.as_deref()),
+    )
+    .await?;
 
     for id in &snapshot.plan.identities_to_move {
         tx.move_identity(tenant.id, parse_id(id)?, merge.absorbed_id)

@@ -8,6 +8,8 @@ use uuid::Uuid;
 
 use spine_engine::merge::{Choice, MergePlan};
 
+use spine_engine::search::display_name_keys;
+
 use crate::services::audit;
 use crate::services::merge::{MergeOutcome, may_merge, merge_customers, preview_merge, staff_id};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
@@ -377,7 +379,8 @@ pub async fn decide_dispute(
             }
             if changed {
                 row.updated_at = chrono::Utc::now();
-                tx.write_customer(&row).await?;
+                tx.write_customer(&row, &display_name_keys(row.display_name.as_deref()))
+                    .await?;
             }
         }
     }

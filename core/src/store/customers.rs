@@ -4,9 +4,6 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use spine_engine::normalize::name::PersonName;
-use spine_engine::search::name_index_keys;
-
 use super::{StoreResult, Tx, on_conn};
 
 /// Up to this many key rows, a word of a name query is rare enough to drive the search: probing
@@ -57,6 +54,8 @@ pub struct NewCustomer {
     /// The marketing campaign that brought the person (first touch).
     pub source_campaign: Option<String>,
     pub seen_at: DateTime<Utc>,
+    /// The display name's search keys (`spine_engine::search::display_name_keys`).
+    pub name_keys: Vec<String>,
 }
 
 /// What an interaction taught us about a profile we already had: filled in only where empty.
@@ -69,6 +68,8 @@ pub struct CustomerPatch {
     pub primary_phone: Option<String>,
     pub source: Option<String>,
     pub seen_at: Option<DateTime<Utc>>,
+    /// The search keys of `display_name`, written if the profile had no name yet.
+    pub name_keys: Vec<String>,
 }
 
 pub(crate) const COLUMNS: &str = "tenant_id, id, display_name, given_name, family_name, primary_email, \
@@ -103,7 +104,7 @@ impl Tx {
             .bind(&new.source_campaign)
             .fetch_one(&mut *c)
             .await)?;
-        self.insert_name_keys(tenant_id, row.id, row.display_name.as_deref())
+        self.insert_name_keys(tenant_id, row.id, &new.name_keys)
             .await?;
         Ok(row)
     }
@@ -194,23 +195,20 @@ impl Tx {
             .await
             .map(|r| r.rows_affected()))?;
         if current.display_name.is_none() && patch.display_name.is_some() {
-            self.insert_name_keys(tenant_id, id, patch.display_name.as_deref())
+            self.insert_name_keys(tenant_id, id, &patch.name_keys)
                 .await?;
         }
         Ok(())
     }
 
-    /// Writes the name search keys of a profile that has none (see `spine_engine::search`).
+    /// Writes a profile's name search keys (the services compute them with
+    /// `spine_engine::search::display_name_keys`).
     async fn insert_name_keys(
         &mut self,
         tenant_id: Uuid,
         id: Uuid,
-        display_name: Option<&str>,
+        keys: &[String],
     ) -> StoreResult<()> {
-        let Some(name) = display_name.and_then(|n| PersonName::parse(n).ok()) else {
-            return Ok(());
-        };
-        let keys = name_index_keys(&name);
         if keys.is_empty() {
             return Ok(());
         }
@@ -224,7 +222,7 @@ impl Tx {
         );
         on_conn!(self, c => {
             let mut q = sqlx::query(&sql).bind(tenant_id).bind(id);
-            for key in &keys {
+            for key in keys {
                 q = q.bind(key);
             }
             q.execute(&mut *c).await.map(|r| r.rows_affected())
@@ -232,17 +230,17 @@ impl Tx {
         Ok(())
     }
 
-    /// Rewrites a profile's name search keys from its current name.
+    /// Replaces a profile's name search keys with these.
     pub async fn reindex_name(
         &mut self,
         tenant_id: Uuid,
         id: Uuid,
-        display_name: Option<&str>,
+        keys: &[String],
     ) -> StoreResult<()> {
         on_conn!(self, c => sqlx::query(
             "delete from customer_name_keys where tenant_id = $1 and customer_id = $2")
             .bind(tenant_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-        self.insert_name_keys(tenant_id, id, display_name).await
+        self.insert_name_keys(tenant_id, id, keys).await
     }
 
     /// Active profiles holding any of these name search keys (given word by word), as (id,

@@ -37,7 +37,11 @@ const OWNED_TABLES: [&str; 3] = ["interactions", "orders", "threads"];
 
 impl Tx {
     /// Writes every profile column from `row` (a merge result, or a snapshot being restored).
-    pub async fn write_customer(&mut self, row: &CustomerRow) -> StoreResult<()> {
+    pub async fn write_customer(
+        &mut self,
+        row: &CustomerRow,
+        name_keys: &[String],
+    ) -> StoreResult<()> {
         on_conn!(self, c => sqlx::query(
             "update customers set display_name = $3, given_name = $4, family_name = $5, primary_email = $6, \
                primary_phone = $7, lifecycle_stage = $8, tags = $9, preferred_channel = $10, timezone = $11, \
@@ -67,8 +71,7 @@ impl Tx {
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
-        self.reindex_name(row.tenant_id, row.id, row.display_name.as_deref())
-            .await
+        self.reindex_name(row.tenant_id, row.id, name_keys).await
     }
 
     /// Moves every interaction, order and thread of `from` to `to`; returns what moved.
