@@ -82,6 +82,9 @@ fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> AnyV
         <nav aria-label="Main">{links}</nav>
         <div class="whoami">
             <span class="who">
+                <span class="who-tenant" title="The business this console is for">
+                    {session.tenant_name}
+                </span>
                 <span class="who-name">{staff.name}</span>
                 <span class="role-badge" data-role=staff.role.as_str()>{staff.role.label()}</span>
             </span>

@@ -40,6 +40,8 @@ test("a staff session of one tenant is refused on another tenant's pages", async
   await page.getByLabel("Password").fill("acme-admin-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.locator(".who-name")).toHaveText("Olive Owner");
+  // The console says whose it is.
+  await expect(page.locator(".who-tenant")).toHaveText("Acme Bakery");
   await page.goto(`${acme}/customers?q=smith`);
   await expect(page.getByRole("heading", { name: /No customer matches/ })).toBeVisible();
   await page.screenshot({ path: "../docs/screenshots/tenant-acme.png" });

@@ -10,6 +10,8 @@ use crate::error::ConsoleError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsoleSession {
     pub staff: StaffMember,
+    /// The business whose console this is (one deployment may serve several).
+    pub tenant_name: String,
     /// Sent back by every form that changes something.
     pub csrf_token: String,
 }
@@ -74,8 +76,11 @@ pub async fn sign_out(#[server(default)] csrf: String) -> Result<(), ConsoleErro
 pub async fn get_console_session() -> Result<ConsoleSession, ConsoleError> {
     use super::ssr::*;
 
-    respond(require_session().map(|session| ConsoleSession {
-        csrf_token: session.csrf_token().to_owned(),
-        staff: session.staff,
+    respond(require_session().and_then(|session| {
+        Ok(ConsoleSession {
+            csrf_token: session.csrf_token().to_owned(),
+            tenant_name: state()?.tenant.name.clone(),
+            staff: session.staff,
+        })
     }))
 }
