@@ -557,7 +557,7 @@ pub struct TenantStats {
     pub pending_reviews: i64,
 }
 
-// --- The customer page: possible duplicates and merge history ---
+// --- The customer page: possible duplicates, merge history and the page itself ---
 
 /// One comparison that agreed between two profiles, as the engine weighed it: an identifier
 /// ("email", "exact", its confidence) or a model comparison ("first_name", "exact", its bits).
@@ -592,6 +592,61 @@ pub struct MergeRecord {
     pub created_at: DateTime<Utc>,
     pub undone_at: Option<DateTime<Utc>>,
     pub undone_by: Option<String>,
+}
+
+/// Everything the console's customer page shows of one profile, with what the caller may do
+/// there already decided (`services::customer_page`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerPage {
+    pub profile: CustomerProfile,
+    pub timeline: Vec<TimelineEntry>,
+    /// The `before` of the next (older) page, when there may be one.
+    pub next_cursor: Option<String>,
+    pub channel: Option<Channel>,
+    pub kind: Option<InteractionKind>,
+    pub duplicates: Vec<DuplicateCandidate>,
+    pub merges: Vec<MergeRecord>,
+    /// The "merge with another profile" box's search (`merge_q`), for those who may merge.
+    pub merge_search: Option<MergeSearch>,
+    /// The profile this one was merged into (and is now part of), when it was.
+    pub merged_into: Option<Uuid>,
+    /// What the signed-in role may do here: the page shows only these controls.
+    pub can_edit: bool,
+    pub can_merge: bool,
+    /// Export, soft delete, restore and erase (admins).
+    pub can_manage_privacy: bool,
+    /// What someone answering this customer should know, as the context API renders it.
+    pub context: Option<ContextView>,
+    /// Identifiers the customer said are not theirs, waiting for a decision (admins).
+    pub disputes: Vec<Dispute>,
+}
+
+/// Other active profiles found for the merge box: the search service's answer without this
+/// profile itself, or a readable reason it could not search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeSearch {
+    pub query: String,
+    pub customers: Vec<CustomerSummary>,
+    pub error: Option<String>,
+}
+
+/// The context panel: the prompt-ready text and the conversations it was built from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextView {
+    pub text: String,
+    pub threads: Vec<ThreadBrief>,
+}
+
+/// One conversation thread as the context panel lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadBrief {
+    pub id: Uuid,
+    pub channel: String,
+    pub status: String,
+    pub topic: Option<String>,
+    pub continues_from: Option<String>,
+    pub archived: bool,
+    pub last_message_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -1134,7 +1134,7 @@ on_both!(
 on_both!(
     timeline_filters_by_channel_and_kind,
     |store: Store| async move {
-        use spine_core::services::customers::customer_timeline_filtered;
+        use spine_core::services::customers::{TimelineRequest, timeline_page};
         let t = tenant(&store).await;
         let ids = IdentifiersInput {
             email: Some("kim@example.com".into()),
@@ -1156,30 +1156,53 @@ on_both!(
         call.kind = InteractionKind::Call;
         ingest_event(&store, &t, &SYSTEM, call).await.expect("call");
         let id = first.customer_id;
-        let sms = customer_timeline_filtered(&store, &t, id, None, 50, Some(Channel::Sms), None)
-            .await
-            .expect("sms");
+        let sms = timeline_page(
+            &store,
+            &t,
+            id,
+            &TimelineRequest {
+                limit: 50,
+                channel: Some(Channel::Sms),
+                kind: None,
+                ..TimelineRequest::default()
+            },
+        )
+        .await
+        .expect("sms")
+        .entries;
         assert_eq!(
             sms.iter().map(|e| e.channel).collect::<Vec<_>>(),
             vec![Channel::Sms]
         );
-        let calls =
-            customer_timeline_filtered(&store, &t, id, None, 50, None, Some(InteractionKind::Call))
-                .await
-                .expect("calls");
-        assert_eq!(calls.len(), 1);
-        let none = customer_timeline_filtered(
+        let calls = timeline_page(
             &store,
             &t,
             id,
-            None,
-            50,
-            Some(Channel::Sms),
-            Some(InteractionKind::Call),
+            &TimelineRequest {
+                limit: 50,
+                channel: None,
+                kind: Some(InteractionKind::Call),
+                ..TimelineRequest::default()
+            },
+        )
+        .await
+        .expect("calls")
+        .entries;
+        assert_eq!(calls.len(), 1);
+        let none = timeline_page(
+            &store,
+            &t,
+            id,
+            &TimelineRequest {
+                limit: 50,
+                channel: Some(Channel::Sms),
+                kind: Some(InteractionKind::Call),
+                ..TimelineRequest::default()
+            },
         )
         .await
         .expect("none");
-        assert!(none.is_empty());
+        assert!(none.entries.is_empty());
         assert_eq!(
             customer_timeline(&store, &t, id, None, 50)
                 .await

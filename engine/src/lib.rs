@@ -18,4 +18,5 @@ pub mod normalize;
 pub mod record;
 pub mod resolve;
 pub mod search;
+pub mod sender;
 pub mod synth;

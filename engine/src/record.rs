@@ -130,6 +130,39 @@ pub struct FieldIssue {
 }
 
 impl Record {
+    /// A record of a person known by a parsed name and address (a message's sender): the
+    /// same fields `from_raw` fills from text, without parsing anything again.
+    pub fn of_person(name: Option<&PersonName>, address: Option<&Address>) -> Record {
+        let mut record = Record::default();
+        if let Some(name) = name {
+            record.set_name(name, false);
+        }
+        if let Some(address) = address {
+            record.set_address(address);
+        }
+        record
+    }
+
+    fn set_name(&mut self, name: &PersonName, lone_family: bool) {
+        if lone_family {
+            self.family = Some(name.full().to_owned());
+        } else {
+            self.given = name.given().map(str::to_owned);
+            self.given_canonical = name.canonical_given().or_else(|| self.given.clone());
+            self.family = name.family().map(str::to_owned);
+        }
+        self.full_name = Some(name.full().to_owned());
+    }
+
+    fn set_address(&mut self, address: &Address) {
+        self.address_line = Some(address.line1().to_owned());
+        self.address_unit = address.line2().map(str::to_owned);
+        self.city = address.city().map(str::to_owned);
+        self.postcode = address.postal_code().map(str::to_owned);
+        self.state = address.region().map(str::to_owned);
+        self.country = address.country().map(str::to_owned);
+    }
+
     /// Normalizes a raw record. Unparseable values are dropped (and reported), never fatal.
     pub fn from_raw(raw: &RawRecord, region: Region) -> (Record, Vec<FieldIssue>) {
         Record::from_raw_with(raw, &|text: &str| parse_phone(text, region))
@@ -161,15 +194,9 @@ impl Record {
             match PersonName::parse(&text) {
                 Ok(name) => {
                     // A lone last name is a family name, not a given one.
-                    if raw.get(&Field::FirstName).is_none() && raw.get(&Field::FullName).is_none() {
-                        record.family = Some(name.full().to_owned());
-                    } else {
-                        record.given = name.given().map(str::to_owned);
-                        record.given_canonical =
-                            name.canonical_given().or_else(|| record.given.clone());
-                        record.family = name.family().map(str::to_owned);
-                    }
-                    record.full_name = Some(name.full().to_owned());
+                    let lone_family =
+                        raw.get(&Field::FirstName).is_none() && raw.get(&Field::FullName).is_none();
+                    record.set_name(&name, lone_family);
                 }
                 Err(e) => issues.push(FieldIssue {
                     field: Field::FullName,
@@ -208,14 +235,7 @@ impl Record {
                 country: raw.get(&Field::Country),
             };
             match Address::parse(input) {
-                Ok(address) => {
-                    record.address_line = Some(address.line1().to_owned());
-                    record.address_unit = address.line2().map(str::to_owned);
-                    record.city = address.city().map(str::to_owned);
-                    record.postcode = address.postal_code().map(str::to_owned);
-                    record.state = address.region().map(str::to_owned);
-                    record.country = address.country().map(str::to_owned);
-                }
+                Ok(address) => record.set_address(&address),
                 Err(e) => issues.push(FieldIssue {
                     field: Field::Address1,
                     message: e.to_string(),

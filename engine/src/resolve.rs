@@ -70,6 +70,25 @@ pub struct ScoredCandidate<Id> {
     pub explanation: Vec<Contribution>,
 }
 
+impl<Id> ScoredCandidate<Id> {
+    /// The identifiers the candidate was matched by, as an answer names them: "email" for an
+    /// exact match, "phone_variant" for another form; the name, which alone links nobody, is
+    /// left out.
+    pub fn matched_kinds(&self) -> Vec<String> {
+        self.explanation
+            .iter()
+            .filter(|e| e.comparison != "name")
+            .map(|e| {
+                if e.level == "exact" {
+                    e.comparison.clone()
+                } else {
+                    format!("{}_{}", e.comparison, e.level)
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Resolution<Id> {

@@ -7,60 +7,17 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::ConsoleError;
-use crate::types::{
-    Channel, CustomerProfile, CustomerSummary, DuplicateCandidate, InteractionKind, MergeRecord,
-    TimelineEntry,
-};
+use crate::types::CustomerPage;
 
-/// Timeline entries per page.
-pub const TIMELINE_PAGE: i64 = 50;
-
-/// Everything the customer page shows, in one round trip.
+/// Everything the customer page shows, in one round trip: the customer page's data (the same
+/// fields at the top level) with the server's clock and the session's form token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CustomerPage {
+pub struct CustomerPageView {
     /// The server's clock, so relative times read the same on the server and in the browser.
     pub now: DateTime<Utc>,
-    pub profile: CustomerProfile,
-    pub timeline: Vec<TimelineEntry>,
-    /// The `before` of the next (older) page, when there may be one.
-    pub next_cursor: Option<String>,
-    pub channel: Option<Channel>,
-    pub kind: Option<InteractionKind>,
-    pub duplicates: Vec<DuplicateCandidate>,
-    pub merges: Vec<MergeRecord>,
-    /// The "merge with another profile" box's search (`merge_q`), for those who may merge.
-    pub merge_search: Option<MergeSearch>,
-    /// The profile this one was merged into (and is now part of), when it was.
-    pub merged_into: Option<Uuid>,
-    /// What the signed-in role may do here: the page shows only these controls.
-    pub can_edit: bool,
-    pub can_merge: bool,
-    /// Export, soft delete, restore and erase (admins).
-    pub can_manage_privacy: bool,
-    /// What someone answering this customer should know, as the context API renders it.
-    pub context: Option<ContextView>,
-    /// Identifiers the customer said are not theirs, waiting for a decision (admins).
-    pub disputes: Vec<spine_core::types::Dispute>,
+    #[serde(flatten)]
+    pub page: CustomerPage,
     pub csrf_token: String,
-}
-
-/// The context panel: the prompt-ready text and the conversations it was built from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ContextView {
-    pub text: String,
-    pub threads: Vec<ThreadBrief>,
-}
-
-/// One conversation thread as the context panel lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ThreadBrief {
-    pub id: Uuid,
-    pub channel: String,
-    pub status: String,
-    pub topic: Option<String>,
-    pub continues_from: Option<String>,
-    pub archived: bool,
-    pub last_message_at: DateTime<Utc>,
 }
 
 /// A conversation's full text, for `/threads/{id}`.
@@ -83,18 +40,6 @@ pub struct TranscriptLine {
     pub body: Option<String>,
 }
 
-/// Other active profiles found for the merge box: the search service's answer without this
-/// profile itself, or a readable reason it could not search.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MergeSearch {
-    pub query: String,
-    pub customers: Vec<CustomerSummary>,
-    pub error: Option<String>,
-}
-
-/// Results shown in the merge box.
-pub const MERGE_SEARCH_LIMIT: i64 = 8;
-
 /// The customer page's data. Unknown filter values are ignored (they come from the URL).
 /// `merge_q` searches for another profile to merge into this one (admins only).
 #[server(endpoint = "get_customer_page")]
@@ -104,150 +49,43 @@ pub async fn get_customer_page(
     kind: Option<String>,
     before: Option<String>,
     merge_q: Option<String>,
-) -> Result<CustomerPage, ConsoleError> {
+) -> Result<CustomerPageView, ConsoleError> {
     use super::ssr::*;
+    use crate::types::{Channel, InteractionKind};
     use spine_core::ServiceError;
     use spine_core::access::Permission;
-    use spine_core::services::{customers, duplicates, merge};
+    use spine_core::services::customer_page::{self, PageAccess, PageRequest};
 
     respond(
         async move {
             let session = require_staff(Permission::ViewCustomers)?;
             let state = state()?;
-            let (store, tenant) = (&state.store, &state.tenant);
-            let channel = channel.as_deref().and_then(Channel::parse);
-            let kind = kind.as_deref().and_then(InteractionKind::parse);
-            let before = match before.as_deref().filter(|b| !b.is_empty()) {
-                Some(raw) => Some(crate::types::TimelineCursor::parse(raw).ok_or_else(|| {
-                    ConsoleError::Invalid("That page of the timeline does not exist.".to_owned())
-                })?),
-                None => None,
-            };
-            let profile = customers::customer_profile(store, tenant, id)
-                .await
-                .map_err(service_error)?;
-            let timeline = customers::customer_timeline_filtered(
-                store,
-                tenant,
-                id,
+            let request = PageRequest {
+                channel: channel.as_deref().and_then(Channel::parse),
+                kind: kind.as_deref().and_then(InteractionKind::parse),
                 before,
-                TIMELINE_PAGE,
-                channel,
-                kind,
-            )
-            .await
-            .map_err(service_error)?;
-            let next_cursor = (timeline.len() as i64 == TIMELINE_PAGE)
-                .then(|| {
-                    timeline
-                        .last()
-                        .map(|e| crate::types::TimelineCursor::after(e).to_string())
-                })
-                .flatten();
-            let merges = merge::merge_history(store, tenant, id)
-                .await
-                .map_err(service_error)?;
-            let merged_into = merges
-                .iter()
-                .find(|m| !m.survived && m.undone_at.is_none())
-                .map(|m| m.survivor_id);
-            // An absorbed profile has no duplicates of its own: it is part of its survivor.
-            let duplicates = match duplicates::possible_duplicates(store, tenant, id).await {
-                Ok(list) => list,
-                Err(ServiceError::NotFound(_)) => Vec::new(),
-                Err(e) => return Err(service_error(e)),
+                merge_query: merge_q,
             };
-            let can_merge = session.staff.can(Permission::MergeCustomers);
-            // An absorbed profile takes no further merges until its own is undone.
-            let merge_search = match merge_q {
-                Some(query) if can_merge && merged_into.is_none() => {
-                    let query = query.trim().to_owned();
-                    if query.is_empty() {
-                        Some(MergeSearch {
-                            query,
-                            customers: Vec::new(),
-                            error: None,
-                        })
-                    } else {
-                        // One more than shown, since this profile may be among them.
-                        let found = customers::search_customers(
-                            store,
-                            tenant,
-                            &query,
-                            MERGE_SEARCH_LIMIT + 1,
-                        )
-                        .await;
-                        Some(match found {
-                            Ok(list) => MergeSearch {
-                                query,
-                                customers: list
-                                    .into_iter()
-                                    .filter(|c| c.id != id)
-                                    .take(MERGE_SEARCH_LIMIT as usize)
-                                    .collect(),
-                                error: None,
-                            },
-                            Err(e @ ServiceError::Invalid { .. }) => MergeSearch {
-                                query,
-                                customers: Vec::new(),
-                                error: Some(service_error(e).to_string()),
-                            },
-                            Err(e) => return Err(service_error(e)),
-                        })
-                    }
-                }
-                _ => None,
-            };
-            Ok(CustomerPage {
-                now: Utc::now(),
-                profile,
-                timeline,
-                next_cursor,
-                channel,
-                kind,
-                duplicates,
-                merges,
-                merge_search,
-                merged_into,
-                can_edit: session.staff.can(Permission::EditCustomers) && merged_into.is_none(),
-                can_merge,
+            let access = PageAccess {
+                can_edit: session.staff.can(Permission::EditCustomers),
+                can_merge: session.staff.can(Permission::MergeCustomers),
                 can_manage_privacy: session.staff.can(Permission::ManagePrivacy),
-                context: match spine_core::services::memory::customer_context(
-                    store,
-                    tenant,
-                    id,
-                    None,
-                    spine_core::services::memory::DEFAULT_BUDGET,
-                )
-                .await
-                {
-                    Ok(context) => Some(ContextView {
-                        threads: context
-                            .threads
-                            .into_iter()
-                            .map(|t| ThreadBrief {
-                                id: t.id,
-                                channel: t.channel,
-                                status: t.status,
-                                topic: t.topic,
-                                continues_from: t.continues_from,
-                                archived: t.archived,
-                                last_message_at: t.last_message_at,
-                            })
-                            .collect(),
-                        text: context.text,
-                    }),
-                    // An absorbed or erased profile has no context of its own.
-                    Err(ServiceError::NotFound(_)) => None,
-                    Err(e) => return Err(service_error(e)),
-                },
-                disputes: if can_merge {
-                    spine_core::services::portal::open_disputes(store, tenant, id)
-                        .await
-                        .map_err(service_error)?
-                } else {
-                    Vec::new()
-                },
+            };
+            let page =
+                customer_page::customer_page(&state.store, &state.tenant, id, &request, access)
+                    .await
+                    .map_err(|e| match e {
+                        // The refusal is a whole sentence: the page has no field to name.
+                        ServiceError::Invalid { field, message }
+                            if field == customer_page::CURSOR_FIELD =>
+                        {
+                            ConsoleError::Invalid(message)
+                        }
+                        e => service_error(e),
+                    })?;
+            Ok(CustomerPageView {
+                now: Utc::now(),
+                page,
                 csrf_token: session.csrf_token().to_owned(),
             })
         }

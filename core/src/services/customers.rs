@@ -240,6 +240,7 @@ pub async fn customer_profile(
     Ok(profile(row, identities))
 }
 
+/// A page of the timeline, newest first, unfiltered.
 pub async fn customer_timeline(
     store: &Store,
     tenant: &Tenant,
@@ -247,37 +248,67 @@ pub async fn customer_timeline(
     before: Option<TimelineCursor>,
     limit: i64,
 ) -> ServiceResult<Vec<TimelineEntry>> {
-    customer_timeline_filtered(store, tenant, id, before, limit, None, None).await
+    let request = TimelineRequest {
+        before,
+        limit,
+        ..TimelineRequest::default()
+    };
+    Ok(timeline_page(store, tenant, id, &request).await?.entries)
 }
 
-/// A page of the timeline, newest first, optionally only one channel and/or one kind.
-pub async fn customer_timeline_filtered(
+/// Which page of a timeline to read: older than `before`, at most `limit` entries (1 to
+/// [`MAX_PAGE`]), optionally only one channel and/or one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TimelineRequest {
+    pub before: Option<TimelineCursor>,
+    pub limit: i64,
+    pub channel: Option<Channel>,
+    pub kind: Option<InteractionKind>,
+}
+
+/// One page of a timeline and where the next (older) one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelinePage {
+    /// Newest first.
+    pub entries: Vec<TimelineEntry>,
+    /// After the last entry, when the page is full (there may be more); `None` on the last page.
+    pub next_cursor: Option<TimelineCursor>,
+}
+
+/// A page of a profile's timeline with the cursor of the next page: the API and the console
+/// page through a timeline the same way.
+pub async fn timeline_page(
     store: &Store,
     tenant: &Tenant,
     id: Uuid,
-    before: Option<TimelineCursor>,
-    limit: i64,
-    channel: Option<Channel>,
-    kind: Option<InteractionKind>,
-) -> ServiceResult<Vec<TimelineEntry>> {
+    request: &TimelineRequest,
+) -> ServiceResult<TimelinePage> {
+    let limit = request.limit.clamp(1, MAX_PAGE);
     let mut tx = store.read().await?;
     tx.customer(tenant.id, id)
         .await?
         .ok_or(ServiceError::NotFound("customer"))?;
     let filter = TimelineFilter {
-        channel: channel.map(|c| c.as_str().to_owned()),
-        kind: kind.map(|k| k.as_str().to_owned()),
+        channel: request.channel.map(|c| c.as_str().to_owned()),
+        kind: request.kind.map(|k| k.as_str().to_owned()),
     };
     let rows = tx
         .timeline(
             tenant.id,
             id,
-            before.map(|c| (c.occurred_at, c.id)),
-            limit.clamp(1, MAX_PAGE),
+            request.before.map(|c| (c.occurred_at, c.id)),
+            limit,
             &filter,
         )
         .await?;
-    Ok(rows.into_iter().filter_map(timeline_entry).collect())
+    let entries: Vec<TimelineEntry> = rows.into_iter().filter_map(timeline_entry).collect();
+    let next_cursor = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(TimelineCursor::after))
+        .flatten();
+    Ok(TimelinePage {
+        entries,
+        next_cursor,
+    })
 }
 
 fn summary(row: CustomerRow, channels: &[String]) -> CustomerSummary {

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use spine_engine::resolve::Resolution;
 
 use crate::services::customers::{customer_profile, search_summary};
-use crate::services::ingest::{
-    Origin, create_profile, decide_sender, link_all, matched_kinds, normalize_sender, patch_from,
+use crate::services::resolution::{
+    self, Origin, create_profile, link_all, normalize_sender, patch_from,
 };
 use crate::services::review::queue_review_item;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
@@ -99,9 +99,10 @@ pub async fn resolve_customer(
     let sender = normalize_sender(tenant, &ids, None, None)?;
     let now = Utc::now();
     let mut tx = store.begin().await?;
-    tx.lock_keys(&sender.lock_keys(tenant)).await?;
+    tx.lock_keys(&resolution::lock_keys(tenant, &sender))
+        .await?;
     let model = crate::services::matching::current_model(&mut tx, tenant).await?;
-    let decided = decide_sender(&mut tx, tenant, &model, &sender, &ids).await?;
+    let decided = resolution::decide(&mut tx, tenant, &model, &sender).await?;
     let resolution = decided.resolution;
     let outcome = match resolution {
         Resolution::Link(best) => {
@@ -124,7 +125,7 @@ pub async fn resolve_customer(
                 customer: customer_profile(store, tenant, best.id).await?,
                 is_new_account: false,
                 updated: request.merge_if_found,
-                matched_by: matched_kinds(&best),
+                matched_by: best.matched_kinds(),
                 confidence: best.confidence,
             }
         }

@@ -88,8 +88,8 @@ fn state_of(row: &ThreadRow) -> ThreadState {
         last_message_at: row.last_message_at.timestamp(),
         channel: row.channel.clone(),
         status: status_of(&row.status),
-        topics: row.topics.0.clone(),
-        entities: row.entities.0.clone(),
+        topics: row.topics.clone(),
+        entities: row.entities.clone(),
     }
 }
 
@@ -194,13 +194,13 @@ pub(crate) async fn thread_for(
                 row.handoff_from_channel = Some(row.channel.clone());
             }
             for topic in &message_topics {
-                if !row.topics.0.contains(topic) {
-                    row.topics.0.push(*topic);
+                if !row.topics.contains(topic) {
+                    row.topics.push(*topic);
                 }
             }
             for entity in &entities {
-                if !row.entities.0.iter().any(|e| e.same_as(entity)) {
-                    row.entities.0.push(entity.clone());
+                if !row.entities.iter().any(|e| e.same_as(entity)) {
+                    row.entities.push(entity.clone());
                 }
             }
             if row.topic.is_none() {
@@ -220,8 +220,8 @@ pub(crate) async fn thread_for(
             summary: None,
             opened_at: at,
             last_message_at: at,
-            topics: sqlx::types::Json(message_topics),
-            entities: sqlx::types::Json(entities.clone()),
+            topics: message_topics,
+            entities: entities.clone(),
             resolved_at: None,
             archived_at: None,
         },
@@ -398,7 +398,7 @@ pub async fn customer_context(
         } else {
             let shared = newest_topics
                 .iter()
-                .filter(|t| thread.topics.0.contains(t))
+                .filter(|t| thread.topics.contains(t))
                 .count();
             shared as f64 / newest_topics.len() as f64
         };
@@ -430,7 +430,7 @@ pub async fn customer_context(
             archived,
             topic: thread.topic.clone(),
             continues_from: thread.handoff_from_channel.clone(),
-            entities: thread.entities.0.iter().map(entity_label).collect(),
+            entities: thread.entities.iter().map(entity_label).collect(),
             last_message_at: thread.last_message_at,
             last_messages,
             summary: summary.render().lines().map(str::to_owned).collect(),
@@ -683,7 +683,7 @@ async fn archive_one(
     let mut compact = thread.clone();
     let summary = summary_of(thread.summary.as_deref(), 0);
     compact.summary = serde_json::to_string(&summary.compacted(ARCHIVED_SUMMARY_CAPACITY)).ok();
-    compact.entities.0.retain(|e| {
+    compact.entities.retain(|e| {
         matches!(
             e.kind,
             EntityKind::OrderNumber | EntityKind::BookingRef | EntityKind::Product

@@ -8,7 +8,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::services::audit;
-use crate::services::ingest::{IngestJob, ingest_all, normalize_sender, prepare_event};
+use crate::services::ingest::{IngestJob, ingest_all, prepare_event};
+use crate::services::resolution::normalize_sender;
 use crate::services::tenants::tenant_by_slug;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{Store, WebhookConfigRow};

@@ -126,8 +126,10 @@ pub struct ThreadRow {
     pub summary: Option<String>,
     pub opened_at: DateTime<Utc>,
     pub last_message_at: DateTime<Utc>,
-    pub topics: Json<Vec<Topic>>,
-    pub entities: Json<Vec<Entity>>,
+    #[sqlx(json)]
+    pub topics: Vec<Topic>,
+    #[sqlx(json)]
+    pub entities: Vec<Entity>,
     pub resolved_at: Option<DateTime<Utc>>,
     /// Archived: compacted, its messages' text in its transcript.
     pub archived_at: Option<DateTime<Utc>>,
@@ -289,7 +291,7 @@ impl Tx {
             .bind(tenant_id).bind(thread.id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         on_conn!(self, c => sqlx::query(
             "update threads set archived_at = $3, summary = $4, entities = $5 where tenant_id = $1 and id = $2")
-            .bind(tenant_id).bind(thread.id).bind(at).bind(&thread.summary).bind(&thread.entities)
+            .bind(tenant_id).bind(thread.id).bind(at).bind(&thread.summary).bind(Json(&thread.entities))
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(archived)
     }
@@ -357,8 +359,8 @@ impl Tx {
             .bind(&row.summary)
             .bind(row.opened_at)
             .bind(row.last_message_at)
-            .bind(&row.topics)
-            .bind(&row.entities)
+            .bind(Json(&row.topics))
+            .bind(Json(&row.entities))
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;

@@ -190,22 +190,16 @@ pub async fn timeline(
         })
         .transpose()?;
     let id = listed(&state, &caller, path_id(&id, "customer")?).await?.id;
-    let entries = customers::customer_timeline_filtered(
-        &state.store,
-        &caller.tenant,
-        id,
+    let request = customers::TimelineRequest {
         before,
         limit,
         channel,
         kind,
-    )
-    .await?;
-    let next_cursor = (entries.len() as i64 == limit)
-        .then(|| entries.last().map(|e| TimelineCursor::after(e).to_string()))
-        .flatten();
+    };
+    let page = customers::timeline_page(&state.store, &caller.tenant, id, &request).await?;
     Ok(Json(TimelinePage {
-        entries,
-        next_cursor,
+        entries: page.entries,
+        next_cursor: page.next_cursor.map(|c| c.to_string()),
     }))
 }
 

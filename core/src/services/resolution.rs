@@ -1,0 +1,478 @@
+//! Resolution's reads and writes: who a sender is, asked of the store. The engine's `sender`
+//! module decides (normalized probes, the record it scores, what each identifier becomes); this
+//! module finds the profiles a sender shares identifiers with, asks the tenant's model, and
+//! writes what was decided. Ingestion, find-or-create and webhooks resolve through it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use spine_engine::identifier::IdentifierKind;
+use spine_engine::model::Model;
+use spine_engine::normalize::address::AddressInput;
+use spine_engine::record::{Field, RawRecord, Record};
+use spine_engine::resolve::{
+    self, Candidate, MatchLevel, ProfileEvidence, Resolution, ScoredCandidate,
+};
+pub(crate) use spine_engine::sender::Sender;
+use spine_engine::sender::{self, Fate, Landing, Matches, Probe, SenderInput};
+
+use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
+use crate::store::{CustomerPatch, NewCustomer, NewIdentity, Tx};
+use crate::types::{Assurance, Channel, Claim, Decision, IdentifiersInput};
+
+impl From<sender::Assurance> for Assurance {
+    fn from(value: sender::Assurance) -> Assurance {
+        match value {
+            sender::Assurance::Claimed => Assurance::Claimed,
+            sender::Assurance::Staff => Assurance::Staff,
+            sender::Assurance::Asserted => Assurance::Asserted,
+            sender::Assurance::Verified => Assurance::Verified,
+        }
+    }
+}
+
+impl From<Assurance> for sender::Assurance {
+    fn from(value: Assurance) -> sender::Assurance {
+        match value {
+            Assurance::Claimed => sender::Assurance::Claimed,
+            Assurance::Staff => sender::Assurance::Staff,
+            Assurance::Asserted => sender::Assurance::Asserted,
+            Assurance::Verified => sender::Assurance::Verified,
+        }
+    }
+}
+
+/// The kind of identifier a channel delivers a message from, which the channel (not the
+/// sender) vouches for: the number an SMS, a WhatsApp message or a call came from, an email's
+/// From, a store's or a booking system's customer email (where its receipts go), the handle a
+/// DM came from. A web chat or a note has none: whatever its visitor typed is their word only.
+fn native_kind(channel: Channel) -> Option<IdentifierKind> {
+    match channel {
+        Channel::Sms | Channel::Whatsapp | Channel::Phone => Some(IdentifierKind::Phone),
+        Channel::Email | Channel::Order | Channel::Booking => Some(IdentifierKind::Email),
+        Channel::Instagram | Channel::Facebook => Some(IdentifierKind::Handle),
+        Channel::Webchat | Channel::Note => None,
+    }
+}
+
+/// Normalizes what is known of a sender; `channel` is where the message came from (none for a
+/// lookup), `text` a message body the sender wrote, searched for phone numbers and emails.
+/// A malformed identifier is refused, naming its field.
+pub(crate) fn normalize_sender(
+    tenant: &Tenant,
+    ids: &IdentifiersInput,
+    channel: Option<Channel>,
+    text: Option<&str>,
+) -> ServiceResult<Sender> {
+    let input = SenderInput {
+        external: ids
+            .external
+            .as_ref()
+            .map(|e| (e.provider.as_str(), e.id.as_str())),
+        login: ids.login.as_deref(),
+        email: ids.email.as_deref(),
+        phone: ids.phone.as_deref(),
+        handle: ids
+            .handle
+            .as_ref()
+            .map(|h| (h.platform.as_str(), h.handle.as_str())),
+        address: ids.address.as_ref().map(|a| AddressInput {
+            line1: &a.line1,
+            line2: a.line2.as_deref(),
+            city: a.city.as_deref(),
+            region: a.region.as_deref(),
+            postal_code: a.postal_code.as_deref(),
+            country: a.country.as_deref(),
+        }),
+        name: ids.name.as_deref(),
+    };
+    Sender::parse(&input, tenant.region, channel.and_then(native_kind), text)
+        .map_err(|e| ServiceError::invalid(e.field, e.message))
+}
+
+/// What concurrent transactions must not resolve at the same time as this sender
+/// (`Tx::lock_keys`).
+pub(crate) fn lock_keys(tenant: &Tenant, sender: &Sender) -> Vec<(Uuid, String)> {
+    sender
+        .lock_keys()
+        .into_iter()
+        .map(|key| (tenant.id, key))
+        .collect()
+}
+
+/// When an erased person with the sender's identifiers asked to be forgotten, if one did.
+pub(crate) async fn erased_at(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    sender: &Sender,
+) -> ServiceResult<Option<DateTime<Utc>>> {
+    let hashes = sender.tombstone_hashes(tenant.id.as_bytes());
+    Ok(tx.tombstoned_at(tenant.id, &hashes).await?)
+}
+
+/// What resolution decided about a sender, with what it saw.
+pub(crate) struct Decided {
+    pub candidates: Vec<Candidate<Uuid>>,
+    pub resolution: Resolution<Uuid>,
+    pub matches: Matches<Uuid>,
+}
+
+impl Decided {
+    /// Where the sender landed (`profile`), as the engine's rules for its identifiers see it.
+    fn landing<'a>(&'a self, sender: &'a Sender, profile: Uuid) -> Landing<'a, Uuid> {
+        Landing {
+            sender,
+            resolution: &self.resolution,
+            candidates: &self.candidates,
+            matches: &self.matches,
+            profile,
+        }
+    }
+}
+
+/// Which stored identities the sender's probes meet, exactly or as another form.
+async fn find_matches(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    sender: &Sender,
+) -> ServiceResult<Matches<Uuid>> {
+    let mut matches = Matches::default();
+    for (at, probe) in sender.probes().iter().enumerate() {
+        let kind = probe.kind.as_str();
+        for row in tx
+            .identities_matching(tenant.id, kind, &probe.provider, &probe.value)
+            .await?
+        {
+            matches.add(
+                row.customer_id,
+                at,
+                MatchLevel::Exact,
+                row.assurance().into(),
+            );
+        }
+        let mut variants = Vec::new();
+        if probe.match_key != probe.value {
+            variants.extend(
+                tx.identities_by_match_key(tenant.id, kind, &probe.match_key)
+                    .await?,
+            );
+        }
+        if probe.kind == IdentifierKind::Email {
+            // Stored addresses whose canonical form is this exact address (johndoe+shop@ vs johndoe@).
+            variants.extend(
+                tx.identities_by_match_key(tenant.id, kind, &probe.value)
+                    .await?
+                    .into_iter()
+                    .filter(|row| row.value != probe.value),
+            );
+        }
+        for variant in &probe.variants {
+            variants.extend(
+                tx.identities_matching(tenant.id, kind, &probe.provider, variant)
+                    .await?,
+            );
+        }
+        for row in variants {
+            matches.add(
+                row.customer_id,
+                at,
+                MatchLevel::Variant,
+                row.assurance().into(),
+            );
+        }
+    }
+    Ok(matches)
+}
+
+/// Finds the profiles the sender shares identifiers with and decides, with the tenant's model
+/// (`matching::current_model`).
+pub(crate) async fn decide(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    model: &Model,
+    sender: &Sender,
+) -> ServiceResult<Decided> {
+    let matches = find_matches(tx, tenant, sender).await?;
+    let candidates = matches.candidates(sender.probes());
+    let mut records = BTreeMap::new();
+    for candidate in &candidates {
+        let display = tx
+            .customer(tenant.id, candidate.id)
+            .await?
+            .and_then(|c| c.display_name);
+        if let Some(display) = display {
+            let raw = RawRecord {
+                id: candidate.id.to_string(),
+                fields: [(Field::FullName, display)].into(),
+            };
+            records.insert(candidate.id, Record::from_raw(&raw, tenant.region).0);
+        }
+    }
+    let evidence = ProfileEvidence {
+        model,
+        incoming: sender.record(),
+        records: &records,
+    };
+    let resolution = resolve::decide_with_model(&candidates, tenant.thresholds, &evidence);
+    Ok(Decided {
+        candidates,
+        resolution,
+        matches,
+    })
+}
+
+/// Where a sender landed, and why.
+pub(crate) struct Landed {
+    pub customer_id: Uuid,
+    pub decision: Decision,
+    /// The identifiers the profile was found by ("email", "phone_variant").
+    pub matched_by: Vec<String>,
+    pub confidence: f64,
+    /// Why a person must look, with the profiles to compare.
+    pub review: Option<(&'static str, Vec<ScoredCandidate<Uuid>>)>,
+    /// What the sender said that did not join the profile, kept with the message.
+    pub claims: Vec<Claim>,
+    pub resolution: Resolution<Uuid>,
+}
+
+/// Resolves a sender and writes the result: the linked profile learns what the sender adds; a
+/// new sender, an uncertain one and an ambiguous one get a profile of their own (the latter two
+/// with a review for a person); then each identifier joins, stays a claim, or is withheld.
+/// Inside the caller's transaction, which holds the sender's locks ([`lock_keys`]).
+pub(crate) async fn land(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    actor: &Actor,
+    model: &Model,
+    sender: &Sender,
+    origin: &Origin<'_>,
+    seen: DateTime<Utc>,
+) -> ServiceResult<Landed> {
+    let decided = decide(tx, tenant, model, sender).await?;
+    let (customer_id, decision, matched_by, confidence, review) = match &decided.resolution {
+        Resolution::Link(best) => {
+            tx.improve_customer(tenant.id, best.id, &patch_from(sender, origin.source, seen))
+                .await?;
+            let kinds = best.matched_kinds();
+            (best.id, Decision::Linked, kinds, best.confidence, None)
+        }
+        Resolution::Create => {
+            let id = create_profile(tx, tenant, actor, sender, origin, seen).await?;
+            (id, Decision::Created, Vec::new(), 0.0, None)
+        }
+        Resolution::Review(best) => {
+            let id = create_profile(tx, tenant, actor, sender, origin, seen).await?;
+            let reason = "possible duplicate: one profile matched below the link threshold";
+            let review = Some((reason, vec![best.clone()]));
+            (
+                id,
+                Decision::Review,
+                best.matched_kinds(),
+                best.confidence,
+                review,
+            )
+        }
+        Resolution::Ambiguous(all) => {
+            let id = create_profile(tx, tenant, actor, sender, origin, seen).await?;
+            let reason = "ambiguous: several profiles match this sender";
+            let best = all.first().map(|c| c.confidence).unwrap_or_default();
+            let kinds = all
+                .iter()
+                .flat_map(|c| c.matched_kinds())
+                .collect::<std::collections::BTreeSet<_>>();
+            let review = Some((reason, all.clone()));
+            (
+                id,
+                Decision::Ambiguous,
+                kinds.into_iter().collect(),
+                best,
+                review,
+            )
+        }
+    };
+    let claims = settle_identities(tx, tenant, sender, &decided, customer_id, seen).await?;
+    Ok(Landed {
+        customer_id,
+        decision,
+        matched_by,
+        confidence,
+        review,
+        claims,
+        resolution: decided.resolution,
+    })
+}
+
+/// What the sender adds to a profile: a name, an address and a number fill only what the profile
+/// lacks (a claim never replaces what it holds), and addresses written in a message are never
+/// among them.
+pub(crate) fn patch_from(sender: &Sender, source: &str, seen: DateTime<Utc>) -> CustomerPatch {
+    let (given, family) = sender.given_and_family();
+    CustomerPatch {
+        display_name: sender.display_name().map(str::to_owned),
+        given_name: given,
+        family_name: family,
+        primary_email: sender.email().map(|e| e.as_str().to_owned()),
+        primary_phone: sender.phone().map(|p| p.e164().to_owned()),
+        source: Some(source.to_owned()),
+        seen_at: Some(seen),
+        name_keys: sender.name_keys(),
+    }
+}
+
+/// Where a new profile came from: the source (channel or integration) and the campaign.
+pub(crate) struct Origin<'a> {
+    pub source: &'a str,
+    pub campaign: Option<&'a str>,
+}
+
+/// A new profile for the sender, audited; its identifiers are linked by the caller.
+pub(crate) async fn create_profile(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    actor: &Actor,
+    sender: &Sender,
+    origin: &Origin<'_>,
+    seen: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let Origin { source, campaign } = *origin;
+    let patch = patch_from(sender, source, seen);
+    let row = tx
+        .insert_customer(
+            tenant.id,
+            &NewCustomer {
+                display_name: patch.display_name,
+                given_name: patch.given_name,
+                family_name: patch.family_name,
+                primary_email: patch.primary_email,
+                primary_phone: patch.primary_phone,
+                lifecycle_stage: None,
+                preferred_channel: None,
+                sources: vec![source.to_owned()],
+                source_campaign: campaign.map(str::to_owned),
+                seen_at: seen,
+                name_keys: patch.name_keys,
+            },
+        )
+        .await?;
+    tx.append_audit(
+        tenant.id,
+        &audit(actor, "customer.created", "customer")
+            .entity(row.id)
+            .customer(row.id)
+            .after(json!({"source": source})),
+    )
+    .await?;
+    Ok(row.id)
+}
+
+/// Links every identifier the sender used to the profile, no more trusted than `tie` (how the
+/// sender was tied to an existing profile; `None` for a profile the sender made).
+pub(crate) async fn link_all(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    customer_id: Uuid,
+    sender: &Sender,
+    tie: Option<sender::Assurance>,
+    seen: DateTime<Utc>,
+) -> ServiceResult<()> {
+    for probe in sender.probes() {
+        let assurance = tie.map_or(probe.assurance, |t| probe.assurance.min(t));
+        link_identity(
+            tx,
+            tenant,
+            customer_id,
+            probe,
+            probe.confidence,
+            assurance,
+            seen,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The sender landed on `customer_id` (linked, or a new profile): each identifier joins it,
+/// stays with the message as a claim, or is withheld, as the engine's rules decide
+/// (`sender::Landing`). Returns the claims, to be kept with the message.
+async fn settle_identities(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    sender: &Sender,
+    decided: &Decided,
+    customer_id: Uuid,
+    seen: DateTime<Utc>,
+) -> ServiceResult<Vec<Claim>> {
+    let landing = decided.landing(sender, customer_id);
+    // The profile's identities are read only when the sender brings a claim they could refuse.
+    let verified: Vec<IdentifierKind> = if landing.brings_claim() {
+        tx.identities_of(tenant.id, customer_id)
+            .await?
+            .into_iter()
+            .filter(|i| i.assurance() == Assurance::Verified)
+            .filter_map(|i| IdentifierKind::parse(&i.kind))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut claims = Vec::new();
+    for (probe, fate) in sender.probes().iter().zip(landing.fates(&verified)) {
+        match fate {
+            Fate::Link {
+                confidence,
+                assurance,
+            } => link_identity(tx, tenant, customer_id, probe, confidence, assurance, seen).await?,
+            Fate::Claim { holder } => claims.push(Claim {
+                kind: probe.kind.as_str().to_owned(),
+                value: probe.value.clone(),
+                holder,
+            }),
+            Fate::Withheld => {}
+        }
+    }
+    Ok(claims)
+}
+
+async fn link_identity(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    customer_id: Uuid,
+    probe: &Probe,
+    confidence: f64,
+    assurance: sender::Assurance,
+    seen: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if probe.exclusive() {
+        // An external id another profile already holds stays there; the review item carries the
+        // conflict. Checked first: on PostgreSQL a failed insert would abort the whole transaction.
+        let holders = tx
+            .identity_holders(
+                tenant.id,
+                probe.kind.as_str(),
+                &probe.provider,
+                &probe.value,
+            )
+            .await?;
+        if holders.iter().any(|h| *h != customer_id) {
+            return Ok(());
+        }
+    }
+    tx.upsert_identity(
+        tenant.id,
+        &NewIdentity {
+            customer_id,
+            kind: probe.kind.as_str().to_owned(),
+            provider: probe.provider.clone(),
+            value: probe.value.clone(),
+            raw_value: probe.raw.clone().filter(|r| !r.is_empty()),
+            match_key: probe.match_key.clone(),
+            confidence,
+            assurance: assurance.into(),
+            seen_at: seen,
+        },
+    )
+    .await?;
+    Ok(())
+}
