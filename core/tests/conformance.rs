@@ -806,7 +806,7 @@ on_both!(
 
 mod merging {
     use super::*;
-    use spine_core::services::merge::{merge_customers, preview_merge, undo_merge};
+    use spine_core::services::merge::{MergePair, merge_customers, preview_merge, undo_merge};
     use spine_core::services::review::reject_review_item;
     use spine_engine::merge::Choice;
     use std::collections::BTreeMap;
@@ -868,16 +868,35 @@ mod merging {
             let (a, b) = two_profiles(&store, &t).await;
             let (before_a, before_b) = (state(&store, &t, a).await, state(&store, &t, b).await);
 
-            let plan = preview_merge(&store, &t, a, b).await.expect("preview");
+            let plan = preview_merge(
+                &store,
+                &t,
+                MergePair {
+                    survivor: a,
+                    absorbed: b,
+                },
+            )
+            .await
+            .expect("preview");
             assert!(
                 plan.conflicts().any(|f| f.name == "display_name"),
                 "Ann Lee vs Anne Lee is a choice"
             );
             let choices: BTreeMap<String, Choice> =
                 [("display_name".to_owned(), Choice::Absorbed)].into();
-            let outcome = merge_customers(&store, &t, &SYSTEM, a, b, &choices, None)
-                .await
-                .expect("merge");
+            let outcome = merge_customers(
+                &store,
+                &t,
+                &SYSTEM,
+                MergePair {
+                    survivor: a,
+                    absorbed: b,
+                },
+                &choices,
+                None,
+            )
+            .await
+            .expect("merge");
             assert_eq!(outcome.interactions_moved, 1);
 
             let merged = customer_profile(&store, &t, a).await.expect("survivor");
@@ -945,10 +964,32 @@ mod merging {
             email: "agent@x.com".into(),
             role: Role::Agent,
         };
-        let refused = merge_customers(&store, &t, &agent, a, b, &BTreeMap::new(), None).await;
+        let refused = merge_customers(
+            &store,
+            &t,
+            &agent,
+            MergePair {
+                survivor: a,
+                absorbed: b,
+            },
+            &BTreeMap::new(),
+            None,
+        )
+        .await;
         assert!(matches!(refused, Err(ServiceError::Forbidden)));
         assert!(matches!(
-            merge_customers(&store, &t, &SYSTEM, a, a, &BTreeMap::new(), None).await,
+            merge_customers(
+                &store,
+                &t,
+                &SYSTEM,
+                MergePair {
+                    survivor: a,
+                    absorbed: a
+                },
+                &BTreeMap::new(),
+                None
+            )
+            .await,
             Err(ServiceError::Conflict(_))
         ));
     });
@@ -998,8 +1039,10 @@ mod merging {
                 &store,
                 &t,
                 &SYSTEM,
-                by_email.customer_id,
-                conflict.customer_id,
+                MergePair {
+                    survivor: by_email.customer_id,
+                    absorbed: conflict.customer_id,
+                },
                 &Default::default(),
                 Some(item),
             )

@@ -15,7 +15,7 @@ use spine_core::services::customers::{
 };
 use spine_core::services::duplicates::possible_duplicates;
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::{merge_customers, merge_history, undo_merge};
+use spine_core::services::merge::{MergePair, merge_customers, merge_history, undo_merge};
 use spine_core::services::notes::add_note;
 use spine_core::services::review::reject_review_item;
 use spine_core::types::{
@@ -222,9 +222,19 @@ on_both!(
             "{found:?}"
         );
 
-        merge_customers(&store, &t, &SYSTEM, a, b, &BTreeMap::new(), None)
-            .await
-            .expect("merge");
+        merge_customers(
+            &store,
+            &t,
+            &SYSTEM,
+            MergePair {
+                survivor: a,
+                absorbed: b,
+            },
+            &BTreeMap::new(),
+            None,
+        )
+        .await
+        .expect("merge");
         assert!(matches!(
             possible_duplicates(&store, &t, b).await,
             Err(ServiceError::NotFound(_))
@@ -312,9 +322,19 @@ on_both!(
         let t = tenant(&store).await;
         let (a, b, _, _) = split_person(&store, &t).await;
         let admin = staff(Role::Admin);
-        let merged = merge_customers(&store, &t, &admin, a, b, &BTreeMap::new(), None)
-            .await
-            .expect("merge");
+        let merged = merge_customers(
+            &store,
+            &t,
+            &admin,
+            MergePair {
+                survivor: a,
+                absorbed: b,
+            },
+            &BTreeMap::new(),
+            None,
+        )
+        .await
+        .expect("merge");
         let on_a = merge_history(&store, &t, a).await.expect("a");
         let on_b = merge_history(&store, &t, b).await.expect("b");
         assert_eq!(on_a.len(), 1);
@@ -370,9 +390,19 @@ on_both!(
         assert!(page.merge_search.is_some());
         assert!(!page.duplicates.is_empty(), "b and c share a phone");
 
-        let merged = merge_customers(&store, &t, &admin, a, b, &BTreeMap::new(), None)
-            .await
-            .expect("merge");
+        let merged = merge_customers(
+            &store,
+            &t,
+            &admin,
+            MergePair {
+                survivor: a,
+                absorbed: b,
+            },
+            &BTreeMap::new(),
+            None,
+        )
+        .await
+        .expect("merge");
         let page = customer_page(&store, &t, b, &searching("Dana Reyes"), access(Role::Admin))
             .await
             .expect("b absorbed");

@@ -273,7 +273,7 @@ on_both!(
 on_both!(
     the_customer_summary_spans_threads_and_follows_merges,
     |store: Store| async move {
-        use spine_core::services::merge::{merge_customers, undo_merge};
+        use spine_core::services::merge::{MergePair, merge_customers, undo_merge};
 
         let t = tenant(&store).await;
         let a = ingest_event(
@@ -338,8 +338,10 @@ on_both!(
             &store,
             &t,
             &staff(Role::Admin),
-            a,
-            b,
+            MergePair {
+                survivor: a,
+                absorbed: b,
+            },
             &Default::default(),
             None,
         )

@@ -11,7 +11,7 @@ use spine_core::services::customers::{
     ProfileUpdate, customer_profile, search_customers, update_customer,
 };
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::merge_customers;
+use spine_core::services::merge::{MergePair, merge_customers};
 use spine_core::services::portal::{
     self, CustomerSession, MAX_ATTEMPTS, MAX_CODES, dispute_identity, my_profile, open_disputes,
     request_code, request_code_at, update_my_profile, verify_code, verify_code_at,
@@ -503,9 +503,19 @@ on_both!(
             .await
             .expect("b");
         assert_eq!(b.decision, Decision::Created);
-        merge_customers(&store, &t, &admin, a, b.customer_id, &BTreeMap::new(), None)
-            .await
-            .expect("merge");
+        merge_customers(
+            &store,
+            &t,
+            &admin,
+            MergePair {
+                survivor: a,
+                absorbed: b.customer_id,
+            },
+            &BTreeMap::new(),
+            None,
+        )
+        .await
+        .expect("merge");
 
         let export = export_customer(&store, &t, &admin, a)
             .await
@@ -605,9 +615,19 @@ on_both!(
         )
         .await
         .expect("b");
-        merge_customers(&store, &t, &admin, a, b.customer_id, &BTreeMap::new(), None)
-            .await
-            .expect("merge");
+        merge_customers(
+            &store,
+            &t,
+            &admin,
+            MergePair {
+                survivor: a,
+                absorbed: b.customer_id,
+            },
+            &BTreeMap::new(),
+            None,
+        )
+        .await
+        .expect("merge");
         let session = signed_in(&store, &t).await;
         update_my_profile(
             &store,
@@ -880,9 +900,19 @@ on_both!(
         choose(old, true).await;
         choose(new, true).await;
         choose(new, false).await;
-        merge_customers(&store, &t, &admin, old, new, &BTreeMap::new(), None)
-            .await
-            .expect("merge");
+        merge_customers(
+            &store,
+            &t,
+            &admin,
+            MergePair {
+                survivor: old,
+                absorbed: new,
+            },
+            &BTreeMap::new(),
+            None,
+        )
+        .await
+        .expect("merge");
         let merged = customer_profile(&store, &t, old).await.expect("profile");
         assert!(
             !merged.preferences.marketing_opt_in,

@@ -465,8 +465,7 @@ pub async fn get_manual_merge(
             let plan = spine_core::services::merge::preview_merge(
                 &state.store,
                 &state.tenant,
-                survivor,
-                absorbed,
+                spine_core::services::merge::MergePair { survivor, absorbed },
             )
             .await
             .map_err(service_error)?;
@@ -503,8 +502,7 @@ pub async fn merge_pair(
                 &state.store,
                 &state.tenant,
                 &session.actor(),
-                survivor,
-                absorbed,
+                spine_core::services::merge::MergePair { survivor, absorbed },
                 &choices,
                 None,
             )

@@ -160,13 +160,23 @@ async fn active(tx: &mut Tx, tenant: &Tenant, id: Uuid) -> ServiceResult<Custome
         .ok_or(ServiceError::NotFound("customer"))
 }
 
+/// Two profiles to merge, named so they cannot be swapped: `absorbed` goes into `survivor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergePair {
+    pub survivor: Uuid,
+    pub absorbed: Uuid,
+}
+
 /// What merging `absorbed` into `survivor` would do, for a person to confirm.
 pub async fn preview_merge(
     store: &Store,
     tenant: &Tenant,
-    survivor_id: Uuid,
-    absorbed_id: Uuid,
+    pair: MergePair,
 ) -> ServiceResult<MergePlan> {
+    let MergePair {
+        survivor: survivor_id,
+        absorbed: absorbed_id,
+    } = pair;
     if survivor_id == absorbed_id {
         return Err(ServiceError::Conflict(
             "a profile cannot be merged into itself".into(),
@@ -190,11 +200,14 @@ pub async fn merge_customers(
     store: &Store,
     tenant: &Tenant,
     actor: &Actor,
-    survivor_id: Uuid,
-    absorbed_id: Uuid,
+    pair: MergePair,
     choices: &BTreeMap<String, Choice>,
     review_item_id: Option<Uuid>,
 ) -> ServiceResult<MergeOutcome> {
+    let MergePair {
+        survivor: survivor_id,
+        absorbed: absorbed_id,
+    } = pair;
     may_merge(actor)?;
     if survivor_id == absorbed_id {
         return Err(ServiceError::Conflict(

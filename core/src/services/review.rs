@@ -11,7 +11,9 @@ use spine_engine::merge::{Choice, MergePlan};
 use spine_engine::search::display_name_keys;
 
 use crate::services::audit;
-use crate::services::merge::{MergeOutcome, may_merge, merge_customers, preview_merge, staff_id};
+use crate::services::merge::{
+    MergeOutcome, MergePair, may_merge, merge_customers, preview_merge, staff_id,
+};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant};
 use crate::store::{NewReviewItem, ReviewItemRow, Store, Tx};
 use crate::types::ReviewStatus;
@@ -171,7 +173,15 @@ pub async fn review_case(
         )
     })?;
     let absorbed_id = item.subject_customer_id;
-    let plan = preview_merge(store, tenant, survivor_id, absorbed_id).await?;
+    let plan = preview_merge(
+        store,
+        tenant,
+        MergePair {
+            survivor: survivor_id,
+            absorbed: absorbed_id,
+        },
+    )
+    .await?;
     Ok(ReviewCase {
         item,
         survivor_id,
@@ -225,8 +235,7 @@ pub async fn merge_review_item(
         store,
         tenant,
         actor,
-        survivor,
-        absorbed,
+        MergePair { survivor, absorbed },
         choices,
         Some(item_id),
     )

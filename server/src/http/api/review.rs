@@ -235,10 +235,12 @@ pub async fn preview(
         merge::preview_merge(
             &state.store,
             &caller.tenant,
-            path_id(&survivor, "customer")?,
-            spine_core::types::parse_hyphenated_uuid(&q.absorbed_id).ok_or_else(|| {
-                Problem::invalid(Some("absorbed_id".into()), "a customer's id (a UUID)")
-            })?,
+            merge::MergePair {
+                survivor: path_id(&survivor, "customer")?,
+                absorbed: spine_core::types::parse_hyphenated_uuid(&q.absorbed_id).ok_or_else(
+                    || Problem::invalid(Some("absorbed_id".into()), "a customer's id (a UUID)"),
+                )?,
+            },
         )
         .await?,
     ))
@@ -273,8 +275,10 @@ pub async fn merge_customers(
             &state.store,
             &caller.tenant,
             &caller.actor,
-            path_id(&survivor, "customer")?,
-            body.absorbed_id,
+            merge::MergePair {
+                survivor: path_id(&survivor, "customer")?,
+                absorbed: body.absorbed_id,
+            },
             &body.choices,
             None,
         )
