@@ -7,6 +7,8 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use spine_engine::synth::spelling::{ascii_letters, transpose};
+
 use crate::services::ingest::ingest_events;
 use crate::services::staff::create_user;
 use crate::services::tenants::ensure_tenant;
@@ -262,25 +264,12 @@ impl Person {
     }
 }
 
-fn ascii_fold(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| match c {
-            'é' | 'è' => Some('e'),
-            'ü' => Some('u'),
-            'ë' => Some('e'),
-            '\'' => None,
-            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn make_person(rng: &mut ChaCha8Rng, n: usize) -> Person {
     let given = GIVEN[rng.gen_range(0..GIVEN.len())].to_owned();
     let family = FAMILY[rng.gen_range(0..FAMILY.len())].to_owned();
     let place = PLACES[rng.gen_range(0..PLACES.len())];
     let domain = DOMAINS[rng.gen_range(0..DOMAINS.len())];
-    let (g, f) = (ascii_fold(&given), ascii_fold(&family));
+    let (g, f) = (ascii_letters(&given), ascii_letters(&family));
     let email = match rng.gen_range(0..3) {
         0 => format!("{g}.{f}{n}@{domain}"),
         1 => format!("{}{f}{n}@{domain}", &g[..1]),
@@ -504,7 +493,7 @@ pub fn demo_events(seed: u64, people: usize, now: DateTime<Utc>) -> Vec<EventInp
             }
             // A typo in the name, same phone: linked, the name is close enough.
             1 => {
-                let typo = format!("{} {}", p.given, swap_two(&p.family));
+                let typo = format!("{} {}", p.given, transpose(&p.family, 2));
                 let ids = IdentifiersInput {
                     phone: Some(p.phone_as(2)),
                     name: Some(typo),
@@ -664,14 +653,6 @@ fn annotate(event: &mut EventInput) {
     {
         event.campaign = Some(CAMPAIGNS[(hash / 3) as usize % CAMPAIGNS.len()].to_owned());
     }
-}
-
-fn swap_two(s: &str) -> String {
-    let mut chars: Vec<char> = s.chars().collect();
-    if chars.len() > 3 {
-        chars.swap(2, 3);
-    }
-    chars.into_iter().collect()
 }
 
 fn shopify_order(

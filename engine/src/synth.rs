@@ -5,7 +5,7 @@
 
 mod generator;
 mod population;
-mod spelling;
+pub mod spelling;
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};

@@ -3,12 +3,25 @@
 
 use rand::Rng;
 use rand::seq::SliceRandom;
+use unicode_normalization::UnicodeNormalization;
 
-pub(super) fn ascii_letters(name: &str) -> String {
-    name.chars()
+/// A name as it goes into an email address: lower-case ASCII letters, accents folded
+/// ("Müller" gives "muller"), anything else dropped ("O'Brien" gives "obrien").
+pub fn ascii_letters(name: &str) -> String {
+    name.nfd()
         .filter(char::is_ascii_alphabetic)
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// Two neighbouring characters swapped at `at` ("Smith", 2 gives "Smtih"), the commonest slip;
+/// too short a value is left as it is.
+pub fn transpose(value: &str, at: usize) -> String {
+    let mut chars: Vec<char> = value.chars().collect();
+    if at + 1 < chars.len() {
+        chars.swap(at, at + 1);
+    }
+    chars.into_iter().collect()
 }
 
 pub(super) fn capitalize(name: &str) -> String {
@@ -29,7 +42,7 @@ pub(super) fn typo(rng: &mut impl Rng, name: &str) -> String {
     }
     let at = rng.gen_range(1..chars.len() - 1);
     match rng.gen_range(0..3) {
-        0 if letters(&chars, at) && letters(&chars, at + 1) => chars.swap(at, at + 1),
+        0 if letters(&chars, at) && letters(&chars, at + 1) => return transpose(name, at),
         1 if chars.len() >= 4 && letters(&chars, at) => {
             chars.remove(at);
         }
@@ -137,6 +150,17 @@ mod tests {
     use super::*;
     use crate::normalize::email::Email;
     use crate::normalize::phone::{Phone, Region};
+
+    #[test]
+    fn names_fold_to_the_letters_an_address_can_hold() {
+        assert_eq!(ascii_letters("Müller"), "muller");
+        assert_eq!(ascii_letters("Zoë"), "zoe");
+        assert_eq!(ascii_letters("José"), "jose");
+        assert_eq!(ascii_letters("O'Brien-Smith"), "obriensmith");
+        assert_eq!(transpose("Smith", 2), "Smtih");
+        assert_eq!(transpose("Müller", 0), "üMller");
+        assert_eq!(transpose("Li", 1), "Li");
+    }
 
     #[test]
     fn every_phone_format_reads_back_as_the_same_number() {
