@@ -1,6 +1,7 @@
-// Browser tests against the real `spine` binary: a fresh SQLite database seeded with the demo
-// data, on a free port, driven in Debian's Chromium (Playwright's own browser download cannot
-// work on our machines).
+// Browser tests against the real `spine` binary: a fresh database seeded with the demo data (a
+// SQLite file, or the PostgreSQL databases in E2E_DATABASE_URL and E2E_TENANTS_DATABASE_URL), on
+// a free port, driven in Debian's Chromium (Playwright's own browser download cannot work on our
+// machines).
 import { defineConfig } from "@playwright/test";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -55,7 +56,7 @@ export default defineConfig({
     command: `${binary} serve --seed-demo --addr 127.0.0.1:${port} --mail-dir ${path.join(process.env.E2E_DB_DIR, "mail")}`,
     cwd: root,
     env: {
-      DATABASE_URL: `sqlite://${path.join(process.env.E2E_DB_DIR, "e2e.db")}`,
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? `sqlite://${path.join(process.env.E2E_DB_DIR, "e2e.db")}`,
       LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
       SPINE_LOG: "warn",
     },
@@ -68,7 +69,7 @@ export default defineConfig({
     command: `sh -c '${binary} seed --demo && ${binary} tenant create --slug acme --name "Acme Bakery" && echo acme-admin-password | ${binary} user create --tenant acme --email owner@acme.example --name "Olive Owner" --role admin && exec ${binary} serve --base-domain spine.localhost --addr 127.0.0.1:${tenantsPort}'`,
     cwd: root,
     env: {
-      DATABASE_URL: `sqlite://${path.join(process.env.E2E_DB_DIR, "tenants.db")}`,
+      DATABASE_URL: process.env.E2E_TENANTS_DATABASE_URL ?? `sqlite://${path.join(process.env.E2E_DB_DIR, "tenants.db")}`,
       LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
       SPINE_LOG: "warn",
     },

@@ -62,7 +62,9 @@ drop_http_databases() {
 }
 cleanup() {
   drop_http_databases
-  psql -q "$PG_SERVER" -c "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true
+  for db in "$PG_DB" "${PG_DB}_e2e" "${PG_DB}_e2e_tenants"; do
+    psql -q "$PG_SERVER" -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+  done
 }
 trap cleanup EXIT
 export SPINE_TEST_PG_URL="${PG_SERVER%/*}/$PG_DB"
@@ -97,5 +99,12 @@ say "API contract (schemathesis)"
 scripts/contract/run.sh
 say "browser tests (Chromium)"
 (cd end2end && npx playwright test)
+# The same journeys with the server on PostgreSQL, each deployment on a fresh database.
+say "browser tests on PostgreSQL"
+for db in "${PG_DB}_e2e" "${PG_DB}_e2e_tenants"; do
+  psql -q -v ON_ERROR_STOP=1 "$PG_SERVER" -c "create database $db" >/dev/null
+done
+(cd end2end && E2E_DATABASE_URL="${PG_SERVER%/*}/${PG_DB}_e2e" \
+  E2E_TENANTS_DATABASE_URL="${PG_SERVER%/*}/${PG_DB}_e2e_tenants" npx playwright test)
 
 say "all tests passed in $(( $(date +%s) - started ))s"

@@ -58,6 +58,12 @@ export async function newestCode(to: string): Promise<string> {
   return found;
 }
 
+/// The test server's database: a fresh SQLite file, or the PostgreSQL database the test command
+/// made for this run (`E2E_DATABASE_URL`).
+export function databaseUrl(): string {
+  return process.env.E2E_DATABASE_URL ?? `sqlite://${path.join(process.env.E2E_DB_DIR ?? "", "e2e.db")}`;
+}
+
 /// Runs the `spine` CLI on the test server's database.
 export function spine(...args: string[]): string {
   const root = path.resolve(__dirname, "..", "..");
@@ -65,7 +71,7 @@ export function spine(...args: string[]): string {
   return execFileSync(binary, args, {
     env: {
       ...process.env,
-      DATABASE_URL: `sqlite://${path.join(process.env.E2E_DB_DIR ?? "", "e2e.db")}`,
+      DATABASE_URL: databaseUrl(),
       SPINE_LOG: "warn",
     },
     encoding: "utf8",

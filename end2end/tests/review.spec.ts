@@ -1,7 +1,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { hydrated, signIn } from "./helpers";
+import { databaseUrl, hydrated, signIn } from "./helpers";
 
 /// An email-only profile, a phone-only profile, then a booking carrying both: an ambiguous match
 /// that waits in the review queue. Returns the two names.
@@ -10,7 +10,7 @@ async function ambiguousPair(request: APIRequestContext) {
   const binary = process.env.SPINE_BIN ?? path.join(root, "target", "debug", "spine");
   const suffix = String(Date.now() % 100000).padStart(5, "0");
   const key = execFileSync(binary, ["api-key", "create", "--tenant", "demo", "--name", `review-${suffix}`], {
-    env: { ...process.env, DATABASE_URL: `sqlite://${path.join(process.env.E2E_DB_DIR ?? "", "e2e.db")}`, SPINE_LOG: "warn" },
+    env: { ...process.env, DATABASE_URL: databaseUrl(), SPINE_LOG: "warn" },
     encoding: "utf8",
   }).trim().split("\n").pop();
   const post = async (identifiers: object, minutes: number) => {
