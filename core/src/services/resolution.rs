@@ -20,7 +20,7 @@ pub(crate) use spine_engine::sender::Sender;
 use spine_engine::sender::{self, Fate, Landing, Matches, Probe, SenderInput};
 
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
-use crate::store::{CustomerPatch, NewCustomer, NewIdentity, Tx};
+use crate::store::{CustomerPatch, IdentityRow, NewCustomer, NewIdentity, Tx};
 use crate::types::{Assurance, Channel, Claim, Decision, IdentifiersInput};
 
 impl From<sender::Assurance> for Assurance {
@@ -133,58 +133,64 @@ impl Decided {
     }
 }
 
-/// Which stored identities the sender's probes meet, exactly or as another form.
+/// Which stored identities the sender's probes meet, exactly or as another form: read in one
+/// statement, then sorted out probe by probe.
 async fn find_matches(
     tx: &mut Tx,
     tenant: &Tenant,
     sender: &Sender,
 ) -> ServiceResult<Matches<Uuid>> {
-    let mut matches = Matches::default();
-    for (at, probe) in sender.probes().iter().enumerate() {
+    let mut exact = Vec::new();
+    let mut keys = Vec::new();
+    for probe in sender.probes() {
         let kind = probe.kind.as_str();
-        for row in tx
-            .identities_matching(tenant.id, kind, &probe.provider, &probe.value)
-            .await?
-        {
-            matches.add(
-                row.customer_id,
-                at,
-                MatchLevel::Exact,
-                row.assurance().into(),
-            );
-        }
-        let mut variants = Vec::new();
+        exact.push((kind, probe.provider.as_str(), probe.value.as_str()));
         if probe.match_key != probe.value {
-            variants.extend(
-                tx.identities_by_match_key(tenant.id, kind, &probe.match_key)
-                    .await?,
-            );
+            keys.push((kind, probe.match_key.as_str()));
+        }
+        if probe.kind == IdentifierKind::Email {
+            keys.push((kind, probe.value.as_str()));
+        }
+        for variant in &probe.variants {
+            exact.push((kind, probe.provider.as_str(), variant.as_str()));
+        }
+    }
+    let rows = tx.identities_meeting(tenant.id, &exact, &keys).await?;
+    Ok(meetings(sender.probes(), &rows))
+}
+
+/// How each probe met the identities read for the sender, in the order the lookups are defined:
+/// the same value exactly; then as another form of it (the same provider-canonical key, a
+/// stored address whose canonical form is this exact address, a variant spelling).
+fn meetings(probes: &[Probe], rows: &[IdentityRow]) -> Matches<Uuid> {
+    let mut matches = Matches::default();
+    for (at, probe) in probes.iter().enumerate() {
+        let kind = probe.kind.as_str();
+        let of_kind = || rows.iter().filter(move |r| r.kind == kind);
+        let mut add = |row: &IdentityRow, level| {
+            matches.add(row.customer_id, at, level, row.assurance().into());
+        };
+        for row in of_kind().filter(|r| r.provider == probe.provider && r.value == probe.value) {
+            add(row, MatchLevel::Exact);
+        }
+        if probe.match_key != probe.value {
+            for row in of_kind().filter(|r| r.match_key == probe.match_key) {
+                add(row, MatchLevel::Variant);
+            }
         }
         if probe.kind == IdentifierKind::Email {
             // Stored addresses whose canonical form is this exact address (johndoe+shop@ vs johndoe@).
-            variants.extend(
-                tx.identities_by_match_key(tenant.id, kind, &probe.value)
-                    .await?
-                    .into_iter()
-                    .filter(|row| row.value != probe.value),
-            );
+            for row in of_kind().filter(|r| r.match_key == probe.value && r.value != probe.value) {
+                add(row, MatchLevel::Variant);
+            }
         }
         for variant in &probe.variants {
-            variants.extend(
-                tx.identities_matching(tenant.id, kind, &probe.provider, variant)
-                    .await?,
-            );
-        }
-        for row in variants {
-            matches.add(
-                row.customer_id,
-                at,
-                MatchLevel::Variant,
-                row.assurance().into(),
-            );
+            for row in of_kind().filter(|r| r.provider == probe.provider && &r.value == variant) {
+                add(row, MatchLevel::Variant);
+            }
         }
     }
-    Ok(matches)
+    matches
 }
 
 /// Finds the profiles the sender shares identifiers with and decides, with the tenant's model
@@ -197,18 +203,15 @@ pub(crate) async fn decide(
 ) -> ServiceResult<Decided> {
     let matches = find_matches(tx, tenant, sender).await?;
     let candidates = matches.candidates(sender.probes());
+    let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
     let mut records = BTreeMap::new();
-    for candidate in &candidates {
-        let display = tx
-            .customer(tenant.id, candidate.id)
-            .await?
-            .and_then(|c| c.display_name);
-        if let Some(display) = display {
+    for row in tx.customers_by_ids(tenant.id, &ids).await? {
+        if let Some(display) = row.display_name {
             let raw = RawRecord {
-                id: candidate.id.to_string(),
+                id: row.id.to_string(),
                 fields: [(Field::FullName, display)].into(),
             };
-            records.insert(candidate.id, Record::from_raw(&raw, tenant.region).0);
+            records.insert(row.id, Record::from_raw(&raw, tenant.region).0);
         }
     }
     let evidence = ProfileEvidence {

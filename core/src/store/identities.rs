@@ -96,6 +96,55 @@ impl Tx {
             .bind(tenant_id).bind(kind).bind(provider).bind(value).fetch_all(&mut *c).await)?)
     }
 
+    /// Active profiles' identities that any of these could meet, in one statement: an exact
+    /// identifier `(kind, provider, value)`, or a provider-canonical form `(kind, match_key)`.
+    /// Oldest first, as [`Tx::identities_matching`] answers; the caller sorts out which met what.
+    pub async fn identities_meeting(
+        &mut self,
+        tenant_id: Uuid,
+        exact: &[(&str, &str, &str)],
+        keys: &[(&str, &str)],
+    ) -> StoreResult<Vec<IdentityRow>> {
+        if exact.is_empty() && keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut terms = Vec::with_capacity(exact.len() + keys.len());
+        let mut at = 2;
+        for _ in exact {
+            terms.push(format!(
+                "(i.tenant_id = $1 and i.kind = ${} and i.provider = ${} and i.value = ${})",
+                at,
+                at + 1,
+                at + 2
+            ));
+            at += 3;
+        }
+        for _ in keys {
+            terms.push(format!(
+                "(i.tenant_id = $1 and i.kind = ${} and i.match_key = ${})",
+                at,
+                at + 1
+            ));
+            at += 2;
+        }
+        let sql = format!(
+            "select {COLUMNS} from identities i join customers c on c.tenant_id = i.tenant_id and c.id = i.customer_id \
+             where ({}) \
+             and c.deleted_at is null and c.merged_into is null order by i.first_seen_at",
+            terms.join(" or ")
+        );
+        Ok(on_conn!(self, c => {
+            let mut query = sqlx::query_as::<_, IdentityRow>(&sql).bind(tenant_id);
+            for (kind, provider, value) in exact {
+                query = query.bind(*kind).bind(*provider).bind(*value);
+            }
+            for (kind, key) in keys {
+                query = query.bind(*kind).bind(*key);
+            }
+            query.fetch_all(&mut *c).await
+        })?)
+    }
+
     /// Active profiles holding an identifier of this kind whose provider-canonical form is `key`
     /// (variants of each other, such as Gmail addresses that differ only in dots).
     pub async fn identities_by_match_key(
