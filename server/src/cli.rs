@@ -528,6 +528,15 @@ pub struct LoadArgs {
     /// Random seed for the mix (the seeded profiles are always the same).
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+
+    /// The server's Prometheus page (its `--metrics-addr`, e.g. http://127.0.0.1:9100/metrics,
+    /// or its /metrics with --metrics-token): the report then shows where an event's time went.
+    #[arg(long)]
+    pub metrics_url: Option<String>,
+
+    /// The server's metrics token, when the page is its /metrics.
+    #[arg(long, env = "SPINE_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -313,3 +313,71 @@ async fn emails_and_phones_reach_the_log_masked_only() {
         assert!(!log.contains(raw), "{raw} in the log:\n{log}");
     }
 }
+
+/// `spine load` reports what it measured, checked against the server: every event it sent was
+/// acknowledged (the decisions add up), a search counts as found only for the very profile it
+/// was made from, and the server's own stage timings make the breakdown.
+#[tokio::test]
+async fn the_load_command_reports_what_the_server_did() {
+    let (_dir, url, _) = demo();
+    let key = common::api_key_with(&url, "demo", "load", &["--rate-per-minute", "0"]);
+    let server = serve(&url, &["--metrics-token", "load-token"], None);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spine"))
+        .args([
+            "load",
+            "--url",
+            &server.base,
+            "--api-key",
+            &key,
+            "--profiles",
+            "60",
+            "--events",
+            "80",
+            "--concurrency",
+            "4",
+            "--searches",
+            "40",
+            "--metrics-url",
+            &format!("{}/metrics", server.base),
+            "--metrics-token",
+            "load-token",
+        ])
+        .env("SPINE_LOG", "warn")
+        .output()
+        .expect("run spine load");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    let row = |name: &str| -> Vec<f64> {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name}")))
+            .unwrap_or_else(|| panic!("no row {name:?} in:\n{report}"));
+        line.split('|')
+            .nth(2)
+            .unwrap_or_default()
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    };
+    let sent = row("events sent");
+    assert_eq!(sent[0], 80.0, "{report}");
+    assert_eq!(sent[1..].iter().sum::<f64>(), 80.0, "{report}");
+    let decided = row("decisions");
+    assert_eq!(decided.iter().sum::<f64>(), 80.0, "{report}");
+    // The known senders and those known by name and address link to their profile.
+    assert!(decided[0] >= sent[1] + sent[4], "{report}");
+    let found = row("searches that found the very profile");
+    assert_eq!(found[1], 40.0, "{report}");
+    assert!(
+        found[0] >= 30.0,
+        "most searches find their person: {report}"
+    );
+    for stage in ["queue", "resolve", "record", "commit"] {
+        let spent = row(&format!("server: {stage}"));
+        assert!(spent[0] > 0.0, "{stage}: {report}");
+    }
+}

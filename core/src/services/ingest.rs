@@ -222,6 +222,23 @@ pub async fn ingest_all(store: &Store, jobs: &[IngestJob]) -> ServiceResult<Vec<
     }
 }
 
+/// Where ingestion's time goes, for `GET /metrics` (`spine_ingest_stage_duration_seconds`, by
+/// `stage`) and the breakdown `spine load` prints: each lap is recorded under the stage it ends.
+struct Stopwatch(std::time::Instant);
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch(std::time::Instant::now())
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        metrics::histogram!("spine_ingest_stage_duration_seconds", "stage" => stage)
+            .record(now.duration_since(self.0).as_secs_f64());
+        self.0 = now;
+    }
+}
+
 /// One event in a transaction of its own.
 async fn ingest_alone(
     store: &Store,
@@ -229,16 +246,20 @@ async fn ingest_alone(
     actor: &Actor,
     prepared: &PreparedEvent,
 ) -> ServiceResult<IngestOutcome> {
+    let mut clock = Stopwatch::start();
     let mut tx = store.begin().await?;
     tx.lock_keys(&prepared.lock_keys(tenant)).await?;
     let model = current_model(&mut tx, tenant).await?;
+    clock.lap("open");
     let outcome = ingest_in(&mut tx, tenant, &model, actor, prepared).await?;
     tx.commit().await?;
+    clock.lap("commit");
     log_outcome(tenant, prepared, &outcome);
     Ok(outcome)
 }
 
 async fn ingest_together(store: &Store, jobs: &[IngestJob]) -> ServiceResult<Vec<IngestOutcome>> {
+    let mut clock = Stopwatch::start();
     let mut tx = store.begin().await?;
     let keys: Vec<(Uuid, String)> = jobs
         .iter()
@@ -246,19 +267,24 @@ async fn ingest_together(store: &Store, jobs: &[IngestJob]) -> ServiceResult<Vec
         .collect();
     tx.lock_keys(&keys).await?;
     let mut models: Vec<(Uuid, Model)> = Vec::new();
+    for job in jobs {
+        if !models.iter().any(|(t, _)| *t == job.tenant.id) {
+            models.push((job.tenant.id, current_model(&mut tx, &job.tenant).await?));
+        }
+    }
+    clock.lap("open");
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let at = match models.iter().position(|(t, _)| *t == job.tenant.id) {
-            Some(at) => at,
-            None => {
-                models.push((job.tenant.id, current_model(&mut tx, &job.tenant).await?));
-                models.len() - 1
-            }
-        };
-        let model = &models[at].1;
+        let model = models
+            .iter()
+            .find(|(t, _)| *t == job.tenant.id)
+            .map(|(_, model)| model)
+            .ok_or_else(|| ServiceError::Conflict("no model for the event's tenant".into()))?;
         outcomes.push(ingest_in(&mut tx, &job.tenant, model, &job.actor, &job.event).await?);
     }
+    clock = Stopwatch::start();
     tx.commit().await?;
+    clock.lap("commit");
     for (job, outcome) in jobs.iter().zip(&outcomes) {
         log_outcome(&job.tenant, &job.event, outcome);
     }
@@ -328,6 +354,7 @@ async fn ingest_in(
     prepared: &PreparedEvent,
 ) -> ServiceResult<IngestOutcome> {
     let PreparedEvent { event, sender } = prepared;
+    let mut clock = Stopwatch::start();
     if let Some(message_id) = &event.external_id
         && let Some(existing) = tx
             .interaction_by_provider_id(tenant.id, event.channel.as_str(), message_id)
@@ -364,6 +391,7 @@ async fn ingest_in(
         source: &source,
         campaign: event.campaign.as_deref().map(str::trim),
     };
+    clock.lap("checks");
     let Landed {
         customer_id,
         decision,
@@ -373,6 +401,7 @@ async fn ingest_in(
         claims,
         resolution,
     } = resolution::land(tx, tenant, actor, model, sender, &origin, event.occurred_at).await?;
+    clock.lap("resolve");
     // Contact details of another profile named in a message linked elsewhere: a person looks.
     let review = match review {
         None if claims.iter().any(|c| c.holder.is_some()) => Some((
@@ -503,6 +532,7 @@ async fn ingest_in(
         }
         None => None,
     };
+    clock.lap("record");
     Ok(IngestOutcome {
         customer_id,
         interaction_id,

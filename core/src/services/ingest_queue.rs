@@ -17,12 +17,14 @@ use crate::types::{EventInput, IngestOutcome};
 const MAX_GROUP: usize = 128;
 
 type Reply = oneshot::Sender<ServiceResult<IngestOutcome>>;
+/// A job, where its answer goes, and when it was queued.
+type Queued = (IngestJob, Reply, std::time::Instant);
 
 /// A handle on the queue; cheap to clone. Workers stop when every handle is dropped.
 #[derive(Clone)]
 pub struct IngestQueue {
     store: Store,
-    sender: mpsc::Sender<(IngestJob, Reply)>,
+    sender: mpsc::Sender<Queued>,
 }
 
 impl IngestQueue {
@@ -33,13 +35,20 @@ impl IngestQueue {
             Backend::Sqlite => 1,
             Backend::Postgres => 4,
         };
-        let (sender, receiver) = mpsc::channel::<(IngestJob, Reply)>(MAX_GROUP * 16);
+        let (sender, receiver) = mpsc::channel::<Queued>(MAX_GROUP * 16);
         let receiver = Arc::new(Mutex::new(receiver));
         for _ in 0..workers {
             let (store, receiver) = (store.clone(), receiver.clone());
             tokio::spawn(async move {
                 while let Some(group) = next_group(&receiver).await {
-                    let (jobs, replies): (Vec<IngestJob>, Vec<Reply>) = group.into_iter().unzip();
+                    let mut jobs = Vec::with_capacity(group.len());
+                    let mut replies = Vec::with_capacity(group.len());
+                    for (job, reply, queued) in group {
+                        metrics::histogram!("spine_ingest_stage_duration_seconds", "stage" => "queue")
+                            .record(queued.elapsed().as_secs_f64());
+                        jobs.push(job);
+                        replies.push(reply);
+                    }
                     metrics::histogram!("spine_ingest_group_size").record(jobs.len() as f64);
                     let results = ingest_jobs(&store, &jobs).await;
                     for (reply, result) in replies.into_iter().zip(results) {
@@ -70,7 +79,11 @@ impl IngestQueue {
             event: prepare_event(tenant, event)?,
         };
         let (reply, answer) = oneshot::channel();
-        match self.sender.send((job, reply)).await {
+        match self
+            .sender
+            .send((job, reply, std::time::Instant::now()))
+            .await
+        {
             Ok(()) => match answer.await {
                 Ok(result) => result,
                 Err(_) => Err(crate::services::ServiceError::Conflict(
@@ -78,7 +91,7 @@ impl IngestQueue {
                 )),
             },
             // No worker (shutting down): ingest on this task instead.
-            Err(mpsc::error::SendError((job, _))) => {
+            Err(mpsc::error::SendError((job, _, _))) => {
                 ingest_jobs(&self.store, std::slice::from_ref(&job))
                     .await
                     .pop()
@@ -93,9 +106,7 @@ impl IngestQueue {
 }
 
 /// Waits for one job, then takes whatever else is already queued, up to `MAX_GROUP`.
-async fn next_group(
-    receiver: &Mutex<mpsc::Receiver<(IngestJob, Reply)>>,
-) -> Option<Vec<(IngestJob, Reply)>> {
+async fn next_group(receiver: &Mutex<mpsc::Receiver<Queued>>) -> Option<Vec<Queued>> {
     let mut receiver = receiver.lock().await;
     let first = receiver.recv().await?;
     let mut group = vec![first];

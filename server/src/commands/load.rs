@@ -1,6 +1,8 @@
 //! `spine load`: load-tests a running server over HTTP, the way integrations use it. Seeds
 //! profiles with `/events/batch`, then sends single events with a realistic mix of senders from
-//! many connections at once, then searches; prints throughput and latency percentiles.
+//! many connections at once while one client searches, then searches on the idle server; prints
+//! throughput, latency percentiles, how many searches found the very profile they were made
+//! from, and (given the server's metrics) where an event's time went inside the server.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,18 +56,37 @@ fn person(i: usize) -> (String, String, String) {
     (name, phone, format!("load.person{i}@example.com"))
 }
 
+/// Person `i`'s street address, as the seeding order wrote it (`short`) or spelled out.
+fn street(i: usize, short: bool) -> Value {
+    let (avenue, unit) = if short {
+        ("Ave", "Apt")
+    } else {
+        ("Avenue", "Apartment")
+    };
+    json!({
+        "line1": format!("{} {} {avenue}", 1 + i % 9_000, family_name(i / 7)),
+        "line2": format!("{unit} {}", 1 + i % 40),
+        "city": "Sacramento",
+        "postal_code": format!("95{:03}", i % 1_000),
+        "country": "US",
+    })
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Sender {
     Known,
     New,
     Ambiguous,
+    /// A known person by name and postal address only (a booking form): no email or phone.
+    ByAddress,
 }
 
 fn pick(rng: &mut SmallRng) -> Sender {
     match rng.gen_range(0..100) {
-        0..70 => Sender::Known,
-        70..95 => Sender::New,
-        _ => Sender::Ambiguous,
+        0..65 => Sender::Known,
+        65..90 => Sender::New,
+        90..95 => Sender::Ambiguous,
+        _ => Sender::ByAddress,
     }
 }
 
@@ -86,6 +107,10 @@ fn event(kind: Sender, rng: &mut SmallRng, profiles: usize, run: u64, n: usize) 
             let b = (a + 1 + rng.gen_range(0..profiles - 1)) % profiles;
             json!({"email": person(a).2, "phone": person(b).1})
         }
+        Sender::ByAddress => {
+            let i = rng.gen_range(0..profiles);
+            json!({"name": person(i).0, "address": street(i, false)})
+        }
     };
     json!({
         "channel": "whatsapp",
@@ -98,15 +123,138 @@ fn event(kind: Sender, rng: &mut SmallRng, profiles: usize, run: u64, n: usize) 
     })
 }
 
-/// The name with two letters of the family name swapped ("Maria Garcia" -> "Maria Gracia"),
-/// the typo a hurried agent makes.
-fn typo(name: &str) -> String {
+/// The name with one slip of the kinds hurried agents make, in either word and anywhere but
+/// the first letter: two letters swapped, one dropped, one doubled, one vowel replaced, or the
+/// whole name in lower case ("Maria Garcia" -> "Maria Gracia", "Mria Garcia", "maria garcia").
+fn typo(name: &str, rng: &mut SmallRng) -> String {
     let mut chars: Vec<char> = name.chars().collect();
-    let at = name.find(' ').map_or(1, |space| space + 2);
-    if at + 1 < chars.len() {
-        chars.swap(at, at + 1);
+    let space = name.find(' ').unwrap_or(0);
+    let word = if rng.gen_bool(0.5) { 0 } else { space + 1 };
+    let end = if word == 0 { space } else { chars.len() };
+    if end < word + 4 {
+        return name.to_lowercase();
+    }
+    let at = rng.gen_range(word + 1..end - 1);
+    match rng.gen_range(0..5) {
+        0 => chars.swap(at, at + 1),
+        1 => {
+            chars.remove(at);
+        }
+        2 => chars.insert(at, chars[at]),
+        3 => {
+            chars[at] = match chars[at] {
+                'a' => 'e',
+                'e' => 'a',
+                'i' => 'y',
+                'o' => 'u',
+                'u' => 'o',
+                other => other,
+            }
+        }
+        _ => return name.to_lowercase(),
     }
     chars.into_iter().collect()
+}
+
+/// One search for seeded person `i`: by name, by name with a slip, by phone in another format or
+/// by email, as `n` turns.
+fn query_for(i: usize, n: usize, rng: &mut SmallRng) -> String {
+    let (name, phone, email) = person(i);
+    match n % 4 {
+        0 => name,
+        1 => typo(&name, rng),
+        2 => format!("({}) {}-{}", &phone[2..5], &phone[5..8], &phone[8..]),
+        _ => email,
+    }
+}
+
+/// Sends one search; its latency, and whether the results hold the very profile `expected`.
+async fn search_once(
+    client: &reqwest::Client,
+    base: &str,
+    auth: &str,
+    q: &str,
+    expected: Option<&str>,
+) -> anyhow::Result<(u64, bool)> {
+    let sent = Instant::now();
+    let response = client
+        .get(format!("{base}/customers"))
+        .query(&[("q", q)])
+        .header("authorization", auth)
+        .send()
+        .await?;
+    let status = response.status();
+    let body = response.bytes().await?;
+    if !status.is_success() {
+        bail!("search {q:?} refused: {status}");
+    }
+    let micros = sent.elapsed().as_micros() as u64;
+    let results: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
+    let found = expected.is_some_and(|id| results.iter().any(|r| r["id"].as_str() == Some(id)));
+    Ok((micros, found))
+}
+
+/// The server's ingestion stages (`spine_ingest_stage_duration_seconds`): seconds spent in each,
+/// summed over every event so far, read from the Prometheus page.
+async fn stage_seconds(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+) -> anyhow::Result<Vec<(String, f64)>> {
+    let mut request = client.get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await?;
+    if !response.status().is_success() {
+        bail!("metrics {url}: {}", response.status());
+    }
+    let text = response.text().await?;
+    let mut stages = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("spine_ingest_stage_duration_seconds_sum{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.split_once("} ") else {
+            continue;
+        };
+        let stage = labels
+            .split(',')
+            .find_map(|l| l.strip_prefix("stage=\""))
+            .map(|s| s.trim_end_matches('"').to_owned());
+        if let (Some(stage), Ok(value)) = (stage, value.trim().parse::<f64>()) {
+            stages.push((stage, value));
+        }
+    }
+    Ok(stages)
+}
+
+/// What each stage took per event between two readings, in the order ingestion runs them.
+fn breakdown(before: &[(String, f64)], after: &[(String, f64)], events: usize) -> String {
+    const ORDER: [(&str, &str); 6] = [
+        ("queue", "waiting for the writer"),
+        ("open", "begin, locks, model"),
+        ("checks", "idempotency, erasure"),
+        ("resolve", "candidates, decision, identities"),
+        ("record", "timeline, thread, counters, audit"),
+        ("commit", "commit"),
+    ];
+    let mut rows = Vec::new();
+    for (stage, what) in ORDER {
+        let at = |list: &[(String, f64)]| {
+            list.iter()
+                .find(|(s, _)| s == stage)
+                .map_or(0.0, |(_, v)| *v)
+        };
+        let spent = at(after) - at(before);
+        if spent > 0.0 {
+            rows.push(format!(
+                "| server: {stage} ({what}), ms per event | {:.3} |",
+                spent * 1000.0 / events.max(1) as f64
+            ));
+        }
+    }
+    rows.join("\n")
 }
 
 pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
@@ -127,7 +275,9 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         .build()?;
     let auth = format!("Bearer {}", args.api_key);
 
-    // 1. Seed: batches of 1,000; message ids make a re-run store nothing twice.
+    // 1. Seed: batches of 1,000; message ids make a re-run store nothing twice (and answer with
+    // the profile each made, which the searches must find).
+    let mut ids: Vec<Option<String>> = Vec::with_capacity(args.profiles);
     let seeding = super::progress_bar(args.profiles as u64, "seeding profiles", "");
     let started = Instant::now();
     for chunk in (0..args.profiles).collect::<Vec<_>>().chunks(1000) {
@@ -139,7 +289,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
                     "channel": "order", "direction": "inbound", "kind": "message",
                     "occurred_at": "2026-01-01T00:00:00Z", "body": "first order",
                     "external_id": format!("load-seed-{i}"),
-                    "identifiers": {"name": name, "phone": phone, "email": email},
+                    "identifiers": {"name": name, "phone": phone, "email": email, "address": street(i, true)},
                 })
             })
             .collect();
@@ -157,6 +307,14 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
                 response.text().await.unwrap_or_default()
             );
         }
+        let answer: Value = response.json().await?;
+        let results = answer["results"].as_array().cloned().unwrap_or_default();
+        ids.extend((0..chunk.len()).map(|k| {
+            results
+                .get(k)
+                .and_then(|r| r["customer_id"].as_str())
+                .map(str::to_owned)
+        }));
         seeding.inc(chunk.len() as u64);
     }
     seeding.finish_and_clear();
@@ -166,7 +324,35 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    // 2. Events, from `concurrency` connections at once.
+    // 2. Events, from `concurrency` connections at once, while one more client searches.
+    let metrics_before = match &args.metrics_url {
+        Some(url) => Some(stage_seconds(&client, url, args.metrics_token.as_deref()).await?),
+        None => None,
+    };
+    let ids = Arc::new(ids);
+    let events_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let searcher = {
+        let (client, auth, base, ids, done) = (
+            client.clone(),
+            auth.clone(),
+            base.clone(),
+            ids.clone(),
+            events_done.clone(),
+        );
+        let (profiles, seed) = (args.profiles, args.seed);
+        tokio::spawn(async move {
+            let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed);
+            let mut samples = Vec::new();
+            let mut n = 0;
+            while !done.load(Ordering::Relaxed) {
+                let i = rng.gen_range(0..profiles);
+                let q = query_for(i, n, &mut rng);
+                samples.push(search_once(&client, &base, &auth, &q, ids[i].as_deref()).await?);
+                n += 1;
+            }
+            anyhow::Ok(samples)
+        })
+    };
     let run = chrono::Utc::now().timestamp_micros() as u64;
     let next = Arc::new(AtomicUsize::new(0));
     let progress = super::progress_bar(args.events as u64, "sending events", "");
@@ -217,6 +403,17 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
+    events_done.store(true, Ordering::Relaxed);
+    let under_load = searcher.await??;
+    let breakdown = match (&args.metrics_url, metrics_before) {
+        (Some(url), Some(before)) => {
+            let after = stage_seconds(&client, url, args.metrics_token.as_deref()).await?;
+            breakdown(&before, &after, samples.len())
+        }
+        _ => "| server breakdown | give --metrics-url to read it |".to_owned(),
+    };
+    let under_load_found = under_load.iter().filter(|s| s.1).count();
+    let under_load = Latencies::new(under_load.iter().map(|s| s.0).collect());
     let events = Latencies::new(samples.iter().map(|s| s.1).collect());
     let count = |decision: &str| {
         samples
@@ -234,33 +431,12 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let mut found = 0;
     let started_search = Instant::now();
     for n in 0..args.searches {
-        let (name, phone, email) = person(rng.gen_range(0..args.profiles));
-        let q = match n % 4 {
-            0 => name.clone(),
-            1 => typo(&name),
-            2 => phone[2..].to_owned(),
-            _ => email,
-        };
-        let sent = Instant::now();
-        let response = client
-            .get(format!("{}/customers", bases[n % bases.len()]))
-            .query(&[("q", q.as_str())])
-            .header("authorization", &auth)
-            .send()
-            .await?;
-        let status = response.status();
-        let body = response.bytes().await?;
-        if !status.is_success() {
-            bail!("search {q:?} refused: {status}");
-        }
-        search.push(sent.elapsed().as_micros() as u64);
-        let results: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
-        if results
-            .iter()
-            .any(|r| r["display_name"].as_str() == Some(name.as_str()))
-        {
-            found += 1;
-        }
+        let i = rng.gen_range(0..args.profiles);
+        let q = query_for(i, n, &mut rng);
+        let base = &bases[n % bases.len()];
+        let (micros, hit) = search_once(&client, base, &auth, &q, ids[i].as_deref()).await?;
+        search.push(micros);
+        found += usize::from(hit);
         progress.inc(1);
     }
     progress.finish_and_clear();
@@ -270,7 +446,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     println!(
         "| measure | value |\n|---|---|\n\
          | profiles before the run | {profiles} |\n\
-         | events sent (known / new / ambiguous) | {} ({} / {} / {}) |\n\
+         | events sent (known / new / ambiguous / by name and address) | {} ({} / {} / {} / {}) |\n\
          | decisions (linked / created / review / ambiguous) | {} / {} / {} / {} |\n\
          | servers | {} |\n\
          | concurrency | {} |\n\
@@ -278,11 +454,14 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
          | event latency p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |\n\
          | searches (one at a time) | {} in {search_elapsed:.1}s |\n\
          | search latency p50 / p95 / p99 | {:.2} / {:.2} / {:.2} ms |\n\
-         | searches that found their person (name, name with a typo, phone, email) | {found} of {} |",
+         | searches that found the very profile (name, name with a slip, phone, email) | {found} of {} |\n\
+         | searches during the events | {} ({} found), p50 / p95 / p99 {:.2} / {:.2} / {:.2} ms |\n\
+         {breakdown}",
         samples.len(),
         sent_as(Sender::Known),
         sent_as(Sender::New),
         sent_as(Sender::Ambiguous),
+        sent_as(Sender::ByAddress),
         count("linked"),
         count("created"),
         count("review"),
@@ -298,6 +477,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         search.percentile(95.0),
         search.percentile(99.0),
         args.searches,
+        under_load.len(),
+        under_load_found,
+        under_load.percentile(50.0),
+        under_load.percentile(95.0),
+        under_load.percentile(99.0),
         profiles = args.profiles,
     );
     Ok(())

@@ -124,6 +124,11 @@ impl Latencies {
         )
     }
 
+    /// How many were measured.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// The `p`th percentile (0 to 100), in milliseconds; 0 when nothing was measured.
     pub(crate) fn percentile(&self, p: f64) -> f64 {
         if self.0.is_empty() {
