@@ -537,6 +537,10 @@ pub struct LoadArgs {
     /// The server's metrics token, when the page is its /metrics.
     #[arg(long, env = "SPINE_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+
+    /// Print each search of the idle phase that missed its profile, with what it found.
+    #[arg(long)]
+    pub show_misses: bool,
 }
 
 #[derive(Debug, Args)]

@@ -169,12 +169,14 @@ fn query_for(i: usize, n: usize, rng: &mut SmallRng) -> String {
 }
 
 /// Sends one search; its latency, and whether the results hold the very profile `expected`.
+/// With `show_misses`, a search that did not find it is written to stderr with what it found.
 async fn search_once(
     client: &reqwest::Client,
     base: &str,
     auth: &str,
     q: &str,
     expected: Option<&str>,
+    show_misses: bool,
 ) -> anyhow::Result<(u64, bool)> {
     let sent = Instant::now();
     let response = client
@@ -191,6 +193,14 @@ async fn search_once(
     let micros = sent.elapsed().as_micros() as u64;
     let results: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
     let found = expected.is_some_and(|id| results.iter().any(|r| r["id"].as_str() == Some(id)));
+    if show_misses && !found {
+        let names: Vec<&str> = results
+            .iter()
+            .filter_map(|r| r["display_name"].as_str())
+            .take(5)
+            .collect();
+        eprintln!("missed {q:?}: {} results, first {names:?}", results.len());
+    }
     Ok((micros, found))
 }
 
@@ -347,7 +357,8 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             while !done.load(Ordering::Relaxed) {
                 let i = rng.gen_range(0..profiles);
                 let q = query_for(i, n, &mut rng);
-                samples.push(search_once(&client, &base, &auth, &q, ids[i].as_deref()).await?);
+                samples
+                    .push(search_once(&client, &base, &auth, &q, ids[i].as_deref(), false).await?);
                 n += 1;
             }
             anyhow::Ok(samples)
@@ -434,7 +445,15 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         let i = rng.gen_range(0..args.profiles);
         let q = query_for(i, n, &mut rng);
         let base = &bases[n % bases.len()];
-        let (micros, hit) = search_once(&client, base, &auth, &q, ids[i].as_deref()).await?;
+        let (micros, hit) = search_once(
+            &client,
+            base,
+            &auth,
+            &q,
+            ids[i].as_deref(),
+            args.show_misses,
+        )
+        .await?;
         search.push(micros);
         found += usize::from(hit);
         progress.inc(1);
