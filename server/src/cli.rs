@@ -90,6 +90,21 @@ pub enum Command {
     /// Time the context block: load one customer with a long multi-channel history into a
     /// fresh tenant, then time `customer_context` before and after archival.
     ContextBench(ContextBenchArgs),
+    /// Measure the floor under ingestion: write what a new sender's event stores (a profile, two
+    /// identifiers, the message, an audit entry), a group per transaction, into a fresh tenant,
+    /// with no reads, resolution or HTTP; prints events per second and the commit's share.
+    WriteBench(WriteBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WriteBenchArgs {
+    /// Events to write.
+    #[arg(long, default_value_t = 20_000)]
+    pub events: usize,
+
+    /// Events per transaction (the ingestion queue commits up to 128 at once).
+    #[arg(long, default_value_t = 32)]
+    pub group: usize,
 }
 
 #[derive(Debug, Args)]

@@ -376,6 +376,10 @@ async fn the_load_command_reports_what_the_server_did() {
         found[0] >= 30.0,
         "most searches find their person: {report}"
     );
+    let namesakes = row("of the others");
+    assert!(found[0] + namesakes[0] <= 40.0, "{report}");
+    let ceiling = row("the HTTP stack's ceiling");
+    assert!(ceiling[0] > 0.0, "{report}");
     for stage in ["queue", "resolve", "record", "commit"] {
         let spent = row(&format!("server: {stage}"));
         assert!(spent[0] > 0.0, "{stage}: {report}");

@@ -103,12 +103,13 @@ pub async fn resolve_customer(
         .await?;
     let model = crate::services::matching::current_model(&mut tx, tenant).await?;
     let decided = resolution::decide(&mut tx, tenant, &model, &sender).await?;
-    let resolution = decided.resolution;
+    let resolution = decided.resolution.clone();
     let outcome = match resolution {
         Resolution::Link(best) => {
             if request.merge_if_found {
                 let tie = decided.matches.tie(best.id, sender.probes());
-                tx.improve_customer(tenant.id, best.id, &patch_from(&sender, source, now))
+                decided
+                    .improve(&mut tx, tenant, best.id, &patch_from(&sender, source, now))
                     .await?;
                 link_all(&mut tx, tenant, best.id, &sender, Some(tie), now).await?;
                 tx.append_audit(

@@ -38,25 +38,39 @@ impl IngestQueue {
         let (sender, receiver) = mpsc::channel::<Queued>(MAX_GROUP * 16);
         let receiver = Arc::new(Mutex::new(receiver));
         for _ in 0..workers {
-            let (store, receiver) = (store.clone(), receiver.clone());
-            tokio::spawn(async move {
+            let (store, receiver, backend) = (store.clone(), receiver.clone(), store.backend());
+            let work = async move {
                 while let Some(group) = next_group(&receiver).await {
-                    let mut jobs = Vec::with_capacity(group.len());
-                    let mut replies = Vec::with_capacity(group.len());
-                    for (job, reply, queued) in group {
-                        metrics::histogram!("spine_ingest_stage_duration_seconds", "stage" => "queue")
-                            .record(queued.elapsed().as_secs_f64());
-                        jobs.push(job);
-                        replies.push(reply);
-                    }
-                    metrics::histogram!("spine_ingest_group_size").record(jobs.len() as f64);
-                    let results = ingest_jobs(&store, &jobs).await;
-                    for (reply, result) in replies.into_iter().zip(results) {
-                        // The caller may have gone (a dropped request); its event is stored anyway.
-                        let _ = reply.send(result);
+                    run_group(&store, group).await;
+                }
+            };
+            match backend {
+                // SQLite's one writer gets a thread of its own: each statement is a hand-off to
+                // sqlx's connection thread and back, and on the shared runtime every return waited
+                // behind the HTTP tasks in the run queue, once per statement.
+                Backend::Sqlite => {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
+                    match runtime {
+                        Ok(runtime) => {
+                            let spawned = std::thread::Builder::new()
+                                .name("spine-ingest".into())
+                                .spawn(move || runtime.block_on(work));
+                            if let Err(err) = spawned {
+                                tracing::error!(error = %err, "cannot start the ingestion thread");
+                            }
+                        }
+                        Err(err) => {
+                            tracing::warn!(error = %err, "no runtime for the ingestion thread; sharing the server's");
+                            tokio::spawn(work);
+                        }
                     }
                 }
-            });
+                Backend::Postgres => {
+                    tokio::spawn(work);
+                }
+            }
         }
         IngestQueue { store, sender }
     }
@@ -102,6 +116,24 @@ impl IngestQueue {
                     })
             }
         }
+    }
+}
+
+/// Ingests one group in one transaction and answers each caller.
+async fn run_group(store: &Store, group: Vec<Queued>) {
+    let mut jobs = Vec::with_capacity(group.len());
+    let mut replies = Vec::with_capacity(group.len());
+    for (job, reply, queued) in group {
+        metrics::histogram!("spine_ingest_stage_duration_seconds", "stage" => "queue")
+            .record(queued.elapsed().as_secs_f64());
+        jobs.push(job);
+        replies.push(reply);
+    }
+    metrics::histogram!("spine_ingest_group_size").record(jobs.len() as f64);
+    let results = ingest_jobs(store, &jobs).await;
+    for (reply, result) in replies.into_iter().zip(results) {
+        // The caller may have gone (a dropped request); its event is stored anyway.
+        let _ = reply.send(result);
     }
 }
 

@@ -20,7 +20,7 @@ pub(crate) use spine_engine::sender::Sender;
 use spine_engine::sender::{self, Fate, Landing, Matches, Probe, SenderInput};
 
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
-use crate::store::{CustomerPatch, IdentityRow, NewCustomer, NewIdentity, Tx};
+use crate::store::{CustomerPatch, CustomerRow, IdentityRow, NewCustomer, NewIdentity, Tx};
 use crate::types::{Assurance, Channel, Claim, Decision, IdentifiersInput};
 
 impl From<sender::Assurance> for Assurance {
@@ -118,9 +118,31 @@ pub(crate) struct Decided {
     pub candidates: Vec<Candidate<Uuid>>,
     pub resolution: Resolution<Uuid>,
     pub matches: Matches<Uuid>,
+    /// The candidates' profiles, as read for the decision.
+    pub profiles: BTreeMap<Uuid, CustomerRow>,
 }
 
 impl Decided {
+    /// Fills what the linked profile lacks from what the sender brings (`patch_from`), from the
+    /// profile as read for the decision.
+    pub(crate) async fn improve(
+        &self,
+        tx: &mut Tx,
+        tenant: &Tenant,
+        id: Uuid,
+        patch: &CustomerPatch,
+    ) -> ServiceResult<()> {
+        match self.profiles.get(&id) {
+            Some(current) => tx.improve_customer(tenant.id, current, patch).await?,
+            None => {
+                if let Some(current) = tx.customer(tenant.id, id).await? {
+                    tx.improve_customer(tenant.id, &current, patch).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Where the sender landed (`profile`), as the engine's rules for its identifiers see it.
     fn landing<'a>(&'a self, sender: &'a Sender, profile: Uuid) -> Landing<'a, Uuid> {
         Landing {
@@ -205,14 +227,16 @@ pub(crate) async fn decide(
     let candidates = matches.candidates(sender.probes());
     let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
     let mut records = BTreeMap::new();
+    let mut profiles = BTreeMap::new();
     for row in tx.customers_by_ids(tenant.id, &ids).await? {
-        if let Some(display) = row.display_name {
+        if let Some(display) = &row.display_name {
             let raw = RawRecord {
                 id: row.id.to_string(),
-                fields: [(Field::FullName, display)].into(),
+                fields: [(Field::FullName, display.clone())].into(),
             };
             records.insert(row.id, Record::from_raw(&raw, tenant.region).0);
         }
+        profiles.insert(row.id, row);
     }
     let evidence = ProfileEvidence {
         model,
@@ -224,6 +248,7 @@ pub(crate) async fn decide(
         candidates,
         resolution,
         matches,
+        profiles,
     })
 }
 
@@ -257,7 +282,13 @@ pub(crate) async fn land(
     let decided = decide(tx, tenant, model, sender).await?;
     let (customer_id, decision, matched_by, confidence, review) = match &decided.resolution {
         Resolution::Link(best) => {
-            tx.improve_customer(tenant.id, best.id, &patch_from(sender, origin.source, seen))
+            decided
+                .improve(
+                    tx,
+                    tenant,
+                    best.id,
+                    &patch_from(sender, origin.source, seen),
+                )
                 .await?;
             let kinds = best.matched_kinds();
             (best.id, Decision::Linked, kinds, best.confidence, None)
@@ -381,19 +412,23 @@ pub(crate) async fn link_all(
     tie: Option<sender::Assurance>,
     seen: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let mut links = Vec::with_capacity(sender.probes().len());
     for probe in sender.probes() {
         let assurance = tie.map_or(probe.assurance, |t| probe.assurance.min(t));
-        link_identity(
-            tx,
-            tenant,
-            customer_id,
-            probe,
-            probe.confidence,
-            assurance,
-            seen,
-        )
-        .await?;
+        links.extend(
+            link_of(
+                tx,
+                tenant,
+                customer_id,
+                probe,
+                probe.confidence,
+                assurance,
+                seen,
+            )
+            .await?,
+        );
     }
+    tx.upsert_identities(tenant.id, &links).await?;
     Ok(())
 }
 
@@ -421,12 +456,15 @@ async fn settle_identities(
         Vec::new()
     };
     let mut claims = Vec::new();
+    let mut links = Vec::new();
     for (probe, fate) in sender.probes().iter().zip(landing.fates(&verified)) {
         match fate {
             Fate::Link {
                 confidence,
                 assurance,
-            } => link_identity(tx, tenant, customer_id, probe, confidence, assurance, seen).await?,
+            } => links.extend(
+                link_of(tx, tenant, customer_id, probe, confidence, assurance, seen).await?,
+            ),
             Fate::Claim { holder } => claims.push(Claim {
                 kind: probe.kind.as_str().to_owned(),
                 value: probe.value.clone(),
@@ -435,10 +473,14 @@ async fn settle_identities(
             Fate::Withheld => {}
         }
     }
+    tx.upsert_identities(tenant.id, &links).await?;
     Ok(claims)
 }
 
-async fn link_identity(
+/// The identity `probe` becomes on `customer_id`, unless it is an external id another profile
+/// already holds: that one stays there, and the review item carries the conflict. Checked before
+/// writing: on PostgreSQL a failed insert would abort the whole transaction.
+async fn link_of(
     tx: &mut Tx,
     tenant: &Tenant,
     customer_id: Uuid,
@@ -446,10 +488,8 @@ async fn link_identity(
     confidence: f64,
     assurance: sender::Assurance,
     seen: DateTime<Utc>,
-) -> ServiceResult<()> {
+) -> ServiceResult<Option<NewIdentity>> {
     if probe.exclusive() {
-        // An external id another profile already holds stays there; the review item carries the
-        // conflict. Checked first: on PostgreSQL a failed insert would abort the whole transaction.
         let holders = tx
             .identity_holders(
                 tenant.id,
@@ -459,23 +499,18 @@ async fn link_identity(
             )
             .await?;
         if holders.iter().any(|h| *h != customer_id) {
-            return Ok(());
+            return Ok(None);
         }
     }
-    tx.upsert_identity(
-        tenant.id,
-        &NewIdentity {
-            customer_id,
-            kind: probe.kind.as_str().to_owned(),
-            provider: probe.provider.clone(),
-            value: probe.value.clone(),
-            raw_value: probe.raw.clone().filter(|r| !r.is_empty()),
-            match_key: probe.match_key.clone(),
-            confidence,
-            assurance: assurance.into(),
-            seen_at: seen,
-        },
-    )
-    .await?;
-    Ok(())
+    Ok(Some(NewIdentity {
+        customer_id,
+        kind: probe.kind.as_str().to_owned(),
+        provider: probe.provider.clone(),
+        value: probe.value.clone(),
+        raw_value: probe.raw.clone().filter(|r| !r.is_empty()),
+        match_key: probe.match_key.clone(),
+        confidence,
+        assurance: assurance.into(),
+        seen_at: seen,
+    }))
 }

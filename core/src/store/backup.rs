@@ -39,7 +39,8 @@ pub fn sqlite_file_of(url: &str) -> StoreResult<Option<PathBuf>> {
     if url.contains(":memory:") || url.contains("mode=memory") {
         return Ok(None);
     }
-    let options = SqliteConnectOptions::from_str(url)
+    let (url, _) = super::sqlite_synchronous(url)?;
+    let options = SqliteConnectOptions::from_str(&url)
         .map_err(|e| StoreError::Connect(format!("malformed URL: {e}")))?;
     Ok(Some(options.get_filename().to_owned()))
 }

@@ -156,15 +156,14 @@ impl Tx {
     }
 
     /// Fills the profile's empty primaries from what we just learned, adds the source, bumps last seen.
+    /// `current` is the profile as read in this transaction.
     pub async fn improve_customer(
         &mut self,
         tenant_id: Uuid,
-        id: Uuid,
+        current: &CustomerRow,
         patch: &CustomerPatch,
     ) -> StoreResult<()> {
-        let Some(current) = self.customer(tenant_id, id).await? else {
-            return Ok(());
-        };
+        let id = current.id;
         let mut sources = current.sources.0.clone();
         if let Some(source) = &patch.source
             && !sources.iter().any(|s| s == source)

@@ -49,32 +49,68 @@ impl IdentityRow {
 }
 
 impl Tx {
-    /// Adds the identifier to the profile, or refreshes it when the profile already holds it
-    /// (last seen moves forward, confidence only goes up, the assurance stays).
-    pub async fn upsert_identity(&mut self, tenant_id: Uuid, new: &NewIdentity) -> StoreResult<()> {
-        on_conn!(self, c => sqlx::query(
+    /// Links identifiers to their profiles in one statement; one the profile already holds is
+    /// seen again (last seen, and the higher confidence). The same identifier twice for one
+    /// profile is written once.
+    pub async fn upsert_identities(
+        &mut self,
+        tenant_id: Uuid,
+        new: &[NewIdentity],
+    ) -> StoreResult<()> {
+        let mut rows: Vec<&NewIdentity> = Vec::with_capacity(new.len());
+        for identity in new {
+            let same = |r: &&NewIdentity| {
+                r.customer_id == identity.customer_id
+                    && r.kind == identity.kind
+                    && r.provider == identity.provider
+                    && r.value == identity.value
+            };
+            if !rows.iter().any(same) {
+                rows.push(identity);
+            }
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // Each row binds ten values: id, customer, kind, provider, value, raw value, match key,
+        // confidence, assurance, seen; seen is also the first sighting, the customer the origin.
+        const PER_ROW: usize = 10;
+        let values = (0..rows.len())
+            .map(|r| {
+                let at = |k: usize| format!("${}", 2 + r * PER_ROW + k);
+                let mut columns: Vec<String> = (0..PER_ROW).map(at).collect();
+                columns.extend([at(9), at(1)]);
+                format!("($1, {})", columns.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
             "insert into identities (tenant_id, id, customer_id, kind, provider, value, raw_value, match_key, \
                confidence, assurance, first_seen_at, last_seen_at, origin_customer_id) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $3) \
+             values {values} \
              on conflict (tenant_id, customer_id, kind, provider, value) do update set \
                last_seen_at = case when excluded.last_seen_at > identities.last_seen_at \
                  then excluded.last_seen_at else identities.last_seen_at end, \
                confidence = case when excluded.confidence > identities.confidence \
-                 then excluded.confidence else identities.confidence end")
-            .bind(tenant_id)
-            .bind(Uuid::now_v7())
-            .bind(new.customer_id)
-            .bind(&new.kind)
-            .bind(&new.provider)
-            .bind(&new.value)
-            .bind(&new.raw_value)
-            .bind(&new.match_key)
-            .bind(new.confidence)
-            .bind(new.assurance.as_str())
-            .bind(new.seen_at)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))
+                 then excluded.confidence else identities.confidence end"
+        );
+        on_conn!(self, c => {
+            let mut q = sqlx::query(&sql).bind(tenant_id);
+            for new in &rows {
+                q = q
+                    .bind(Uuid::now_v7())
+                    .bind(new.customer_id)
+                    .bind(&new.kind)
+                    .bind(&new.provider)
+                    .bind(&new.value)
+                    .bind(&new.raw_value)
+                    .bind(&new.match_key)
+                    .bind(new.confidence)
+                    .bind(new.assurance.as_str())
+                    .bind(new.seen_at);
+            }
+            q.execute(&mut *c).await.map(|r| r.rows_affected())
+        })
         .map_err(|e| StoreError::conflict_or(e, "identity"))?;
         Ok(())
     }

@@ -294,6 +294,73 @@ async fn write_planner_statistics(pool: &SqlitePool) -> StoreResult<()> {
     Ok(())
 }
 
+/// How a SQLite commit reaches the disk, from the URL's `synchronous` parameter (taken out of the
+/// URL). `full`, the default: every commit is on the disk before it is acknowledged, so an
+/// acknowledged event survives a power cut (group commit shares that cost among the events in
+/// flight). `normal`: a commit is acknowledged once it is in the write-ahead log, which reaches
+/// the disk at checkpoints; a crash of the process loses nothing, a power cut may lose the last
+/// commits, and the file stays consistent.
+fn sqlite_synchronous(url: &str) -> StoreResult<(String, SqliteSynchronous)> {
+    let Some((path, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), SqliteSynchronous::Full));
+    };
+    let mut synchronous = SqliteSynchronous::Full;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("synchronous", value)) => {
+                synchronous = match value.to_ascii_lowercase().as_str() {
+                    "full" => SqliteSynchronous::Full,
+                    "normal" => SqliteSynchronous::Normal,
+                    other => {
+                        return Err(StoreError::Connect(format!(
+                            "malformed URL: synchronous is full or normal, not {other:?}"
+                        )));
+                    }
+                }
+            }
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    };
+    Ok((url, synchronous))
+}
+
+/// The write-ahead log's size, in pages, at which the writer checkpoints itself: 64 MB, reached
+/// only when [`checkpoint_wal`] falls behind.
+const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
+
+/// How often [`checkpoint_wal`] copies the log into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Copies committed pages from the write-ahead log into the database file every second, on a
+/// reader's connection, without waiting for readers or the writer (a passive checkpoint), so the
+/// writer's commits never do it; a page written many times in a second is copied once. Ends
+/// when the store is closed.
+async fn checkpoint_wal(read: SqlitePool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if read.is_closed() {
+            return;
+        }
+        let done = sqlx::query("pragma wal_checkpoint(passive)")
+            .execute(&read)
+            .await;
+        if let Err(err) = done {
+            if read.is_closed() {
+                return;
+            }
+            tracing::debug!(error = %err, "checkpoint of the write-ahead log deferred");
+        }
+    }
+}
+
 impl Store {
     /// Opens (and for SQLite creates) the database the URL names.
     pub async fn connect(url: &str) -> StoreResult<Store> {
@@ -310,13 +377,12 @@ impl Store {
                 Pools::Postgres(pool)
             }
             Backend::Sqlite => {
-                let options = SqliteConnectOptions::from_str(url)
+                let (url, synchronous) = sqlite_synchronous(url)?;
+                let options = SqliteConnectOptions::from_str(&url)
                     .map_err(|e| StoreError::Connect(format!("malformed URL: {e}")))?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    // An acknowledged event survives a power cut: every commit reaches the disk
-                    // (group commit makes one commit of many events, so the cost is shared).
-                    .synchronous(SqliteSynchronous::Full)
+                    .synchronous(synchronous)
                     // Erased means gone from the file too: freed pages are overwritten.
                     .pragma("secure_delete", "on")
                     .foreign_keys(true)
@@ -328,12 +394,23 @@ impl Store {
                     .pragma("mmap_size", "268435456")
                     .pragma("temp_store", "memory");
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                // The writer leaves checkpoints to `checkpoint_wal`, off its path: run by the
+                // commit that crosses SQLite's default of 1,000 pages, a checkpoint copied pages
+                // into the file while every event in the queue waited. Its own threshold stays as
+                // a bound on the log should that task fall behind.
+                let writer_options = if in_memory {
+                    options.clone()
+                } else {
+                    options
+                        .clone()
+                        .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
+                };
                 // An in-memory database lives as long as its one connection: keep it forever.
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
                     .idle_timeout(None)
                     .max_lifetime(None)
-                    .connect_with(options.clone())
+                    .connect_with(writer_options)
                     .await
                     .map_err(|e| StoreError::Connect(e.to_string()))?;
                 let read = if in_memory {
@@ -345,6 +422,9 @@ impl Store {
                         .await
                         .map_err(|e| StoreError::Connect(e.to_string()))?
                 };
+                if !in_memory {
+                    tokio::spawn(checkpoint_wal(read.clone()));
+                }
                 Pools::Sqlite { read, write }
             }
         };
@@ -427,5 +507,31 @@ impl Store {
             }
             Pools::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_url_says_how_commits_reach_the_disk() {
+        let read = |url: &str| sqlite_synchronous(url).map(|(u, s)| (u, format!("{s:?}")));
+        assert_eq!(
+            read("sqlite://spine.db").ok(),
+            Some(("sqlite://spine.db".into(), "Full".into()))
+        );
+        assert_eq!(
+            read("sqlite://spine.db?synchronous=normal").ok(),
+            Some(("sqlite://spine.db".into(), "Normal".into()))
+        );
+        assert_eq!(
+            read("sqlite://spine.db?mode=rwc&synchronous=FULL&cache=shared").ok(),
+            Some((
+                "sqlite://spine.db?mode=rwc&cache=shared".into(),
+                "Full".into()
+            ))
+        );
+        assert!(read("sqlite://spine.db?synchronous=off").is_err());
     }
 }

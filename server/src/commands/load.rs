@@ -168,16 +168,28 @@ fn query_for(i: usize, n: usize, rng: &mut SmallRng) -> String {
     }
 }
 
-/// Sends one search; its latency, and whether the results hold the very profile `expected`.
-/// With `show_misses`, a search that did not find it is written to stderr with what it found.
+/// What a search found of the profile it was made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// The very profile is among the results.
+    Yes,
+    /// Not among them, and the page is full of the person's exact namesakes: no name search can
+    /// tell them apart.
+    AmongNamesakes,
+    No,
+}
+
+/// Sends one search; its latency, and whether the results hold the very profile `expected`
+/// (seeded under `name`). With `show_misses`, a search that did not find it is written to
+/// stderr with what it found.
 async fn search_once(
     client: &reqwest::Client,
     base: &str,
     auth: &str,
     q: &str,
-    expected: Option<&str>,
+    (expected, name): (Option<&str>, &str),
     show_misses: bool,
-) -> anyhow::Result<(u64, bool)> {
+) -> anyhow::Result<(u64, Found)> {
     let sent = Instant::now();
     let response = client
         .get(format!("{base}/customers"))
@@ -192,8 +204,18 @@ async fn search_once(
     }
     let micros = sent.elapsed().as_micros() as u64;
     let results: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
-    let found = expected.is_some_and(|id| results.iter().any(|r| r["id"].as_str() == Some(id)));
-    if show_misses && !found {
+    let found = if expected.is_some_and(|id| results.iter().any(|r| r["id"].as_str() == Some(id))) {
+        Found::Yes
+    } else if results.len() >= PAGE
+        && results
+            .iter()
+            .all(|r| r["display_name"].as_str() == Some(name))
+    {
+        Found::AmongNamesakes
+    } else {
+        Found::No
+    };
+    if show_misses && found != Found::Yes {
         let names: Vec<&str> = results
             .iter()
             .filter_map(|r| r["display_name"].as_str())
@@ -203,6 +225,9 @@ async fn search_once(
     }
     Ok((micros, found))
 }
+
+/// Results on the first page of a search (the API's default limit).
+const PAGE: usize = 25;
 
 /// The server's ingestion stages (`spine_ingest_stage_duration_seconds`): seconds spent in each,
 /// summed over every event so far, read from the Prometheus page.
@@ -265,6 +290,37 @@ fn breakdown(before: &[(String, f64)], after: &[(String, f64)], events: usize) -
         }
     }
     rows.join("\n")
+}
+
+/// Requests per second `GET /healthz` gets through the same HTTP stack at the same concurrency:
+/// the ceiling the events per second read against.
+async fn healthz_rate(
+    client: &reqwest::Client,
+    api: &str,
+    concurrency: usize,
+    requests: usize,
+) -> anyhow::Result<f64> {
+    let url = format!("{}/healthz", api.trim_end_matches("/api/v1"));
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (client, url, next) = (client.clone(), url.clone(), next.clone());
+        workers.spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < requests {
+                let response = client.get(&url).send().await?;
+                if !response.status().is_success() {
+                    anyhow::bail!("{url} answered {}", response.status());
+                }
+                response.bytes().await?;
+            }
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done??;
+    }
+    Ok(requests as f64 / started.elapsed().as_secs_f64())
 }
 
 pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
@@ -357,8 +413,17 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             while !done.load(Ordering::Relaxed) {
                 let i = rng.gen_range(0..profiles);
                 let q = query_for(i, n, &mut rng);
-                samples
-                    .push(search_once(&client, &base, &auth, &q, ids[i].as_deref(), false).await?);
+                samples.push(
+                    search_once(
+                        &client,
+                        &base,
+                        &auth,
+                        &q,
+                        (ids[i].as_deref(), &person(i).0),
+                        false,
+                    )
+                    .await?,
+                );
                 n += 1;
             }
             anyhow::Ok(samples)
@@ -423,7 +488,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         }
         _ => "| server breakdown | give --metrics-url to read it |".to_owned(),
     };
-    let under_load_found = under_load.iter().filter(|s| s.1).count();
+    let under_load_found = under_load.iter().filter(|s| s.1 == Found::Yes).count();
     let under_load = Latencies::new(under_load.iter().map(|s| s.0).collect());
     let events = Latencies::new(samples.iter().map(|s| s.1).collect());
     let count = |decision: &str| {
@@ -440,6 +505,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let mut rng = SmallRng::seed_from_u64(args.seed);
     let mut search = Vec::with_capacity(args.searches);
     let mut found = 0;
+    let mut among_namesakes = 0;
     let started_search = Instant::now();
     for n in 0..args.searches {
         let i = rng.gen_range(0..args.profiles);
@@ -450,17 +516,25 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             base,
             &auth,
             &q,
-            ids[i].as_deref(),
+            (ids[i].as_deref(), &person(i).0),
             args.show_misses,
         )
         .await?;
         search.push(micros);
-        found += usize::from(hit);
+        found += usize::from(hit == Found::Yes);
+        among_namesakes += usize::from(hit == Found::AmongNamesakes);
         progress.inc(1);
     }
     progress.finish_and_clear();
     let search_elapsed = started_search.elapsed().as_secs_f64();
     let search = Latencies::new(search);
+    let healthz = healthz_rate(
+        &client,
+        &args.url[0],
+        args.concurrency,
+        args.events.max(1000),
+    )
+    .await?;
 
     println!(
         "| measure | value |\n|---|---|\n\
@@ -470,10 +544,12 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
          | servers | {} |\n\
          | concurrency | {} |\n\
          | events per second | {:.0} |\n\
+         | the HTTP stack's ceiling: GET /healthz per second, same concurrency | {healthz:.0} |\n\
          | event latency p50 / p99 / max | {:.2} / {:.2} / {:.2} ms |\n\
          | searches (one at a time) | {} in {search_elapsed:.1}s |\n\
          | search latency p50 / p95 / p99 | {:.2} / {:.2} / {:.2} ms |\n\
          | searches that found the very profile (name, name with a slip, phone, email) | {found} of {} |\n\
+         | of the others, a first page of {PAGE} exact namesakes (a name alone cannot tell them apart) | {among_namesakes} |\n\
          | searches during the events | {} ({} found), p50 / p95 / p99 {:.2} / {:.2} / {:.2} ms |\n\
          {breakdown}",
         samples.len(),

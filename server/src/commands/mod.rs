@@ -14,6 +14,7 @@ mod tenant;
 pub(crate) mod text;
 mod user;
 mod webhook;
+mod write_bench;
 
 use anyhow::Context;
 use spine_core::Store;
@@ -73,6 +74,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::AnalyticsBench(args) => analytics_bench::run(&cli.database_url, args).await,
         Command::Archive(args) => memory::archive(&cli.database_url, args).await,
         Command::ContextBench(args) => memory::context_bench(&cli.database_url, args).await,
+        Command::WriteBench(args) => write_bench::run(&cli.database_url, args).await,
     }
 }
 
