@@ -10,7 +10,11 @@
 //! - `n:` the canonical given name, so a nickname finds the formal name and back ("Bob" finds
 //!   Robert);
 //! - `a:` the first three letters in sorted order, so two swapped letters at the start of a
-//!   word, which change both its prefix and its sound, still find it ("Zheaka" finds Zehaka).
+//!   word, which change both its prefix and its sound, still find it ("Zheaka" finds Zehaka);
+//! - `e:` for words of 3 to 8 letters, the word and each way of deleting one of its letters,
+//!   on both sides, so two words one slip apart (a letter dropped, added or changed, two
+//!   neighbours swapped) share a key wherever the slip is: "Bown" finds Brown, "Luas" Lucas and
+//!   "Ian" Ivan, which share no prefix, sound or first three letters.
 //!
 //! The keys only choose candidates; [`name_score`] ranks them with Jaro-Winkler similarity per
 //! word and drops those too far from the query, so a shared prefix or sound alone never makes a
@@ -26,6 +30,11 @@ use crate::normalize::name::{PersonName, canonical_nickname, has_nicknames};
 pub const MIN_PREFIX: usize = 2;
 /// Longest prefix indexed: past six letters a prefix narrows little and costs index rows.
 pub const MAX_PREFIX: usize = 6;
+/// Words of [`MIN_EDIT`] to [`MAX_EDIT`] letters get edit keys; those longer than `MIN_EDIT`
+/// also one per deleted letter. A two-letter fragment would be noise, and past eight letters a
+/// slip leaves the six-letter prefix or the sound intact more often than not.
+const MIN_EDIT: usize = 3;
+const MAX_EDIT: usize = 8;
 /// Words shorter than this get no phonetic key: the code of a fragment is noise.
 const MIN_PHONETIC: usize = 3;
 /// The floor for two words with the same Double Metaphone code: below [`MIN_SCORE`] on its own,
@@ -78,6 +87,29 @@ fn anagram_key(word: &str) -> Option<String> {
     Some(format!("a:{}", start.into_iter().collect::<String>()))
 }
 
+/// The word itself and the word less each one of its letters: two words one slip apart share
+/// one of these (a deletion on one side is the other word itself; a changed letter, or two
+/// swapped ones, gives the same deletion on both sides).
+fn edit_keys(word: &str) -> Vec<String> {
+    let letters: Vec<char> = word.chars().collect();
+    if !(MIN_EDIT..=MAX_EDIT).contains(&letters.len()) {
+        return Vec::new();
+    }
+    let mut keys = vec![format!("e:{word}")];
+    if letters.len() > MIN_EDIT {
+        for skip in 0..letters.len() {
+            let rest: String = letters
+                .iter()
+                .enumerate()
+                .filter(|(at, _)| *at != skip)
+                .map(|(_, c)| c)
+                .collect();
+            keys.push(format!("e:{rest}"));
+        }
+    }
+    keys
+}
+
 fn canonical(word: &str) -> &str {
     canonical_nickname(word).unwrap_or(word)
 }
@@ -102,6 +134,7 @@ pub fn name_index_keys(name: &PersonName) -> BTreeSet<String> {
             keys.insert(format!("s:{code}"));
         }
         keys.extend(anagram_key(&word));
+        keys.extend(edit_keys(&word));
     }
     if let Some(given) = name.given() {
         keys.insert(format!("n:{}", canonical(given)));
@@ -138,6 +171,7 @@ impl NameQuery {
                     keys.insert(format!("s:{code}"));
                 }
                 keys.extend(anagram_key(word));
+                keys.extend(edit_keys(word));
                 // Any word may be the given name (people type "smith bob" too); only a
                 // nickname or a name that has nicknames can find something its prefix does not.
                 let canonical = canonical(word);
@@ -281,15 +315,56 @@ mod tests {
         let shared: Vec<&String> = query
             .keys()
             .iter()
-            .filter(|k| stored.contains(*k) && !given.contains(*k))
+            .filter(|k| stored.contains(*k) && !given.contains(*k) && !k.starts_with("e:"))
             .collect();
         assert_eq!(
             shared,
             vec!["a:ehz"],
-            "only the order-insensitive key links the family names"
+            "of the prefix, sound and order keys, only the order-insensitive one links them"
         );
         assert!(found("priya zheaka", "Priya Zehaka"));
         assert_eq!(anagram_key("ab"), None);
+    }
+
+    #[test]
+    fn one_slip_in_a_short_word_shares_an_edit_key_where_no_other_key_does() {
+        // (query, stored name, the word with the slip)
+        for (query, stored, at) in [
+            ("Kwame Bown", "Kwame Brown", 1),
+            ("Luas Cocola", "Lucas Cocola", 0),
+            ("Ian Vomiri", "Ivan Vomiri", 0),
+            ("Haa Jones", "Hana Jones", 0),
+            ("Maeo Voanmo", "Mateo Voanmo", 0),
+        ] {
+            let q = NameQuery::parse(query).expect("a query");
+            let k = keys(stored);
+            let slipped = &q.word_keys()[at..=at];
+            let shared: Vec<&String> = slipped
+                .iter()
+                .flatten()
+                .filter(|key| k.contains(*key))
+                .collect();
+            assert!(
+                !shared.is_empty(),
+                "{query} shares no key of its slipped word with {stored}"
+            );
+            assert!(
+                shared.iter().all(|key| key.starts_with("e:")),
+                "{query}: {shared:?}"
+            );
+            assert!(found(query, stored), "{query} finds {stored}");
+        }
+        assert_eq!(edit_keys("al"), Vec::<String>::new(), "fragments get none");
+        assert_eq!(edit_keys("ali"), vec!["e:ali"]);
+        assert!(
+            edit_keys("bartholomew").is_empty(),
+            "long words keep their prefix"
+        );
+        let brown = edit_keys("brown");
+        assert!(
+            !edit_keys("bxwxn").iter().any(|k| brown.contains(k)),
+            "two slips are not one"
+        );
     }
 
     #[test]
@@ -368,6 +443,32 @@ mod tests {
         }
 
         /// Keys depend on the normalized name only: however it was written, the same keys.
+        #[test]
+        fn words_one_slip_apart_share_an_edit_key(
+            word in "[a-z]{4,7}",
+            slip in 0usize..4,
+            at in 0usize..8,
+            letter in "[a-z]",
+        ) {
+            let mut letters: Vec<char> = word.chars().collect();
+            let at = at % letters.len();
+            match slip {
+                0 => { letters.remove(at); }
+                1 => letters.insert(at, letter.chars().next().unwrap_or('x')),
+                2 => letters[at] = letter.chars().next().unwrap_or('x'),
+                _ => {
+                    let at = at % (letters.len() - 1);
+                    letters.swap(at, at + 1);
+                }
+            }
+            let slipped: String = letters.into_iter().collect();
+            let ours = edit_keys(&word);
+            prop_assert!(
+                edit_keys(&slipped).iter().any(|k| ours.contains(k)),
+                "{} and {} share no edit key", word, slipped
+            );
+        }
+
         #[test]
         fn keys_follow_normalization(name in "[A-Za-z]{2,8} [A-Za-z]{2,8}") {
             let upper = name.to_uppercase();
