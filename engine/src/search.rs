@@ -87,27 +87,40 @@ fn anagram_key(word: &str) -> Option<String> {
     Some(format!("a:{}", start.into_iter().collect::<String>()))
 }
 
-/// The word itself and the word less each one of its letters: two words one slip apart share
-/// one of these (a deletion on one side is the other word itself; a changed letter, or two
-/// swapped ones, gives the same deletion on both sides).
-fn edit_keys(word: &str) -> Vec<String> {
+/// A word of [`MIN_EDIT`] to [`MAX_EDIT`] letters as an edit key.
+fn edit_key(word: &str) -> Option<String> {
+    (MIN_EDIT..=MAX_EDIT)
+        .contains(&word.chars().count())
+        .then(|| format!("e:{word}"))
+}
+
+/// The word less each one of its letters, as edit keys, for words longer than [`MIN_EDIT`].
+fn deletion_keys(word: &str) -> Vec<String> {
     let letters: Vec<char> = word.chars().collect();
-    if !(MIN_EDIT..=MAX_EDIT).contains(&letters.len()) {
+    if !(MIN_EDIT + 1..=MAX_EDIT).contains(&letters.len()) {
         return Vec::new();
     }
-    let mut keys = vec![format!("e:{word}")];
-    if letters.len() > MIN_EDIT {
-        for skip in 0..letters.len() {
+    (0..letters.len())
+        .map(|skip| {
             let rest: String = letters
                 .iter()
                 .enumerate()
                 .filter(|(at, _)| *at != skip)
                 .map(|(_, c)| c)
                 .collect();
-            keys.push(format!("e:{rest}"));
-        }
-    }
-    keys
+            format!("e:{rest}")
+        })
+        .collect()
+}
+
+/// The word itself and the word less each one of its letters: two words one slip apart share
+/// one of these (a deletion on one side is the other word itself; a changed letter, or two
+/// swapped ones, gives the same deletion on both sides).
+fn edit_keys(word: &str) -> Vec<String> {
+    edit_key(word)
+        .into_iter()
+        .chain(deletion_keys(word))
+        .collect()
 }
 
 fn canonical(word: &str) -> &str {
@@ -149,6 +162,8 @@ pub struct NameQuery {
     /// Each word's keys, in the order of `words`.
     word_keys: Vec<Vec<String>>,
     keys: Vec<String>,
+    /// Each word's deletion keys, looked up only by [`NameQuery::widened`].
+    slips: Vec<Vec<String>>,
 }
 
 impl NameQuery {
@@ -171,7 +186,7 @@ impl NameQuery {
                     keys.insert(format!("s:{code}"));
                 }
                 keys.extend(anagram_key(word));
-                keys.extend(edit_keys(word));
+                keys.extend(edit_key(word));
                 // Any word may be the given name (people type "smith bob" too); only a
                 // nickname or a name that has nicknames can find something its prefix does not.
                 let canonical = canonical(word);
@@ -183,10 +198,40 @@ impl NameQuery {
             .collect();
         let keys: BTreeSet<&String> = word_keys.iter().flatten().collect();
         let keys = keys.into_iter().cloned().collect();
+        let slips = words.iter().map(|word| deletion_keys(word)).collect();
         Some(NameQuery {
             words,
             word_keys,
             keys,
+            slips,
+        })
+    }
+
+    /// The same query that also looks a slip up by its deletions: a letter added, changed, or
+    /// two swapped in a short word ("Brrown", "Brewn", "Lcuas"). A stored word's deletions are
+    /// indexed, so the query's own word finds one with a letter dropped without this. `None`
+    /// when no word has deletions. Each deletion key of a common word is held by as many
+    /// profiles as the word itself, so a search widens only when the plain query found little.
+    pub fn widened(&self) -> Option<NameQuery> {
+        if self.slips.iter().all(Vec::is_empty) {
+            return None;
+        }
+        let word_keys: Vec<Vec<String>> = self
+            .word_keys
+            .iter()
+            .zip(&self.slips)
+            .map(|(keys, slips)| {
+                let mut all: BTreeSet<String> = keys.iter().cloned().collect();
+                all.extend(slips.iter().cloned());
+                all.into_iter().collect()
+            })
+            .collect();
+        let keys: BTreeSet<&String> = word_keys.iter().flatten().collect();
+        Some(NameQuery {
+            words: self.words.clone(),
+            keys: keys.into_iter().cloned().collect(),
+            word_keys,
+            slips: vec![Vec::new(); self.words.len()],
         })
     }
 
@@ -264,11 +309,14 @@ mod tests {
         name_score(&NameQuery::parse(query).expect("a query"), candidate)
     }
 
-    /// What the store does: a candidate is found when it shares a key with the query.
+    /// What the store does: a candidate is found when it shares a key with the query, or with
+    /// the widened query (the search widens when the plain one finds little).
     fn found(query: &str, candidate: &str) -> bool {
         let q = NameQuery::parse(query).expect("a query");
         let k = keys(candidate);
-        q.keys().iter().any(|key| k.contains(key)) && name_score(&q, candidate).is_some()
+        let shares = |q: &NameQuery| q.keys().iter().any(|key| k.contains(key));
+        (shares(&q) || q.widened().is_some_and(|w| shares(&w)))
+            && name_score(&q, candidate).is_some()
     }
 
     /// The store drives a search from its rarest word: each word's keys must be that word's
@@ -354,6 +402,20 @@ mod tests {
             );
             assert!(found(query, stored), "{query} finds {stored}");
         }
+        // A changed letter: only the widened query's deletions meet the stored word's.
+        let q = NameQuery::parse("Hana Jomes").expect("a query");
+        let jones = keys("Hana Jones");
+        assert!(!q.word_keys()[1].iter().any(|key| jones.contains(key)));
+        let widened = q.widened().expect("deletions");
+        assert!(widened.word_keys()[1].iter().any(|key| jones.contains(key)));
+        assert_eq!(widened.words(), q.words());
+        assert!(widened.widened().is_none(), "widened once");
+        assert!(
+            NameQuery::parse("Al Bo")
+                .expect("a query")
+                .widened()
+                .is_none()
+        );
         assert_eq!(edit_keys("al"), Vec::<String>::new(), "fragments get none");
         assert_eq!(edit_keys("ali"), vec!["e:ali"]);
         assert!(

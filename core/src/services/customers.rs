@@ -129,6 +129,24 @@ async fn ranked_by_name(
     tenant: &Tenant,
     name: &NameQuery,
 ) -> ServiceResult<Vec<Uuid>> {
+    let ranked = ranked_by_keys(tx, tenant, name).await?;
+    // Nothing found: look again with each short word's deletions, which find a letter added,
+    // changed or swapped. Not first: a common word's deletions are held by as many profiles as
+    // the word, so looking them up costs a second search of that size.
+    if ranked.is_empty()
+        && let Some(widened) = name.widened()
+    {
+        return ranked_by_keys(tx, tenant, &widened).await;
+    }
+    Ok(ranked)
+}
+
+/// The candidates holding the query's keys, scored against it, best first.
+async fn ranked_by_keys(
+    tx: &mut crate::store::Tx,
+    tenant: &Tenant,
+    name: &NameQuery,
+) -> ServiceResult<Vec<Uuid>> {
     let candidates = tx
         .names_with_name_keys(tenant.id, name.word_keys(), NAME_CANDIDATES)
         .await?;
