@@ -164,6 +164,8 @@ pub struct NameQuery {
     keys: Vec<String>,
     /// Each word's deletion keys, looked up only by [`NameQuery::widened`].
     slips: Vec<Vec<String>>,
+    /// Each word's own keys: see [`NameQuery::anchors`].
+    anchors: Vec<Vec<String>>,
 }
 
 impl NameQuery {
@@ -199,12 +201,39 @@ impl NameQuery {
         let keys: BTreeSet<&String> = word_keys.iter().flatten().collect();
         let keys = keys.into_iter().cloned().collect();
         let slips = words.iter().map(|word| deletion_keys(word)).collect();
+        let anchors = words
+            .iter()
+            .map(|word| {
+                let mut own = vec![format!("p:{}", prefix(word, MAX_PREFIX))];
+                own.extend(
+                    phonetic_codes(word)
+                        .into_iter()
+                        .map(|code| format!("s:{code}")),
+                );
+                own.extend(edit_keys(word));
+                let canonical = canonical(word);
+                if canonical != word || has_nicknames(word) {
+                    own.push(format!("n:{canonical}"));
+                }
+                own
+            })
+            .collect();
         Some(NameQuery {
             words,
             word_keys,
             keys,
             slips,
+            anchors,
         })
+    }
+
+    /// Each word's own keys, in the order of [`NameQuery::words`]: its prefix, its sound, itself
+    /// and itself less each letter, its canonical given name. They are held by names that start
+    /// with the word, sound like it or are one slip from it, where its first three letters in
+    /// sorted order are shared with many other names ("Motori" sorts them as "Tom" does). The
+    /// store drives a search from the word whose own keys the fewest profiles hold.
+    pub fn anchors(&self) -> &[Vec<String>] {
+        &self.anchors
     }
 
     /// The same query that also looks a slip up by its deletions: a letter added, changed, or
@@ -232,6 +261,7 @@ impl NameQuery {
             keys: keys.into_iter().cloned().collect(),
             word_keys,
             slips: vec![Vec::new(); self.words.len()],
+            anchors: self.anchors.clone(),
         })
     }
 
@@ -339,6 +369,15 @@ mod tests {
         union.sort();
         union.dedup();
         assert_eq!(union, q.keys());
+
+        // A word's own keys leave out what other names share (its sorted first letters) and take
+        // in what one slip keeps (its deletions), so a stored "Mtoori" holds one of "Motori"'s.
+        let q = NameQuery::parse("Emma Motori").expect("a query");
+        let own = &q.anchors()[1];
+        assert!(own.contains(&"p:motori".to_owned()) && own.contains(&"e:motori".to_owned()));
+        assert!(!own.iter().any(|k| k.starts_with("a:")));
+        assert!(keys("Emma Mtoori").iter().any(|k| own.contains(k)));
+        assert!(!keys("Tom Smith").iter().any(|k| own.contains(k)));
     }
 
     #[test]

@@ -148,7 +148,11 @@ async fn ranked_by_keys(
     name: &NameQuery,
 ) -> ServiceResult<Vec<Uuid>> {
     let candidates = tx
-        .names_with_name_keys(tenant.id, name.word_keys(), NAME_CANDIDATES)
+        .names_with_name_keys(
+            tenant.id,
+            (name.word_keys(), name.anchors()),
+            NAME_CANDIDATES,
+        )
         .await?;
     let mut scored: Vec<(f64, Uuid)> = candidates
         .into_iter()

@@ -59,7 +59,11 @@ pub async fn possible_duplicates(
     }
     if let Some(query) = subject.display_name.as_deref().and_then(NameQuery::parse) {
         let alike: Vec<Uuid> = tx
-            .names_with_name_keys(tenant.id, query.word_keys(), NAME_LOOKALIKES)
+            .names_with_name_keys(
+                tenant.id,
+                (query.word_keys(), query.anchors()),
+                NAME_LOOKALIKES,
+            )
             .await?
             .into_iter()
             .filter(|(other, name)| {

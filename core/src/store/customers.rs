@@ -247,14 +247,16 @@ impl Tx {
     /// `limit`: the candidates a name search ranks. Only the `2 × limit` holding the most are
     /// looked up; among equals at that cut, the most recently created (ids are UUIDv7).
     ///
-    /// When the query has several words and one of them is rare, only holders of that word's
+    /// When the query has several words and one of them is rare (its own keys, `anchors`, are
+    /// held by at most [`RARE_WORD_HOLDERS`] rows and by some), only holders of that word's own
     /// keys are counted: a name matching the query matches each of its words. Otherwise a
     /// common given name ("James Fesaka": thousands hold the keys of "james") made SQLite count
-    /// and look up every holder of every word.
+    /// and look up every holder of every word. A word nobody's own keys match (two slips in
+    /// it) never drives the search.
     pub async fn names_with_name_keys(
         &mut self,
         tenant_id: Uuid,
-        word_keys: &[Vec<String>],
+        (word_keys, anchors): (&[Vec<String>], &[Vec<String>]),
         limit: i64,
     ) -> StoreResult<Vec<(Uuid, String)>> {
         let mut keys: Vec<&String> = word_keys.iter().flatten().collect();
@@ -264,7 +266,7 @@ impl Tx {
             return Ok(Vec::new());
         }
         let rarest = if word_keys.len() > 1 {
-            self.rarest_word(tenant_id, word_keys).await?
+            self.rarest_word(tenant_id, anchors).await?
         } else {
             None
         };
@@ -314,7 +316,7 @@ impl Tx {
         })?)
     }
 
-    /// The keys of the word fewest profiles hold, when at most [`RARE_WORD_HOLDERS`] do. Each
+    /// The own keys of the word fewest profiles hold, when some and at most [`RARE_WORD_HOLDERS`] do. Each
     /// word's holders are counted only up to that bound, so a common word costs no more than a
     /// rare one.
     async fn rarest_word<'k>(
@@ -343,7 +345,9 @@ impl Tx {
                 }
                 q.fetch_one(&mut *c).await
             })?;
-            if held <= RARE_WORD_HOLDERS && rarest.is_none_or(|(fewest, _)| held < fewest) {
+            if (1..=RARE_WORD_HOLDERS).contains(&held)
+                && rarest.is_none_or(|(fewest, _)| held < fewest)
+            {
                 rarest = Some((held, keys.as_slice()));
             }
         }
