@@ -14,7 +14,7 @@ use spine_core::services::analytics::{
     sentiment_trend,
 };
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::{MergePair, merge_customers, undo_merge};
+use spine_core::services::merge::undo_merge;
 use spine_core::services::review::reject_review_item;
 use spine_core::types::{
     Channel, Decision, Direction, EventInput, HandleInput, IdentifiersInput, InteractionKind, Role,
@@ -24,7 +24,7 @@ use spine_core::{ServiceError, Store, Tenant};
 #[macro_use]
 mod common;
 
-use common::{SYSTEM, at, tenant};
+use common::{SYSTEM, at, merge, tenant};
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
@@ -384,19 +384,7 @@ on_both!(
         };
         assert_eq!(channels(b).await, [("email".into(), at(10), at(20), 2)]);
 
-        let outcome = merge_customers(
-            &store,
-            &t,
-            &admin(),
-            MergePair {
-                survivor: a,
-                absorbed: b,
-            },
-            &BTreeMap::new(),
-            None,
-        )
-        .await
-        .expect("merge");
+        let outcome = merge(&store, &t, &admin(), a, b).await.expect("merge");
         assert_eq!(
             channels(a).await,
             [

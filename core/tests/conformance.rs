@@ -21,7 +21,7 @@ use spine_core::{Actor, ServiceError, Store, Tenant};
 #[macro_use]
 mod common;
 
-use common::{SYSTEM, at, event, tenant};
+use common::{SYSTEM, at, event, merge, tenant};
 
 fn phone(p: &str) -> IdentifiersInput {
     IdentifiersInput {
@@ -964,18 +964,7 @@ mod merging {
             email: "agent@x.com".into(),
             role: Role::Agent,
         };
-        let refused = merge_customers(
-            &store,
-            &t,
-            &agent,
-            MergePair {
-                survivor: a,
-                absorbed: b,
-            },
-            &BTreeMap::new(),
-            None,
-        )
-        .await;
+        let refused = merge(&store, &t, &agent, a, b).await;
         assert!(matches!(refused, Err(ServiceError::Forbidden)));
         assert!(matches!(
             merge_customers(

@@ -2,8 +2,6 @@
 //! notes on the timeline, merge history with undo, paging through a timeline, and the page
 //! itself with what its rules let the caller do (`customer_page`).
 
-use std::collections::BTreeMap;
-
 use uuid::Uuid;
 
 use spine_core::access::Permission;
@@ -15,7 +13,7 @@ use spine_core::services::customers::{
 };
 use spine_core::services::duplicates::possible_duplicates;
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::{MergePair, merge_customers, merge_history, undo_merge};
+use spine_core::services::merge::{merge_history, undo_merge};
 use spine_core::services::notes::add_note;
 use spine_core::services::review::reject_review_item;
 use spine_core::types::{
@@ -27,7 +25,7 @@ use spine_core::{ServiceError, Store, Tenant};
 #[macro_use]
 mod common;
 
-use common::{SYSTEM, ids, staff, tenant};
+use common::{SYSTEM, ids, merge, staff, tenant};
 
 fn event(channel: Channel, minutes: i64, ids: IdentifiersInput) -> EventInput {
     common::event(channel, minutes, ids, "hello")
@@ -222,19 +220,7 @@ on_both!(
             "{found:?}"
         );
 
-        merge_customers(
-            &store,
-            &t,
-            &SYSTEM,
-            MergePair {
-                survivor: a,
-                absorbed: b,
-            },
-            &BTreeMap::new(),
-            None,
-        )
-        .await
-        .expect("merge");
+        merge(&store, &t, &SYSTEM, a, b).await.expect("merge");
         assert!(matches!(
             possible_duplicates(&store, &t, b).await,
             Err(ServiceError::NotFound(_))
@@ -322,19 +308,7 @@ on_both!(
         let t = tenant(&store).await;
         let (a, b, _, _) = split_person(&store, &t).await;
         let admin = staff(Role::Admin);
-        let merged = merge_customers(
-            &store,
-            &t,
-            &admin,
-            MergePair {
-                survivor: a,
-                absorbed: b,
-            },
-            &BTreeMap::new(),
-            None,
-        )
-        .await
-        .expect("merge");
+        let merged = merge(&store, &t, &admin, a, b).await.expect("merge");
         let on_a = merge_history(&store, &t, a).await.expect("a");
         let on_b = merge_history(&store, &t, b).await.expect("b");
         assert_eq!(on_a.len(), 1);
@@ -390,19 +364,7 @@ on_both!(
         assert!(page.merge_search.is_some());
         assert!(!page.duplicates.is_empty(), "b and c share a phone");
 
-        let merged = merge_customers(
-            &store,
-            &t,
-            &admin,
-            MergePair {
-                survivor: a,
-                absorbed: b,
-            },
-            &BTreeMap::new(),
-            None,
-        )
-        .await
-        .expect("merge");
+        let merged = merge(&store, &t, &admin, a, b).await.expect("merge");
         let page = customer_page(&store, &t, b, &searching("Dana Reyes"), access(Role::Admin))
             .await
             .expect("b absorbed");

@@ -2,8 +2,6 @@
 //! expiring, single-use, rate-limited), preferences and consent, "this is not me", export,
 //! soft delete and restore, and erasure of the whole profile graph with its tombstones.
 
-use std::collections::BTreeMap;
-
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
@@ -11,7 +9,6 @@ use spine_core::services::customers::{
     ProfileUpdate, customer_profile, search_customers, update_customer,
 };
 use spine_core::services::ingest::ingest_event;
-use spine_core::services::merge::{MergePair, merge_customers};
 use spine_core::services::portal::{
     self, CustomerSession, MAX_ATTEMPTS, MAX_CODES, dispute_identity, my_profile, open_disputes,
     request_code, request_code_at, update_my_profile, verify_code, verify_code_at,
@@ -27,7 +24,7 @@ use spine_core::{ServiceError, Store, Tenant};
 #[macro_use]
 mod common;
 
-use common::{SYSTEM, event, ids, staff, tenant};
+use common::{SYSTEM, event, ids, merge, staff, tenant};
 
 const EMAIL: &str = "ines.ortega@example.com";
 const PHONE: &str = "+1 415 555 0132";
@@ -503,19 +500,9 @@ on_both!(
             .await
             .expect("b");
         assert_eq!(b.decision, Decision::Created);
-        merge_customers(
-            &store,
-            &t,
-            &admin,
-            MergePair {
-                survivor: a,
-                absorbed: b.customer_id,
-            },
-            &BTreeMap::new(),
-            None,
-        )
-        .await
-        .expect("merge");
+        merge(&store, &t, &admin, a, b.customer_id)
+            .await
+            .expect("merge");
 
         let export = export_customer(&store, &t, &admin, a)
             .await
@@ -615,19 +602,9 @@ on_both!(
         )
         .await
         .expect("b");
-        merge_customers(
-            &store,
-            &t,
-            &admin,
-            MergePair {
-                survivor: a,
-                absorbed: b.customer_id,
-            },
-            &BTreeMap::new(),
-            None,
-        )
-        .await
-        .expect("merge");
+        merge(&store, &t, &admin, a, b.customer_id)
+            .await
+            .expect("merge");
         let session = signed_in(&store, &t).await;
         update_my_profile(
             &store,
@@ -900,19 +877,7 @@ on_both!(
         choose(old, true).await;
         choose(new, true).await;
         choose(new, false).await;
-        merge_customers(
-            &store,
-            &t,
-            &admin,
-            MergePair {
-                survivor: old,
-                absorbed: new,
-            },
-            &BTreeMap::new(),
-            None,
-        )
-        .await
-        .expect("merge");
+        merge(&store, &t, &admin, old, new).await.expect("merge");
         let merged = customer_profile(&store, &t, old).await.expect("profile");
         assert!(
             !merged.preferences.marketing_opt_in,

@@ -162,8 +162,8 @@ pub struct NameQuery {
     /// Each word's keys, in the order of `words`.
     word_keys: Vec<Vec<String>>,
     keys: Vec<String>,
-    /// Each word's deletion keys, looked up only by [`NameQuery::widened`].
-    slips: Vec<Vec<String>>,
+    /// Whether the words' deletion keys are among `word_keys` ([`NameQuery::widened`]).
+    widened: bool,
     /// Each word's own keys: see [`NameQuery::anchors`].
     anchors: Vec<Vec<String>>,
 }
@@ -200,7 +200,6 @@ impl NameQuery {
             .collect();
         let keys: BTreeSet<&String> = word_keys.iter().flatten().collect();
         let keys = keys.into_iter().cloned().collect();
-        let slips = words.iter().map(|word| deletion_keys(word)).collect();
         let anchors = words
             .iter()
             .map(|word| {
@@ -222,7 +221,7 @@ impl NameQuery {
             words,
             word_keys,
             keys,
-            slips,
+            widened: false,
             anchors,
         })
     }
@@ -242,16 +241,16 @@ impl NameQuery {
     /// when no word has deletions. Each deletion key of a common word is held by as many
     /// profiles as the word itself, so a search widens only when the plain query found little.
     pub fn widened(&self) -> Option<NameQuery> {
-        if self.slips.iter().all(Vec::is_empty) {
+        if self.widened || self.words.iter().all(|w| deletion_keys(w).is_empty()) {
             return None;
         }
         let word_keys: Vec<Vec<String>> = self
             .word_keys
             .iter()
-            .zip(&self.slips)
-            .map(|(keys, slips)| {
+            .zip(&self.words)
+            .map(|(keys, word)| {
                 let mut all: BTreeSet<String> = keys.iter().cloned().collect();
-                all.extend(slips.iter().cloned());
+                all.extend(deletion_keys(word));
                 all.into_iter().collect()
             })
             .collect();
@@ -260,7 +259,7 @@ impl NameQuery {
             words: self.words.clone(),
             keys: keys.into_iter().cloned().collect(),
             word_keys,
-            slips: vec![Vec::new(); self.words.len()],
+            widened: true,
             anchors: self.anchors.clone(),
         })
     }

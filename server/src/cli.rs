@@ -93,6 +93,7 @@ pub enum Command {
     /// Measure the floor under ingestion: write what a new sender's event stores (a profile, two
     /// identifiers, the message, an audit entry), a group per transaction, into a fresh tenant,
     /// with no reads, resolution or HTTP; prints events per second and the commit's share.
+    /// The tenant stays: run it on a copy of the database or a scratch file, not in production.
     WriteBench(WriteBenchArgs),
 }
 

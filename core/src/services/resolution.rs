@@ -132,13 +132,9 @@ impl Decided {
         id: Uuid,
         patch: &CustomerPatch,
     ) -> ServiceResult<()> {
-        match self.profiles.get(&id) {
-            Some(current) => tx.improve_customer(tenant.id, current, patch).await?,
-            None => {
-                if let Some(current) = tx.customer(tenant.id, id).await? {
-                    tx.improve_customer(tenant.id, &current, patch).await?;
-                }
-            }
+        // Every candidate's profile was read for the decision, in this transaction.
+        if let Some(current) = self.profiles.get(&id) {
+            tx.improve_customer(tenant.id, current, patch).await?;
         }
         Ok(())
     }

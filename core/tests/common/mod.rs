@@ -11,6 +11,25 @@ use spine_core::services::tenants::ensure_tenant;
 use spine_core::types::{Channel, Direction, EventInput, IdentifiersInput, InteractionKind, Role};
 use spine_core::{Actor, Store, Tenant};
 
+/// Merges `absorbed` into `survivor` as `actor`, with no field chosen by hand and no review item.
+pub async fn merge(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    survivor: Uuid,
+    absorbed: Uuid,
+) -> spine_core::services::ServiceResult<spine_core::services::merge::MergeOutcome> {
+    spine_core::services::merge::merge_customers(
+        store,
+        tenant,
+        actor,
+        spine_core::services::merge::MergePair { survivor, absorbed },
+        &std::collections::BTreeMap::new(),
+        None,
+    )
+    .await
+}
+
 /// Spine itself, for setup writes.
 pub const SYSTEM: Actor = Actor::System("test");
 
