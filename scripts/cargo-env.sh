@@ -5,3 +5,7 @@
 export PATH="$HOME/.local/share/spine/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export LEPTOS_OUTPUT_NAME=spine
 export RUSTFLAGS="--cfg erase_components"
+# A CI run starts from a clean clone and builds once: the incremental cache would only take disk.
+if [ "${CI:-}" = true ]; then
+  export CARGO_INCREMENTAL=0
+fi

@@ -78,8 +78,10 @@ cargo clippy --workspace --all-targets --features server/ssr -- -D warnings
 say "cargo test"
 cargo test --workspace --no-fail-fast
 # The HTTP suites again, each test on a PostgreSQL database of its own: the production database.
+# Selected from the whole workspace, as above, so the features unify the same way and the test
+# binaries built above are reused rather than built a second time.
 say "HTTP suites on PostgreSQL"
-SPINE_TEST_DATABASE=postgres cargo test -p server --no-fail-fast \
+SPINE_TEST_DATABASE=postgres cargo test --workspace --no-fail-fast \
   --test api --test webhooks --test console --test security --test openapi --test operations --test users
 drop_http_databases
 
