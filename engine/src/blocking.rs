@@ -30,9 +30,25 @@ pub enum BlockingRule {
     AddressPostcode,
     /// Same full name and city: the person moved within town, or changed every identifier.
     FullNameCity,
+    /// Same date of birth and postcode: both names mistyped, changed or swapped.
+    DateOfBirthPostcode,
+    /// Given and family names that sound alike (Soundex of each, in either order): slips that
+    /// keep a name's sound, with the date of birth, address and postcode free to differ.
+    NamesSound,
+    /// Same given (nickname-canonical) name and postcode: a changed or mistyped surname.
+    GivenPostcode,
+    /// Same street line, wherever the postcode: a mistyped postcode or city.
+    AddressLine,
+    /// Same postcode and first letters of both names: slips past the first letter of each name
+    /// and a mistyped birth date.
+    InitialsPostcode,
+    /// Same family name and date of birth: a given name changed, mistyped or missing.
+    FamilyDateOfBirth,
 }
 
 impl BlockingRule {
+    /// Rules over fields that rarely fail together: a record with slips in two or three of its
+    /// fields still shares a key with its person's other records under one of them.
     pub const DEFAULT: &'static [BlockingRule] = &[
         BlockingRule::Email,
         BlockingRule::EmailCanonical,
@@ -41,9 +57,35 @@ impl BlockingRule {
         BlockingRule::FamilyPostcode,
         BlockingRule::InitialsDateOfBirth,
         BlockingRule::GivenDateOfBirth,
-        BlockingRule::AddressPostcode,
+        BlockingRule::AddressLine,
         BlockingRule::FullNameCity,
+        BlockingRule::DateOfBirthPostcode,
+        BlockingRule::NamesSound,
+        BlockingRule::GivenPostcode,
+        BlockingRule::InitialsPostcode,
+        BlockingRule::FamilyDateOfBirth,
     ];
+
+    /// The comparisons (by name) whose values this rule's key holds, exactly or nearly: on the
+    /// pairs it makes they agree by construction, so those pairs say nothing of their m.
+    pub fn comparisons(&self) -> &'static [&'static str] {
+        match self {
+            BlockingRule::Email | BlockingRule::EmailCanonical => &["email"],
+            BlockingRule::Phone => &["phone"],
+            BlockingRule::ExternalId => &["external_id"],
+            BlockingRule::FamilyPostcode => &["last_name", "postcode_city"],
+            BlockingRule::InitialsDateOfBirth => &["date_of_birth"],
+            BlockingRule::GivenDateOfBirth => &["first_name", "date_of_birth"],
+            BlockingRule::AddressPostcode => &["address", "postcode_city"],
+            BlockingRule::FullNameCity => &["first_name", "last_name", "postcode_city"],
+            BlockingRule::DateOfBirthPostcode => &["date_of_birth", "postcode_city"],
+            BlockingRule::NamesSound => &["first_name", "last_name"],
+            BlockingRule::GivenPostcode => &["first_name", "postcode_city"],
+            BlockingRule::AddressLine => &["address"],
+            BlockingRule::InitialsPostcode => &["postcode_city"],
+            BlockingRule::FamilyDateOfBirth => &["last_name", "date_of_birth"],
+        }
+    }
 
     /// The record's key under this rule, hashed; `None` when a field it needs is missing.
     pub fn key(&self, r: &Record) -> Option<u64> {
@@ -80,9 +122,65 @@ impl BlockingRule {
                 r.full_name.as_ref()?.hash(&mut h);
                 r.city.as_ref()?.hash(&mut h);
             }
+            BlockingRule::DateOfBirthPostcode => {
+                r.date_of_birth.as_ref()?.hash(&mut h);
+                r.postcode.as_ref()?.hash(&mut h);
+            }
+            BlockingRule::NamesSound => {
+                let given = soundex(r.given_canonical.as_ref().or(r.given.as_ref())?)?;
+                let family = soundex(r.family.as_ref()?)?;
+                // In either order: "Smith John" and "John Smith" share the key.
+                let (first, second) = if given <= family {
+                    (given, family)
+                } else {
+                    (family, given)
+                };
+                first.hash(&mut h);
+                second.hash(&mut h);
+            }
+            BlockingRule::GivenPostcode => {
+                r.given_canonical
+                    .as_ref()
+                    .or(r.given.as_ref())?
+                    .hash(&mut h);
+                r.postcode.as_ref()?.hash(&mut h);
+            }
+            BlockingRule::AddressLine => r.address_line.as_ref()?.hash(&mut h),
+            BlockingRule::InitialsPostcode => {
+                let given = r.given_canonical.as_ref().or(r.given.as_ref())?;
+                prefix(given, 1).hash(&mut h);
+                prefix(r.family.as_ref()?, 1).hash(&mut h);
+                r.postcode.as_ref()?.hash(&mut h);
+            }
+            BlockingRule::FamilyDateOfBirth => {
+                r.family.as_ref()?.hash(&mut h);
+                r.date_of_birth.as_ref()?.hash(&mut h);
+            }
         }
         Some(h.finish())
     }
+}
+
+/// The rules under which `a` and `b` share a key: why blocking made them a candidate pair (none:
+/// they were never compared).
+pub fn rules_joining(a: &Record, b: &Record, rules: &[BlockingRule]) -> Vec<BlockingRule> {
+    rules
+        .iter()
+        .filter(|rule| rule.key(a).is_some_and(|key| Some(key) == rule.key(b)))
+        .copied()
+        .collect()
+}
+
+/// American Soundex (a letter and three digits) of a name's ASCII letters; `None` when it has
+/// none. rphonetic indexes its table by letter and panics on letters outside A to Z ("ü"), so
+/// only ASCII letters reach it.
+fn soundex(name: &str) -> Option<String> {
+    use rphonetic::{Encoder, Soundex};
+    let letters: String = name.chars().filter(char::is_ascii_alphabetic).collect();
+    if letters.is_empty() {
+        return None;
+    }
+    Some(Soundex::default().encode(&letters))
 }
 
 fn prefix(s: &str, chars: usize) -> &str {
@@ -208,6 +306,55 @@ mod tests {
         assert_eq!(blocks.skipped, vec![(BlockingRule::Email, 30)]);
         let allowed = candidate_pairs(&records, &[BlockingRule::Email], 30);
         assert_eq!(allowed.pairs.len(), 30 * 29 / 2);
+    }
+
+    #[test]
+    fn soundex_follows_the_american_rules() {
+        assert_eq!(soundex("robert").as_deref(), Some("R163"));
+        assert_eq!(soundex("rupert").as_deref(), Some("R163"));
+        assert_eq!(
+            soundex("ashcraft").as_deref(),
+            Some("A261"),
+            "h does not separate"
+        );
+        assert_eq!(soundex("tymczak").as_deref(), Some("T522"));
+        assert_eq!(soundex("pfister").as_deref(), Some("P236"));
+        assert_eq!(soundex("lee").as_deref(), Some("L000"));
+        assert_eq!(soundex("o'hara").as_deref(), Some("O600"));
+        assert_eq!(soundex("'-"), None);
+        assert_eq!(
+            soundex("müller").as_deref(),
+            Some("M460"),
+            "non-ASCII letters are left out"
+        );
+    }
+
+    #[test]
+    fn slipped_names_in_either_order_share_a_sound_key() {
+        let a = rec("a", "catherine", "waller", None, None);
+        let b = rec("b", "waler", "kathryn", None, None);
+        let c = rec("c", "katherine", "waller", None, None);
+        let sound = BlockingRule::NamesSound;
+        assert_eq!(sound.key(&b), sound.key(&c), "swapped, one letter dropped");
+        assert_ne!(
+            sound.key(&a),
+            sound.key(&c),
+            "Soundex keeps the first letter"
+        );
+        assert_eq!(
+            rules_joining(&b, &c, &[sound, BlockingRule::Email]),
+            vec![sound]
+        );
+    }
+
+    #[test]
+    fn every_rule_names_comparisons_the_model_has() {
+        let model = crate::model::Model::default_for_people();
+        for rule in BlockingRule::DEFAULT {
+            for name in rule.comparisons() {
+                assert!(model.comparison(name).is_some(), "{rule:?} names {name}");
+            }
+        }
     }
 
     #[test]

@@ -6,9 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::blocking::{BlockingRule, candidate_pairs};
+use crate::blocking::{BlockingRule, candidate_pairs, rules_joining};
 use crate::cluster::{ClusterOptions, ScoredPair, cluster};
-use crate::model::{Contribution, EmOptions, EmReport, Gamma, Model, PriorUpdate, TermFrequencies};
+use crate::model::{
+    Contribution, EmOptions, EmReport, Gamma, Model, Prediction, PriorUpdate, TermFrequencies,
+};
 use crate::record::Record;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +29,11 @@ pub struct DedupeOptions {
     /// (comparison name, level label). Such a pair cannot be linked, directly or through
     /// others, unless a provider's external id says otherwise.
     pub distinct_person: Vec<(String, String)>,
+    /// A distinct-person level is applied only while the trained model says true matches reach
+    /// it at most this often (its m). Where the table's duplicates often disagree on the field
+    /// (typed by hand, scanned, garbled), the level's weight, strongly against, is used
+    /// instead of a veto. Without training the levels are applied as given.
+    pub distinct_person_max_m: f64,
 }
 
 impl Default for DedupeOptions {
@@ -46,6 +53,7 @@ impl Default for DedupeOptions {
                 ("first_name".into(), "else".into()),
                 ("date_of_birth".into(), "else".into()),
             ],
+            distinct_person_max_m: 0.05,
         }
     }
 }
@@ -78,6 +86,8 @@ pub struct DedupeReport {
     pub clusters: usize,
     pub skipped_blocks: Vec<(BlockingRule, usize)>,
     pub em: Option<EmReport>,
+    /// The distinct-person levels as this run applied them.
+    pub distinct_person: DistinctPerson,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +121,15 @@ pub fn dedupe(
         None
     };
 
+    let distinct = if em.is_some() {
+        DistinctPerson::learned(
+            model,
+            &options.distinct_person,
+            options.distinct_person_max_m,
+        )
+    } else {
+        DistinctPerson::given(&options.distinct_person)
+    };
     let total = blocks.pairs.len() as u64;
     let done = AtomicU64::new(0);
     let model: &Model = model;
@@ -125,12 +144,11 @@ pub fn dedupe(
                 .map(|&(left, right)| {
                     let prediction =
                         model.score(&records[left as usize], &records[right as usize], Some(&tf));
-                    let probability =
-                        if is_distinct_person(&prediction.explanation, &options.distinct_person) {
-                            0.0
-                        } else {
-                            prediction.probability
-                        };
+                    let probability = if distinct.forbids(&prediction.explanation).is_some() {
+                        0.0
+                    } else {
+                        prediction.probability
+                    };
                     ScoredPair {
                         left,
                         right,
@@ -164,9 +182,49 @@ pub fn dedupe(
             clusters,
             skipped_blocks: blocks.skipped,
             em,
+            distinct_person: distinct,
         },
         cluster_of,
         pairs,
+    }
+}
+
+/// Why two records of a deduplicated table were or were not linked: what `dedupe` saw of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairExplanation {
+    /// The blocking rules under which they were compared; none: they never were.
+    pub rules: Vec<BlockingRule>,
+    /// The model's weighing, comparison by comparison.
+    pub prediction: Prediction,
+    /// The "distinct person" level that forbade the link, if one did.
+    pub distinct_by: Option<(String, String)>,
+    /// The probability clustering used: 0 when a distinct-person level forbade the link.
+    pub probability: f64,
+}
+
+/// Explains the pair (`left`, `right`) of `records` as `dedupe` scored it with `model` (the model
+/// it trained), `tf` (the table's term frequencies) and `distinct` (its distinct-person levels,
+/// from the report).
+pub fn explain_pair(
+    records: &[Record],
+    (left, right): (usize, usize),
+    model: &Model,
+    tf: &TermFrequencies,
+    rules: &[BlockingRule],
+    distinct: &DistinctPerson,
+) -> PairExplanation {
+    let (a, b) = (&records[left], &records[right]);
+    let prediction = model.score(a, b, Some(tf));
+    let distinct_by = distinct.forbids(&prediction.explanation);
+    PairExplanation {
+        rules: rules_joining(a, b, rules),
+        probability: if distinct_by.is_some() {
+            0.0
+        } else {
+            prediction.probability
+        },
+        distinct_by,
+        prediction,
     }
 }
 
@@ -181,22 +239,128 @@ pub fn is_plausible(model: &Model) -> bool {
             .all(|c| c.levels.first().is_none_or(|l| l.m > l.u))
 }
 
-/// Whether a level in `rules` was reached, with no external id to vouch for the pair.
-pub fn is_distinct_person(explanation: &[Contribution], rules: &[(String, String)]) -> bool {
-    let vouched = explanation
-        .iter()
-        .any(|c| c.name == "external_id" && c.level == "exact");
-    !vouched
-        && explanation.iter().any(|c| {
-            rules
-                .iter()
-                .any(|(name, level)| &c.name == name && &c.level == level)
-        })
+/// The "distinct person" levels as a run applies them. A level true matches rarely reach in this
+/// table (m at most `DedupeOptions::distinct_person_max_m`) forbids a link outright. A level
+/// the table's duplicates often reach (names garbled by hand or by a scanner) is waived where
+/// the pair's other distinct-person comparison agrees by at least [`ALIBI_BITS`]: a first name
+/// that disagrees beside the same birth date is a slip, beside another birth date (or none) it
+/// is still a household's other member. Id numbers that differ withdraw the alibi: twins share a
+/// birth date, not an id number.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DistinctPerson {
+    pub levels: Vec<(String, String)>,
+    /// Levels waived where the pair has an alibi, with the share of true matches reaching them.
+    pub waived: Vec<(String, String, f64)>,
 }
 
-/// u from random pairs (almost all non-matches), then m and λ by EM on a sample of candidate pairs.
-/// Trains `model` on these records: u from random pairs, then m and λ by EM on the candidate
-/// pairs of `candidates` (from `candidate_pairs`).
+/// How strongly another distinct-person comparison must agree to waive a level: an exact or
+/// nearly exact birth date or first name, not a shared birth year.
+pub const ALIBI_BITS: f64 = 5.0;
+
+impl DistinctPerson {
+    /// The levels as given, each forbidding a link.
+    pub fn given(levels: &[(String, String)]) -> DistinctPerson {
+        DistinctPerson {
+            levels: levels.to_vec(),
+            waived: Vec::new(),
+        }
+    }
+
+    /// The levels under a trained `model`: those its m says true matches reach more often than
+    /// `max_m` are waived where the pair has an alibi.
+    pub fn learned(model: &Model, levels: &[(String, String)], max_m: f64) -> DistinctPerson {
+        let mut distinct = DistinctPerson::default();
+        for (name, label) in levels {
+            let m = model
+                .comparison(name)
+                .and_then(|(_, c)| c.levels.iter().find(|l| &l.label == label))
+                .map(|l| l.m);
+            match m {
+                Some(m) if m > max_m => distinct.waived.push((name.clone(), label.clone(), m)),
+                _ => distinct.levels.push((name.clone(), label.clone())),
+            }
+        }
+        distinct
+    }
+
+    /// The level that forbids linking this pair, if one does: none when an external id vouches
+    /// for it.
+    pub fn forbids(&self, explanation: &[Contribution]) -> Option<(String, String)> {
+        let vouched = explanation
+            .iter()
+            .any(|c| c.name == "external_id" && c.level == "exact");
+        if vouched {
+            return None;
+        }
+        let reached = |name: &str, label: &str| {
+            explanation
+                .iter()
+                .any(|c| c.name == name && c.level == label)
+        };
+        if let Some(level) = self.levels.iter().find(|(n, l)| reached(n, l)) {
+            return Some(level.clone());
+        }
+        let names = || {
+            self.levels
+                .iter()
+                .map(|(n, _)| n)
+                .chain(self.waived.iter().map(|(n, _, _)| n))
+        };
+        // Two id numbers that differ are a second voice against: no alibi then.
+        let ids_differ = reached("external_id", "else");
+        self.waived
+            .iter()
+            .find(|(name, label, _)| {
+                reached(name, label)
+                    && (ids_differ
+                        || !explanation.iter().any(|c| {
+                            &c.name != name
+                                && names().any(|n| n == &c.name)
+                                && c.weight >= ALIBI_BITS
+                        }))
+            })
+            .map(|(name, label, _)| (name.clone(), label.clone()))
+    }
+}
+
+/// Whether a level in `rules` was reached, with no external id to vouch for the pair.
+pub fn is_distinct_person(explanation: &[Contribution], rules: &[(String, String)]) -> bool {
+    DistinctPerson::given(rules).forbids(explanation).is_some()
+}
+
+/// The rules EM sessions are blocked on, in the order tried: together they leave every
+/// comparison free in at least one session on most tables.
+const SESSION_RULES: &[BlockingRule] = &[
+    BlockingRule::NamesSound,
+    BlockingRule::DateOfBirthPostcode,
+    BlockingRule::Email,
+    BlockingRule::Phone,
+    BlockingRule::AddressLine,
+    BlockingRule::ExternalId,
+];
+
+/// A session needs this many pairs to say anything about m.
+const MIN_SESSION_PAIRS: usize = 50;
+
+/// One EM session of training: the rule its pairs were blocked on and how many it used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub rule: BlockingRule,
+    pub pairs: usize,
+    pub iterations: u32,
+    /// The comparisons whose m it estimated.
+    pub estimated: Vec<String>,
+}
+
+/// Trains `model` on these records: u from random pairs, then m by EM in sessions, then λ on
+/// the candidate pairs of `candidates` (from `candidate_pairs`).
+///
+/// m is learned Splink's way, in sessions each blocked on one rule, with the comparisons the
+/// rule holds left out. Trained on all candidate pairs at once, EM let name agreement (worth
+/// twenty bits and more) carry namesakes into the match class, and then learned from them
+/// that duplicates disagree on everything else. Pairs blocked on names teach what names do not
+/// decide, pairs blocked on a birth date and postcode teach the names, and so on; each
+/// comparison's m is the mean over the sessions that left it free.
 pub fn train(
     records: &[Record],
     candidates: &[(u32, u32)],
@@ -204,26 +368,86 @@ pub fn train(
     options: &DedupeOptions,
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
 ) -> EmReport {
-    let n = records.len() as u64;
-    progress(Stage::Training, 0, 2);
+    let steps = SESSION_RULES.len() as u64 + 2;
+    progress(Stage::Training, 0, steps);
     model.estimate_u_from_random_pairs(records, options.training_sample as u64, options.seed);
-    progress(Stage::Training, 1, 2);
-    let step = (candidates.len() / options.training_sample.max(1)).max(1);
-    let sample: Vec<Gamma> = candidates
+    progress(Stage::Training, 1, steps);
+
+    let all: Vec<String> = model.comparisons.iter().map(|c| c.name.clone()).collect();
+    let mut estimates: std::collections::HashMap<String, Vec<Vec<f64>>> = Default::default();
+    let mut sessions = Vec::new();
+    for (step, rule) in SESSION_RULES.iter().enumerate() {
+        progress(Stage::Training, 2 + step as u64, steps);
+        let held = rule.comparisons();
+        let active: Vec<&String> = all.iter().filter(|c| !held.contains(&c.as_str())).collect();
+        if active.iter().all(|c| estimates.contains_key(*c)) {
+            continue;
+        }
+        let pairs = candidate_pairs(records, &[*rule], options.max_block).pairs;
+        if pairs.len() < MIN_SESSION_PAIRS {
+            continue;
+        }
+        let mut session = model.clone();
+        session
+            .comparisons
+            .retain(|c| !held.contains(&c.name.as_str()));
+        let sample = sample_gammas(records, &pairs, &session, options.training_sample);
+        let report = session.train_em(&sample, EmOptions::default());
+        for comparison in &session.comparisons {
+            estimates
+                .entry(comparison.name.clone())
+                .or_default()
+                .push(comparison.levels.iter().map(|l| l.m).collect());
+        }
+        sessions.push(Session {
+            rule: *rule,
+            pairs: sample.len(),
+            iterations: report.iterations,
+            estimated: session.comparisons.iter().map(|c| c.name.clone()).collect(),
+        });
+    }
+    for comparison in &mut model.comparisons {
+        let Some(runs) = estimates.get(&comparison.name) else {
+            continue;
+        };
+        for (index, level) in comparison.levels.iter_mut().enumerate() {
+            if !level.fixed {
+                level.m = runs.iter().map(|m| m[index]).sum::<f64>() / runs.len() as f64;
+            }
+        }
+    }
+
+    // λ: the share of matches among the candidate pairs, with every m now held, scaled by how
+    // few of all pairs the candidates are.
+    let n = records.len() as u64;
+    let sample = sample_gammas(records, candidates, model, options.training_sample);
+    let all_pairs = (n * n.saturating_sub(1) / 2).max(1) as f64;
+    let mut report = model.train_em(
+        &sample,
+        EmOptions {
+            prior: PriorUpdate::FromCandidates {
+                candidate_share: candidates.len() as f64 / all_pairs,
+            },
+            hold: all,
+            ..EmOptions::default()
+        },
+    );
+    report.sessions = sessions;
+    progress(Stage::Training, steps, steps);
+    report
+}
+
+/// The comparison vectors of up to `max` pairs, taken evenly across `pairs`.
+fn sample_gammas(
+    records: &[Record],
+    pairs: &[(u32, u32)],
+    model: &Model,
+    max: usize,
+) -> Vec<Gamma> {
+    let step = (pairs.len() / max.max(1)).max(1);
+    pairs
         .par_iter()
         .step_by(step)
         .map(|&(l, r)| model.compare(&records[l as usize], &records[r as usize]))
-        .collect();
-    // EM sees candidate pairs, where matches are far denser than among all pairs: λ is the
-    // candidates' match share scaled by how few of all pairs the candidates are.
-    let all_pairs = (n * n.saturating_sub(1) / 2).max(1) as f64;
-    let options = EmOptions {
-        prior: PriorUpdate::FromCandidates {
-            candidate_share: candidates.len() as f64 / all_pairs,
-        },
-        ..EmOptions::default()
-    };
-    let report = model.train_em(&sample, options);
-    progress(Stage::Training, 2, 2);
-    report
+        .collect()
 }

@@ -341,10 +341,17 @@ fn fold_simple(value: &str) -> String {
         .to_lowercase()
 }
 
-/// Reads YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY (US order) and DD.MM.YYYY into YYYY-MM-DD.
+/// Reads YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY (US order), DD.MM.YYYY and YYYYMMDD (ISO 8601's
+/// basic form, common in registers and exports) into YYYY-MM-DD.
 pub fn parse_date(value: &str) -> Option<String> {
     let value = value.trim();
-    let parts: Vec<&str> = value.split(['-', '/', '.']).collect();
+    let compact;
+    let parts: Vec<&str> = if value.len() == 8 && value.bytes().all(|b| b.is_ascii_digit()) {
+        compact = [&value[..4], &value[4..6], &value[6..]];
+        compact.to_vec()
+    } else {
+        value.split(['-', '/', '.']).collect()
+    };
     let [a, b, c] = parts.as_slice() else {
         return None;
     };
@@ -467,5 +474,9 @@ mod tests {
         assert_eq!(parse_date("2/29/2001"), None);
         assert_eq!(parse_date("2/29/2000").as_deref(), Some("2000-02-29"));
         assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(parse_date("19810704").as_deref(), Some("1981-07-04"));
+        assert_eq!(parse_date("19811304"), None, "no 13th month");
+        assert_eq!(parse_date("04071981"), None, "eight digits are year first");
+        assert_eq!(parse_date("1981074"), None);
     }
 }

@@ -3,6 +3,7 @@
 //! carry the variations real sources produce, and hard negatives (households, twins,
 //! neighbours, namesakes) that must stay apart. Deterministic for a seed.
 
+pub mod corrupt;
 mod generator;
 mod population;
 pub mod spelling;

@@ -6,14 +6,27 @@ use spine_engine::eval::evaluate;
 use spine_engine::model::Model;
 use spine_engine::normalize::phone::Region;
 use spine_engine::record::{Record, normalize_all};
+use spine_engine::synth::corrupt::{Corruption, corrupt};
 use spine_engine::synth::{SynthOptions, generate, truth};
 
 fn run(people: usize, seed: u64, options: &DedupeOptions) -> spine_engine::eval::Accuracy {
-    let synth = generate(&SynthOptions {
+    run_corrupted(people, seed, None, options)
+}
+
+fn run_corrupted(
+    people: usize,
+    seed: u64,
+    corruption: Option<Corruption>,
+    options: &DedupeOptions,
+) -> spine_engine::eval::Accuracy {
+    let mut synth = generate(&SynthOptions {
         people,
         seed,
         ..SynthOptions::default()
     });
+    if let Some(corruption) = corruption {
+        corrupt(&mut synth, &corruption, seed);
+    }
     let raws: Vec<_> = synth.iter().map(|s| s.raw.clone()).collect();
     let records: Vec<Record> = normalize_all(&raws, Region::default())
         .into_iter()
@@ -52,5 +65,45 @@ fn households_and_twins_are_kept_apart_by_the_distinct_person_levels() {
         "distinct-person levels should remove most false links: {} with, {} without",
         with.pairs.false_positives,
         without.pairs.false_positives
+    );
+}
+
+#[test]
+fn a_table_garbled_independently_of_the_engine_keeps_precision_and_most_duplicates() {
+    let accuracy = run_corrupted(
+        6_000,
+        7,
+        Some(Corruption::registry()),
+        &DedupeOptions::default(),
+    );
+    assert!(accuracy.pairwise_precision >= 0.97, "{accuracy:#?}");
+    assert!(accuracy.pairwise_recall >= 0.8, "{accuracy:#?}");
+}
+
+#[test]
+fn a_distinct_person_level_the_data_contradicts_is_waived_only_with_an_alibi() {
+    let registry = Some(Corruption::registry());
+    let learned = run_corrupted(6_000, 9, registry, &DedupeOptions::default());
+    let hard = run_corrupted(
+        6_000,
+        9,
+        registry,
+        &DedupeOptions {
+            distinct_person_max_m: 1.0,
+            ..DedupeOptions::default()
+        },
+    );
+    assert!(
+        learned.pairs.false_negatives < hard.pairs.false_negatives,
+        "waiving finds more duplicates: {} missed with it, {} without",
+        learned.pairs.false_negatives,
+        hard.pairs.false_negatives
+    );
+    // The alibi keeps households apart: waiving costs little precision.
+    assert!(
+        learned.pairwise_precision >= hard.pairwise_precision - 0.01,
+        "{} with, {} without",
+        learned.pairwise_precision,
+        hard.pairwise_precision
     );
 }

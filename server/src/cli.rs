@@ -349,9 +349,19 @@ pub struct DedupeArgs {
     pub no_train: bool,
 
     /// A column holding each record's true person (labelled data): prints how the clusters
-    /// compare with it (pairwise precision, recall and F1, B-cubed F1, people found exactly).
+    /// compare with it (pairwise precision, recall and F1, B-cubed F1, people found exactly)
+    /// and how many true pairs blocking kept.
     #[arg(long, value_name = "COL")]
     pub truth_column: Option<String>,
+
+    /// Explain why two records were or were not linked: the blocking rules that compared
+    /// them, each comparison's level and weight, and the decision. Repeatable.
+    #[arg(long, value_name = "ID1,ID2")]
+    pub explain: Vec<String>,
+
+    /// With --truth-column: explain up to N true pairs left apart and N pairs wrongly linked.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "truth_column")]
+    pub show_errors: usize,
 }
 
 #[derive(Debug, Args)]
@@ -370,10 +380,25 @@ pub struct DedupeBenchArgs {
     #[arg(long)]
     pub no_train: bool,
 
+    /// What kind of table: `customers` (emails, phones, addresses; copies vary as customers'
+    /// records do), `customers-changed` (the same, copies also corrupted independently of the
+    /// engine's rules: new contact details, surname changes, slips in any letter or digit), or
+    /// `registry` (no email or phone; names, addresses, dates of birth and id numbers with
+    /// heavy slips, the kind record-linkage benchmarks use).
+    #[arg(long, value_enum, default_value_t = BenchKind::Customers)]
+    pub kind: BenchKind,
+
     /// Write the generated records to this CSV (their true person in `true_person`) instead of
     /// deduplicating them, for timing `spine dedupe` itself.
     #[arg(long, value_name = "FILE")]
     pub write_csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchKind {
+    Customers,
+    CustomersChanged,
+    Registry,
 }
 
 fn probability(text: &str) -> Result<f64, String> {

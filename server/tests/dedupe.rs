@@ -313,3 +313,95 @@ fn generated_people_are_written_and_the_clusters_scored_against_their_labels() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--truth-column: no column \"nope\""));
 }
+
+#[test]
+fn explain_says_why_two_records_were_or_were_not_linked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (out, _, _) = dedupe(
+        &dir,
+        PEOPLE.as_bytes(),
+        &[
+            "--map",
+            "mobile=phone",
+            "--no-train",
+            "--explain",
+            "1,2",
+            "--explain",
+            "1,3",
+            "--explain",
+            "1,4",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let block = |pair: &str| {
+        let start = stderr
+            .find(pair)
+            .unwrap_or_else(|| panic!("{pair}: {stderr}"));
+        stderr[start..]
+            .lines()
+            .take(9)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let robert_bob = block("1 / 2:");
+    assert!(robert_bob.contains("compared under Email"), "{robert_bob}");
+    assert!(robert_bob.contains("in one cluster"), "{robert_bob}");
+    assert!(
+        robert_bob.contains("first_name") && robert_bob.contains("nickname"),
+        "{robert_bob}"
+    );
+    let mary = block("1 / 3:");
+    assert!(
+        mary.contains("kept apart: first_name at \"else\" says another person"),
+        "{mary}"
+    );
+    let zoe = block("1 / 4:");
+    assert!(zoe.contains("never compared"), "{zoe}");
+
+    // An id the file does not hold is refused before any work.
+    let (out, _, _) = dedupe(&dir, PEOPLE.as_bytes(), &["--explain", "1,99"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("no record with id \"99\""), "{stderr}");
+}
+
+#[test]
+fn labelled_files_report_blocking_recall_and_the_errors() {
+    let dir = tempfile::tempdir().expect("dir");
+    // Person 7 is listed twice with nothing in common a blocking rule keys on: a miss that
+    // blocking, not scoring, is to blame for.
+    let csv =
+        "customer_id,first_name,last_name,email,mobile,address_1,postcode,date_of_birth,person
+1,Robert,Smith,bob.smith@gmail.com,(916) 555-1234,12 Main Street,95814,1980-07-04,a
+2,Bob,Smith,BOBSMITH@gmail.com,916-555-1234,12 Main St,95814,07/04/1980,a
+3,Mary,Smith,mary.smith@yahoo.com,(916) 555-1234,12 Main Street,95814,1982-01-15,b
+4,Zoe,Quill,zoe@quill.io,+1 212 555 0100,1 Park Ave,10001,1990-02-02,c
+5,Zed,Quillon,zq@example.org,+1 415 555 0199,9 Elm Road,94110,1971-03-03,c
+";
+    let (out, _, _) = dedupe(
+        &dir,
+        csv.as_bytes(),
+        &[
+            "--map",
+            "mobile=phone",
+            "--no-train",
+            "--truth-column",
+            "person",
+            "--show-errors",
+            "5",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("blocking kept 1 of 2 true pairs (50.00%)"),
+        "{stderr}"
+    );
+    let missed = stderr
+        .split("true pairs left apart:")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(missed.contains("4 / 5:"), "{stderr}");
+    assert!(missed.contains("never compared"), "{stderr}");
+}

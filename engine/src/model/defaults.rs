@@ -42,6 +42,35 @@ impl Model {
         }
     }
 
+    /// [`Model::for_fields`] for the fields these records hold, "other:" columns included.
+    pub fn for_records(records: &[crate::record::Record]) -> Model {
+        let mut fields = std::collections::BTreeSet::new();
+        for r in records {
+            let present = [
+                (r.given.is_some(), Field::FirstName),
+                (r.family.is_some(), Field::LastName),
+                (r.email.is_some(), Field::Email),
+                (r.phone.is_some(), Field::Phone),
+                (r.address_line.is_some(), Field::Address1),
+                (r.postcode.is_some(), Field::Postcode),
+                (r.city.is_some(), Field::City),
+                (r.date_of_birth.is_some(), Field::DateOfBirth),
+                (r.external_id.is_some(), Field::ExternalId),
+            ];
+            for (has, field) in present {
+                if has && !fields.contains(&field) {
+                    fields.insert(field);
+                }
+            }
+            for key in r.others.keys() {
+                if !fields.contains(&Field::Other(key.clone())) {
+                    fields.insert(Field::Other(key.clone()));
+                }
+            }
+        }
+        Model::for_fields(&fields.into_iter().collect::<Vec<_>>())
+    }
+
     /// The default comparisons whose fields the dataset has, plus an exact comparison for
     /// each of its `Field::Other` columns.
     pub fn for_fields(fields: &[Field]) -> Model {
@@ -144,7 +173,8 @@ fn address() -> Comparison {
             (0.65, 0.000_3),        // same line and unit (or neither has a unit)
             (0.08, 0.000_2),        // same line, unit on one side only
             (0.000_000_4, 0.000_4), // same line, another unit: a neighbour
-            (0.269_999_6, 0.999_1), // else: people move
+            (0.05, 0.000_2),        // a similar line: a slip, the same house number
+            (0.219_999_6, 0.998_9), // else: people move
         ],
     );
     comparison.levels[2].fixed = true;

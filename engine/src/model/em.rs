@@ -64,6 +64,9 @@ pub struct EmReport {
     pub pairs: u64,
     /// Distinct comparison vectors among them (EM works on these, with counts).
     pub patterns: usize,
+    /// The sessions m was learned in, when training ran in sessions (see `dedupe::train`).
+    #[serde(default)]
+    pub sessions: Vec<crate::dedupe::Session>,
 }
 
 /// Distinct comparison vectors with how often each occurs, levels a comparison does not have
@@ -149,6 +152,7 @@ impl Model {
             max_change: 0.0,
             pairs: patterns.pairs,
             patterns: patterns.counts.len(),
+            sessions: Vec::new(),
         };
         if total == 0.0 {
             return report;

@@ -20,8 +20,8 @@ pub enum ComparisonKind {
     Email,
     /// exact / a numbering-plan variant or the same last seven digits / else.
     Phone,
-    /// same line and unit / same line, unit on one side only / same line, different unit
-    /// (neighbours) / else.
+    /// same line and unit / same line, unit on one side only or not comparable / same line,
+    /// different unit (neighbours) / a similar line (a slip, the same house number) / else.
     Address,
     /// same postcode / same city (and state when both have one) / else.
     PostcodeCity,
@@ -69,7 +69,8 @@ pub(crate) mod level {
     pub const ADDRESS_SAME_UNIT: u8 = 0;
     pub const ADDRESS_UNIT_MISSING: u8 = 1;
     pub const ADDRESS_OTHER_UNIT: u8 = 2;
-    pub const ADDRESS_ELSE: u8 = 3;
+    pub const ADDRESS_SIMILAR: u8 = 3;
+    pub const ADDRESS_ELSE: u8 = 4;
 
     pub const PLACE_POSTCODE: u8 = 0;
     pub const PLACE_CITY: u8 = 1;
@@ -110,7 +111,12 @@ impl ComparisonKind {
                 } else if both(&a.email_canonical, &b.email_canonical).is_some_and(|(p, q)| p == q)
                 {
                     EMAIL_CANONICAL
-                } else if local_part(x).is_some_and(|l| Some(l) == local_part(y)) {
+                } else if let Some(local) = local_part(x).filter(|l| Some(*l) == local_part(y)) {
+                    // "nancy.smith" at two providers says no more than the names do: two Nancy
+                    // Smiths pick it alike. Counted as evidence only when it holds more.
+                    if spelled_from_names(local, a) || spelled_from_names(local, b) {
+                        return None;
+                    }
                     EMAIL_LOCAL
                 } else {
                     EMAIL_ELSE
@@ -128,15 +134,16 @@ impl ComparisonKind {
             }
             ComparisonKind::Address => {
                 let (x, y) = both(&a.address_line, &b.address_line)?;
-                Some(if x != y {
-                    ADDRESS_ELSE
-                } else {
+                Some(if x == y {
                     match (&a.address_unit, &b.address_unit) {
                         (None, None) => ADDRESS_SAME_UNIT,
-                        (Some(p), Some(q)) if p == q => ADDRESS_SAME_UNIT,
-                        (Some(_), Some(_)) => ADDRESS_OTHER_UNIT,
+                        (Some(p), Some(q)) => units(p, q),
                         _ => ADDRESS_UNIT_MISSING,
                     }
+                } else if similar_lines(x, y) {
+                    ADDRESS_SIMILAR
+                } else {
+                    ADDRESS_ELSE
                 })
             }
             ComparisonKind::PostcodeCity => {
@@ -204,6 +211,7 @@ impl ComparisonKind {
                 "same_line_same_unit",
                 "same_line_unit_missing",
                 "same_line_different_unit",
+                "similar_line",
                 "else",
             ]),
             ComparisonKind::PostcodeCity => fixed(&["same_postcode", "same_city", "else"]),
@@ -217,13 +225,22 @@ impl ComparisonKind {
     pub fn level_count(&self) -> usize {
         match self {
             ComparisonKind::FirstName { .. } => 7,
+            ComparisonKind::Address => 5,
             ComparisonKind::LastName { .. }
             | ComparisonKind::Email
-            | ComparisonKind::Address
             | ComparisonKind::DateOfBirth => 4,
             ComparisonKind::Phone | ComparisonKind::PostcodeCity => 3,
             ComparisonKind::ExternalId | ComparisonKind::Other { .. } => 2,
         }
+    }
+
+    /// Whether level `index` is a weaker agreement on the same value as the levels above it (a
+    /// nickname, a close spelling), rather than evidence of another kind.
+    pub fn is_weaker_spelling(&self, index: usize) -> bool {
+        !matches!(
+            (self, index as u8),
+            (ComparisonKind::FirstName { .. }, FIRST_SWAPPED)
+        )
     }
 
     /// The column whose value frequencies can adjust level `index`: only levels where both
@@ -298,6 +315,75 @@ fn first_name(a: &Record, b: &Record, jw_high: f64, jw_low: f64) -> Option<u8> {
     } else {
         FIRST_ELSE
     })
+}
+
+/// Whether an email's local part is only the record's names ("nancy.smith", "nsmith",
+/// "smith_nancy", "nancy"), separators aside. Compares without allocating: scoring runs this on
+/// millions of pairs.
+fn spelled_from_names(local: &str, record: &Record) -> bool {
+    let letters = || local.chars().filter(|c| !matches!(c, '.' | '_' | '-'));
+    let given = record.given.as_deref().unwrap_or("");
+    let family = record.family.as_deref().unwrap_or("");
+    if letters().next().is_none() {
+        return false;
+    }
+    fn initial(name: &str) -> &str {
+        name.get(..name.chars().next().map_or(0, char::len_utf8))
+            .unwrap_or("")
+    }
+    let (gi, fi) = (initial(given), initial(family));
+    let spellings: [[&str; 2]; 7] = [
+        [given, family],
+        [family, given],
+        [gi, family],
+        [given, fi],
+        [family, gi],
+        [given, ""],
+        [family, ""],
+    ];
+    spellings.iter().any(|[first, second]| {
+        !(first.is_empty() && second.is_empty())
+            && letters().eq(first.chars().chain(second.chars()))
+    })
+}
+
+/// Two units on one street line. Their identifiers (the words with a digit, and single letters:
+/// "4b" in "apt 4b", "c" in "unit c") tell flats apart: different ones are neighbours. Units
+/// written as names ("rothwell", a farm or a building) carry no number: a close spelling is the
+/// same unit, another name is not comparable.
+fn units(p: &str, q: &str) -> u8 {
+    if p == q {
+        return ADDRESS_SAME_UNIT;
+    }
+    fn identifier(unit: &str) -> impl Iterator<Item = &str> {
+        unit.split_whitespace()
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()) || w.chars().count() == 1)
+    }
+    let (i, j) = (
+        identifier(p).next().is_some(),
+        identifier(q).next().is_some(),
+    );
+    match (i, j) {
+        (true, true) if identifier(p).eq(identifier(q)) => ADDRESS_SAME_UNIT,
+        (true, true) => ADDRESS_OTHER_UNIT,
+        (false, false) if jaro_winkler(p, q) >= SIMILAR_UNIT => ADDRESS_SAME_UNIT,
+        _ => ADDRESS_UNIT_MISSING,
+    }
+}
+
+/// Jaro-Winkler at or above which two unit names are one spelled twice.
+const SIMILAR_UNIT: f64 = 0.85;
+/// Jaro-Winkler at or above which two street lines with the same house number are one.
+const SIMILAR_LINE: f64 = 0.88;
+
+/// A street line with a slip: the same house number (or none on either side), the rest close.
+fn similar_lines(x: &str, y: &str) -> bool {
+    fn number(line: &str) -> Option<&str> {
+        line.split_whitespace()
+            .next()
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+    }
+    number(x) == number(y) && jaro_winkler(x, y) >= SIMILAR_LINE
 }
 
 /// "j" against "john".

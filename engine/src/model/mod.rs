@@ -118,10 +118,13 @@ impl TryFrom<UncheckedModel> for Model {
     type Error = ModelError;
 
     fn try_from(raw: UncheckedModel) -> Result<Model, ModelError> {
-        let model = Model {
+        let mut model = Model {
             prior: raw.prior,
             comparisons: raw.comparisons,
         };
+        for comparison in &mut model.comparisons {
+            comparison.upgrade();
+        }
         model.validate()?;
         Ok(model)
     }
@@ -234,6 +237,23 @@ impl Comparison {
         }
     }
 
+    /// Brings a comparison saved before its kind gained a level up to date: an address saved
+    /// with four levels gets "similar_line", its m taken from "else" (which held those pairs).
+    fn upgrade(&mut self) {
+        if self.kind == ComparisonKind::Address && self.levels.len() == 4 {
+            let defaults = Model::default_for_people();
+            let Some((_, current)) = defaults.comparison("address") else {
+                return;
+            };
+            let mut similar = current.levels[3].clone();
+            let last = self.levels.len() - 1;
+            similar.m = similar.m.min(self.levels[last].m);
+            self.levels[last].m -= similar.m;
+            self.levels[last].label = current.levels[4].label.clone();
+            self.levels.insert(3, similar);
+        }
+    }
+
     pub fn validate(&self) -> Result<(), ModelError> {
         self.kind.validate().map_err(|message| ModelError::Kind {
             name: self.name.clone(),
@@ -266,13 +286,16 @@ impl Comparison {
     }
 
     /// The lowest weight a term-frequency adjustment may bring level `index` down to: an
-    /// exact agreement on a common value is still no weaker than any weaker agreement, nor
-    /// evidence against.
+    /// exact agreement on a common value is still no weaker than any weaker spelling of the
+    /// same value, nor evidence against. Levels that are not a weaker spelling (first and last
+    /// name swapped, which says something of both names at once) do not count: a rare such
+    /// level weighs many bits, and would lift every common name to them.
     fn tf_floor(&self, index: usize) -> f64 {
-        let agreeing_below = self
-            .levels
-            .get(index + 1..self.levels.len().saturating_sub(1))
-            .unwrap_or_default();
-        agreeing_below.iter().map(Level::weight).fold(0.0, f64::max)
+        let end = self.levels.len().saturating_sub(1);
+        (index + 1..end)
+            .filter(|&i| self.kind.is_weaker_spelling(i))
+            .filter_map(|i| self.levels.get(i))
+            .map(Level::weight)
+            .fold(0.0, f64::max)
     }
 }

@@ -17,7 +17,8 @@ use spine_engine::normalize::phone::Region;
 use spine_engine::record::{Field, RawRecord, Record};
 
 use super::text;
-use crate::cli::{DedupeArgs, DedupeBenchArgs, OnError};
+use crate::cli::{BenchKind, DedupeArgs, DedupeBenchArgs, OnError};
+use spine_engine::synth::corrupt::Corruption;
 
 /// A field longer than this is refused: no person's name or address is 64 KiB long.
 const MAX_FIELD_BYTES: usize = 64 * 1024;
@@ -35,12 +36,17 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
         train: !args.no_train,
         ..DedupeOptions::default()
     };
-    let output = run_pipeline(&records, &options)?;
+    let explain = explain_requests(&args.explain, &records)?;
+    let (output, model) = run_pipeline(&records, &options)?;
     write_clusters(&args.output, &records, &output)?;
     if let Some(path) = &args.pairs {
         write_pairs(path, &records, &output, args.threshold)?;
     }
     summary(&output, started);
+    let explainer = Explainer::new(&records, &model, &options, &output);
+    for pair in explain {
+        explainer.print(pair);
+    }
     if let Some(column) = &args.truth_column {
         // Each distinct label is one true person; an empty label is a person of its own.
         let mut people: HashMap<&str, u64> = HashMap::new();
@@ -64,8 +70,220 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
             a.predicted_clusters,
             a.true_clusters
         );
+        let errors = Errors::find(&labels, &output, args.show_errors);
+        eprintln!(
+            "blocking kept {} of {} true pairs ({:.2}%)",
+            errors.true_pairs - errors.never_compared,
+            errors.true_pairs,
+            100.0 * (errors.true_pairs - errors.never_compared) as f64
+                / errors.true_pairs.max(1) as f64
+        );
+        if args.show_errors > 0 {
+            eprintln!("\ntrue pairs left apart:");
+            for pair in &errors.missed {
+                explainer.print(*pair);
+            }
+            eprintln!("\npairs linked that are different people:");
+            for pair in &errors.wrong {
+                explainer.print(*pair);
+            }
+        }
     }
     Ok(())
+}
+
+/// The record pairs `--explain` names, as indices; an unknown id is an error before any work.
+fn explain_requests(
+    requests: &[String],
+    records: &[Record],
+) -> anyhow::Result<Vec<(usize, usize)>> {
+    if requests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let index: HashMap<&str, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    requests
+        .iter()
+        .map(|request| {
+            let (a, b) = request
+                .split_once(',')
+                .with_context(|| format!("--explain {request:?}: expected ID1,ID2"))?;
+            let find = |id: &str| {
+                index.get(id.trim()).copied().with_context(|| {
+                    format!("--explain {request:?}: no record with id {:?}", id.trim())
+                })
+            };
+            Ok((find(a)?, find(b)?))
+        })
+        .collect()
+}
+
+/// Explains pairs the way the review page does, from the trained model and the table's term
+/// frequencies.
+struct Explainer<'a> {
+    records: &'a [Record],
+    model: &'a Model,
+    options: &'a DedupeOptions,
+    output: &'a DedupeOutput,
+    tf: spine_engine::model::TermFrequencies,
+}
+
+impl<'a> Explainer<'a> {
+    fn new(
+        records: &'a [Record],
+        model: &'a Model,
+        options: &'a DedupeOptions,
+        output: &'a DedupeOutput,
+    ) -> Explainer<'a> {
+        Explainer {
+            records,
+            model,
+            options,
+            output,
+            tf: spine_engine::model::TermFrequencies::from_records(records),
+        }
+    }
+
+    fn print(&self, (left, right): (usize, usize)) {
+        let (a, b) = (&self.records[left], &self.records[right]);
+        let why = spine_engine::dedupe::explain_pair(
+            self.records,
+            (left, right),
+            self.model,
+            &self.tf,
+            &self.options.rules,
+            &self.output.report.distinct_person,
+        );
+        let together = self.output.cluster_of[left] == self.output.cluster_of[right];
+        let compared = if why.rules.is_empty() {
+            "never compared: no blocking rule gives them one key".to_owned()
+        } else {
+            let rules: Vec<String> = why.rules.iter().map(|r| format!("{r:?}")).collect();
+            format!("compared under {}", rules.join(", "))
+        };
+        let verdict = match (&why.distinct_by, together) {
+            (_, true) => "in one cluster".to_owned(),
+            (Some((name, level)), false) => {
+                format!("kept apart: {name} at {level:?} says another person")
+            }
+            (None, false) if why.probability >= self.options.cluster.threshold => {
+                "kept apart by clustering: another pair between their clusters disagrees".into()
+            }
+            (None, false) => format!(
+                "kept apart: below the threshold of {}",
+                self.options.cluster.threshold
+            ),
+        };
+        eprintln!(
+            "{} / {}: probability {:.4} (weight {:+.1} bits), {compared}; {verdict}",
+            a.id, b.id, why.probability, why.prediction.match_weight
+        );
+        for c in &why.prediction.explanation {
+            // m: how often one person's two records reach this level; u: how often two people's do.
+            let odds = match (c.m, c.u) {
+                (Some(m), Some(u)) => format!("m {m:.3} u {u:.5}"),
+                _ => String::new(),
+            };
+            eprintln!(
+                "    {:<16} {:<28} {:+6.1}  {:<22} {} | {}",
+                c.name,
+                c.level,
+                c.weight,
+                odds,
+                shown(a, &c.name),
+                shown(b, &c.name)
+            );
+        }
+    }
+}
+
+/// The values a comparison looked at, for the explanation.
+fn shown(r: &Record, comparison: &str) -> String {
+    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    match comparison {
+        "first_name" => value(&r.given),
+        "last_name" => value(&r.family),
+        "email" => value(&r.email),
+        "phone" => value(&r.phone),
+        "address" => match &r.address_unit {
+            Some(unit) => format!("{} ({unit})", value(&r.address_line)),
+            None => value(&r.address_line),
+        },
+        "postcode_city" => format!("{} {}", value(&r.postcode), value(&r.city)),
+        "date_of_birth" => value(&r.date_of_birth),
+        "external_id" => value(&r.external_id),
+        other => other
+            .strip_prefix("other:")
+            .and_then(|key| r.others.get(key))
+            .cloned()
+            .unwrap_or_else(|| "-".into()),
+    }
+}
+
+/// The true pairs a run left apart and the pairs it linked wrongly, from each record's true
+/// person (`labels`), with how many true pairs blocking never compared.
+struct Errors {
+    true_pairs: usize,
+    never_compared: usize,
+    missed: Vec<(usize, usize)>,
+    wrong: Vec<(usize, usize)>,
+}
+
+impl Errors {
+    fn find(labels: &[u64], output: &DedupeOutput, keep: usize) -> Errors {
+        // Candidate pairs come out of blocking sorted, and scoring keeps their order.
+        let compared = |a: usize, b: usize| {
+            output
+                .pairs
+                .binary_search_by(|p| (p.left, p.right).cmp(&(a as u32, b as u32)))
+                .is_ok()
+        };
+        let mut people: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (i, label) in labels.iter().enumerate() {
+            people.entry(*label).or_default().push(i);
+        }
+        let mut errors = Errors {
+            true_pairs: 0,
+            never_compared: 0,
+            missed: Vec::new(),
+            wrong: Vec::new(),
+        };
+        for members in people.values() {
+            for (x, &a) in members.iter().enumerate() {
+                for &b in &members[x + 1..] {
+                    errors.true_pairs += 1;
+                    if !compared(a, b) {
+                        errors.never_compared += 1;
+                    }
+                    if output.cluster_of[a] != output.cluster_of[b] && errors.missed.len() < keep {
+                        errors.missed.push((a, b));
+                    }
+                }
+            }
+        }
+        let mut clusters: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, c) in output.cluster_of.iter().enumerate() {
+            clusters.entry(*c).or_default().push(i);
+        }
+        'clusters: for members in clusters.values() {
+            for (x, &a) in members.iter().enumerate() {
+                for &b in &members[x + 1..] {
+                    if errors.wrong.len() >= keep {
+                        break 'clusters;
+                    }
+                    if labels[a] != labels[b] {
+                        errors.wrong.push((a, b));
+                    }
+                }
+            }
+        }
+        errors.missed.sort_unstable();
+        errors.wrong.sort_unstable();
+        errors
+    }
 }
 
 /// How the clusters compare with the true people, `truth(i)` being record i's person.
@@ -365,7 +583,10 @@ impl Normalizer {
 }
 
 /// Runs blocking, training, scoring and clustering with one progress bar per stage.
-pub fn run_pipeline(records: &[Record], options: &DedupeOptions) -> anyhow::Result<DedupeOutput> {
+pub fn run_pipeline(
+    records: &[Record],
+    options: &DedupeOptions,
+) -> anyhow::Result<(DedupeOutput, Model)> {
     let bar = super::progress_bar(0, "blocking", "");
     let current = std::sync::Mutex::new(Stage::Blocking);
     let progress = |stage: Stage, done: u64, total: u64| {
@@ -379,10 +600,11 @@ pub fn run_pipeline(records: &[Record], options: &DedupeOptions) -> anyhow::Resu
         bar.set_length(total);
         bar.set_position(done);
     };
-    let mut model = Model::default_for_people();
+    // The comparisons of the fields the file has, its "other:" columns included.
+    let mut model = Model::for_records(records);
     let output = dedupe(records, &mut model, options, &progress);
     bar.finish_and_clear();
-    Ok(output)
+    Ok((output, model))
 }
 
 fn write_clusters(path: &Path, records: &[Record], output: &DedupeOutput) -> anyhow::Result<()> {
@@ -439,7 +661,15 @@ fn summary(output: &DedupeOutput, started: Instant) {
         peak_memory().unwrap_or_else(|| "unknown".into())
     );
     for (rule, size) in &r.skipped_blocks {
-        eprintln!("  skipped a block of {size} records under rule {rule:?} (over --max-block)");
+        eprintln!(
+            "  skipped a block of {size} records under rule {rule:?}: a value that common says little, and comparing all its pairs would take long"
+        );
+    }
+    for (name, level, m) in &r.distinct_person.waived {
+        eprintln!(
+            "  {name} at {level:?} says another person only where nothing else about the person agrees: {:.1}% of this file's duplicates disagree so",
+            m * 100.0
+        );
     }
 }
 
@@ -460,11 +690,19 @@ pub fn peak_memory() -> Option<String> {
 /// `spine dedupe-bench`: generated people with known truth through the same pipeline.
 pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let synth = spine_engine::synth::generate(&spine_engine::synth::SynthOptions {
+    let mut synth = spine_engine::synth::generate(&spine_engine::synth::SynthOptions {
         people: args.people,
         seed: args.seed,
         ..Default::default()
     });
+    let corruption = match args.kind {
+        BenchKind::Customers => None,
+        BenchKind::CustomersChanged => Some(Corruption::customers()),
+        BenchKind::Registry => Some(Corruption::registry()),
+    };
+    if let Some(corruption) = &corruption {
+        spine_engine::synth::corrupt::corrupt(&mut synth, corruption, args.seed);
+    }
     let generated = started.elapsed();
     if let Some(path) = &args.write_csv {
         return write_generated(path, &synth);
@@ -488,7 +726,7 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         ..DedupeOptions::default()
     };
     let t = Instant::now();
-    let output = run_pipeline(&records, &options)?;
+    let (output, _) = run_pipeline(&records, &options)?;
     let deduped = t.elapsed();
     let accuracy = accuracy(&records, &output, |i| synth[i].0);
     let mut out = std::io::stdout().lock();
@@ -509,6 +747,16 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         output.report.clusters
     )?;
     writeln!(out, "{accuracy:#?}")?;
+    let labels: Vec<u64> = synth.iter().map(|(person, _)| *person).collect();
+    let errors = Errors::find(&labels, &output, 0);
+    writeln!(
+        out,
+        "blocking kept {} of {} true pairs ({:.2}%)",
+        errors.true_pairs - errors.never_compared,
+        errors.true_pairs,
+        100.0 * (errors.true_pairs - errors.never_compared) as f64
+            / errors.true_pairs.max(1) as f64
+    )?;
     if let Some(em) = &output.report.em {
         writeln!(
             out,

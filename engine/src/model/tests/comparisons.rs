@@ -157,6 +157,67 @@ const CASES: &[Case] = &[
         Some("else"),
     ),
     (
+        "email",
+        &[
+            ("first_name", "Nancy"),
+            ("last_name", "Smith"),
+            ("email", "nancy.smith@comcast.net"),
+        ],
+        &[
+            ("first_name", "Nancy"),
+            ("last_name", "Smith"),
+            ("email", "nancy.smith@yahoo.com"),
+        ],
+        None,
+    ),
+    (
+        "email",
+        &[
+            ("first_name", "Nancy"),
+            ("last_name", "Smith"),
+            ("email", "nancyskates84@comcast.net"),
+        ],
+        &[
+            ("first_name", "Nancy"),
+            ("last_name", "Smith"),
+            ("email", "nancyskates84@yahoo.com"),
+        ],
+        Some("same_local_part"),
+    ),
+    (
+        "address",
+        &[("address_1", "12 Main St Apt 4B")],
+        &[("address_1", "12 Main St Apt 4C")],
+        Some("same_line_different_unit"),
+    ),
+    (
+        "address",
+        &[("address_1", "6 Appel Crescent"), ("address_2", "Rothwell")],
+        &[("address_1", "6 Appel Crescent"), ("address_2", "Rothwelk")],
+        Some("same_line_same_unit"),
+    ),
+    (
+        "address",
+        &[("address_1", "6 Appel Crescent"), ("address_2", "Rothwell")],
+        &[
+            ("address_1", "6 Appel Crescent"),
+            ("address_2", "Kyeema Vineyard"),
+        ],
+        Some("same_line_unit_missing"),
+    ),
+    (
+        "address",
+        &[("address_1", "26 Yampi Place")],
+        &[("address_1", "26 Yampi Plvace")],
+        Some("similar_line"),
+    ),
+    (
+        "address",
+        &[("address_1", "26 Yampi Place")],
+        &[("address_1", "28 Yampi Place")],
+        Some("else"),
+    ),
+    (
         "postcode_city",
         &[("city", "Austin"), ("postcode", "78701")],
         &[("city", "Dallas"), ("postcode", "78701")],
@@ -345,4 +406,34 @@ fn for_fields_keeps_what_the_dataset_can_feed() {
         model.compare(&a, &b),
         vec![Some(0), Some(0), None, None, Some(1)]
     );
+}
+
+#[test]
+fn a_model_saved_before_the_similar_line_level_loads_with_it() {
+    let mut json = serde_json::to_value(Model::default_for_people()).unwrap();
+    let address = json["comparisons"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["name"] == "address")
+        .unwrap();
+    let levels = address["levels"].as_array_mut().unwrap();
+    levels.remove(3);
+    levels[3]["m"] = serde_json::json!(0.27);
+    let model: Model = serde_json::from_value(json).expect("an old model still loads");
+    let (_, address) = model.comparison("address").unwrap();
+    let labels: Vec<&str> = address.levels.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "same_line_same_unit",
+            "same_line_unit_missing",
+            "same_line_different_unit",
+            "similar_line",
+            "else"
+        ]
+    );
+    let m: f64 = address.levels.iter().map(|l| l.m).sum();
+    assert!((m - 1.0).abs() < 1e-6, "m still sums to one: {m}");
+    assert!((address.levels[3].m + address.levels[4].m - 0.27).abs() < 1e-9);
 }
