@@ -82,6 +82,7 @@ impl Phone {
             .filter(|head| head.eq_ignore_ascii_case("tel:"))
             .map_or(text, |_| &text[4..]);
         let (number, extension) = split_extension(text)?;
+        let number = without_label_or_note(number);
         let (international, digits) = digits_of(number)?;
         if digits.len() < MIN_DIGITS {
             return Err(PhoneError::TooShort);
@@ -182,14 +183,93 @@ fn split_extension(text: &str) -> Result<(&str, Option<String>), PhoneError> {
     Ok((number.as_str(), Some(extension.as_str().to_string())))
 }
 
+/// Notes people write after a number to say which one it is.
+const NOTES: &[&str] = &[
+    "home", "work", "mobile", "cell", "office", "fax", "main", "personal", "business", "direct",
+    "whatsapp", "landline", "day", "evening", "night", "private", "other", "mob", "tel", "phone",
+];
+
+/// The number without what forms and exports put around it: a label in front ("Phone:",
+/// "tel.", "Mobile", anything before its first digit or "+", as libphonenumber reads it) and a
+/// note after it ("(mobile)", "- home", "cell").
+fn without_label_or_note(text: &str) -> &str {
+    let Some(start) = text
+        .char_indices()
+        .find(|(_, c)| *c == '+' || decimal_digit(*c).is_some())
+        .map(|(i, _)| i)
+    else {
+        // No digit at all: not a number, whatever its letters spell on a keypad.
+        return text;
+    };
+    // An opening parenthesis belongs to the number: "(916) 555-1234".
+    let start = match text[..start].char_indices().next_back() {
+        Some((i, '(')) => i,
+        _ => start,
+    };
+    let mut number = text[start..].trim_end();
+    loop {
+        let trimmed = number.trim_end_matches([' ', '-', ',', ';', '/']);
+        let (rest, note) = match trimmed.strip_suffix(')') {
+            Some(inner) => match inner.rfind('(') {
+                Some(open) => (&inner[..open], &inner[open + 1..]),
+                None => break,
+            },
+            None => match trimmed.char_indices().rfind(|(_, c)| !c.is_alphabetic()) {
+                Some((at, c)) => trimmed.split_at(at + c.len_utf8()),
+                None => break,
+            },
+        };
+        let is_note = NOTES
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(note.trim().trim_end_matches('.')));
+        if !is_note || rest.trim().is_empty() {
+            break;
+        }
+        number = rest.trim_end();
+    }
+    number
+}
+
+/// A keypad letter's digit ("FLOWERS" is 3569377).
+fn keypad_digit(c: char) -> Option<char> {
+    Some(match c.to_ascii_uppercase() {
+        'A'..='C' => '2',
+        'D'..='F' => '3',
+        'G'..='I' => '4',
+        'J'..='L' => '5',
+        'M'..='O' => '6',
+        'P'..='S' => '7',
+        'T'..='V' => '8',
+        'W'..='Z' => '9',
+        _ => return None,
+    })
+}
+
+/// Letters a number must hold to be read as a keypad word ("1-800-FLOWERS"); fewer are a slip
+/// ("12B"). libphonenumber uses the same three.
+const MIN_KEYPAD_LETTERS: usize = 3;
+/// A keypad word replaces at most a subscriber number's seven digits (eight with the letter
+/// exchanges ignore: "1-800-CONTACTS"); more letters are words around a number.
+const MAX_KEYPAD_LETTERS: usize = 8;
+/// Digits a number with a keypad word still has: its area or toll-free code. "5pm tomorrow"
+/// has one, and is no number.
+const MIN_DIGITS_BESIDE_LETTERS: usize = 3;
+
 /// The digits of a number and whether it started with "+", refusing anything that is not a
-/// digit or the punctuation people put in numbers. Letters are refused rather than read as
-/// a keypad ("1-800-FLOWERS"): in free text they are far more often not a number at all.
+/// digit or the punctuation people put in numbers. Letters are read as a keypad when the number
+/// holds at least three ("1-800-FLOWERS", "866TAXICAB"); one or two are refused.
 fn digits_of(number: &str) -> Result<(bool, String), PhoneError> {
+    let letters = number.chars().filter(char::is_ascii_alphabetic).count();
+    let given = number
+        .chars()
+        .filter(|c| decimal_digit(*c).is_some())
+        .count();
+    let keypad = given >= MIN_DIGITS_BESIDE_LETTERS
+        && (MIN_KEYPAD_LETTERS..=MAX_KEYPAD_LETTERS).contains(&letters);
     let mut international = false;
     let mut digits = String::new();
     for c in number.chars() {
-        if let Some(d) = decimal_digit(c) {
+        if let Some(d) = decimal_digit(c).or_else(|| keypad.then(|| keypad_digit(c)).flatten()) {
             digits.push(d);
         } else if c == '+' && digits.is_empty() && !international {
             international = true;
@@ -440,7 +520,9 @@ mod tests {
             ("", PhoneError::Empty),
             ("   ", PhoneError::Empty),
             ("call me", PhoneError::NotANumber),
-            ("1-800-FLOWERS", PhoneError::NotANumber),
+            ("Room 12B", PhoneError::NotANumber),
+            ("5pm tomorrow", PhoneError::NotANumber),
+            ("916 555 12AB", PhoneError::NotANumber),
             ("+1 916 555 1234 +1", PhoneError::NotANumber),
             ("()--", PhoneError::NotANumber),
             ("12", PhoneError::TooShort),
@@ -457,6 +539,35 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(e164(raw, "US"), Err(expected), "input {raw:?}");
         }
+    }
+
+    #[test]
+    fn labels_notes_and_keypad_letters_are_read_as_people_write_them() {
+        let cases = [
+            ("Phone: (201) 555-1373", "US", "+12015551373"),
+            ("ph +1 201 553 4839", "US", "+12015534839"),
+            ("Tel. 030 1234567", "DE", "+49301234567"),
+            ("Mobile: 07911 123456", "GB", "+447911123456"),
+            ("(916) 555-1234 (mobile)", "US", "+19165551234"),
+            ("+49 30 1234567 - home", "DE", "+49301234567"),
+            ("916.555.1234 cell", "US", "+19165551234"),
+            ("1-800-FLOWERS", "US", "+18003569377"),
+            ("866TAXICAB", "US", "+18668294222"),
+        ];
+        for (raw, default_region, expected) in cases {
+            assert_eq!(
+                e164(raw, default_region),
+                Ok(expected.into()),
+                "input {raw:?}"
+            );
+        }
+        // Digits of other scripts before a note keep their characters whole.
+        assert_eq!(
+            e164("+٩٦٦٥٠١٢٣٤٥٦٧ mobile", "US"),
+            Ok("+966501234567".into())
+        );
+        // A note that is not one stays, and the number is refused.
+        assert!(e164("916 555 1234 call after 6", "US").is_err());
     }
 
     #[test]
