@@ -75,13 +75,16 @@ say "cargo fmt --check"
 cargo fmt --all -- --check
 say "cargo clippy"
 cargo clippy --workspace --all-targets --features server/ssr -- -D warnings
+# The browser half (frontend) is left out of the host build: with it, `app` would be built with
+# both its server and browser features, and the server binary the browser tests run below would
+# not be the one `cargo leptos` builds.
 say "cargo test"
-cargo test --workspace --no-fail-fast
+cargo test --workspace --exclude frontend --no-fail-fast
 # The HTTP suites again, each test on a PostgreSQL database of its own: the production database.
 # Selected from the whole workspace, as above, so the features unify the same way and the test
 # binaries built above are reused rather than built a second time.
 say "HTTP suites on PostgreSQL"
-SPINE_TEST_DATABASE=postgres cargo test --workspace --no-fail-fast \
+SPINE_TEST_DATABASE=postgres cargo test --workspace --exclude frontend --no-fail-fast \
   --test api --test webhooks --test console --test security --test openapi --test operations --test users
 drop_http_databases
 
@@ -95,8 +98,10 @@ say "Debian package (cargo deb) and its check"
 scripts/package.sh
 
 # --- Browser tests ------------------------------------------------------------------------------
-say "cargo leptos build"
-cargo leptos build
+# Only the WASM bundle and the site: the server binary is the one `cargo test` built above, with
+# the same features and flags, so building it again would only take time and disk.
+say "cargo leptos build --frontend-only"
+cargo leptos build --frontend-only
 say "API contract (schemathesis)"
 scripts/contract/run.sh
 say "browser tests (Chromium)"
