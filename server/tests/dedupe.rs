@@ -405,3 +405,23 @@ fn labelled_files_report_blocking_recall_and_the_errors() {
     assert!(missed.contains("4 / 5:"), "{stderr}");
     assert!(missed.contains("never compared"), "{stderr}");
 }
+
+#[test]
+fn skipped_blocks_are_summed_up_per_rule() {
+    let dir = tempfile::tempdir().expect("dir");
+    // 45 people whose names share one sound: a block too common for the sound rule.
+    let mut csv = String::from("customer_id,first_name,last_name,email\n");
+    for i in 0..45 {
+        let (first, last) = [("John", "Smith"), ("John", "Smyth"), ("John", "Smithe")][i % 3];
+        csv.push_str(&format!("{i},{first},{last},person{i}@example.com\n"));
+    }
+    let (out, _, _) = dedupe(&dir, csv.as_bytes(), &["--no-train"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("skipped")).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("rule NamesSound skipped 1 block(s) of 45 records in all"),
+        "{stderr}"
+    );
+}

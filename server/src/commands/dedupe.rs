@@ -660,9 +660,17 @@ fn summary(output: &DedupeOutput, started: Instant) {
         started.elapsed().as_secs_f64(),
         peak_memory().unwrap_or_else(|| "unknown".into())
     );
+    // One line per rule: a million records can skip thousands of blocks.
+    let mut skipped: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for (rule, size) in &r.skipped_blocks {
+        let entry = skipped.entry(format!("{rule:?}")).or_default();
+        entry.0 += 1;
+        entry.1 += size;
+        entry.2 = entry.2.max(*size);
+    }
+    for (rule, (blocks, records, largest)) in skipped {
         eprintln!(
-            "  skipped a block of {size} records under rule {rule:?}: a value that common says little, and comparing all its pairs would take long"
+            "  rule {rule} skipped {blocks} block(s) of {records} records in all (the largest {largest}): values that common say little, and comparing all their pairs would take long"
         );
     }
     for (name, level, m) in &r.distinct_person.waived {
