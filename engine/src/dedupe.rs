@@ -144,11 +144,7 @@ pub fn dedupe(
                 .map(|&(left, right)| {
                     let prediction =
                         model.score(&records[left as usize], &records[right as usize], Some(&tf));
-                    let probability = if distinct.forbids(&prediction.explanation).is_some() {
-                        0.0
-                    } else {
-                        prediction.probability
-                    };
+                    let probability = distinct.probability(&prediction);
                     ScoredPair {
                         left,
                         right,
@@ -218,11 +214,7 @@ pub fn explain_pair(
     let distinct_by = distinct.forbids(&prediction.explanation);
     PairExplanation {
         rules: rules_joining(a, b, rules),
-        probability: if distinct_by.is_some() {
-            0.0
-        } else {
-            prediction.probability
-        },
+        probability: distinct.probability(&prediction),
         distinct_by,
         prediction,
     }
@@ -253,6 +245,10 @@ pub struct DistinctPerson {
     pub waived: Vec<(String, String, f64)>,
 }
 
+/// The most a pair a waived level speaks against can count for in clustering: neither a link
+/// nor a "different person" (see `ClusterOptions`), neutral in the mean of a cluster join.
+pub const WAIVED_CEILING: f64 = 0.2;
+
 /// How strongly another distinct-person comparison must agree to waive a level: an exact or
 /// nearly exact birth date or first name, not a shared birth year.
 pub const ALIBI_BITS: f64 = 5.0;
@@ -281,6 +277,25 @@ impl DistinctPerson {
             }
         }
         distinct
+    }
+
+    /// The probability clustering uses for a scored pair. A level that holds forbids the pair
+    /// outright (0: its records never share a cluster). A waived level without an alibi only
+    /// keeps the pair from being a link (at most [`WAIVED_CEILING`]): on a file whose
+    /// duplicates often garble the field, one garbled record must not split a person whose
+    /// other records all agree, while a household, whose members never link, stays apart.
+    pub fn probability(&self, prediction: &Prediction) -> f64 {
+        match self.forbids(&prediction.explanation) {
+            None => prediction.probability,
+            Some((name, label)) if self.is_waived(&name, &label) => {
+                prediction.probability.min(WAIVED_CEILING)
+            }
+            Some(_) => 0.0,
+        }
+    }
+
+    fn is_waived(&self, name: &str, label: &str) -> bool {
+        self.waived.iter().any(|(n, l, _)| n == name && l == label)
     }
 
     /// The level that forbids linking this pair, if one does: none when an external id vouches
