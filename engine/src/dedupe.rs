@@ -29,10 +29,10 @@ pub struct DedupeOptions {
     /// (comparison name, level label). Such a pair cannot be linked, directly or through
     /// others, unless a provider's external id says otherwise.
     pub distinct_person: Vec<(String, String)>,
-    /// A distinct-person level is applied only while the trained model says true matches reach
-    /// it at most this often (its m). Where the table's duplicates often disagree on the field
-    /// (typed by hand, scanned, garbled), the level's weight, strongly against, is used
-    /// instead of a veto. Without training the levels are applied as given.
+    /// A distinct-person level holds outright only while the trained model says true matches
+    /// reach it at most this often (its m). Where the table's duplicates often disagree on the
+    /// field (typed by hand, scanned, garbled), it yields to an alibi (see [`DistinctPerson`]).
+    /// Without training the levels hold as given.
     pub distinct_person_max_m: f64,
 }
 
@@ -97,6 +97,8 @@ pub struct DedupeOutput {
     /// Every scored candidate pair.
     pub pairs: Vec<ScoredPair>,
     pub report: DedupeReport,
+    /// The table's term frequencies the pairs were scored with, for explaining them afterwards.
+    pub tf: TermFrequencies,
 }
 
 /// Runs the whole pipeline. `progress(stage, done, total)` is called from worker threads.
@@ -182,6 +184,7 @@ pub fn dedupe(
         },
         cluster_of,
         pairs,
+        tf,
     }
 }
 
@@ -194,7 +197,8 @@ pub struct PairExplanation {
     pub prediction: Prediction,
     /// The "distinct person" level that forbade the link, if one did.
     pub distinct_by: Option<(String, String)>,
-    /// The probability clustering used: 0 when a distinct-person level forbade the link.
+    /// The probability clustering used: 0 when a distinct-person level forbade the link, at
+    /// most [`WAIVED_CEILING`] when a waived one spoke against it.
     pub probability: f64,
 }
 
@@ -245,8 +249,9 @@ pub struct DistinctPerson {
     pub waived: Vec<(String, String, f64)>,
 }
 
-/// The most a pair a waived level speaks against can count for in clustering: neither a link
-/// nor a "different person" (see `ClusterOptions`), neutral in the mean of a cluster join.
+/// The most a pair a waived level speaks against can count for in clustering: not a link, not a
+/// "different person" (see `ClusterOptions`), and against a join in the mean of the pairs
+/// between two clusters.
 pub const WAIVED_CEILING: f64 = 0.2;
 
 /// How strongly another distinct-person comparison must agree to waive a level: an exact or

@@ -345,10 +345,8 @@ fn fold_simple(value: &str) -> String {
 /// basic form, common in registers and exports) into YYYY-MM-DD.
 pub fn parse_date(value: &str) -> Option<String> {
     let value = value.trim();
-    let compact;
     let parts: Vec<&str> = if value.len() == 8 && value.bytes().all(|b| b.is_ascii_digit()) {
-        compact = [&value[..4], &value[4..6], &value[6..]];
-        compact.to_vec()
+        vec![&value[..4], &value[4..6], &value[6..]]
     } else {
         value.split(['-', '/', '.']).collect()
     };

@@ -57,16 +57,8 @@ impl Model {
                 (r.date_of_birth.is_some(), Field::DateOfBirth),
                 (r.external_id.is_some(), Field::ExternalId),
             ];
-            for (has, field) in present {
-                if has && !fields.contains(&field) {
-                    fields.insert(field);
-                }
-            }
-            for key in r.others.keys() {
-                if !fields.contains(&Field::Other(key.clone())) {
-                    fields.insert(Field::Other(key.clone()));
-                }
-            }
+            fields.extend(present.into_iter().filter(|(has, _)| *has).map(|(_, f)| f));
+            fields.extend(r.others.keys().map(|key| Field::Other(key.clone())));
         }
         Model::for_fields(&fields.into_iter().collect::<Vec<_>>())
     }
@@ -165,7 +157,7 @@ fn phone() -> Comparison {
 /// agreement that always comes with a shared street line (the independence assumption counts
 /// it a second time) and still weighs against, so only strong identifiers (email, phone, date
 /// of birth) can carry such a pair.
-fn address() -> Comparison {
+pub(super) fn address() -> Comparison {
     let mut comparison = Comparison::new(
         "address",
         ComparisonKind::Address,

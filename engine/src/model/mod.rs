@@ -241,10 +241,7 @@ impl Comparison {
     /// with four levels gets "similar_line", its m taken from "else" (which held those pairs).
     fn upgrade(&mut self) {
         if self.kind == ComparisonKind::Address && self.levels.len() == 4 {
-            let defaults = Model::default_for_people();
-            let Some((_, current)) = defaults.comparison("address") else {
-                return;
-            };
+            let current = defaults::address();
             let mut similar = current.levels[3].clone();
             let last = self.levels.len() - 1;
             similar.m = similar.m.min(self.levels[last].m);

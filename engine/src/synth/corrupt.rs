@@ -127,8 +127,11 @@ fn corrupt_once(rng: &mut ChaCha8Rng, record: &mut SynthRecord, corruption: &Cor
                 return;
             };
             let changed = match (kind, &field) {
-                (_, Field::DateOfBirth) => date_slip(rng, value),
-                (_, Field::ExternalId | Field::Phone | Field::Postcode) => digit_slip(rng, value),
+                // A date mistyped may give another valid date, an impossible one, or a birth
+                // year like 1958 for 1985.
+                (_, Field::DateOfBirth | Field::ExternalId | Field::Phone | Field::Postcode) => {
+                    digit_slip(rng, value)
+                }
                 (Kind::Optical, _) => optical(rng, value),
                 (Kind::Phonetic, _) => phonetic(rng, value),
                 _ => keyboard(rng, value),
@@ -349,12 +352,6 @@ fn digit_slip(rng: &mut ChaCha8Rng, value: &str) -> String {
         }
     }
     String::from_utf8(bytes).unwrap_or_else(|_| value.to_owned())
-}
-
-/// A date of birth mistyped: a digit replaced or two digits swapped (which may give another
-/// valid date, an impossible one, or a birth year like 1958 for 1985).
-fn date_slip(rng: &mut ChaCha8Rng, value: &str) -> String {
-    digit_slip(rng, value)
 }
 
 /// Surnames taken on marriage or by deed poll.

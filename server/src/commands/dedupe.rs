@@ -71,13 +71,7 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
             a.true_clusters
         );
         let errors = Errors::find(&labels, &output, args.show_errors);
-        eprintln!(
-            "blocking kept {} of {} true pairs ({:.2}%)",
-            errors.true_pairs - errors.never_compared,
-            errors.true_pairs,
-            100.0 * (errors.true_pairs - errors.never_compared) as f64
-                / errors.true_pairs.max(1) as f64
-        );
+        eprintln!("{}", errors.blocking_recall());
         if args.show_errors > 0 {
             eprintln!("\ntrue pairs left apart:");
             for pair in &errors.missed {
@@ -121,14 +115,13 @@ fn explain_requests(
         .collect()
 }
 
-/// Explains pairs the way the review page does, from the trained model and the table's term
+/// Explains pairs the way the review page does, from the trained model and the run's term
 /// frequencies.
 struct Explainer<'a> {
     records: &'a [Record],
     model: &'a Model,
     options: &'a DedupeOptions,
     output: &'a DedupeOutput,
-    tf: spine_engine::model::TermFrequencies,
 }
 
 impl<'a> Explainer<'a> {
@@ -143,7 +136,6 @@ impl<'a> Explainer<'a> {
             model,
             options,
             output,
-            tf: spine_engine::model::TermFrequencies::from_records(records),
         }
     }
 
@@ -153,7 +145,7 @@ impl<'a> Explainer<'a> {
             self.records,
             (left, right),
             self.model,
-            &self.tf,
+            &self.output.tf,
             &self.options.rules,
             &self.output.report.distinct_person,
         );
@@ -233,6 +225,16 @@ struct Errors {
 }
 
 impl Errors {
+    /// "blocking kept K of N true pairs (P%)".
+    fn blocking_recall(&self) -> String {
+        let kept = self.true_pairs - self.never_compared;
+        format!(
+            "blocking kept {kept} of {} true pairs ({:.2}%)",
+            self.true_pairs,
+            100.0 * kept as f64 / self.true_pairs.max(1) as f64
+        )
+    }
+
     fn find(labels: &[u64], output: &DedupeOutput, keep: usize) -> Errors {
         // Candidate pairs come out of blocking sorted, and scoring keeps their order.
         let compared = |a: usize, b: usize| {
@@ -756,14 +758,10 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
     )?;
     writeln!(out, "{accuracy:#?}")?;
     let labels: Vec<u64> = synth.iter().map(|(person, _)| *person).collect();
-    let errors = Errors::find(&labels, &output, 0);
     writeln!(
         out,
-        "blocking kept {} of {} true pairs ({:.2}%)",
-        errors.true_pairs - errors.never_compared,
-        errors.true_pairs,
-        100.0 * (errors.true_pairs - errors.never_compared) as f64
-            / errors.true_pairs.max(1) as f64
+        "{}",
+        Errors::find(&labels, &output, 0).blocking_recall()
     )?;
     if let Some(em) = &output.report.em {
         writeln!(
