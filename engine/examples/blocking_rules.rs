@@ -1,25 +1,40 @@
 //! What each default blocking rule contributes on generated tables: the pairs it makes, the true
 //! pairs it finds, and those no other rule finds. A tool for choosing rules.
 //!
-//!     cargo run -p spine-engine --example blocking_rules -- [people] [customers|changed|registry]
+//!     cargo run -p spine-engine --example blocking_rules -- [people] [customers|changed|registry|sparse]
+//!
+//! It then deduplicates the table with the default rules and without the rare-value ones.
+//! With `SHOW_MODEL=1` it also prints the trained m of each level beside the m the truth gives,
+//! the wrong links by the kinds of the two people (twins, households, namesakes), and the
+//! Jaro-Winkler of first names at the "else" level, for true pairs and for twins.
 
 use std::collections::HashSet;
 
 use spine_engine::blocking::{BlockingRule, candidate_pairs};
+use spine_engine::dedupe::{DedupeOptions, dedupe};
+use spine_engine::eval::evaluate;
+use spine_engine::model::Model;
 use spine_engine::normalize::phone::Region;
 use spine_engine::record::{Record, normalize_all};
 use spine_engine::synth::corrupt::{Corruption, corrupt};
-use spine_engine::synth::{SynthOptions, generate};
+use spine_engine::synth::{SynthOptions, generate, truth};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let people = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
     let kind = args.next().unwrap_or_else(|| "customers".into());
-    let mut synth = generate(&SynthOptions::new(people, 1));
-    match kind.as_str() {
-        "changed" => corrupt(&mut synth, &Corruption::customers(), 1),
-        "registry" => corrupt(&mut synth, &Corruption::registry(), 1),
-        _ => {}
+    let corruption = match kind.as_str() {
+        "changed" => Some(Corruption::customers()),
+        "registry" => Some(Corruption::registry()),
+        "sparse" => Some(Corruption::sparse()),
+        _ => None,
+    };
+    let mut synth = generate(&SynthOptions {
+        variations: corruption.map(|c| c.variations()).unwrap_or_default(),
+        ..SynthOptions::new(people, 1)
+    });
+    if let Some(corruption) = &corruption {
+        corrupt(&mut synth, corruption, 1);
     }
     let raws: Vec<_> = synth.iter().map(|s| s.raw.clone()).collect();
     let records: Vec<Record> = normalize_all(&raws, Region::default())
@@ -27,6 +42,14 @@ fn main() {
         .map(|(r, _)| r)
         .collect();
     let truth = |(l, r): (u32, u32)| synth[l as usize].person == synth[r as usize].person;
+    // The rules for values rare in the table, measured against the rest.
+    let candidates = [
+        BlockingRule::DateOfBirth,
+        BlockingRule::GivenCity,
+        BlockingRule::FamilyCity,
+        BlockingRule::DateOfBirthCity,
+        BlockingRule::EmailLocal,
+    ];
     let per_rule: Vec<(BlockingRule, HashSet<(u32, u32)>)> = BlockingRule::DEFAULT
         .iter()
         .map(|rule| {
@@ -36,11 +59,18 @@ fn main() {
         .collect();
     let all = candidate_pairs(&records, BlockingRule::DEFAULT, 500).pairs;
     let true_all = all.iter().filter(|p| truth(**p)).count();
+    let mut people: std::collections::HashMap<u64, usize> = Default::default();
+    for s in &synth {
+        *people.entry(s.person).or_default() += 1;
+    }
+    let true_pairs: usize = people.values().map(|n| n * (n - 1) / 2).sum();
     println!(
-        "{} records, {} pairs, {} true",
+        "{} records, {} pairs, {} of {} true pairs ({:.2}%)",
         records.len(),
         all.len(),
-        true_all
+        true_all,
+        true_pairs,
+        100.0 * true_all as f64 / true_pairs.max(1) as f64
     );
     for (rule, pairs) in &per_rule {
         let found = pairs.iter().filter(|p| truth(**p)).count();
@@ -61,4 +91,108 @@ fn main() {
             only
         );
     }
+    println!(
+        "default rules: {}",
+        accuracy(&records, &synth, BlockingRule::DEFAULT)
+    );
+    let without: Vec<BlockingRule> = BlockingRule::DEFAULT
+        .iter()
+        .filter(|r| !candidates.contains(r))
+        .copied()
+        .collect();
+    println!(
+        "without {candidates:?}: {}",
+        accuracy(&records, &synth, &without)
+    );
+}
+
+/// Pairwise precision, recall and F1 of the whole pipeline under `rules`.
+fn accuracy(
+    records: &[Record],
+    synth: &[spine_engine::synth::SynthRecord],
+    rules: &[BlockingRule],
+) -> String {
+    let options = DedupeOptions {
+        rules: rules.to_vec(),
+        ..DedupeOptions::default()
+    };
+    let mut model = Model::for_records(records);
+    let out = dedupe(records, &mut model, &options, &|_, _, _| {});
+    if std::env::var_os("SHOW_MODEL").is_some() {
+        for c in &model.comparisons {
+            let m: Vec<String> = c.levels.iter().map(|l| format!("{:.3}", l.m)).collect();
+            eprintln!("  {} m {}", c.name, m.join(" "));
+        }
+        // The m the truth gives, over the true pairs among the candidates.
+        let true_pairs: Vec<&spine_engine::cluster::ScoredPair> = out
+            .pairs
+            .iter()
+            .filter(|p| synth[p.left as usize].person == synth[p.right as usize].person)
+            .collect();
+        for (i, c) in model.comparisons.iter().enumerate() {
+            let mut counts = vec![0usize; c.levels.len()];
+            let mut seen = 0;
+            for p in &true_pairs {
+                let g = model.compare(&records[p.left as usize], &records[p.right as usize]);
+                if let Some(level) = g[i] {
+                    counts[level as usize] += 1;
+                    seen += 1;
+                }
+            }
+            let m: Vec<String> = counts
+                .iter()
+                .map(|n| format!("{:.3}", *n as f64 / seen.max(1) as f64))
+                .collect();
+            eprintln!("  {} true m {}", c.name, m.join(" "));
+        }
+        // Wrong links by the kinds of the two people.
+        let mut wrong: std::collections::BTreeMap<String, usize> = Default::default();
+        for p in out.pairs.iter().filter(|p| p.probability >= 0.9) {
+            let (a, b) = (&synth[p.left as usize], &synth[p.right as usize]);
+            if a.person != b.person {
+                let mut kinds = [format!("{:?}", a.kind), format!("{:?}", b.kind)];
+                kinds.sort();
+                *wrong.entry(kinds.join("+")).or_default() += 1;
+            }
+        }
+        eprintln!("  wrong links by kind: {wrong:?}");
+        // Jaro-Winkler of first names at the "else" level: true pairs against twins.
+        let mut hist = [[0usize; 10]; 2];
+        for p in &out.pairs {
+            let (a, b) = (&synth[p.left as usize], &synth[p.right as usize]);
+            let twins = a.person != b.person
+                && a.kind == spine_engine::synth::PersonKind::Twin
+                && b.kind == spine_engine::synth::PersonKind::Twin;
+            if a.person != b.person && !twins {
+                continue;
+            }
+            let (ra, rb) = (&records[p.left as usize], &records[p.right as usize]);
+            if let (Some(x), Some(y)) = (&ra.given, &rb.given) {
+                let jw = spine_engine::model::jaro_winkler(x, y);
+                if jw < 0.8 {
+                    hist[twins as usize][(jw * 10.0) as usize] += 1;
+                }
+            }
+        }
+        eprintln!("  first-name JW under 0.8, true pairs {:?}", hist[0]);
+        eprintln!("  first-name JW under 0.8, twins      {:?}", hist[1]);
+        if let Some(em) = &out.report.em {
+            for s in &em.sessions {
+                eprintln!(
+                    "  session {:?} pairs {} estimated {:?}",
+                    s.rule, s.pairs, s.estimated
+                );
+            }
+        }
+    }
+    let predicted: Vec<(String, u64)> = records
+        .iter()
+        .zip(&out.cluster_of)
+        .map(|(r, c)| (r.id.clone(), *c as u64))
+        .collect();
+    let a = evaluate(&predicted, &truth(synth));
+    format!(
+        "precision {:.4} recall {:.4} F1 {:.4} ({} pairs compared)",
+        a.pairwise_precision, a.pairwise_recall, a.pairwise_f1, out.report.candidate_pairs
+    )
 }

@@ -44,6 +44,18 @@ pub enum BlockingRule {
     InitialsPostcode,
     /// Same family name and date of birth: a given name changed, mistyped or missing.
     FamilyDateOfBirth,
+    /// Same date of birth, where few records of the table share it.
+    DateOfBirth,
+    /// Same given (nickname-canonical) name and city, on records without a postcode, where few
+    /// records share both.
+    GivenCity,
+    /// Same family name and city, on records without a postcode, where few records share both.
+    FamilyCity,
+    /// Same date of birth and city, on records without a postcode, where few records share both.
+    DateOfBirthCity,
+    /// Same email local part at any domain ("ann.lee" at a mistyped domain), where few records
+    /// share it.
+    EmailLocal,
 }
 
 impl BlockingRule {
@@ -64,6 +76,11 @@ impl BlockingRule {
         BlockingRule::GivenPostcode,
         BlockingRule::InitialsPostcode,
         BlockingRule::FamilyDateOfBirth,
+        BlockingRule::DateOfBirth,
+        BlockingRule::GivenCity,
+        BlockingRule::FamilyCity,
+        BlockingRule::DateOfBirthCity,
+        BlockingRule::EmailLocal,
     ];
 
     /// The largest block this rule compares within, under the table's cap. A pair of sounds is
@@ -74,6 +91,11 @@ impl BlockingRule {
     pub fn max_block(&self, cap: usize) -> usize {
         match self {
             BlockingRule::NamesSound => cap.min(NAMES_SOUND_MAX_BLOCK),
+            BlockingRule::DateOfBirth
+            | BlockingRule::GivenCity
+            | BlockingRule::FamilyCity
+            | BlockingRule::DateOfBirthCity
+            | BlockingRule::EmailLocal => cap.min(RARE_VALUE_MAX_BLOCK),
             _ => cap,
         }
     }
@@ -96,6 +118,11 @@ impl BlockingRule {
             BlockingRule::AddressLine => &["address"],
             BlockingRule::InitialsPostcode => &["postcode_city"],
             BlockingRule::FamilyDateOfBirth => &["last_name", "date_of_birth"],
+            BlockingRule::DateOfBirth => &["date_of_birth"],
+            BlockingRule::GivenCity => &["first_name", "postcode_city"],
+            BlockingRule::FamilyCity => &["last_name", "postcode_city"],
+            BlockingRule::DateOfBirthCity => &["date_of_birth", "postcode_city"],
+            BlockingRule::EmailLocal => &[],
         }
     }
 
@@ -168,6 +195,23 @@ impl BlockingRule {
                 r.family.as_ref()?.hash(&mut h);
                 r.date_of_birth.as_ref()?.hash(&mut h);
             }
+            BlockingRule::DateOfBirth => r.date_of_birth.as_ref()?.hash(&mut h),
+            BlockingRule::GivenCity => {
+                r.given_canonical
+                    .as_ref()
+                    .or(r.given.as_ref())?
+                    .hash(&mut h);
+                town(r)?.hash(&mut h);
+            }
+            BlockingRule::FamilyCity => {
+                r.family.as_ref()?.hash(&mut h);
+                town(r)?.hash(&mut h);
+            }
+            BlockingRule::DateOfBirthCity => {
+                r.date_of_birth.as_ref()?.hash(&mut h);
+                town(r)?.hash(&mut h);
+            }
+            BlockingRule::EmailLocal => r.email.as_ref()?.split('@').next()?.hash(&mut h),
         }
         Some(h.finish())
     }
@@ -195,6 +239,15 @@ fn soundex(name: &str) -> Option<String> {
     Some(Soundex::default().encode(&letters))
 }
 
+/// The city of a record without a postcode: where a record has one, the postcode rules key on
+/// the finer place, and keying on the city as well only adds pairs of neighbours.
+fn town(r: &Record) -> Option<&String> {
+    if r.postcode.is_some() {
+        return None;
+    }
+    r.city.as_ref()
+}
+
 fn prefix(s: &str, chars: usize) -> &str {
     s.char_indices().nth(chars).map_or(s, |(i, _)| &s[..i])
 }
@@ -202,20 +255,49 @@ fn prefix(s: &str, chars: usize) -> &str {
 /// See [`BlockingRule::max_block`].
 const NAMES_SOUND_MAX_BLOCK: usize = 20;
 
+/// See [`BlockingRule::max_block`].
+const RARE_VALUE_MAX_BLOCK: usize = 8;
+
 /// Candidate pairs, as indices into the record slice, each pair once with `left < right`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Blocks {
     pub pairs: Vec<(u32, u32)>,
     /// Blocks larger than the cap, left out, with their rule and size.
     pub skipped: Vec<(BlockingRule, usize)>,
+    /// Per rule asked for (see [`candidate_pairs_sampled`]): how many pairs the rule made on its
+    /// own, and up to the sample size of them, taken evenly across its blocks.
+    pub samples: Vec<RuleSample>,
+}
+
+/// Pairs one rule made on its own, for training on that rule's pairs alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSample {
+    pub rule: BlockingRule,
+    /// Every pair the rule made, duplicates across rules included.
+    pub made: usize,
+    pub pairs: Vec<(u32, u32)>,
 }
 
 /// Generates the candidate pairs of `records` under `rules`. Blocks with more than `max_block`
 /// records are skipped (a shared office email or a placeholder phone would otherwise compare
 /// everyone with everyone) and reported in `Blocks::skipped`.
 pub fn candidate_pairs(records: &[Record], rules: &[BlockingRule], max_block: usize) -> Blocks {
+    candidate_pairs_sampled(records, rules, max_block, &[], 0)
+}
+
+/// [`candidate_pairs`], also keeping for each rule of `sample_rules` that is among `rules` up
+/// to `sample` of the pairs it made alone (in `Blocks::samples`, in the order of
+/// `sample_rules`), so training on one rule's pairs needs no second blocking pass.
+pub fn candidate_pairs_sampled(
+    records: &[Record],
+    rules: &[BlockingRule],
+    max_block: usize,
+    sample_rules: &[BlockingRule],
+    sample: usize,
+) -> Blocks {
     let mut pairs: Vec<u64> = Vec::new();
     let mut skipped = Vec::new();
+    let mut samples = Vec::new();
     for rule in rules {
         let mut keyed: Vec<(u64, u32)> = records
             .par_iter()
@@ -224,6 +306,7 @@ pub fn candidate_pairs(records: &[Record], rules: &[BlockingRule], max_block: us
             .collect();
         keyed.par_sort_unstable();
         let max_block = rule.max_block(max_block);
+        let first = pairs.len();
         let mut start = 0;
         while start < keyed.len() {
             let key = keyed[start].0;
@@ -241,16 +324,33 @@ pub fn candidate_pairs(records: &[Record], rules: &[BlockingRule], max_block: us
             }
             start = end;
         }
+        if sample_rules.contains(rule) {
+            let made = &pairs[first..];
+            let step = (made.len() / sample.max(1)).max(1);
+            samples.push(RuleSample {
+                rule: *rule,
+                made: made.len(),
+                pairs: made.iter().step_by(step).map(|&p| unpack(p)).collect(),
+            });
+        }
     }
     pairs.par_sort_unstable();
     pairs.dedup();
+    samples.sort_by_key(|s| {
+        sample_rules
+            .iter()
+            .position(|r| *r == s.rule)
+            .unwrap_or(usize::MAX)
+    });
     Blocks {
-        pairs: pairs
-            .into_iter()
-            .map(|p| ((p >> 32) as u32, p as u32))
-            .collect(),
+        pairs: pairs.into_iter().map(unpack).collect(),
         skipped,
+        samples,
     }
+}
+
+fn unpack(pair: u64) -> (u32, u32) {
+    ((pair >> 32) as u32, pair as u32)
 }
 
 #[cfg(test)]
@@ -390,6 +490,103 @@ mod tests {
         let exact = candidate_pairs(&household, &[BlockingRule::FamilyPostcode], 500);
         assert!(exact.skipped.is_empty());
         assert_eq!(exact.pairs.len(), n * (n - 1) / 2);
+    }
+
+    #[test]
+    fn rare_values_join_records_that_share_little_else() {
+        let mut a = rec("a", "lisa", "avila", Some("lavila77@gmail.com"), None);
+        a.date_of_birth = Some("1983-12-05".into());
+        a.city = Some("indianapolis".into());
+        // Both names garbled, the email's domain mistyped.
+        let mut b = rec("b", "lsia", "abila", Some("lavila77@gmial.com"), None);
+        b.date_of_birth = Some("1983-12-05".into());
+        b.city = Some("indianapolis".into());
+        let records = vec![a.clone(), b.clone()];
+        for rule in [
+            BlockingRule::DateOfBirth,
+            BlockingRule::DateOfBirthCity,
+            BlockingRule::EmailLocal,
+        ] {
+            assert_eq!(
+                candidate_pairs(&records, &[rule], 500).pairs,
+                vec![(0, 1)],
+                "{rule:?}"
+            );
+        }
+        // Where a postcode says more, the city rules leave the pair to the postcode rules.
+        let (mut c, mut d) = (a, b);
+        c.postcode = Some("46201".into());
+        d.postcode = Some("46201".into());
+        assert!(
+            candidate_pairs(&[c, d], &[BlockingRule::DateOfBirthCity], 500)
+                .pairs
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_value_many_records_share_is_no_rare_value() {
+        let born = |n: usize| -> Vec<Record> {
+            (0..n)
+                .map(|i| {
+                    let mut r = rec(
+                        &i.to_string(),
+                        &format!("p{i}"),
+                        &format!("q{i}"),
+                        None,
+                        None,
+                    );
+                    r.date_of_birth = Some("1980-01-01".into());
+                    r
+                })
+                .collect()
+        };
+        let rule = [BlockingRule::DateOfBirth];
+        let n = RARE_VALUE_MAX_BLOCK;
+        assert_eq!(
+            candidate_pairs(&born(n), &rule, 500).pairs.len(),
+            n * (n - 1) / 2
+        );
+        let over = candidate_pairs(&born(n + 1), &rule, 500);
+        assert!(over.pairs.is_empty());
+        assert_eq!(over.skipped, vec![(BlockingRule::DateOfBirth, n + 1)]);
+    }
+
+    #[test]
+    fn a_rule_sample_is_what_the_rule_makes_alone() {
+        let records: Vec<Record> = (0..60)
+            .map(|i| {
+                let mut r = rec(&i.to_string(), "ann", &format!("lee{}", i % 7), None, None);
+                r.postcode = Some(format!("{}", i % 3));
+                r.date_of_birth = Some(format!("1980-01-{:02}", i % 5 + 1));
+                r
+            })
+            .collect();
+        let rules = [BlockingRule::FamilyPostcode, BlockingRule::GivenDateOfBirth];
+        let sampled = candidate_pairs_sampled(&records, &rules, 500, &rules, 1_000);
+        assert_eq!(sampled.pairs, candidate_pairs(&records, &rules, 500).pairs);
+        assert_eq!(sampled.samples.len(), 2);
+        for sample in &sampled.samples {
+            let alone = candidate_pairs(&records, &[sample.rule], 500).pairs;
+            assert_eq!(sample.made, alone.len());
+            let mut pairs = sample.pairs.clone();
+            pairs.sort_unstable();
+            assert_eq!(pairs, alone, "{:?}", sample.rule);
+        }
+        // A smaller sample is spread over the rule's pairs, not its first blocks.
+        let small = candidate_pairs_sampled(&records, &rules, 500, &rules[1..], 10);
+        let sample = &small.samples[0];
+        assert!(
+            sample.pairs.len() >= 10 && sample.pairs.len() < 20,
+            "{}",
+            sample.pairs.len()
+        );
+        let keys: std::collections::HashSet<_> = sample
+            .pairs
+            .iter()
+            .map(|&(l, _)| records[l as usize].date_of_birth.clone())
+            .collect();
+        assert!(keys.len() > 1, "from several blocks");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::blocking::{BlockingRule, candidate_pairs, rules_joining};
+use crate::blocking::{BlockingRule, RuleSample, candidate_pairs_sampled, rules_joining};
 use crate::cluster::{ClusterOptions, ScoredPair, cluster};
 use crate::model::{
     Contribution, EmOptions, EmReport, Gamma, Model, Prediction, PriorUpdate, TermFrequencies,
@@ -110,7 +110,18 @@ pub fn dedupe(
 ) -> DedupeOutput {
     let n = records.len();
     progress(Stage::Blocking, 0, options.rules.len() as u64);
-    let blocks = candidate_pairs(records, &options.rules, options.max_block);
+    // The session rules' own pairs are sampled while blocking, for training.
+    let mut blocks = candidate_pairs_sampled(
+        records,
+        &options.rules,
+        options.max_block,
+        SESSION_RULES,
+        if options.train {
+            options.training_sample
+        } else {
+            0
+        },
+    );
     progress(
         Stage::Blocking,
         options.rules.len() as u64,
@@ -118,7 +129,15 @@ pub fn dedupe(
     );
 
     let em = if options.train && n > 1 && !blocks.pairs.is_empty() {
-        Some(train(records, &blocks.pairs, model, options, progress))
+        let sessions = std::mem::take(&mut blocks.samples);
+        Some(train(
+            records,
+            &blocks.pairs,
+            &sessions,
+            model,
+            options,
+            progress,
+        ))
     } else {
         None
     };
@@ -350,13 +369,14 @@ pub fn is_distinct_person(explanation: &[Contribution], rules: &[(String, String
 
 /// The rules EM sessions are blocked on, in the order tried: together they leave every
 /// comparison free in at least one session on most tables.
-const SESSION_RULES: &[BlockingRule] = &[
+pub const SESSION_RULES: &[BlockingRule] = &[
     BlockingRule::NamesSound,
     BlockingRule::DateOfBirthPostcode,
     BlockingRule::Email,
     BlockingRule::Phone,
     BlockingRule::AddressLine,
     BlockingRule::ExternalId,
+    BlockingRule::DateOfBirth,
 ];
 
 /// A session needs this many pairs to say anything about m.
@@ -373,7 +393,9 @@ pub struct Session {
 }
 
 /// Trains `model` on these records: u from random pairs, then m by EM in sessions, then λ on
-/// the candidate pairs of `candidates` (from `candidate_pairs`).
+/// the candidate pairs of `candidates` (from `candidate_pairs`). `sessions` holds the pairs of
+/// the rules of [`SESSION_RULES`] the blocking used (from `candidate_pairs_sampled`); a session
+/// rule it lacks is blocked here.
 ///
 /// m is learned Splink's way, in sessions each blocked on one rule, with the comparisons the
 /// rule holds left out. Trained on all candidate pairs at once, EM let name agreement (worth
@@ -384,6 +406,7 @@ pub struct Session {
 pub fn train(
     records: &[Record],
     candidates: &[(u32, u32)],
+    sessions: &[RuleSample],
     model: &mut Model,
     options: &DedupeOptions,
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
@@ -395,7 +418,7 @@ pub fn train(
 
     let all: Vec<String> = model.comparisons.iter().map(|c| c.name.clone()).collect();
     let mut estimates: std::collections::HashMap<String, Vec<Vec<f64>>> = Default::default();
-    let mut sessions = Vec::new();
+    let mut trained = Vec::new();
     for (step, rule) in SESSION_RULES.iter().enumerate() {
         progress(Stage::Training, 2 + step as u64, steps);
         let held = rule.comparisons();
@@ -403,15 +426,32 @@ pub fn train(
         if active.iter().all(|c| estimates.contains_key(*c)) {
             continue;
         }
-        let pairs = candidate_pairs(records, &[*rule], options.max_block).pairs;
-        if pairs.len() < MIN_SESSION_PAIRS {
+        let blocked;
+        let sampled = match sessions.iter().find(|s| s.rule == *rule) {
+            Some(sampled) => sampled,
+            None => {
+                blocked = candidate_pairs_sampled(
+                    records,
+                    &[*rule],
+                    options.max_block,
+                    &[*rule],
+                    options.training_sample,
+                )
+                .samples;
+                match blocked.first() {
+                    Some(sampled) => sampled,
+                    None => continue,
+                }
+            }
+        };
+        if sampled.made < MIN_SESSION_PAIRS {
             continue;
         }
         let mut session = model.clone();
         session
             .comparisons
             .retain(|c| !held.contains(&c.name.as_str()));
-        let sample = sample_gammas(records, &pairs, &session, options.training_sample);
+        let sample = sample_gammas(records, &sampled.pairs, &session, options.training_sample);
         let report = session.train_em(&sample, EmOptions::default());
         for comparison in &session.comparisons {
             estimates
@@ -419,7 +459,7 @@ pub fn train(
                 .or_default()
                 .push(comparison.levels.iter().map(|l| l.m).collect());
         }
-        sessions.push(Session {
+        trained.push(Session {
             rule: *rule,
             pairs: sample.len(),
             iterations: report.iterations,
@@ -452,7 +492,7 @@ pub fn train(
             ..EmOptions::default()
         },
     );
-    report.sessions = sessions;
+    report.sessions = trained;
     progress(Stage::Training, steps, steps);
     report
 }

@@ -382,9 +382,10 @@ pub struct DedupeBenchArgs {
 
     /// What kind of table: `customers` (emails, phones, addresses; copies vary as customers'
     /// records do), `customers-changed` (the same, copies also corrupted independently of the
-    /// engine's rules: new contact details, surname changes, slips in any letter or digit), or
+    /// engine's rules: new contact details, surname changes, slips in any letter or digit),
     /// `registry` (no email or phone; names, addresses, dates of birth and id numbers with
-    /// heavy slips, the kind record-linkage benchmarks use).
+    /// heavy slips, the kind record-linkage benchmarks use), or `sparse` (names, date of birth,
+    /// city and on most records an email, heavily garbled: no postcode or street).
     #[arg(long, value_enum, default_value_t = BenchKind::Customers)]
     pub kind: BenchKind,
 
@@ -399,6 +400,8 @@ pub enum BenchKind {
     Customers,
     CustomersChanged,
     Registry,
+    /// Names, date of birth, city and on most records an email; heavily garbled.
+    Sparse,
 }
 
 fn probability(text: &str) -> Result<f64, String> {

@@ -79,6 +79,14 @@ fn duplicates_share_a_cluster_and_a_household_member_does_not() {
         stderr.contains("records 4, pairs compared"),
         "a summary at the end: {stderr}"
     );
+    let times = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("reading "))
+        .unwrap_or_else(|| panic!("how long each stage took: {stderr}"));
+    for stage in ["blocking", "scoring", "clustering"] {
+        assert!(times.contains(&format!(", {stage} ")), "{times}");
+    }
+    assert!(!times.contains("training"), "--no-train: {times}");
 }
 
 #[test]

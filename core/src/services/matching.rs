@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::json;
 
-use spine_engine::blocking::{BlockingRule, candidate_pairs};
-use spine_engine::dedupe::{DedupeOptions, is_plausible, train};
+use spine_engine::blocking::{BlockingRule, candidate_pairs_sampled};
+use spine_engine::dedupe::{DedupeOptions, SESSION_RULES, is_plausible, train};
 use spine_engine::model::Model;
 use spine_engine::normalize::phone::Region;
 use spine_engine::record::{Field, RawRecord, normalize_all};
@@ -76,9 +76,22 @@ pub async fn train_match_model(
             .map(|(r, _)| r)
             .collect();
         let options = DedupeOptions::default();
-        let blocks = candidate_pairs(&records, BlockingRule::DEFAULT, options.max_block);
+        let blocks = candidate_pairs_sampled(
+            &records,
+            BlockingRule::DEFAULT,
+            options.max_block,
+            SESSION_RULES,
+            options.training_sample,
+        );
         let mut model = Model::default_for_people();
-        let em = train(&records, &blocks.pairs, &mut model, &options, &|_, _, _| {});
+        let em = train(
+            &records,
+            &blocks.pairs,
+            &blocks.samples,
+            &mut model,
+            &options,
+            &|_, _, _| {},
+        );
         let em_used = is_plausible(&model);
         if !em_used {
             // Keep the tenant's u (how often values collide here) and the default m.

@@ -318,9 +318,17 @@ fn first_name(a: &Record, b: &Record, jw_high: f64, jw_low: f64) -> Option<u8> {
 }
 
 /// Whether an email's local part is only the record's names ("nancy.smith", "nsmith",
-/// "smith_nancy", "nancy"), separators aside. Compares without allocating: scoring runs this on
+/// "smith_nancy", "nancy"), separators and up to four trailing digits aside. Compares without allocating: scoring runs this on
 /// millions of pairs.
 fn spelled_from_names(local: &str, record: &Record) -> bool {
+    // A number after the names ("aiden77", "nancy.smith1985": a birth year, mostly) is picked
+    // alike too.
+    let stem = local.trim_end_matches(|c: char| c.is_ascii_digit());
+    let local = if local.len() - stem.len() <= 4 {
+        stem
+    } else {
+        local
+    };
     let letters = || local.chars().filter(|c| !matches!(c, '.' | '_' | '-'));
     let given = record.given.as_deref().unwrap_or("");
     let family = record.family.as_deref().unwrap_or("");

@@ -7,8 +7,8 @@ mod region;
 
 use std::sync::LazyLock;
 
+use phonenumber::PhoneNumber;
 use phonenumber::metadata::{DATABASE, Metadata};
-use phonenumber::{Mode, PhoneNumber};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -93,7 +93,9 @@ impl Phone {
         let parsed = read(&digits, international, default_region)?;
         let valid = accept(parsed, default_region)?;
         Ok(Phone {
-            e164: valid.format().mode(Mode::E164).to_string(),
+            // What the crate's E.164 formatter writes; it first matches the number against the
+            // region's display formats, which E.164 never uses (a tenth of all reading time).
+            e164: format!("+{}{}", valid.code().value(), valid.national()),
             extension,
             country_code: valid.code().value(),
         })

@@ -14,8 +14,8 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::SynthRecord;
 use super::spelling::capitalize;
+use super::{SynthRecord, Variations};
 use crate::record::Field;
 
 /// How copies are corrupted.
@@ -28,6 +28,9 @@ pub struct Corruption {
     pub without_contacts: bool,
     /// Share of records carrying the id number, when `without_contacts`.
     pub id_number_share: f64,
+    /// A sparse table: each record keeps only its names, date of birth and city, and its email
+    /// with this probability (no phone, street, postcode or id number). Zero keeps every field.
+    pub sparse_email_share: f64,
 }
 
 impl Corruption {
@@ -38,6 +41,34 @@ impl Corruption {
             max_per_record: 3,
             without_contacts: true,
             id_number_share: 0.85,
+            sparse_email_share: 0.0,
+        }
+    }
+
+    /// People known by little more than a name: names, date of birth, city and, on most
+    /// records, an email, with up to three slips per copy. What a sign-up list or a small
+    /// club's members table holds; no postcode or street to block on.
+    pub fn sparse() -> Corruption {
+        Corruption {
+            max_per_record: 3,
+            without_contacts: false,
+            id_number_share: 0.0,
+            sparse_email_share: 0.7,
+        }
+    }
+
+    /// How the generator renders the records before they are corrupted: a sparse table's
+    /// records have a date of birth and a city nearly always (slips and missing values come
+    /// from the corruption), where a customer's often lack one.
+    pub fn variations(&self) -> Variations {
+        if self.sparse_email_share > 0.0 {
+            Variations {
+                missing_dob: 0.03,
+                missing_address: 0.03,
+                ..Variations::default()
+            }
+        } else {
+            Variations::default()
         }
     }
 
@@ -48,6 +79,7 @@ impl Corruption {
             max_per_record: 2,
             without_contacts: false,
             id_number_share: 0.0,
+            sparse_email_share: 0.0,
         }
     }
 }
@@ -65,6 +97,15 @@ pub fn corrupt(records: &mut [SynthRecord], corruption: &Corruption, seed: u64) 
             if rng.gen_bool(corruption.id_number_share.clamp(0.0, 1.0)) {
                 fields.insert(Field::ExternalId, id_number(record.person, seed));
             }
+        }
+        if corruption.sparse_email_share > 0.0 {
+            let keep_email = rng.gen_bool(corruption.sparse_email_share.clamp(0.0, 1.0));
+            record.raw.fields.retain(|field, _| {
+                matches!(
+                    field,
+                    Field::FirstName | Field::LastName | Field::DateOfBirth | Field::City
+                ) || (keep_email && *field == Field::Email)
+            });
         }
         if !seen.insert(record.person) {
             let count = rng.gen_range(1..=corruption.max_per_record.max(1));

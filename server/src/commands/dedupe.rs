@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
@@ -37,12 +37,14 @@ pub fn run(args: DedupeArgs) -> anyhow::Result<()> {
         ..DedupeOptions::default()
     };
     let explain = explain_requests(&args.explain, &records)?;
-    let (output, model) = run_pipeline(&records, &options)?;
+    let read = started.elapsed();
+    let (output, model, times) = run_pipeline(&records, &options)?;
     write_clusters(&args.output, &records, &output)?;
     if let Some(path) = &args.pairs {
         write_pairs(path, &records, &output, args.threshold)?;
     }
     summary(&output, started);
+    eprintln!("  reading {:.2}s, {times}", read.as_secs_f64());
     let explainer = Explainer::new(&records, &model, &options, &output);
     for pair in explain {
         explainer.print(pair);
@@ -584,18 +586,35 @@ impl Normalizer {
     }
 }
 
+/// How long each stage of a run took, in the order they ran.
+#[derive(Debug, Default)]
+pub struct StageTimes(Vec<(&'static str, Duration)>);
+
+impl std::fmt::Display for StageTimes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (stage, took)) in self.0.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{stage} {:.2}s", took.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs blocking, training, scoring and clustering with one progress bar per stage.
 pub fn run_pipeline(
     records: &[Record],
     options: &DedupeOptions,
-) -> anyhow::Result<(DedupeOutput, Model)> {
+) -> anyhow::Result<(DedupeOutput, Model, StageTimes)> {
     let bar = super::progress_bar(0, "blocking", "");
-    let current = std::sync::Mutex::new(Stage::Blocking);
+    // The stage running and when it began.
+    let current = std::sync::Mutex::new((Stage::Blocking, Instant::now(), StageTimes::default()));
     let progress = |stage: Stage, done: u64, total: u64| {
         if let Ok(mut current) = current.lock()
-            && *current != stage
+            && current.0 != stage
         {
-            *current = stage;
+            let (previous, began) = (current.0, current.1);
+            current.2.0.push((previous.label(), began.elapsed()));
+            *current = (stage, Instant::now(), std::mem::take(&mut current.2));
             bar.set_message(stage.label());
             bar.reset();
         }
@@ -606,7 +625,11 @@ pub fn run_pipeline(
     let mut model = Model::for_records(records);
     let output = dedupe(records, &mut model, options, &progress);
     bar.finish_and_clear();
-    Ok((output, model))
+    let (last, began, mut times) = current
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a deduplication worker panicked"))?;
+    times.0.push((last.label(), began.elapsed()));
+    Ok((output, model, times))
 }
 
 fn write_clusters(path: &Path, records: &[Record], output: &DedupeOutput) -> anyhow::Result<()> {
@@ -700,16 +723,18 @@ pub fn peak_memory() -> Option<String> {
 /// `spine dedupe-bench`: generated people with known truth through the same pipeline.
 pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut synth = spine_engine::synth::generate(&spine_engine::synth::SynthOptions {
-        people: args.people,
-        seed: args.seed,
-        ..Default::default()
-    });
     let corruption = match args.kind {
         BenchKind::Customers => None,
         BenchKind::CustomersChanged => Some(Corruption::customers()),
         BenchKind::Registry => Some(Corruption::registry()),
+        BenchKind::Sparse => Some(Corruption::sparse()),
     };
+    let mut synth = spine_engine::synth::generate(&spine_engine::synth::SynthOptions {
+        people: args.people,
+        seed: args.seed,
+        variations: corruption.map(|c| c.variations()).unwrap_or_default(),
+        ..Default::default()
+    });
     if let Some(corruption) = &corruption {
         spine_engine::synth::corrupt::corrupt(&mut synth, corruption, args.seed);
     }
@@ -736,7 +761,7 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         ..DedupeOptions::default()
     };
     let t = Instant::now();
-    let (output, _) = run_pipeline(&records, &options)?;
+    let (output, _, times) = run_pipeline(&records, &options)?;
     let deduped = t.elapsed();
     let accuracy = accuracy(&records, &output, |i| synth[i].0);
     let mut out = std::io::stdout().lock();
@@ -756,6 +781,7 @@ pub fn bench(args: DedupeBenchArgs) -> anyhow::Result<()> {
         output.report.links,
         output.report.clusters
     )?;
+    writeln!(out, "  {times}")?;
     writeln!(out, "{accuracy:#?}")?;
     let labels: Vec<u64> = synth.iter().map(|(person, _)| *person).collect();
     writeln!(

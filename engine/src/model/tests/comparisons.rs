@@ -185,6 +185,18 @@ const CASES: &[Case] = &[
         Some("same_local_part"),
     ),
     (
+        "email",
+        &[("first_name", "Aiden"), ("email", "aiden77@icloud.com")],
+        &[("first_name", "Aiden"), ("email", "aiden77@gmail.com")],
+        None,
+    ),
+    (
+        "email",
+        &[("first_name", "Aiden"), ("email", "aiden77123@icloud.com")],
+        &[("first_name", "Aiden"), ("email", "aiden77123@gmail.com")],
+        Some("same_local_part"),
+    ),
+    (
         "address",
         &[("address_1", "12 Main St Apt 4B")],
         &[("address_1", "12 Main St Apt 4C")],
