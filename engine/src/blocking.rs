@@ -241,11 +241,11 @@ fn soundex(name: &str) -> Option<String> {
 
 /// The city of a record without a postcode: where a record has one, the postcode rules key on
 /// the finer place, and keying on the city as well only adds pairs of neighbours.
-fn town(r: &Record) -> Option<&String> {
+fn town(r: &Record) -> Option<&str> {
     if r.postcode.is_some() {
         return None;
     }
-    r.city.as_ref()
+    r.city.as_deref()
 }
 
 fn prefix(s: &str, chars: usize) -> &str {
@@ -369,7 +369,7 @@ mod tests {
             given: Some(given.into()),
             given_canonical: Some(given.into()),
             family: Some(family.into()),
-            full_name: Some(format!("{given} {family}")),
+            full_name: Some(format!("{given} {family}").into()),
             email: email.map(Into::into),
             email_canonical: email.map(Into::into),
             postcode: postcode.map(Into::into),
@@ -557,8 +557,8 @@ mod tests {
         let records: Vec<Record> = (0..60)
             .map(|i| {
                 let mut r = rec(&i.to_string(), "ann", &format!("lee{}", i % 7), None, None);
-                r.postcode = Some(format!("{}", i % 3));
-                r.date_of_birth = Some(format!("1980-01-{:02}", i % 5 + 1));
+                r.postcode = Some(format!("{}", i % 3).into());
+                r.date_of_birth = Some(format!("1980-01-{:02}", i % 5 + 1).into());
                 r
             })
             .collect();

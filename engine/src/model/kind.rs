@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::similarity::{dob_close, jaro_winkler, phone_equivalent};
-use crate::record::Record;
+use crate::record::{Record, Text};
 
 /// The comparisons the engine knows. Thresholds are data, saved with the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -283,7 +283,7 @@ pub(crate) fn tf_value(column: TfColumn, record: &Record) -> Option<&str> {
     }
 }
 
-fn both<'r>(a: &'r Option<String>, b: &'r Option<String>) -> Option<(&'r str, &'r str)> {
+fn both<'r>(a: &'r Option<Text>, b: &'r Option<Text>) -> Option<(&'r str, &'r str)> {
     Some((a.as_deref()?, b.as_deref()?))
 }
 

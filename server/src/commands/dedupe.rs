@@ -196,7 +196,7 @@ impl<'a> Explainer<'a> {
 
 /// The values a comparison looked at, for the explanation.
 fn shown(r: &Record, comparison: &str) -> String {
-    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let value = |v: &Option<spine_engine::record::Text>| v.as_deref().unwrap_or("-").to_owned();
     match comparison {
         "first_name" => value(&r.given),
         "last_name" => value(&r.family),
@@ -569,7 +569,7 @@ impl Normalizer {
     }
 
     fn add(&mut self, raws: Vec<RawRecord>) {
-        for (record, issues) in spine_engine::record::normalize_owned(raws, self.region) {
+        for (record, issues) in spine_engine::record::normalize_all(&raws, self.region) {
             self.unusable += issues.len();
             self.records.push(record);
         }
