@@ -174,42 +174,6 @@ fn accuracy(
                 }
             }
         }
-        // How common the rarer of the two first names is in the file, for the same pairs.
-        let mut counts: std::collections::HashMap<&str, usize> = Default::default();
-        for r in records {
-            if let Some(g) = r.given.as_deref() {
-                *counts.entry(g).or_default() += 1;
-            }
-        }
-        let mut rarer = [[0usize; 6]; 2];
-        for p in &out.pairs {
-            let (a, b) = (&synth[p.left as usize], &synth[p.right as usize]);
-            let twins = a.person != b.person
-                && a.kind == spine_engine::synth::PersonKind::Twin
-                && b.kind == spine_engine::synth::PersonKind::Twin;
-            if a.person != b.person && !twins {
-                continue;
-            }
-            let (ra, rb) = (&records[p.left as usize], &records[p.right as usize]);
-            if let (Some(x), Some(y)) = (ra.given.as_deref(), rb.given.as_deref())
-                && spine_engine::model::jaro_winkler(x, y) < 0.8
-            {
-                let n = counts[x].min(counts[y]);
-                let bucket = match n {
-                    1 => 0,
-                    2 => 1,
-                    3..=5 => 2,
-                    6..=20 => 3,
-                    21..=100 => 4,
-                    _ => 5,
-                };
-                rarer[twins as usize][bucket] += 1;
-            }
-        }
-        eprintln!(
-            "  rarer first name's count (1, 2, 3-5, 6-20, 21-100, more): true pairs {:?}, twins {:?}",
-            rarer[0], rarer[1]
-        );
         eprintln!("  first-name JW under 0.8, true pairs {:?}", hist[0]);
         eprintln!("  first-name JW under 0.8, twins      {:?}", hist[1]);
         if let Some(em) = &out.report.em {

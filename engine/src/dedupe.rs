@@ -10,7 +10,6 @@ use crate::blocking::{BlockingRule, RuleSample, candidate_pairs_sampled, rules_j
 use crate::cluster::{ClusterOptions, ScoredPair, cluster};
 use crate::model::{
     Contribution, EmOptions, EmReport, Gamma, Model, Prediction, PriorUpdate, TermFrequencies,
-    TfColumn,
 };
 use crate::record::Record;
 
@@ -164,9 +163,9 @@ pub fn dedupe(
             let scored: Vec<ScoredPair> = chunk
                 .iter()
                 .map(|&(left, right)| {
-                    let (a, b) = (&records[left as usize], &records[right as usize]);
-                    let prediction = model.score(a, b, Some(&tf));
-                    let probability = distinct.probability(&prediction, Voices::of(a, b, &tf));
+                    let prediction =
+                        model.score(&records[left as usize], &records[right as usize], Some(&tf));
+                    let probability = distinct.probability(&prediction);
                     ScoredPair {
                         left,
                         right,
@@ -235,11 +234,10 @@ pub fn explain_pair(
 ) -> PairExplanation {
     let (a, b) = (&records[left], &records[right]);
     let prediction = model.score(a, b, Some(tf));
-    let voices = Voices::of(a, b, tf);
-    let distinct_by = distinct.forbids(&prediction.explanation, voices);
+    let distinct_by = distinct.forbids(&prediction.explanation);
     PairExplanation {
         rules: rules_joining(a, b, rules),
-        probability: distinct.probability(&prediction, voices),
+        probability: distinct.probability(&prediction),
         distinct_by,
         prediction,
     }
@@ -310,8 +308,8 @@ impl DistinctPerson {
     /// keeps the pair from being a link (at most [`WAIVED_CEILING`]): on a file whose
     /// duplicates often garble the field, one garbled record must not split a person whose
     /// other records all agree, while a household, whose members never link, stays apart.
-    pub fn probability(&self, prediction: &Prediction, voices: Voices) -> f64 {
-        match self.forbids(&prediction.explanation, voices) {
+    pub fn probability(&self, prediction: &Prediction) -> f64 {
+        match self.forbids(&prediction.explanation) {
             None => prediction.probability,
             Some((name, label)) if self.is_waived(&name, &label) => {
                 prediction.probability.min(WAIVED_CEILING)
@@ -326,11 +324,7 @@ impl DistinctPerson {
 
     /// The level that forbids linking this pair, if one does: none when an external id vouches
     /// for it.
-    pub fn forbids(
-        &self,
-        explanation: &[Contribution],
-        voices: Voices,
-    ) -> Option<(String, String)> {
+    pub fn forbids(&self, explanation: &[Contribution]) -> Option<(String, String)> {
         let vouched = explanation
             .iter()
             .any(|c| c.name == "external_id" && c.level == "exact");
@@ -351,15 +345,13 @@ impl DistinctPerson {
                 .map(|(n, _)| n)
                 .chain(self.waived.iter().map(|(n, _, _)| n))
         };
-        // Two id numbers that differ are a second voice against: no alibi then. So are two
-        // different given names that are both common in the table (twins share a birth date).
+        // Two id numbers that differ are a second voice against: no alibi then.
         let ids_differ = reached("external_id", "else");
         self.waived
             .iter()
             .find(|(name, label, _)| {
                 reached(name, label)
                     && (ids_differ
-                        || (name == "first_name" && voices.common_given_names)
                         || !explanation.iter().any(|c| {
                             &c.name != name
                                 && names().any(|n| n == &c.name)
@@ -372,27 +364,7 @@ impl DistinctPerson {
 
 /// Whether a level in `rules` was reached, with no external id to vouch for the pair.
 pub fn is_distinct_person(explanation: &[Contribution], rules: &[(String, String)]) -> bool {
-    DistinctPerson::given(rules)
-        .forbids(explanation, Voices::default())
-        .is_some()
-}
-
-/// What a pair's records say against an alibi beyond the comparisons' levels.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Voices {
-    /// Their given names differ and both are common in the table (see
-    /// [`TermFrequencies::both_common`]).
-    pub common_given_names: bool,
-}
-
-impl Voices {
-    pub fn of(a: &Record, b: &Record, tf: &TermFrequencies) -> Voices {
-        let common_given_names = match (a.given.as_deref(), b.given.as_deref()) {
-            (Some(x), Some(y)) if x != y => tf.both_common(TfColumn::Given, x, y),
-            _ => false,
-        };
-        Voices { common_given_names }
-    }
+    DistinctPerson::given(rules).forbids(explanation).is_some()
 }
 
 /// The rules EM sessions are blocked on, in the order tried: together they leave every
@@ -538,80 +510,4 @@ fn sample_gammas(
         .step_by(step)
         .map(|&(l, r)| model.compare(&records[l as usize], &records[r as usize]))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::COMMON_NAME_MIN;
-
-    fn said(name: &str, level: &str, weight: f64) -> Contribution {
-        Contribution {
-            name: name.into(),
-            level: level.into(),
-            level_index: None,
-            weight,
-            m: None,
-            u: None,
-            tf_adjustment: 0.0,
-        }
-    }
-
-    fn named(given: &str) -> Record {
-        Record {
-            given: Some(given.into()),
-            ..Record::default()
-        }
-    }
-
-    #[test]
-    fn names_many_records_carry_are_common_and_a_slip_is_not() {
-        let mut records: Vec<Record> = Vec::new();
-        for _ in 0..COMMON_NAME_MIN {
-            records.push(named("lisa"));
-            records.push(named("tiffany"));
-        }
-        records.push(named("lsia"));
-        let few: Vec<Record> = (1..COMMON_NAME_MIN).map(|_| named("maria")).collect();
-        records.extend(few);
-        let tf = TermFrequencies::from_records(&records);
-        let voices = |a: &str, b: &str| Voices::of(&named(a), &named(b), &tf);
-        assert!(voices("lisa", "tiffany").common_given_names);
-        assert!(!voices("lisa", "lsia").common_given_names, "a slip");
-        assert!(!voices("lisa", "maria").common_given_names, "below the floor");
-        assert!(!voices("lisa", "lisa").common_given_names, "the same name");
-    }
-
-    #[test]
-    fn two_common_given_names_withdraw_a_birth_dates_alibi() {
-        let distinct = DistinctPerson {
-            levels: vec![("date_of_birth".into(), "else".into())],
-            waived: vec![("first_name".into(), "else".into(), 0.15)],
-        };
-        let twins = [
-            said("first_name", "else", -2.7),
-            said("last_name", "exact", 9.7),
-            said("date_of_birth", "exact", 13.3),
-        ];
-        assert_eq!(
-            distinct.forbids(&twins, Voices::default()),
-            None,
-            "a garbled first name beside the same birth date is a slip"
-        );
-        let common = Voices {
-            common_given_names: true,
-        };
-        assert_eq!(
-            distinct.forbids(&twins, common),
-            Some(("first_name".into(), "else".into()))
-        );
-        let prediction = Prediction {
-            match_weight: 20.3,
-            probability: 0.9999,
-            prior_weight: -13.0,
-            explanation: twins.to_vec(),
-        };
-        assert_eq!(distinct.probability(&prediction, common), WAIVED_CEILING);
-        assert!(distinct.probability(&prediction, Voices::default()) > 0.99);
-    }
 }

@@ -22,7 +22,7 @@ pub use em::{EmOptions, EmReport, PriorUpdate};
 pub use kind::{ComparisonKind, TfColumn};
 pub use score::{Contribution, Prediction, probability_from_weight};
 pub use similarity::jaro_winkler;
-pub use tf::{COMMON_NAME_MIN, COMMON_NAME_SHARE, TF_MIN_FREQUENCY, TermFrequencies};
+pub use tf::{TF_MIN_FREQUENCY, TermFrequencies};
 
 /// The level each comparison reached for one pair, strongest level first (index 0); `None`
 /// where a value is missing on either side (the null level, which weighs nothing).

@@ -14,12 +14,6 @@ use crate::record::Record;
 /// a rare exact first name adds at most log2(0.01 / 1e-4) ≈ 6.6 bits over the average one.
 pub const TF_MIN_FREQUENCY: f64 = 1e-4;
 
-/// See [`TermFrequencies::both_common`]: a name carried by a person's own few records is not
-/// common yet.
-pub const COMMON_NAME_MIN: u32 = 10;
-/// See [`TermFrequencies::both_common`].
-pub const COMMON_NAME_SHARE: f64 = 1.0 / 2000.0;
-
 /// Counts of each value per column, built once per dataset.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TermFrequencies {
@@ -77,17 +71,6 @@ impl TermFrequencies {
                 self.column_mut(column).add(value);
             }
         }
-    }
-
-    /// Whether `a` and `b` are both names many records of the table carry: at least
-    /// [`COMMON_NAME_MIN`] records each, and one in [`COMMON_NAME_SHARE`] of those with a
-    /// value. Two such given names are two people's names; a slip makes a spelling few records
-    /// share.
-    pub fn both_common(&self, column: TfColumn, a: &str, b: &str) -> bool {
-        let values = self.column(column);
-        let floor = (values.total as f64 * COMMON_NAME_SHARE).max(f64::from(COMMON_NAME_MIN));
-        let count = |v: &str| f64::from(values.counts.get(v).copied().unwrap_or(0));
-        count(a) >= floor && count(b) >= floor
     }
 
     /// The share of records with a value in `column` that have this one; `None` when the
