@@ -1,7 +1,7 @@
 //! Term frequencies: how common each first name, last name, city and postcode is in a
 //! dataset, so that two "smith"s agree less convincingly than two "zbigniew"s.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,7 @@ pub struct TermFrequencies {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct ValueCounts {
-    counts: HashMap<String, u32>,
+    counts: FxHashMap<String, u32>,
     total: u64,
 }
 
