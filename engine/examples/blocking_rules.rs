@@ -6,7 +6,8 @@
 //! It then deduplicates the table with the default rules and without the rare-value ones.
 //! With `SHOW_MODEL=1` it also prints the trained m of each level beside the m the truth gives,
 //! the wrong links by the kinds of the two people (twins, households, namesakes), and the
-//! Jaro-Winkler of first names at the "else" level, for true pairs and for twins.
+//! Jaro-Winkler of first names at the "else" level, for true pairs and for twins. With
+//! `SHOW_MISSED=1` it prints the true pairs no rule compared, by which fields agree.
 
 use std::collections::HashSet;
 
@@ -90,6 +91,51 @@ fn main() {
             found,
             only
         );
+    }
+    if std::env::var_os("SHOW_MISSED").is_some() {
+        // The true pairs no rule compared, by which fields agree exactly (G given, F family,
+        // D date of birth, C city, E email; lower case: one side is missing it).
+        let compared: HashSet<(u32, u32)> = all.iter().copied().collect();
+        let mut by_person: std::collections::HashMap<u64, Vec<u32>> = Default::default();
+        for (i, s) in synth.iter().enumerate() {
+            by_person.entry(s.person).or_default().push(i as u32);
+        }
+        let mut patterns: std::collections::BTreeMap<String, usize> = Default::default();
+        for members in by_person.values() {
+            for (x, &l) in members.iter().enumerate() {
+                for &r in &members[x + 1..] {
+                    let pair = (l.min(r), l.max(r));
+                    if compared.contains(&pair) {
+                        continue;
+                    }
+                    let (a, b) = (&records[pair.0 as usize], &records[pair.1 as usize]);
+                    let mark =
+                        |c: char,
+                         x: &Option<spine_engine::record::Text>,
+                         y: &Option<spine_engine::record::Text>| match (
+                            x, y,
+                        ) {
+                            (Some(p), Some(q)) if p == q => c.to_string(),
+                            (Some(_), Some(_)) => "-".to_string(),
+                            _ => c.to_lowercase().to_string(),
+                        };
+                    let key = [
+                        mark('G', &a.given, &b.given),
+                        mark('F', &a.family, &b.family),
+                        mark('D', &a.date_of_birth, &b.date_of_birth),
+                        mark('C', &a.city, &b.city),
+                        mark('E', &a.email, &b.email),
+                    ]
+                    .concat();
+                    *patterns.entry(key).or_default() += 1;
+                }
+            }
+        }
+        let mut patterns: Vec<_> = patterns.into_iter().collect();
+        patterns.sort_by_key(|p| std::cmp::Reverse(p.1));
+        for (pattern, n) in patterns.iter().take(25) {
+            eprintln!("  missed {pattern} {n}");
+        }
     }
     println!(
         "default rules: {}",
