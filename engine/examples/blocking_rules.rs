@@ -94,7 +94,8 @@ fn main() {
     }
     if std::env::var_os("SHOW_MISSED").is_some() {
         // The true pairs no rule compared, by which fields agree exactly (G given, F family,
-        // D date of birth, C city, E email; lower case: one side is missing it).
+        // D date of birth, C city, E email, A street line, P postcode, X external id; lower
+        // case: one side is missing it; "-": both have it, differently).
         let compared: HashSet<(u32, u32)> = all.iter().copied().collect();
         let mut by_person: std::collections::HashMap<u64, Vec<u32>> = Default::default();
         for (i, s) in synth.iter().enumerate() {
@@ -125,6 +126,9 @@ fn main() {
                         mark('D', &a.date_of_birth, &b.date_of_birth),
                         mark('C', &a.city, &b.city),
                         mark('E', &a.email, &b.email),
+                        mark('A', &a.address_line, &b.address_line),
+                        mark('P', &a.postcode, &b.postcode),
+                        mark('X', &a.external_id, &b.external_id),
                     ]
                     .concat();
                     *patterns.entry(key).or_default() += 1;
