@@ -29,9 +29,13 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-# A fixed seed keeps the run repeatable; pass --seed to explore others.
+# A fixed seed keeps the run repeatable; pass --seed to explore others. The stateful phase
+# still varies with the demo data's ids. `use_after_free` is left out: the API's one DELETE
+# hides a profile (soft delete), and by design its export and restore keep answering (the
+# person's rights outlast the hiding; server/tests/api.rs and openapi.rs check what a hidden
+# profile answers, endpoint by endpoint).
 PYTHONPATH=scripts/contract SCHEMATHESIS_HOOKS=hooks "$ST" \
   --config-file scripts/contract/schemathesis.toml \
   run "http://127.0.0.1:$port/api/openapi.json" \
-  -H "Authorization: Bearer $key" --checks all --seed 1 "$@" \
+  -H "Authorization: Bearer $key" --checks all --exclude-checks use_after_free --seed 1 "$@" \
   || { echo "contract: the server's log is below" >&2; tail -50 "$work/server.log" >&2; exit 1; }
