@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use spine_engine::blocking::BlockingRule;
 use spine_engine::dedupe::{DedupeOptions, DedupeOutput, Stage, dedupe};
 use spine_engine::model::Model;
 use spine_engine::normalize::phone::Region;
@@ -686,17 +687,27 @@ fn summary(output: &DedupeOutput, started: Instant) {
         peak_memory().unwrap_or_else(|| "unknown".into())
     );
     // One line per rule: a million records can skip thousands of blocks.
-    let mut skipped: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let mut skipped: BTreeMap<String, (BlockingRule, usize, usize, usize)> = BTreeMap::new();
     for (rule, size) in &r.skipped_blocks {
-        let entry = skipped.entry(format!("{rule:?}")).or_default();
-        entry.0 += 1;
-        entry.1 += size;
-        entry.2 = entry.2.max(*size);
+        let entry = skipped
+            .entry(format!("{rule:?}"))
+            .or_insert((*rule, 0, 0, 0));
+        entry.1 += 1;
+        entry.2 += size;
+        entry.3 = entry.3.max(*size);
     }
-    for (rule, (blocks, records, largest)) in skipped {
-        eprintln!(
-            "  rule {rule} skipped {blocks} block(s) of {records} records in all (the largest {largest}): values that common say little, and comparing all their pairs would take long"
-        );
+    for (name, (rule, blocks, records, largest)) in skipped {
+        // A rule with a cap of its own keys on values few records share by design.
+        let own_cap = rule.max_block(usize::MAX);
+        if own_cap < usize::MAX {
+            eprintln!(
+                "  rule {name} compares only values few records share: it left out {blocks} value(s) shared by more than {own_cap} records ({records} records in all, the largest {largest})"
+            );
+        } else {
+            eprintln!(
+                "  rule {name} skipped {blocks} block(s) of {records} records in all (the largest {largest}): values that common say little, and comparing all their pairs would take long"
+            );
+        }
     }
     for (name, level, m) in &r.distinct_person.waived {
         eprintln!(
