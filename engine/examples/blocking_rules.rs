@@ -5,8 +5,7 @@
 //!
 //! It then deduplicates the table with the default rules and without the rare-value ones.
 //! With `SHOW_MODEL=1` it also prints the trained m of each level beside the m the truth gives,
-//! the wrong links by the kinds of the two people (twins, households, namesakes), and the
-//! Jaro-Winkler of first names at the "else" level, for true pairs and for twins. With
+//! and the wrong links by the kinds of the two people (twins, households, namesakes). With
 //! `SHOW_MISSED=1` it prints the true pairs no rule compared, by which fields agree.
 
 use std::collections::HashSet;
@@ -43,14 +42,7 @@ fn main() {
         .map(|(r, _)| r)
         .collect();
     let truth = |(l, r): (u32, u32)| synth[l as usize].person == synth[r as usize].person;
-    // The rules for values rare in the table, measured against the rest.
-    let candidates = [
-        BlockingRule::DateOfBirth,
-        BlockingRule::GivenCity,
-        BlockingRule::FamilyCity,
-        BlockingRule::DateOfBirthCity,
-        BlockingRule::EmailLocal,
-    ];
+    let candidates = BlockingRule::RARE_VALUES;
     let per_rule: Vec<(BlockingRule, HashSet<(u32, u32)>)> = BlockingRule::DEFAULT
         .iter()
         .map(|rule| {
@@ -206,26 +198,6 @@ fn accuracy(
             }
         }
         eprintln!("  wrong links by kind: {wrong:?}");
-        // Jaro-Winkler of first names at the "else" level: true pairs against twins.
-        let mut hist = [[0usize; 10]; 2];
-        for p in &out.pairs {
-            let (a, b) = (&synth[p.left as usize], &synth[p.right as usize]);
-            let twins = a.person != b.person
-                && a.kind == spine_engine::synth::PersonKind::Twin
-                && b.kind == spine_engine::synth::PersonKind::Twin;
-            if a.person != b.person && !twins {
-                continue;
-            }
-            let (ra, rb) = (&records[p.left as usize], &records[p.right as usize]);
-            if let (Some(x), Some(y)) = (&ra.given, &rb.given) {
-                let jw = spine_engine::model::jaro_winkler(x, y);
-                if jw < 0.8 {
-                    hist[twins as usize][(jw * 10.0) as usize] += 1;
-                }
-            }
-        }
-        eprintln!("  first-name JW under 0.8, true pairs {:?}", hist[0]);
-        eprintln!("  first-name JW under 0.8, twins      {:?}", hist[1]);
         if let Some(em) = &out.report.em {
             for s in &em.sessions {
                 eprintln!(

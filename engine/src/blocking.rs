@@ -83,6 +83,17 @@ impl BlockingRule {
         BlockingRule::EmailLocal,
     ];
 
+    /// The rules that key on values few records of the file share (in blocks of at most
+    /// [`RARE_VALUE_MAX_BLOCK`]): they find the duplicates of tables with little but names and
+    /// fall silent in a big file, where such values are common.
+    pub const RARE_VALUES: &'static [BlockingRule] = &[
+        BlockingRule::DateOfBirth,
+        BlockingRule::GivenCity,
+        BlockingRule::FamilyCity,
+        BlockingRule::DateOfBirthCity,
+        BlockingRule::EmailLocal,
+    ];
+
     /// The largest block this rule compares within, under the table's cap. A pair of sounds is
     /// shared by many names ("Jon Smyth", "Jan Schmidt"), so a common one makes a block of
     /// mostly different people that grows with the square of the table: at a million customer
@@ -91,11 +102,7 @@ impl BlockingRule {
     pub fn max_block(&self, cap: usize) -> usize {
         match self {
             BlockingRule::NamesSound => cap.min(NAMES_SOUND_MAX_BLOCK),
-            BlockingRule::DateOfBirth
-            | BlockingRule::GivenCity
-            | BlockingRule::FamilyCity
-            | BlockingRule::DateOfBirthCity
-            | BlockingRule::EmailLocal => cap.min(RARE_VALUE_MAX_BLOCK),
+            rule if BlockingRule::RARE_VALUES.contains(rule) => cap.min(RARE_VALUE_MAX_BLOCK),
             _ => cap,
         }
     }
@@ -256,7 +263,7 @@ fn prefix(s: &str, chars: usize) -> &str {
 const NAMES_SOUND_MAX_BLOCK: usize = 20;
 
 /// See [`BlockingRule::max_block`].
-const RARE_VALUE_MAX_BLOCK: usize = 8;
+pub const RARE_VALUE_MAX_BLOCK: usize = 8;
 
 /// Candidate pairs, as indices into the record slice, each pair once with `left < right`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -286,8 +293,8 @@ pub fn candidate_pairs(records: &[Record], rules: &[BlockingRule], max_block: us
 }
 
 /// [`candidate_pairs`], also keeping for each rule of `sample_rules` that is among `rules` up
-/// to `sample` of the pairs it made alone (in `Blocks::samples`, in the order of
-/// `sample_rules`), so training on one rule's pairs needs no second blocking pass.
+/// to `sample` of the pairs it made alone (in `Blocks::samples`), so training on one rule's
+/// pairs needs no second blocking pass.
 pub fn candidate_pairs_sampled(
     records: &[Record],
     rules: &[BlockingRule],
@@ -336,12 +343,6 @@ pub fn candidate_pairs_sampled(
     }
     pairs.par_sort_unstable();
     pairs.dedup();
-    samples.sort_by_key(|s| {
-        sample_rules
-            .iter()
-            .position(|r| *r == s.rule)
-            .unwrap_or(usize::MAX)
-    });
     Blocks {
         pairs: pairs.into_iter().map(unpack).collect(),
         skipped,

@@ -129,16 +129,7 @@ fn a_sparse_table_keeps_its_duplicates_through_rare_values() {
         &DedupeOptions {
             rules: BlockingRule::DEFAULT
                 .iter()
-                .filter(|rule| {
-                    !matches!(
-                        rule,
-                        BlockingRule::DateOfBirth
-                            | BlockingRule::GivenCity
-                            | BlockingRule::FamilyCity
-                            | BlockingRule::DateOfBirthCity
-                            | BlockingRule::EmailLocal
-                    )
-                })
+                .filter(|rule| !BlockingRule::RARE_VALUES.contains(rule))
                 .copied()
                 .collect(),
             ..DedupeOptions::default()
