@@ -13,8 +13,8 @@ use spine_core::services::ingest_queue::IngestQueue;
 use spine_core::services::staff::{create_user, verify_password};
 use spine_core::services::tenants::ensure_tenant;
 use spine_core::types::{
-    AddressInput, Channel, Decision, ExternalInput, HandleInput, IdentifiersInput, InteractionKind,
-    OrderInput, Role,
+    AddressInput, Channel, Decision, EventInput, ExternalInput, HandleInput, IdentifiersInput,
+    InteractionKind, OrderInput, Role,
 };
 use spine_core::{Actor, ServiceError, Store, Tenant};
 
@@ -1590,3 +1590,216 @@ on_both!(
         ));
     }
 );
+
+/// A street address in Sacramento.
+fn sacramento(line1: String) -> AddressInput {
+    AddressInput {
+        line1,
+        line2: None,
+        city: Some("Sacramento".into()),
+        region: Some("CA".into()),
+        postal_code: Some("95814".into()),
+        country: Some("US".into()),
+    }
+}
+
+/// A mix of what ingestion meets: new and known senders in several spellings, senders known by
+/// name and address only, orders, a message naming someone else's number, a sender whose email
+/// and phone belong to two profiles, replays of one message id, a refused event.
+fn mixed_events() -> Vec<EventInput> {
+    let mut events = Vec::new();
+    for i in 0..12i64 {
+        let phone_number = format!("+1 916 555 {:04}", 200 + i);
+        let mail = format!("person{i}@example.com");
+        let name = format!("Person{} Family{}", i, i % 4);
+        let mut first = event(
+            Channel::Sms,
+            i * 10,
+            IdentifiersInput {
+                phone: Some(phone_number.clone()),
+                name: Some(name.clone()),
+                ..Default::default()
+            },
+            "Is my refund on its way? Order 1234",
+        );
+        first.external_id = Some(format!("m-{i}"));
+        events.push(first.clone());
+        // The same message again, then the same person by email and by another spelling.
+        events.push(first);
+        events.push(event(
+            Channel::Email,
+            i * 10 + 1,
+            IdentifiersInput {
+                email: Some(mail.clone()),
+                phone: Some(format!("(916) 555-{:04}", 200 + i)),
+                ..Default::default()
+            },
+            "Following up on my delivery",
+        ));
+        let mut order = event(
+            Channel::Order,
+            i * 10 + 2,
+            IdentifiersInput {
+                email: Some(mail.to_uppercase()),
+                name: Some(name.clone()),
+                address: Some(sacramento(format!("{} Main Street", 10 + i))),
+                ..Default::default()
+            },
+            "",
+        );
+        order.kind = InteractionKind::Order;
+        order.order = Some(OrderInput {
+            provider: "shop".into(),
+            external_id: format!("o-{i}"),
+            total_cents: 1999 + i,
+            currency: "USD".into(),
+            status: "paid".into(),
+            items: vec![spine_core::types::OrderItem {
+                name: "Birthday cake".into(),
+                quantity: 1,
+                price_cents: 1999 + i,
+            }],
+        });
+        events.push(order);
+        // Known by name and postal address only.
+        events.push(event(
+            Channel::Webchat,
+            i * 10 + 3,
+            IdentifiersInput {
+                name: Some(name),
+                address: Some(sacramento(format!("{} Main St.", 10 + i))),
+                ..Default::default()
+            },
+            "Can I change the delivery address?",
+        ));
+    }
+    // Someone else's number in a message; an email of one profile with the phone of another.
+    events.push(event(
+        Channel::Email,
+        500,
+        IdentifiersInput {
+            email: Some("person1@example.com".into()),
+            ..Default::default()
+        },
+        "My husband's number is (916) 555-0202",
+    ));
+    events.push(event(
+        Channel::Email,
+        501,
+        IdentifiersInput {
+            email: Some("person2@example.com".into()),
+            phone: Some("+1 916 555 0203".into()),
+            ..Default::default()
+        },
+        "Who am I?",
+    ));
+    events.push(event(
+        Channel::Sms,
+        502,
+        IdentifiersInput {
+            phone: Some("not a phone".into()),
+            ..Default::default()
+        },
+        "?",
+    ));
+    events
+}
+
+/// What an outcome says, with profiles named by the order they first appeared in.
+fn outcome_shape(
+    outcome: &Result<spine_core::types::IngestOutcome, ServiceError>,
+    seen: &mut Vec<Uuid>,
+) -> String {
+    match outcome {
+        Ok(o) => {
+            let profile = match seen.iter().position(|id| *id == o.customer_id) {
+                Some(at) => at,
+                None => {
+                    seen.push(o.customer_id);
+                    seen.len() - 1
+                }
+            };
+            format!(
+                "profile {profile} {:?} {:?} {:.4} duplicate={} review={}",
+                o.decision,
+                o.matched_by,
+                o.confidence,
+                o.duplicate,
+                o.review_item_id.is_some()
+            )
+        }
+        Err(e) => format!("refused: {e}"),
+    }
+}
+
+/// SQLite ingestion runs on the writer's own connection (no thread hand-off per statement); the
+/// same events through sqlx's connection decide the same, store the same and read back the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sqlite_writers_own_connection_ingests_as_sqlx_does() {
+    let mut shapes = Vec::new();
+    for direct in [true, false] {
+        let (store, _dir) = common::sqlite().await;
+        let store = if direct {
+            store
+        } else {
+            store.without_direct_writer()
+        };
+        assert_eq!(store.has_direct_writer(), direct);
+        let t = tenant(&store).await;
+        let mut seen = Vec::new();
+        let mut lines = Vec::new();
+        // Half one event at a time, half in one group.
+        let mut events = mixed_events();
+        let grouped = events.split_off(events.len() / 2);
+        for e in events {
+            let outcome = ingest_event(&store, &t, &SYSTEM, e).await;
+            lines.push(outcome_shape(&outcome, &mut seen));
+        }
+        for outcome in ingest_events(&store, &t, &SYSTEM, grouped).await {
+            lines.push(outcome_shape(&outcome, &mut seen));
+        }
+        for id in &seen {
+            let profile = customer_profile(&store, &t, *id).await.expect("profile");
+            let page = customer_timeline(&store, &t, *id, None, 100)
+                .await
+                .expect("timeline");
+            let mut identities: Vec<String> = profile
+                .identities
+                .iter()
+                .map(|i| format!("{}:{}:{:?}", i.kind, i.value, i.assurance))
+                .collect();
+            identities.sort();
+            lines.push(format!(
+                "{:?} {:?} {:?} {:?} {identities:?} {:?}",
+                profile.display_name,
+                profile.primary_email,
+                profile.primary_phone,
+                profile.sources,
+                page.iter()
+                    .map(|i| (
+                        i.channel,
+                        i.body.clone(),
+                        i.thread_id.is_some(),
+                        i.payload.clone()
+                    ))
+                    .collect::<Vec<_>>()
+            ));
+        }
+        let stats = tenant_stats(&store, &t).await.expect("stats");
+        lines.push(format!("{stats:?}"));
+        shapes.push(lines);
+    }
+    assert!(
+        shapes[0]
+            .iter()
+            .any(|l| l.contains("Review") || l.contains("Ambiguous")),
+        "the mix queues a review: {:#?}",
+        shapes[0]
+    );
+    assert_eq!(shapes[0], shapes[1]);
+    assert_eq!(
+        spine_core::services::ingest::direct_fallbacks(),
+        0,
+        "every statement ingestion made ran on the writer's own connection"
+    );
+}

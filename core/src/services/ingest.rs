@@ -239,6 +239,38 @@ impl Stopwatch {
     }
 }
 
+static DIRECT_FALLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many times this process repeated an ingestion through sqlx because the writer's own
+/// connection met a statement it does not run (none, when every statement ingestion makes is
+/// written for both).
+pub fn direct_fallbacks() -> u64 {
+    DIRECT_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Opens an ingestion transaction: on the writer's own connection where the store has one
+/// (`Store::begin_ingest`), else through sqlx.
+async fn begin(store: &Store, direct: bool) -> ServiceResult<Tx> {
+    Ok(if direct {
+        store.begin_ingest().await?
+    } else {
+        store.begin().await?
+    })
+}
+
+/// Whether a transaction on the writer's own connection met a statement only sqlx runs; the work
+/// is then done again through sqlx, and the statement is named in the log to be made for both.
+fn not_direct<T>(result: &ServiceResult<T>) -> bool {
+    match result {
+        Err(ServiceError::Store(e)) if e.is_not_direct() => {
+            DIRECT_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::warn!(error = %e, "ingestion repeated through sqlx");
+            true
+        }
+        _ => false,
+    }
+}
+
 /// One event in a transaction of its own.
 async fn ingest_alone(
     store: &Store,
@@ -246,12 +278,29 @@ async fn ingest_alone(
     actor: &Actor,
     prepared: &PreparedEvent,
 ) -> ServiceResult<IngestOutcome> {
+    let result = ingest_alone_on(store, true, tenant, actor, prepared).await;
+    if not_direct(&result) {
+        return ingest_alone_on(store, false, tenant, actor, prepared).await;
+    }
+    result
+}
+
+async fn ingest_alone_on(
+    store: &Store,
+    direct: bool,
+    tenant: &Tenant,
+    actor: &Actor,
+    prepared: &PreparedEvent,
+) -> ServiceResult<IngestOutcome> {
     let mut clock = Stopwatch::start();
-    let mut tx = store.begin().await?;
+    let mut tx = begin(store, direct).await?;
     tx.lock_keys(&prepared.lock_keys(tenant)).await?;
     let model = current_model(&mut tx, tenant).await?;
     clock.lap("open");
     let outcome = ingest_in(&mut tx, tenant, &model, actor, prepared).await?;
+    clock = Stopwatch::start();
+    tx.flush_counters().await?;
+    clock.lap("counters");
     tx.commit().await?;
     clock.lap("commit");
     log_outcome(tenant, prepared, &outcome);
@@ -259,8 +308,20 @@ async fn ingest_alone(
 }
 
 async fn ingest_together(store: &Store, jobs: &[IngestJob]) -> ServiceResult<Vec<IngestOutcome>> {
+    let result = ingest_together_on(store, true, jobs).await;
+    if not_direct(&result) {
+        return ingest_together_on(store, false, jobs).await;
+    }
+    result
+}
+
+async fn ingest_together_on(
+    store: &Store,
+    direct: bool,
+    jobs: &[IngestJob],
+) -> ServiceResult<Vec<IngestOutcome>> {
     let mut clock = Stopwatch::start();
-    let mut tx = store.begin().await?;
+    let mut tx = begin(store, direct).await?;
     let keys: Vec<(Uuid, String)> = jobs
         .iter()
         .flat_map(|job| job.event.lock_keys(&job.tenant))
@@ -283,6 +344,8 @@ async fn ingest_together(store: &Store, jobs: &[IngestJob]) -> ServiceResult<Vec
         outcomes.push(ingest_in(&mut tx, &job.tenant, model, &job.actor, &job.event).await?);
     }
     clock = Stopwatch::start();
+    tx.flush_counters().await?;
+    clock.lap("counters");
     tx.commit().await?;
     clock.lap("commit");
     for (job, outcome) in jobs.iter().zip(&outcomes) {

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::stmt::Stmt;
 use super::{Backend, StoreResult, Tx, on_conn};
 
 /// One counter row of `daily_stats`. Ordered, so a transaction flushes its counters in one
@@ -141,20 +142,18 @@ impl Tx {
                  on conflict (tenant_id, day, metric, dim1, dim2) \
                  do update set n = daily_stats.n + excluded.n, total = daily_stats.total + excluded.total"
             );
-            on_conn!(self, c => {
-                let mut query = sqlx::query(&sql);
-                for &(key, &(n, total)) in chunk {
-                    query = query
-                        .bind(key.tenant_id)
-                        .bind(&key.day)
-                        .bind(&key.metric)
-                        .bind(&key.dim1)
-                        .bind(&key.dim2)
-                        .bind(n)
-                        .bind(total);
-                }
-                query.execute(&mut *c).await.map(|r| r.rows_affected())
-            })?;
+            let mut stmt = Stmt::new(sql);
+            for &(key, &(n, total)) in chunk {
+                stmt = stmt
+                    .bind(key.tenant_id)
+                    .bind(&key.day)
+                    .bind(&key.metric)
+                    .bind(&key.dim1)
+                    .bind(&key.dim2)
+                    .bind(n)
+                    .bind(total);
+            }
+            self.exec(stmt).await?;
         }
         Ok(())
     }
@@ -216,15 +215,21 @@ impl Tx {
         channel: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        on_conn!(self, c => sqlx::query(
-            "insert into customer_channels (tenant_id, customer_id, channel, first_at, last_at, n) \
-             values ($1, $2, $3, $4, $4, 1) \
-             on conflict (tenant_id, customer_id, channel) do update set \
-               first_at = case when excluded.first_at < customer_channels.first_at then excluded.first_at else customer_channels.first_at end, \
-               last_at = case when excluded.last_at > customer_channels.last_at then excluded.last_at else customer_channels.last_at end, \
-               n = customer_channels.n + 1")
-            .bind(tenant_id).bind(customer_id).bind(channel).bind(at)
-            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        self.exec(
+            Stmt::new(
+                "insert into customer_channels (tenant_id, customer_id, channel, first_at, last_at, n) \
+                 values ($1, $2, $3, $4, $4, 1) \
+                 on conflict (tenant_id, customer_id, channel) do update set \
+                   first_at = case when excluded.first_at < customer_channels.first_at then excluded.first_at else customer_channels.first_at end, \
+                   last_at = case when excluded.last_at > customer_channels.last_at then excluded.last_at else customer_channels.last_at end, \
+                   n = customer_channels.n + 1",
+            )
+            .bind(tenant_id)
+            .bind(customer_id)
+            .bind(channel)
+            .bind(at),
+        )
+        .await?;
         Ok(())
     }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::stmt::{Stmt, opt_json};
 use super::{StoreResult, Tx, on_conn};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -57,10 +58,12 @@ pub(crate) const COLUMNS: &str = "tenant_id, id, at, actor_kind, actor_id, actor
 
 impl Tx {
     pub async fn append_audit(&mut self, tenant_id: Uuid, entry: &NewAudit) -> StoreResult<()> {
-        on_conn!(self, c => sqlx::query(
-            "insert into audit_log (tenant_id, id, at, actor_kind, actor_id, actor_label, action, entity_kind, \
-               entity_id, customer_id, before, after, ip, user_agent) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+        self.exec(
+            Stmt::new(
+                "insert into audit_log (tenant_id, id, at, actor_kind, actor_id, actor_label, action, entity_kind, \
+                   entity_id, customer_id, before, after, ip, user_agent) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
             .bind(tenant_id)
             .bind(Uuid::now_v7())
             .bind(Utc::now())
@@ -71,13 +74,12 @@ impl Tx {
             .bind(&entry.entity_kind)
             .bind(&entry.entity_id)
             .bind(entry.customer_id)
-            .bind(entry.before.as_ref().map(Json))
-            .bind(entry.after.as_ref().map(Json))
+            .bind(opt_json(entry.before.as_ref())?)
+            .bind(opt_json(entry.after.as_ref())?)
             .bind(&entry.ip)
-            .bind(&entry.user_agent)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+            .bind(&entry.user_agent),
+        )
+        .await?;
         Ok(())
     }
 

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::direct::{DirectRow, column};
+use super::stmt::{Stmt, json};
 use super::{StoreResult, Tx, on_conn};
 
 /// Up to this many key rows, a word of a name query is rare enough to drive the search: probing
@@ -72,6 +74,36 @@ pub struct CustomerPatch {
     pub name_keys: Vec<String>,
 }
 
+impl DirectRow for CustomerRow {
+    fn from_direct(row: &rusqlite::Row<'_>) -> StoreResult<CustomerRow> {
+        Ok(CustomerRow {
+            tenant_id: column(row, 0)?,
+            id: column(row, 1)?,
+            display_name: column(row, 2)?,
+            given_name: column(row, 3)?,
+            family_name: column(row, 4)?,
+            primary_email: column(row, 5)?,
+            primary_phone: column(row, 6)?,
+            lifecycle_stage: column(row, 7)?,
+            tags: column(row, 8)?,
+            preferred_channel: column(row, 9)?,
+            timezone: column(row, 10)?,
+            language: column(row, 11)?,
+            marketing_opt_in: column(row, 12)?,
+            notification_prefs: column(row, 13)?,
+            sources: column(row, 14)?,
+            source_campaign: column(row, 15)?,
+            created_at: column(row, 16)?,
+            updated_at: column(row, 17)?,
+            last_seen_at: column(row, 18)?,
+            deleted_at: column(row, 19)?,
+            merged_into: column(row, 20)?,
+            erased_at: column(row, 21)?,
+        })
+    }
+}
+
+/// The columns of [`CustomerRow`], in its order.
 pub(crate) const COLUMNS: &str = "tenant_id, id, display_name, given_name, family_name, primary_email, \
     primary_phone, lifecycle_stage, tags, preferred_channel, timezone, language, marketing_opt_in, \
     notification_prefs, sources, source_campaign, created_at, updated_at, last_seen_at, deleted_at, \
@@ -89,21 +121,23 @@ impl Tx {
              source_campaign) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $12) returning {COLUMNS}"
         );
-        let row = on_conn!(self, c => sqlx::query_as::<_, CustomerRow>(&sql)
-            .bind(tenant_id)
-            .bind(Uuid::now_v7())
-            .bind(&new.display_name)
-            .bind(&new.given_name)
-            .bind(&new.family_name)
-            .bind(&new.primary_email)
-            .bind(&new.primary_phone)
-            .bind(new.lifecycle_stage.as_deref().unwrap_or("prospect"))
-            .bind(&new.preferred_channel)
-            .bind(Json(&new.sources))
-            .bind(new.seen_at)
-            .bind(&new.source_campaign)
-            .fetch_one(&mut *c)
-            .await)?;
+        let row: CustomerRow = self
+            .fetch_one(
+                Stmt::new(sql)
+                    .bind(tenant_id)
+                    .bind(Uuid::now_v7())
+                    .bind(&new.display_name)
+                    .bind(&new.given_name)
+                    .bind(&new.family_name)
+                    .bind(&new.primary_email)
+                    .bind(&new.primary_phone)
+                    .bind(new.lifecycle_stage.as_deref().unwrap_or("prospect"))
+                    .bind(&new.preferred_channel)
+                    .bind(json(&new.sources)?)
+                    .bind(new.seen_at)
+                    .bind(&new.source_campaign),
+            )
+            .await?;
         self.insert_name_keys(tenant_id, row.id, &new.name_keys)
             .await?;
         Ok(row)
@@ -174,12 +208,14 @@ impl Tx {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
-        on_conn!(self, c => sqlx::query(
-            "update customers set \
-               display_name = coalesce(display_name, $3), given_name = coalesce(given_name, $4), \
-               family_name = coalesce(family_name, $5), primary_email = coalesce(primary_email, $6), \
-               primary_phone = coalesce(primary_phone, $7), sources = $8, last_seen_at = $9, updated_at = $10 \
-             where tenant_id = $1 and id = $2")
+        self.exec(
+            Stmt::new(
+                "update customers set \
+                   display_name = coalesce(display_name, $3), given_name = coalesce(given_name, $4), \
+                   family_name = coalesce(family_name, $5), primary_email = coalesce(primary_email, $6), \
+                   primary_phone = coalesce(primary_phone, $7), sources = $8, last_seen_at = $9, updated_at = $10 \
+                 where tenant_id = $1 and id = $2",
+            )
             .bind(tenant_id)
             .bind(id)
             .bind(&patch.display_name)
@@ -187,12 +223,11 @@ impl Tx {
             .bind(&patch.family_name)
             .bind(&patch.primary_email)
             .bind(&patch.primary_phone)
-            .bind(Json(&sources))
+            .bind(json(&sources)?)
             .bind(last_seen)
-            .bind(Utc::now())
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+            .bind(Utc::now()),
+        )
+        .await?;
         if current.display_name.is_none() && patch.display_name.is_some() {
             self.insert_name_keys(tenant_id, id, &patch.name_keys)
                 .await?;
@@ -219,13 +254,8 @@ impl Tx {
             "insert into customer_name_keys (tenant_id, key, customer_id) values {values} \
              on conflict do nothing"
         );
-        on_conn!(self, c => {
-            let mut q = sqlx::query(&sql).bind(tenant_id).bind(id);
-            for key in keys {
-                q = q.bind(key);
-            }
-            q.execute(&mut *c).await.map(|r| r.rows_affected())
-        })?;
+        self.exec(Stmt::new(sql).bind(tenant_id).bind(id).bind_all(keys))
+            .await?;
         Ok(())
     }
 
@@ -370,13 +400,9 @@ impl Tx {
         let sql = format!(
             "select {COLUMNS} from customers where tenant_id = $1 and id in ({placeholders})"
         );
-        let mut rows = on_conn!(self, c => {
-            let mut q = sqlx::query_as::<_, CustomerRow>(&sql).bind(tenant_id);
-            for id in ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(&mut *c).await
-        })?;
+        let mut rows: Vec<CustomerRow> = self
+            .fetch_all(Stmt::new(sql).bind(tenant_id).bind_all(ids.iter().copied()))
+            .await?;
         rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
         Ok(rows)
     }

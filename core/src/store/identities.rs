@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{StoreError, StoreResult, Tx, on_conn};
+use super::direct::{DirectRow, column};
+use super::stmt::Stmt;
+use super::{StoreResult, Tx, on_conn};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct IdentityRow {
@@ -38,6 +40,27 @@ pub struct NewIdentity {
     pub seen_at: DateTime<Utc>,
 }
 
+impl DirectRow for IdentityRow {
+    fn from_direct(row: &rusqlite::Row<'_>) -> StoreResult<IdentityRow> {
+        Ok(IdentityRow {
+            tenant_id: column(row, 0)?,
+            id: column(row, 1)?,
+            customer_id: column(row, 2)?,
+            kind: column(row, 3)?,
+            provider: column(row, 4)?,
+            value: column(row, 5)?,
+            raw_value: column(row, 6)?,
+            match_key: column(row, 7)?,
+            confidence: column(row, 8)?,
+            assurance: column(row, 9)?,
+            first_seen_at: column(row, 10)?,
+            last_seen_at: column(row, 11)?,
+            origin_customer_id: column(row, 12)?,
+        })
+    }
+}
+
+/// The columns of [`IdentityRow`], in its order.
 const COLUMNS: &str = "i.tenant_id, i.id, i.customer_id, i.kind, i.provider, i.value, i.raw_value, i.match_key, \
     i.confidence, i.assurance, i.first_seen_at, i.last_seen_at, i.origin_customer_id";
 
@@ -94,24 +117,21 @@ impl Tx {
                confidence = case when excluded.confidence > identities.confidence \
                  then excluded.confidence else identities.confidence end"
         );
-        on_conn!(self, c => {
-            let mut q = sqlx::query(&sql).bind(tenant_id);
-            for new in &rows {
-                q = q
-                    .bind(Uuid::now_v7())
-                    .bind(new.customer_id)
-                    .bind(&new.kind)
-                    .bind(&new.provider)
-                    .bind(&new.value)
-                    .bind(&new.raw_value)
-                    .bind(&new.match_key)
-                    .bind(new.confidence)
-                    .bind(new.assurance.as_str())
-                    .bind(new.seen_at);
-            }
-            q.execute(&mut *c).await.map(|r| r.rows_affected())
-        })
-        .map_err(|e| StoreError::conflict_or(e, "identity"))?;
+        let mut stmt = Stmt::new(sql).bind(tenant_id);
+        for new in &rows {
+            stmt = stmt
+                .bind(Uuid::now_v7())
+                .bind(new.customer_id)
+                .bind(&new.kind)
+                .bind(&new.provider)
+                .bind(&new.value)
+                .bind(&new.raw_value)
+                .bind(&new.match_key)
+                .bind(new.confidence)
+                .bind(new.assurance.as_str())
+                .bind(new.seen_at);
+        }
+        self.exec_unique(stmt, "identity").await?;
         Ok(())
     }
 
@@ -169,16 +189,14 @@ impl Tx {
              and c.deleted_at is null and c.merged_into is null order by i.first_seen_at",
             terms.join(" or ")
         );
-        Ok(on_conn!(self, c => {
-            let mut query = sqlx::query_as::<_, IdentityRow>(&sql).bind(tenant_id);
-            for (kind, provider, value) in exact {
-                query = query.bind(*kind).bind(*provider).bind(*value);
-            }
-            for (kind, key) in keys {
-                query = query.bind(*kind).bind(*key);
-            }
-            query.fetch_all(&mut *c).await
-        })?)
+        let mut stmt = Stmt::new(sql).bind(tenant_id);
+        for (kind, provider, value) in exact {
+            stmt = stmt.bind(*kind).bind(*provider).bind(*value);
+        }
+        for (kind, key) in keys {
+            stmt = stmt.bind(*kind).bind(*key);
+        }
+        self.fetch_all(stmt).await
     }
 
     /// Active profiles holding an identifier of this kind whose provider-canonical form is `key`
@@ -206,9 +224,18 @@ impl Tx {
         provider: &str,
         value: &str,
     ) -> StoreResult<Vec<Uuid>> {
-        Ok(on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
-            "select customer_id from identities where tenant_id = $1 and kind = $2 and provider = $3 and value = $4")
-            .bind(tenant_id).bind(kind).bind(provider).bind(value).fetch_all(&mut *c).await)?)
+        let holders: Vec<(Uuid,)> = self
+            .fetch_all(
+                Stmt::new(
+                    "select customer_id from identities where tenant_id = $1 and kind = $2 and provider = $3 and value = $4",
+                )
+                .bind(tenant_id)
+                .bind(kind)
+                .bind(provider)
+                .bind(value),
+            )
+            .await?;
+        Ok(holders.into_iter().map(|(id,)| id).collect())
     }
 
     pub async fn identities_of(
@@ -219,8 +246,8 @@ impl Tx {
         let sql = format!(
             "select {COLUMNS} from identities i where i.tenant_id = $1 and i.customer_id = $2 order by i.kind, i.value"
         );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, IdentityRow>(&sql)
-            .bind(tenant_id).bind(customer_id).fetch_all(&mut *c).await)?)
+        self.fetch_all(Stmt::new(sql).bind(tenant_id).bind(customer_id))
+            .await
     }
 
     pub async fn count_identities(&mut self, tenant_id: Uuid) -> StoreResult<i64> {

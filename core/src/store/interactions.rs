@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{StoreError, StoreResult, Tx, on_conn};
+use super::direct::{DirectRow, column};
+use super::stmt::{Stmt, json, opt_json};
+use super::{StoreResult, Tx, on_conn};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct InteractionRow {
@@ -66,6 +68,30 @@ pub struct NewOrder {
     pub items: serde_json::Value,
 }
 
+impl DirectRow for InteractionRow {
+    fn from_direct(row: &rusqlite::Row<'_>) -> StoreResult<InteractionRow> {
+        Ok(InteractionRow {
+            tenant_id: column(row, 0)?,
+            id: column(row, 1)?,
+            customer_id: column(row, 2)?,
+            origin_customer_id: column(row, 3)?,
+            thread_id: column(row, 4)?,
+            channel: column(row, 5)?,
+            direction: column(row, 6)?,
+            kind: column(row, 7)?,
+            occurred_at: column(row, 8)?,
+            body: column(row, 9)?,
+            payload: column(row, 10)?,
+            provider_message_id: column(row, 11)?,
+            sentiment: column(row, 12)?,
+            created_at: column(row, 13)?,
+            archived: column(row, 14)?,
+            claims: column(row, 15)?,
+        })
+    }
+}
+
+/// The columns of [`InteractionRow`], in its order.
 pub(crate) const COLUMNS: &str = "tenant_id, id, customer_id, origin_customer_id, thread_id, channel, direction, kind, \
     occurred_at, body, payload, provider_message_id, sentiment, created_at, archived, claims";
 
@@ -76,10 +102,12 @@ impl Tx {
         new: &NewInteraction,
     ) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
-        on_conn!(self, c => sqlx::query(
-            "insert into interactions (tenant_id, id, customer_id, origin_customer_id, channel, direction, kind, \
-               occurred_at, body, payload, provider_message_id, created_at, sentiment, thread_id, claims) \
-             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+        self.exec_unique(
+            Stmt::new(
+                "insert into interactions (tenant_id, id, customer_id, origin_customer_id, channel, direction, kind, \
+                   occurred_at, body, payload, provider_message_id, created_at, sentiment, thread_id, claims) \
+                 values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
             .bind(tenant_id)
             .bind(id)
             .bind(new.customer_id)
@@ -88,16 +116,15 @@ impl Tx {
             .bind(&new.kind)
             .bind(new.occurred_at)
             .bind(&new.body)
-            .bind(new.payload.as_ref().map(Json))
+            .bind(opt_json(new.payload.as_ref())?)
             .bind(&new.provider_message_id)
             .bind(Utc::now())
             .bind(new.sentiment)
             .bind(new.thread_id)
-            .bind((!new.claims.is_empty()).then_some(Json(&new.claims)))
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| StoreError::conflict_or(e, "interaction"))?;
+            .bind(opt_json((!new.claims.is_empty()).then_some(&new.claims))?),
+            "interaction",
+        )
+        .await?;
         Ok(id)
     }
 
@@ -111,10 +138,13 @@ impl Tx {
         let sql = format!(
             "select {COLUMNS} from interactions where tenant_id = $1 and channel = $2 and provider_message_id = $3"
         );
-        Ok(
-            on_conn!(self, c => sqlx::query_as::<_, InteractionRow>(&sql)
-            .bind(tenant_id).bind(channel).bind(provider_message_id).fetch_optional(&mut *c).await)?,
+        self.fetch_optional(
+            Stmt::new(sql)
+                .bind(tenant_id)
+                .bind(channel)
+                .bind(provider_message_id),
         )
+        .await
     }
 
     /// A page of a profile's timeline, newest first, strictly before the `(occurred_at, id)` cursor.
@@ -152,16 +182,25 @@ impl Tx {
     /// Stores an order; an order already known under (provider, external id) is left as it is.
     /// Returns whether it was new.
     pub async fn insert_order(&mut self, tenant_id: Uuid, new: &NewOrder) -> StoreResult<bool> {
-        let exists = on_conn!(self, c => sqlx::query_scalar::<_, i64>(
-            "select count(*) from orders where tenant_id = $1 and provider = $2 and external_id = $3")
-            .bind(tenant_id).bind(&new.provider).bind(&new.external_id).fetch_one(&mut *c).await)?;
+        let (exists,): (i64,) = self
+            .fetch_one(
+                Stmt::new(
+                    "select count(*) from orders where tenant_id = $1 and provider = $2 and external_id = $3",
+                )
+                .bind(tenant_id)
+                .bind(&new.provider)
+                .bind(&new.external_id),
+            )
+            .await?;
         if exists > 0 {
             return Ok(false);
         }
-        on_conn!(self, c => sqlx::query(
-            "insert into orders (tenant_id, id, customer_id, origin_customer_id, provider, external_id, total_cents, \
-               currency, status, placed_at, shipping_address_hash, items) \
-             values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+        self.exec_unique(
+            Stmt::new(
+                "insert into orders (tenant_id, id, customer_id, origin_customer_id, provider, external_id, total_cents, \
+                   currency, status, placed_at, shipping_address_hash, items) \
+                 values ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
             .bind(tenant_id)
             .bind(Uuid::now_v7())
             .bind(new.customer_id)
@@ -172,11 +211,10 @@ impl Tx {
             .bind(&new.status)
             .bind(new.placed_at)
             .bind(&new.shipping_address_hash)
-            .bind(Json(&new.items))
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| StoreError::conflict_or(e, "order"))?;
+            .bind(json(&new.items)?),
+            "order",
+        )
+        .await?;
         Ok(true)
     }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::stmt::Stmt;
 use super::{StoreResult, Tx, on_conn};
 
 impl Tx {
@@ -23,9 +24,14 @@ impl Tx {
         &mut self,
         tenant_id: Uuid,
     ) -> StoreResult<Option<(serde_json::Value, DateTime<Utc>)>> {
-        let row = on_conn!(self, c => sqlx::query_as::<_, (Json<serde_json::Value>, DateTime<Utc>)>(
-            "select model, trained_at from match_models where tenant_id = $1 order by trained_at desc, id desc limit 1")
-            .bind(tenant_id).fetch_optional(&mut *c).await)?;
+        let row: Option<(Json<serde_json::Value>, DateTime<Utc>)> = self
+            .fetch_optional(
+                Stmt::new(
+                    "select model, trained_at from match_models where tenant_id = $1 order by trained_at desc, id desc limit 1",
+                )
+                .bind(tenant_id),
+            )
+            .await?;
         Ok(row.map(|(model, at)| (model.0, at)))
     }
 

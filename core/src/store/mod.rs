@@ -8,6 +8,7 @@ mod attempts;
 mod audit;
 mod backup;
 mod customers;
+mod direct;
 mod housekeeping;
 mod identities;
 mod interactions;
@@ -19,6 +20,7 @@ mod portal;
 mod privacy;
 mod reviews;
 mod sessions;
+mod stmt;
 mod tenants;
 mod threads;
 mod users;
@@ -70,6 +72,7 @@ macro_rules! on_conn {
                 let $conn: &mut sqlx::PgConnection = &mut *t;
                 $body
             }
+            $crate::store::TxInner::Direct(_) => Err($crate::store::not_direct()),
         }
     };
 }
@@ -110,6 +113,15 @@ pub enum StoreError {
     Unsupported(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Direct(#[from] rusqlite::Error),
+}
+
+/// What a statement not made for the ingestion writer's own connection answers there.
+const NOT_DIRECT: &str = "this statement does not run on the ingestion writer's connection";
+
+pub(crate) fn not_direct() -> sqlx::Error {
+    sqlx::Error::Configuration(NOT_DIRECT.into())
 }
 
 impl StoreError {
@@ -123,6 +135,12 @@ impl StoreError {
             _ => StoreError::Database(err),
         }
     }
+
+    /// A statement ran in a transaction on the ingestion writer's own connection that only
+    /// sqlx's connections run: the work is to be done again through sqlx.
+    pub fn is_not_direct(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Configuration(e)) if e.to_string() == NOT_DIRECT)
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -134,6 +152,8 @@ enum Pools {
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
+        /// The ingestion writer's own connection (a file database only).
+        direct: Option<direct::DirectConn>,
     },
     Postgres(PgPool),
 }
@@ -148,6 +168,8 @@ pub struct Store {
 pub(crate) enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    /// SQLite on the ingestion writer's own connection ([`direct`]).
+    Direct(direct::DirectTx),
 }
 
 /// A transaction: every query method lives here, so a use case that changes several rows
@@ -156,17 +178,33 @@ pub struct Tx {
     pub(crate) inner: TxInner,
     /// Analytics counter deltas (`daily_stats`) this transaction's facts add, flushed at commit.
     pub(crate) stats: std::collections::BTreeMap<StatKey, (i64, f64)>,
+    /// Deltas already written by [`Tx::flush_counters`], told to the memo at commit.
+    pub(crate) flushed: std::collections::BTreeMap<StatKey, (i64, f64)>,
     /// The store's memo of slowly changing reads (each tenant's vocabulary).
     pub(crate) memo: std::sync::Arc<threads::Memo>,
 }
 
 impl Tx {
-    pub async fn commit(mut self) -> StoreResult<()> {
+    /// Writes the counter deltas gathered so far now rather than at commit (so that a caller
+    /// can time the two apart).
+    pub async fn flush_counters(&mut self) -> StoreResult<()> {
         let stats = std::mem::take(&mut self.stats);
         self.flush_stats(&stats).await?;
+        for (key, (n, total)) in stats {
+            let entry = self.flushed.entry(key).or_insert((0, 0.0));
+            entry.0 += n;
+            entry.1 += total;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> StoreResult<()> {
+        self.flush_counters().await?;
+        let stats = std::mem::take(&mut self.flushed);
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
+            TxInner::Direct(t) => t.commit()?,
         }
         self.memo.committed(&stats);
         Ok(())
@@ -174,7 +212,7 @@ impl Tx {
 
     pub fn backend(&self) -> Backend {
         match self.inner {
-            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Sqlite(_) | TxInner::Direct(_) => Backend::Sqlite,
             TxInner::Postgres(_) => Backend::Postgres,
         }
     }
@@ -394,6 +432,7 @@ impl Store {
                     .pragma("mmap_size", "268435456")
                     .pragma("temp_store", "memory");
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let file = options.get_filename().to_owned();
                 // The writer leaves checkpoints to `checkpoint_wal`, off its path: run by the
                 // commit that crosses SQLite's default of 1,000 pages, a checkpoint copied pages
                 // into the file while every event in the queue waited. Its own threshold stays as
@@ -425,7 +464,23 @@ impl Store {
                 if !in_memory {
                     tokio::spawn(checkpoint_wal(read.clone()));
                 }
-                Pools::Sqlite { read, write }
+                let direct = if in_memory {
+                    None
+                } else {
+                    Some(direct::DirectConn::open(&direct::DirectOptions {
+                        path: file,
+                        synchronous: match synchronous {
+                            SqliteSynchronous::Normal => 1,
+                            _ => 2,
+                        },
+                        checkpoint_pages: WRITER_CHECKPOINT_PAGES,
+                    })?)
+                };
+                Pools::Sqlite {
+                    read,
+                    write,
+                    direct,
+                }
             }
         };
         Ok(Store {
@@ -437,7 +492,7 @@ impl Store {
     /// Connections open and idle, per pool: `(pool, open, idle)`.
     pub fn pool_use(&self) -> Vec<(&'static str, u32, usize)> {
         match &self.pools {
-            Pools::Sqlite { read, write } => vec![
+            Pools::Sqlite { read, write, .. } => vec![
                 ("read", read.size(), read.num_idle()),
                 ("write", write.size(), write.num_idle()),
             ],
@@ -482,8 +537,55 @@ impl Store {
         Ok(Tx {
             inner,
             stats: Default::default(),
+            flushed: Default::default(),
             memo: self.memo.clone(),
         })
+    }
+
+    /// A transaction for ingestion: on a SQLite file, on the writer's own connection, where each
+    /// statement runs in the calling thread ([`direct`]); elsewhere as [`Store::begin`]. Only
+    /// the statements ingestion makes run there: any other fails with an error for which
+    /// [`StoreError::is_not_direct`] holds, and the work is to be done again in a [`Store::begin`]
+    /// transaction.
+    pub async fn begin_ingest(&self) -> StoreResult<Tx> {
+        let Pools::Sqlite {
+            write,
+            direct: Some(direct),
+            ..
+        } = &self.pools
+        else {
+            return self.begin().await;
+        };
+        // The write pool's one connection is the gate every writer of this process passes.
+        let gate = write.acquire().await?;
+        Ok(Tx {
+            inner: TxInner::Direct(direct.begin(gate)?),
+            stats: Default::default(),
+            flushed: Default::default(),
+            memo: self.memo.clone(),
+        })
+    }
+
+    /// Whether ingestion runs on the SQLite writer's own connection ([`Store::begin_ingest`]).
+    pub fn has_direct_writer(&self) -> bool {
+        matches!(
+            self.pools,
+            Pools::Sqlite {
+                direct: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// The same database, with ingestion through sqlx's writer connection only (as on an
+    /// in-memory database or PostgreSQL): the reference the writer's own connection is checked
+    /// against.
+    pub fn without_direct_writer(&self) -> Store {
+        let mut store = self.clone();
+        if let Pools::Sqlite { direct, .. } = &mut store.pools {
+            *direct = None;
+        }
+        store
     }
 
     /// A read-only transaction: one consistent snapshot for a page or an API answer.
@@ -495,13 +597,14 @@ impl Store {
         Ok(Tx {
             inner,
             stats: Default::default(),
+            flushed: Default::default(),
             memo: self.memo.clone(),
         })
     }
 
     pub async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { read, write } => {
+            Pools::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::stmt::Stmt;
 use super::{AuditRecord, InteractionRow, StoreResult, Tx, on_conn};
 use crate::store::portal::ConsentRow;
 
@@ -249,13 +250,9 @@ impl Tx {
         let sql = format!(
             "select erased_at from tombstones where tenant_id = $1 and identifier_hash in ({placeholders})"
         );
-        let found = on_conn!(self, c => {
-            let mut q = sqlx::query_scalar::<_, DateTime<Utc>>(&sql).bind(tenant_id);
-            for hash in hashes {
-                q = q.bind(hash);
-            }
-            q.fetch_all(&mut *c).await
-        })?;
-        Ok(found.into_iter().max())
+        let found: Vec<(DateTime<Utc>,)> = self
+            .fetch_all(Stmt::new(sql).bind(tenant_id).bind_all(hashes))
+            .await?;
+        Ok(found.into_iter().map(|(at,)| at).max())
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::stmt::{Stmt, json};
 use super::{StoreResult, Tx, on_conn};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -44,21 +45,22 @@ impl Tx {
         new: &NewReviewItem,
     ) -> StoreResult<Uuid> {
         let id = Uuid::now_v7();
-        on_conn!(self, c => sqlx::query(
-            "insert into review_items (tenant_id, id, reason, subject_customer_id, candidate_ids, evidence, score, \
-               interaction_id, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        self.exec(
+            Stmt::new(
+                "insert into review_items (tenant_id, id, reason, subject_customer_id, candidate_ids, evidence, score, \
+                   interaction_id, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
             .bind(tenant_id)
             .bind(id)
             .bind(&new.reason)
             .bind(new.subject_customer_id)
-            .bind(Json(&new.candidate_ids))
-            .bind(Json(&new.evidence))
+            .bind(json(&new.candidate_ids)?)
+            .bind(json(&new.evidence)?)
             .bind(new.score)
             .bind(new.interaction_id)
-            .bind(new.created_at)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+            .bind(new.created_at),
+        )
+        .await?;
         Ok(id)
     }
 

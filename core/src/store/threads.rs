@@ -13,6 +13,8 @@ use uuid::Uuid;
 
 use spine_engine::conversation::{Entity, Topic, TopicStats};
 
+use super::direct::{DirectRow, column};
+use super::stmt::{Stmt, json};
 use super::{InteractionRow, StatKey, StoreResult, Tx, on_conn};
 
 /// What a tenant's messages are read against: the names of the products its customers order
@@ -135,6 +137,29 @@ pub struct ThreadRow {
     pub archived_at: Option<DateTime<Utc>>,
 }
 
+impl DirectRow for ThreadRow {
+    fn from_direct(row: &rusqlite::Row<'_>) -> StoreResult<ThreadRow> {
+        let topics: Json<Vec<Topic>> = column(row, 9)?;
+        let entities: Json<Vec<Entity>> = column(row, 10)?;
+        Ok(ThreadRow {
+            id: column(row, 0)?,
+            customer_id: column(row, 1)?,
+            channel: column(row, 2)?,
+            topic: column(row, 3)?,
+            status: column(row, 4)?,
+            handoff_from_channel: column(row, 5)?,
+            summary: column(row, 6)?,
+            opened_at: column(row, 7)?,
+            last_message_at: column(row, 8)?,
+            topics: topics.0,
+            entities: entities.0,
+            resolved_at: column(row, 11)?,
+            archived_at: column(row, 12)?,
+        })
+    }
+}
+
+/// The columns of [`ThreadRow`], in its order.
 const COLUMNS: &str = "id, customer_id, channel, topic, status, handoff_from_channel, summary, opened_at, \
     last_message_at, topics, entities, resolved_at, archived_at";
 
@@ -152,8 +177,8 @@ impl Tx {
             "select {COLUMNS} from threads where tenant_id = $1 and customer_id = $2 and archived_at {which} \
              order by last_message_at desc, id desc limit $3"
         );
-        Ok(on_conn!(self, c => sqlx::query_as::<_, ThreadRow>(&sql)
-            .bind(tenant_id).bind(customer_id).bind(limit).fetch_all(&mut *c).await)?)
+        self.fetch_all(Stmt::new(sql).bind(tenant_id).bind(customer_id).bind(limit))
+            .await
     }
 
     /// The tenant's vocabulary, from the memo when fresh.
@@ -164,16 +189,30 @@ impl Tx {
         let since = (Utc::now() - chrono::Duration::days(VOCABULARY_PRODUCT_DAYS))
             .date_naive()
             .to_string();
-        let products = on_conn!(self, c => sqlx::query_scalar::<_, String>(
-            "select dim1 from daily_stats where tenant_id = $1 and metric = $2 and day >= $4 \
-             group by dim1 order by sum(n) desc, dim1 limit $3")
-            .bind(tenant_id).bind(PRODUCT_ORDERED).bind(VOCABULARY_PRODUCTS).bind(since)
-            .fetch_all(&mut *c).await)?;
-        let counts = on_conn!(self, c => sqlx::query_as::<_, (String, String, i64)>(
-            "select metric, dim1, cast(sum(n) as bigint) from daily_stats \
-             where tenant_id = $1 and metric in ($2, $3) group by metric, dim1")
-            .bind(tenant_id).bind(MESSAGES_READ).bind(TOPIC_RAISED)
-            .fetch_all(&mut *c).await)?;
+        let products: Vec<(String,)> = self
+            .fetch_all(
+                Stmt::new(
+                    "select dim1 from daily_stats where tenant_id = $1 and metric = $2 and day >= $4 \
+                     group by dim1 order by sum(n) desc, dim1 limit $3",
+                )
+                .bind(tenant_id)
+                .bind(PRODUCT_ORDERED)
+                .bind(VOCABULARY_PRODUCTS)
+                .bind(since),
+            )
+            .await?;
+        let products = products.into_iter().map(|(p,)| p).collect();
+        let counts: Vec<(String, String, i64)> = self
+            .fetch_all(
+                Stmt::new(
+                    "select metric, dim1, cast(sum(n) as bigint) from daily_stats \
+                     where tenant_id = $1 and metric in ($2, $3) group by metric, dim1",
+                )
+                .bind(tenant_id)
+                .bind(MESSAGES_READ)
+                .bind(TOPIC_RAISED),
+            )
+            .await?;
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         let documents = counts
             .iter()
@@ -200,9 +239,16 @@ impl Tx {
         tenant_id: Uuid,
         customer_id: Uuid,
     ) -> StoreResult<Option<String>> {
-        Ok(on_conn!(self, c => sqlx::query_scalar::<_, String>(
-            "select summary from customer_memory where tenant_id = $1 and customer_id = $2")
-            .bind(tenant_id).bind(customer_id).fetch_optional(&mut *c).await)?)
+        let summary: Option<(String,)> = self
+            .fetch_optional(
+                Stmt::new(
+                    "select summary from customer_memory where tenant_id = $1 and customer_id = $2",
+                )
+                .bind(tenant_id)
+                .bind(customer_id),
+            )
+            .await?;
+        Ok(summary.map(|(s,)| s))
     }
 
     pub async fn save_customer_summary(
@@ -212,11 +258,17 @@ impl Tx {
         summary: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        on_conn!(self, c => sqlx::query(
-            "insert into customer_memory (tenant_id, customer_id, summary, updated_at) values ($1, $2, $3, $4) \
-             on conflict (tenant_id, customer_id) do update set summary = excluded.summary, updated_at = excluded.updated_at")
-            .bind(tenant_id).bind(customer_id).bind(summary).bind(at)
-            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        self.exec(
+            Stmt::new(
+                "insert into customer_memory (tenant_id, customer_id, summary, updated_at) values ($1, $2, $3, $4) \
+                 on conflict (tenant_id, customer_id) do update set summary = excluded.summary, updated_at = excluded.updated_at",
+            )
+            .bind(tenant_id)
+            .bind(customer_id)
+            .bind(summary)
+            .bind(at),
+        )
+        .await?;
         Ok(())
     }
 
@@ -341,14 +393,16 @@ impl Tx {
 
     /// Writes a thread: inserted when new, every column replaced otherwise.
     pub async fn save_thread(&mut self, tenant_id: Uuid, row: &ThreadRow) -> StoreResult<()> {
-        on_conn!(self, c => sqlx::query(
-            "insert into threads (tenant_id, id, customer_id, channel, topic, status, handoff_from_channel, \
-               summary, opened_at, last_message_at, topics, entities) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             on conflict (tenant_id, id) do update set channel = excluded.channel, topic = excluded.topic, \
-               status = excluded.status, handoff_from_channel = excluded.handoff_from_channel, \
-               summary = excluded.summary, last_message_at = excluded.last_message_at, \
-               topics = excluded.topics, entities = excluded.entities")
+        self.exec(
+            Stmt::new(
+                "insert into threads (tenant_id, id, customer_id, channel, topic, status, handoff_from_channel, \
+                   summary, opened_at, last_message_at, topics, entities) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 on conflict (tenant_id, id) do update set channel = excluded.channel, topic = excluded.topic, \
+                   status = excluded.status, handoff_from_channel = excluded.handoff_from_channel, \
+                   summary = excluded.summary, last_message_at = excluded.last_message_at, \
+                   topics = excluded.topics, entities = excluded.entities",
+            )
             .bind(tenant_id)
             .bind(row.id)
             .bind(row.customer_id)
@@ -359,11 +413,10 @@ impl Tx {
             .bind(&row.summary)
             .bind(row.opened_at)
             .bind(row.last_message_at)
-            .bind(Json(&row.topics))
-            .bind(Json(&row.entities))
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
+            .bind(json(&row.topics)?)
+            .bind(json(&row.entities)?),
+        )
+        .await?;
         Ok(())
     }
 

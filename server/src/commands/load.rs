@@ -266,12 +266,13 @@ async fn stage_seconds(
 
 /// What each stage took per event between two readings, in the order ingestion runs them.
 fn breakdown(before: &[(String, f64)], after: &[(String, f64)], events: usize) -> String {
-    const ORDER: [(&str, &str); 6] = [
+    const ORDER: [(&str, &str); 7] = [
         ("queue", "waiting for the writer"),
         ("open", "begin, locks, model"),
         ("checks", "idempotency, erasure"),
         ("resolve", "candidates, decision, identities"),
-        ("record", "timeline, thread, counters, audit"),
+        ("record", "timeline, thread, audit"),
+        ("counters", "the dashboard's daily counters"),
         ("commit", "commit"),
     ];
     let mut rows = Vec::new();
