@@ -585,6 +585,11 @@ pub struct LoadArgs {
     /// Print each search of the idle phase that missed its profile, with what it found.
     #[arg(long)]
     pub show_misses: bool,
+
+    /// Send the events alone, without the client that searches while they go out (to measure
+    /// one event unloaded, with --concurrency 1).
+    #[arg(long)]
+    pub no_searches_during_events: bool,
 }
 
 #[derive(Debug, Args)]

@@ -407,11 +407,12 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             events_done.clone(),
         );
         let (profiles, seed) = (args.profiles, args.seed);
+        let searching = !args.no_searches_during_events;
         tokio::spawn(async move {
             let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed);
             let mut samples = Vec::new();
             let mut n = 0;
-            while !done.load(Ordering::Relaxed) {
+            while searching && !done.load(Ordering::Relaxed) {
                 let i = rng.gen_range(0..profiles);
                 let q = query_for(i, n, &mut rng);
                 samples.push(
@@ -491,6 +492,17 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     };
     let under_load_found = under_load.iter().filter(|s| s.1 == Found::Yes).count();
     let under_load = Latencies::new(under_load.iter().map(|s| s.0).collect());
+    let during = if args.no_searches_during_events {
+        "none (--no-searches-during-events)".to_owned()
+    } else {
+        format!(
+            "{} ({under_load_found} found), p50 / p95 / p99 {:.2} / {:.2} / {:.2} ms",
+            under_load.len(),
+            under_load.percentile(50.0),
+            under_load.percentile(95.0),
+            under_load.percentile(99.0),
+        )
+    };
     let events = Latencies::new(samples.iter().map(|s| s.1).collect());
     let count = |decision: &str| {
         samples
@@ -551,7 +563,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
          | search latency p50 / p95 / p99 | {:.2} / {:.2} / {:.2} ms |\n\
          | searches that found the very profile (name, name with a slip, phone, email) | {found} of {} |\n\
          | of the others, a first page of {PAGE} exact namesakes (a name alone cannot tell them apart) | {among_namesakes} |\n\
-         | searches during the events | {} ({} found), p50 / p95 / p99 {:.2} / {:.2} / {:.2} ms |\n\
+         | searches during the events | {during} |\n\
          {breakdown}",
         samples.len(),
         sent_as(Sender::Known),
@@ -573,11 +585,6 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         search.percentile(95.0),
         search.percentile(99.0),
         args.searches,
-        under_load.len(),
-        under_load_found,
-        under_load.percentile(50.0),
-        under_load.percentile(95.0),
-        under_load.percentile(99.0),
         profiles = args.profiles,
     );
     Ok(())
