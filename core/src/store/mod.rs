@@ -528,18 +528,23 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction on `inner`, with nothing gathered yet.
+    fn tx(&self, inner: TxInner) -> Tx {
+        Tx {
+            inner,
+            stats: Default::default(),
+            flushed: Default::default(),
+            memo: self.memo.clone(),
+        }
+    }
+
     /// A transaction for a use case that writes.
     pub async fn begin(&self) -> StoreResult<Tx> {
         let inner = match &self.pools {
             Pools::Sqlite { write, .. } => TxInner::Sqlite(write.begin().await?),
             Pools::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx {
-            inner,
-            stats: Default::default(),
-            flushed: Default::default(),
-            memo: self.memo.clone(),
-        })
+        Ok(self.tx(inner))
     }
 
     /// A transaction for ingestion: on a SQLite file, on the writer's own connection, where each
@@ -558,12 +563,7 @@ impl Store {
         };
         // The write pool's one connection is the gate every writer of this process passes.
         let gate = write.acquire().await?;
-        Ok(Tx {
-            inner: TxInner::Direct(direct.begin(gate)?),
-            stats: Default::default(),
-            flushed: Default::default(),
-            memo: self.memo.clone(),
-        })
+        Ok(self.tx(TxInner::Direct(direct.begin(gate)?)))
     }
 
     /// Whether ingestion runs on the SQLite writer's own connection ([`Store::begin_ingest`]).
@@ -594,12 +594,7 @@ impl Store {
             Pools::Sqlite { read, .. } => TxInner::Sqlite(read.begin().await?),
             Pools::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx {
-            inner,
-            stats: Default::default(),
-            flushed: Default::default(),
-            memo: self.memo.clone(),
-        })
+        Ok(self.tx(inner))
     }
 
     pub async fn close(&self) {

@@ -81,20 +81,17 @@ impl From<Option<&str>> for Arg {
 
 /// A JSON argument: `value` serialized, as sqlx's `Json(value)` would bind it.
 pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> StoreResult<Arg> {
+    raw_json(value).map(Arg::Json)
+}
+
+fn raw_json<T: serde::Serialize + ?Sized>(value: &T) -> StoreResult<Box<RawValue>> {
     serde_json::value::to_raw_value(value)
-        .map(Arg::Json)
         .map_err(|e| StoreError::Unsupported(format!("a value that is not JSON: {e}")))
 }
 
 /// An optional JSON argument.
 pub(crate) fn opt_json<T: serde::Serialize>(value: Option<&T>) -> StoreResult<Arg> {
-    match value {
-        None => Ok(Arg::OptJson(None)),
-        Some(v) => match json(v)? {
-            Arg::Json(raw) => Ok(Arg::OptJson(Some(raw))),
-            other => Ok(other),
-        },
-    }
+    value.map(raw_json).transpose().map(Arg::OptJson)
 }
 
 /// A statement and its arguments.
