@@ -2,7 +2,7 @@
 # Builds the Debian package of Spine (target/debian/spine_VERSION-REV_ARCH.deb) from an existing
 # release build, then checks it without installing it: its control data and file list, and the
 # extracted binary run against a throwaway SQLite database, serving the extracted site.
-#   env -u RUSTFLAGS cargo leptos build --release   # first (scripts/run.sh --release does it too)
+#   env -u RUSTFLAGS cargo leptos build --release --precompress   # first (scripts/run.sh --release does it too)
 #   scripts/package.sh
 # What goes in the package: [package.metadata.deb] in server/Cargo.toml and packaging/debian/.
 set -euo pipefail
@@ -15,9 +15,9 @@ CARGO_DEB_VERSION=$(sed -n 's/^CARGO_DEB_VERSION=\([0-9.]*\).*/\1/p' scripts/set
 
 # --- The release build must exist: packaging never builds (it would take minutes) ----------------
 [ -x target/release/spine ] \
-  || fail "target/release/spine is missing: run the release build first: env -u RUSTFLAGS cargo leptos build --release"
+  || fail "target/release/spine is missing: run the release build first: env -u RUSTFLAGS cargo leptos build --release --precompress"
 compgen -G 'target/site/pkg/*.wasm' >/dev/null && compgen -G 'target/site/pkg/*.js' >/dev/null \
-  || fail "target/site/pkg has no WASM bundle: run the release build first: env -u RUSTFLAGS cargo leptos build --release"
+  || fail "target/site/pkg has no WASM bundle: run the release build first: env -u RUSTFLAGS cargo leptos build --release --precompress"
 # A debug `cargo leptos build` writes its bundle to the same target/site, over the release one;
 # only the debug bundle keeps its function names (a "name" section), wasm-opt drops them.
 if python3 - target/site/pkg/*.wasm <<'PY'
@@ -38,7 +38,7 @@ while i < len(data):
 sys.exit(1)
 PY
 then
-  fail "target/site/pkg holds a debug build's bundle (a later \`cargo leptos build\` replaced the release one): run the release build again: env -u RUSTFLAGS cargo leptos build --release"
+  fail "target/site/pkg holds a debug build's bundle (a later \`cargo leptos build\` replaced the release one): run the release build again: env -u RUSTFLAGS cargo leptos build --release --precompress"
 fi
 cargo deb --version >/dev/null 2>&1 \
   || fail "cargo-deb is missing: scripts/setup.sh installs it (cargo install cargo-deb --locked --version $CARGO_DEB_VERSION)"
@@ -102,6 +102,7 @@ site="$work/root/usr/share/spine/site"
 unset DATABASE_URL LEPTOS_SITE_ROOT SPINE_ADDR SPINE_TENANT SPINE_SEED_DEMO SPINE_PUBLIC_URL \
   SPINE_SMTP_URL SPINE_SMTP_FROM SPINE_MAIL_DIR SPINE_BASE_DOMAIN SPINE_TRUSTED_PROXIES \
   SPINE_METRICS_ADDR SPINE_METRICS_TOKEN LEPTOS_OUTPUT_NAME
+root=$PWD
 cd "$work"
 
 version=$("$spine" --version) || fail "spine --version failed"
@@ -144,6 +145,23 @@ grep -q '/pkg/spine' "$work/body" || fail "GET /login: the page does not load th
 fetch /pkg/spine.wasm 'application/wasm*'
 fetch /pkg/spine.js '*javascript*'
 fetch /pkg/spine.css 'text/css*'
+# The bundle goes out compressed: the release build wrote brotli and gzip copies beside it.
+for encoding in br gzip; do
+  curl -sS -D "$work/headers" -o "$work/body" -H "Accept-Encoding: $encoding" "http://$addr/pkg/spine.wasm" \
+    || fail "GET /pkg/spine.wasm ($encoding): no answer"
+  grep -qi "^content-encoding: $encoding" "$work/headers" \
+    || fail "GET /pkg/spine.wasm with Accept-Encoding: $encoding came back without it (was the release build run with --precompress?)"
+  say "GET /pkg/spine.wasm, $encoding: $(stat -c %s "$work/body") bytes of $(stat -c %s "$site/pkg/spine.wasm")"
+done
+# And the console hydrates in a browser: the server and the bundle render the same markup.
+if [ -d "$root/end2end/node_modules/playwright-core" ] && [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  NODE_PATH="$root/end2end/node_modules" node "$root/end2end/hydrates.cjs" "http://$addr/login" >&2 \
+    || fail "the packaged console does not hydrate in Chromium"
+elif [ "${CI:-}" = true ]; then
+  fail "Chromium or the browser tests' npm packages are missing (scripts/setup.sh installs them)"
+else
+  say "skipped the browser check: no Chromium or end2end/node_modules (scripts/setup.sh)"
+fi
 
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true

@@ -13,9 +13,9 @@ profile=debug
 if [ "${1:-}" = "--release" ]; then
   shift
   profile=release
-  # The release build is its own configuration (no erased component types), kept apart from
-  # the debug artifacts the tests share.
-  env -u RUSTFLAGS cargo leptos build --release
+  # The release build is its own profile, kept apart from the debug artifacts the tests share;
+  # `--precompress` writes the brotli and gzip copies of the bundle the server sends.
+  env -u RUSTFLAGS cargo leptos build --release --precompress
 else
   cargo leptos build
 fi

@@ -91,8 +91,8 @@ drop_http_databases
 # --- The release build ---------------------------------------------------------------------------
 # Built in full, not only checked: some errors (a view type too deep to lay out) appear only
 # when the release profile generates code. The same artifact `scripts/run.sh --release` serves.
-say "cargo leptos build --release"
-env -u RUSTFLAGS cargo leptos build --release
+say "cargo leptos build --release --precompress"
+env -u RUSTFLAGS cargo leptos build --release --precompress
 # Packaged from that build before the debug build below writes its bundle over the release site.
 say "Debian package (cargo deb) and its check"
 scripts/package.sh
