@@ -37,6 +37,16 @@ fn email(e: &str) -> IdentifiersInput {
     }
 }
 
+/// The display names a search's first ten results show, best first.
+async fn names_found(store: &Store, t: &Tenant, q: &str) -> Vec<String> {
+    search_customers(store, t, q, 10)
+        .await
+        .expect("search")
+        .into_iter()
+        .map(|c| c.display_name.unwrap_or_default())
+        .collect()
+}
+
 on_both!(migrations_are_idempotent, |store: Store| async move {
     store.migrate().await.expect("second migrate is a no-op");
     store.ping().await.expect("ping");
@@ -1356,17 +1366,7 @@ on_both!(
             .expect("ingest");
             ids.insert(name, outcome.customer_id);
         }
-        let search = |q: &'static str| {
-            let (store, t) = (store.clone(), t.clone());
-            async move {
-                search_customers(&store, &t, q, 10)
-                    .await
-                    .expect("search")
-                    .into_iter()
-                    .map(|c| c.display_name.unwrap_or_default())
-                    .collect::<Vec<_>>()
-            }
-        };
+        let search = |q: &'static str| names_found(&store, &t, q);
         // A typo in the family name; the closer spelling ranks first, and Jon (a nickname of
         // Jonathan) with a near family name comes after.
         assert_eq!(
@@ -1439,15 +1439,31 @@ on_both!(
         assert_eq!(search("mar").await, vec!["María García"]);
         assert_eq!(search("samuel clemens").await, vec!["Samuel Clemens"]);
 
-        // Profiles stored before the index existed are indexed by the start-up backfill.
+        // A migration that rebuilds the keys empties them and marks the tenants; the start-up
+        // backfill indexes a marked tenant's profiles and leaves the others unread.
         let mut tx = store.begin().await.expect("tx");
         tx.reindex_name(t.id, ids["Robert Tables"], &[])
             .await
             .expect("clear");
         tx.commit().await.expect("commit");
         assert!(search("tables").await.is_empty());
-        assert!(index_missing_names(&store).await.expect("backfill") >= 1);
+        let backfill = || index_missing_names(&store, &|_| ());
+        assert_eq!(backfill().await.expect("unmarked"), 0);
+        assert!(search("tables").await.is_empty());
+        let mut tx = store.begin().await.expect("tx");
+        tx.set_names_indexed(t.id, false).await.expect("mark");
+        tx.commit().await.expect("commit");
+        let progress = std::sync::atomic::AtomicU64::new(0);
+        let indexed = index_missing_names(&store, &|done| {
+            progress.store(done, std::sync::atomic::Ordering::Relaxed)
+        })
+        .await
+        .expect("backfill");
+        assert!(indexed >= 1);
+        assert_eq!(progress.into_inner(), indexed);
         assert_eq!(search("tables").await, vec!["Robert Tables"]);
+        // Done: the tenant's mark is cleared, and the next start reads nothing.
+        assert_eq!(backfill().await.expect("again"), 0);
     }
 );
 
@@ -1803,3 +1819,111 @@ async fn the_sqlite_writers_own_connection_ingests_as_sqlx_does() {
         "every statement ingestion made ran on the writer's own connection"
     );
 }
+
+on_both!(
+    a_name_of_two_common_words_is_found_among_their_many_holders,
+    |store: Store| async move {
+        use spine_core::services::ingest::ingest_events;
+        let t = tenant(&store).await;
+        // Made-up words of three syllables, none near "james" or "smith".
+        let word = |i: usize| {
+            const SYLLABLES: [&str; 10] =
+                ["ka", "lo", "bu", "ru", "fe", "go", "vo", "ne", "di", "pa"];
+            let mut w = String::new();
+            for n in [i / 100, (i / 10) % 10, i % 10] {
+                w.push_str(SYLLABLES[n]);
+            }
+            let mut chars = w.chars();
+            chars.next().map_or(String::new(), |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        };
+        let named = |name: String, n: usize| IdentifiersInput {
+            name: Some(name),
+            email: Some(format!("person{n}@example.com")),
+            ..Default::default()
+        };
+        // 800 Jameses and 800 Smiths: each word's own keys are held by thousands of rows, so
+        // neither is rare, and the search counts only the profiles holding both (their pair).
+        let mut events = Vec::new();
+        for i in 0..800 {
+            events.push(event(
+                Channel::Email,
+                i as i64,
+                named(format!("James {}", word(i)), i),
+                "hi",
+            ));
+            events.push(event(
+                Channel::Email,
+                i as i64,
+                named(format!("{} Smith", word(i)), 1_000 + i),
+                "hi",
+            ));
+        }
+        // Ana sounds as Ian and Ina do: the word "ian" is held more often than its pair with
+        // Smith, which drives the search below.
+        for i in 0..10 {
+            events.push(event(
+                Channel::Email,
+                i as i64,
+                named(format!("Ana {}", word(i)), 2_000 + i),
+                "hi",
+            ));
+        }
+        for (n, name) in [
+            "James Smith",
+            "Jim Smith",
+            "James Smithson",
+            "Ivan Smith",
+            "Ina Smith",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            events.push(event(
+                Channel::Email,
+                900,
+                named(name.to_owned(), 5_000 + n),
+                "hi",
+            ));
+        }
+        for chunk in events.chunks(200) {
+            for outcome in ingest_events(&store, &t, &SYSTEM, chunk.to_vec()).await {
+                outcome.expect("ingest");
+            }
+        }
+        let search = |q: &'static str| names_found(&store, &t, q);
+        for q in ["James Smith", "smith james", "jim smith"] {
+            let found = search(q).await;
+            let mut sorted = found.clone();
+            sorted.sort();
+            // The nickname counts as the name; a longer family name being typed comes last.
+            assert_eq!(
+                sorted,
+                vec!["James Smith", "James Smithson", "Jim Smith"],
+                "{q}"
+            );
+            assert_eq!(
+                found.last().map(String::as_str),
+                Some("James Smithson"),
+                "{q}"
+            );
+        }
+        // A slip in one of the words.
+        assert_eq!(
+            search("Jmaes Smith").await.first().map(String::as_str),
+            Some("James Smith")
+        );
+        assert_eq!(
+            search("James Smiht").await.first().map(String::as_str),
+            Some("James Smith")
+        );
+        // One common word alone still finds its holders.
+        assert_eq!(search("smith").await.len(), 10);
+        // A slip that changes a word's sound: "Ian Smith" typed for Ivan Smith pairs with Ina
+        // Smith (Ian and Ina sound alike) and with no Ian Smith, so the words are looked up too.
+        let ian = search("Ian Smith").await;
+        assert!(ian.iter().any(|n| n == "Ivan Smith"), "{ian:?}");
+        assert!(ian.iter().any(|n| n == "Ina Smith"), "{ian:?}");
+    }
+);

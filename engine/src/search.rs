@@ -14,7 +14,12 @@
 //! - `e:` for words of 3 to 8 letters, the word and each way of deleting one of its letters,
 //!   on both sides, so two words one slip apart (a letter dropped, added or changed, two
 //!   neighbours swapped) share a key wherever the slip is: "Bown" finds Brown, "Luas" Lucas and
-//!   "Ian" Ivan, which share no prefix, sound or first three letters.
+//!   "Ian" Ivan, which share no prefix, sound or first three letters;
+//! - `w:` two words of the name together: both sounds (a nickname's as its canonical given
+//!   name's), and each sound with the other word's first three letters. Only people with both
+//!   words hold them, so a search for two common words ("Fatima Lopez": tens of thousands hold
+//!   each at a million profiles) reads its few hundred namesakes instead of every holder of
+//!   either word.
 //!
 //! The keys only choose candidates; [`name_score`] ranks them with Jaro-Winkler similarity per
 //! word and drops those too far from the query, so a shared prefix or sound alone never makes a
@@ -37,6 +42,15 @@ const MIN_EDIT: usize = 3;
 const MAX_EDIT: usize = 8;
 /// Words shorter than this get no phonetic key: the code of a fragment is noise.
 const MIN_PHONETIC: usize = 3;
+/// Pair keys are made from a name's first words only: a long name would otherwise add a key
+/// for every pair of its words.
+const PAIR_WORDS: usize = 4;
+/// Words in pair keys have at least this many letters, and pair with the other word's first
+/// this many letters.
+const PAIR_PREFIX: usize = 3;
+/// The score of a last word the candidate's word starts with (a word still being typed): the
+/// lowest at which every word of a candidate is the query's own.
+const TYPING_SCORE: f64 = 0.98;
 /// The floor for two words with the same Double Metaphone code: below [`MIN_SCORE`] on its own,
 /// because the code drops vowels (Jane, John and Joan share one), so a sound alone never shows
 /// a result, but enough to keep a misspelt word in a longer query.
@@ -113,6 +127,50 @@ fn deletion_keys(word: &str) -> Vec<String> {
         .collect()
 }
 
+/// What stands for a word in a pair key: the sounds of its canonical given name (so "Bob"
+/// and "Robert" pair alike), or the word itself when it is not Latin and has none.
+fn pair_tokens(word: &str) -> Vec<String> {
+    let codes = phonetic_codes(canonical(word));
+    if codes.is_empty() {
+        vec![canonical(word).to_owned()]
+    } else {
+        codes
+    }
+}
+
+/// The pair keys of a name's words (the first [`PAIR_WORDS`] of at least [`PAIR_PREFIX`]
+/// letters): for each two words, their sounds in sorted order (`w:JMS|SM0`: either order, a
+/// slip that keeps the sounds), and each word's sound with the other's first letters
+/// (`w:JMS>smi`: a word still being typed, "James Smi" for James Smithson). Shorter words have
+/// none: a query's two letters may be the start of any word.
+fn pair_keys(words: &[String]) -> BTreeSet<String> {
+    let words: Vec<&String> = words
+        .iter()
+        .filter(|w| w.chars().count() >= PAIR_PREFIX)
+        .take(PAIR_WORDS)
+        .collect();
+    let tokens: Vec<Vec<String>> = words.iter().map(|w| pair_tokens(w)).collect();
+    let mut keys = BTreeSet::new();
+    for (i, first) in tokens.iter().enumerate() {
+        for (j, second) in tokens.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let start = prefix(words[j], PAIR_PREFIX);
+            for a in first {
+                keys.insert(format!("w:{a}>{start}"));
+                if i < j {
+                    for b in second {
+                        let (low, high) = if a <= b { (a, b) } else { (b, a) };
+                        keys.insert(format!("w:{low}|{high}"));
+                    }
+                }
+            }
+        }
+    }
+    keys
+}
+
 /// The word itself and the word less each one of its letters: two words one slip apart share
 /// one of these (a deletion on one side is the other word itself; a changed letter, or two
 /// swapped ones, gives the same deletion on both sides).
@@ -137,8 +195,9 @@ pub fn display_name_keys(display_name: Option<&str>) -> Vec<String> {
 
 /// The keys under which a stored name is indexed (see the module documentation).
 pub fn name_index_keys(name: &PersonName) -> BTreeSet<String> {
-    let mut keys = BTreeSet::new();
-    for word in words(name) {
+    let words = words(name);
+    let mut keys = pair_keys(&words);
+    for word in words {
         let len = word.chars().count();
         for n in MIN_PREFIX..=len.min(MAX_PREFIX) {
             keys.insert(format!("p:{}", prefix(&word, n)));
@@ -200,7 +259,7 @@ impl NameQuery {
             .collect();
         let keys: BTreeSet<&String> = word_keys.iter().flatten().collect();
         let keys = keys.into_iter().cloned().collect();
-        let anchors = words
+        let mut anchors: Vec<Vec<String>> = words
             .iter()
             .map(|word| {
                 let mut own = vec![format!("p:{}", prefix(word, MAX_PREFIX))];
@@ -217,6 +276,10 @@ impl NameQuery {
                 own
             })
             .collect();
+        let pairs = pair_keys(&words);
+        if !pairs.is_empty() {
+            anchors.push(pairs.into_iter().collect());
+        }
         Some(NameQuery {
             words,
             word_keys,
@@ -229,8 +292,18 @@ impl NameQuery {
     /// Each word's own keys, in the order of [`NameQuery::words`]: its prefix, its sound, itself
     /// and itself less each letter, its canonical given name. They are held by names that start
     /// with the word, sound like it or are one slip from it, where its first three letters in
-    /// sorted order are shared with many other names ("Motori" sorts them as "Tom" does). The
-    /// store drives a search from the word whose own keys the fewest profiles hold.
+    /// sorted order are shared with many other names ("Motori" sorts them as "Tom" does). After
+    /// them, for a query of two words or more, the pair keys of its words: held only by names
+    /// with both words (by their sounds). The store drives a search from the group of keys the
+    /// fewest profiles hold, when some do.
+    ///
+    /// A slip that changed a word's sound can pair the query with other people's names ("Kwame
+    /// Bown" with Kwame Beanni, for Kwame Brown) and hide the one it was typed for: a search its
+    /// pair keys drove that found no name of the query's own words (see [`is_namesake`]) also
+    /// looks by its words ([`NameQuery::unpaired`]), and the widened query
+    /// ([`NameQuery::widened`]), which runs when nothing was found, has no pair keys. A slip
+    /// that makes another real name ("Ian Santos" typed for Ivan Santos, where Ian Santos
+    /// exists) finds that name's holders and their sound-alikes only.
     pub fn anchors(&self) -> &[Vec<String>] {
         &self.anchors
     }
@@ -260,7 +333,21 @@ impl NameQuery {
             keys: keys.into_iter().cloned().collect(),
             word_keys,
             widened: true,
-            anchors: self.anchors.clone(),
+            anchors: self.anchors[..self.words.len()].to_vec(),
+        })
+    }
+
+    /// Whether [`NameQuery::anchors`]' group `group` is the pair keys' (not a word's own).
+    pub fn is_pair_group(&self, group: usize) -> bool {
+        group >= self.words.len()
+    }
+
+    /// The same query without its pair keys, for when they drove a search and found no name of
+    /// the query's own words; `None` when it has none.
+    pub fn unpaired(&self) -> Option<NameQuery> {
+        (self.anchors.len() > self.words.len()).then(|| NameQuery {
+            anchors: self.anchors[..self.words.len()].to_vec(),
+            ..self.clone()
         })
     }
 
@@ -289,7 +376,7 @@ fn word_score(query: &str, candidate: &str, typing: bool) -> f64 {
         return 1.0;
     }
     if typing && candidate.starts_with(query) {
-        return 0.98;
+        return TYPING_SCORE;
     }
     let similarity = strsim::jaro_winkler(query, candidate);
     let sounds_alike = {
@@ -302,6 +389,21 @@ fn word_score(query: &str, candidate: &str, typing: bool) -> f64 {
     } else {
         similarity
     }
+}
+
+/// Whether each word of the query is a word of the candidate (the same word or nickname), the
+/// last one possibly still being typed: a name the query spells, not one a slip away.
+pub fn is_namesake(query: &NameQuery, candidate: &str) -> bool {
+    let Ok(candidate) = PersonName::parse(candidate) else {
+        return false;
+    };
+    let candidate_words = words(&candidate);
+    let last = query.words.len() - 1;
+    query.words.iter().enumerate().all(|(i, word)| {
+        candidate_words
+            .iter()
+            .any(|c| word_score(word, c, i == last) >= TYPING_SCORE)
+    })
 }
 
 /// How well a candidate name answers the query, 0 to 1, or `None` when it should not be shown:
@@ -377,6 +479,89 @@ mod tests {
         assert!(!own.iter().any(|k| k.starts_with("a:")));
         assert!(keys("Emma Mtoori").iter().any(|k| own.contains(k)));
         assert!(!keys("Tom Smith").iter().any(|k| own.contains(k)));
+    }
+
+    /// Two words together: held by the names with both, whatever the order they are typed in,
+    /// spelt another way that sounds the same, or by a nickname.
+    #[test]
+    fn two_words_are_paired_by_their_sounds() {
+        let pairs = |query: &str| {
+            let q = NameQuery::parse(query).expect("a query");
+            let last = q.anchors().last().cloned().unwrap_or_default();
+            assert!(
+                last.iter().all(|k| k.starts_with("w:")),
+                "{query}: {last:?}"
+            );
+            last
+        };
+        let shares = |query: &str, name: &str| {
+            let stored = keys(name);
+            pairs(query).iter().any(|k| stored.contains(k))
+        };
+        for (query, name) in [
+            ("Fatima Lopez", "Fatima Lopez"),
+            ("lopez fatima", "Fatima Lopez"),
+            ("Fatma Lopes", "Fatima Lopez"),
+            ("Bob Tables", "Robert Tables"),
+            ("Robert Tables", "Bob Tables"),
+            ("Ann Smith", "Ann Marie Smith"),
+            ("James Smi", "James Smithson"),
+            ("smith jam", "James Smith"),
+        ] {
+            assert!(shares(query, name), "{query} / {name}");
+        }
+        for (query, name) in [
+            ("Fatima Lopez", "Fatima Perez"),
+            ("Fatima Lopez", "Omar Lopez"),
+            ("James Smi", "James Brown"),
+        ] {
+            assert!(!shares(query, name), "{query} / {name}");
+        }
+        // Two letters may start any word: "Fatima Lo" must not be read as the Fatima Los only.
+        assert_eq!(
+            NameQuery::parse("Fatima Lo")
+                .expect("a query")
+                .anchors()
+                .len(),
+            2
+        );
+        // One word has no pair; a widened query (nothing found) drops them: a slip that changed
+        // a sound could pair with someone else's name and hide the person typed for.
+        let one = NameQuery::parse("Lopez").expect("a query");
+        assert_eq!(one.anchors().len(), 1);
+        let two = NameQuery::parse("Fatima Lopezz").expect("a query");
+        assert_eq!(two.anchors().len(), 3);
+        assert!(two.is_pair_group(2) && !two.is_pair_group(1));
+        // A namesake spells every word of the query; a mean score that high is not enough.
+        let query = NameQuery::parse("Noah Zeomo").expect("a query");
+        assert!(score("Noah Zeomo", "Noah Zeosmo").is_some_and(|s| s >= TYPING_SCORE));
+        assert!(!is_namesake(&query, "Noah Zeosmo"));
+        assert!(is_namesake(&query, "Noah Zeomo"));
+        assert!(is_namesake(&query, "Zeomo Noah Smith"));
+        assert!(is_namesake(
+            &NameQuery::parse("bob zeo").expect("a query"),
+            "Robert Zeomo"
+        ));
+        let unpaired = two.unpaired().expect("pairs");
+        assert_eq!(unpaired.anchors(), &two.anchors()[..2]);
+        assert_eq!(unpaired.keys(), two.keys());
+        assert!(one.unpaired().is_none() && unpaired.unpaired().is_none());
+        let widened = two.widened().expect("deletions");
+        assert_eq!(widened.anchors().len(), 2);
+        assert!(
+            widened
+                .anchors()
+                .iter()
+                .flatten()
+                .all(|k| !k.starts_with("w:"))
+        );
+        // A long name pairs its first four words only.
+        let long = keys("Ana Beatriz Carla Dora Elena Fonseca");
+        let pairs: Vec<&String> = long.iter().filter(|k| k.starts_with("w:")).collect();
+        assert!(
+            !pairs.iter().any(|k| k.contains("ele") || k.contains("fon")),
+            "{pairs:?}"
+        );
     }
 
     #[test]
@@ -540,6 +725,21 @@ mod tests {
             let typed: String = given.chars().take(cut).collect();
             prop_assume!(NameQuery::parse(&typed).is_some());
             prop_assert!(found(&typed, &name));
+        }
+
+        /// A name of two words shares a pair key with itself typed in either order.
+        #[test]
+        fn two_words_pair_with_themselves_in_either_order(given in "[a-z]{3,10}", family in "[a-z]{3,12}") {
+            prop_assume!(PersonName::parse(&given).is_ok() && PersonName::parse(&family).is_ok());
+            let name = format!("{given} {family}");
+            let stored = keys(&name);
+            prop_assume!(PersonName::parse(&name).is_ok_and(|n| words(&n).len() == 2));
+            for query in [name.clone(), format!("{family} {given}")] {
+                let q = NameQuery::parse(&query).expect("a query");
+                prop_assume!(q.words().len() == 2);
+                let pairs = q.anchors().last().cloned().unwrap_or_default();
+                prop_assert!(pairs.iter().any(|k| k.starts_with("w:") && stored.contains(k)), "{query}");
+            }
         }
 
         /// Keys depend on the normalized name only: however it was written, the same keys.

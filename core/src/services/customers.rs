@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use spine_engine::normalize::email::mask_email;
 use spine_engine::normalize::phone::{Phone, Region};
-use spine_engine::search::{NameQuery, name_score};
+use spine_engine::search::{NameQuery, is_namesake, name_score};
 
 use spine_engine::search::display_name_keys;
 
@@ -129,62 +129,118 @@ async fn ranked_by_name(
     tenant: &Tenant,
     name: &NameQuery,
 ) -> ServiceResult<Vec<Uuid>> {
-    let ranked = ranked_by_keys(tx, tenant, name).await?;
-    // Nothing found: look again with each short word's deletions, which find a letter added,
-    // changed or swapped. Not first: a common word's deletions are held by as many profiles as
-    // the word, so looking them up costs a second search of that size.
-    if ranked.is_empty()
-        && let Some(widened) = name.widened()
-    {
-        return ranked_by_keys(tx, tenant, &widened).await;
-    }
-    Ok(ranked)
+    let scored = scored_by_name(tx, tenant, name, NAME_CANDIDATES).await?;
+    Ok(scored.into_iter().map(|(_, id)| id).collect())
 }
 
-/// The candidates holding the query's keys, scored against it, best first.
-async fn ranked_by_keys(
+/// Profiles whose names answer `name`, with their [`name_score`], best first (among equals the
+/// most recently active), at most about `limit`.
+///
+/// When the query's pair keys drove the search (its words together are rarer than each) and it
+/// found no name of the query's own words, a slip that changed a word's sound may have paired
+/// the query with other people's names ("Kwame Bown" pairs with Kwame Beanni, not Kwame Brown):
+/// it looks again by its words, whose answer holds those sound-alikes too. And when nothing was
+/// found at all, it looks again with each short word's deletions, which find a letter added,
+/// changed or swapped. Not first: a common word's deletions are held by as many profiles as the
+/// word, so looking them up costs a second search of that size.
+pub(crate) async fn scored_by_name(
     tx: &mut crate::store::Tx,
     tenant: &Tenant,
     name: &NameQuery,
-) -> ServiceResult<Vec<Uuid>> {
+    limit: i64,
+) -> ServiceResult<Vec<(f64, Uuid)>> {
+    let mut found = scored_by_keys(tx, tenant, name, limit).await?;
+    if found
+        .driven_by
+        .is_some_and(|group| name.is_pair_group(group))
+        && !found.namesakes
+        && let Some(unpaired) = name.unpaired()
+    {
+        found = scored_by_keys(tx, tenant, &unpaired, limit).await?;
+    }
+    if found.scored.is_empty()
+        && let Some(widened) = name.widened()
+    {
+        found = scored_by_keys(tx, tenant, &widened, limit).await?;
+    }
+    Ok(found.scored)
+}
+
+/// What one lookup of a name query's keys found.
+struct ByKeys {
+    /// The candidates holding the query's keys, scored against it, best first.
+    scored: Vec<(f64, Uuid)>,
+    /// Which group of the query's anchors drove the lookup.
+    driven_by: Option<usize>,
+    /// Whether a candidate spells the query's words ([`is_namesake`]).
+    namesakes: bool,
+}
+
+/// Looks the query's keys up once.
+async fn scored_by_keys(
+    tx: &mut crate::store::Tx,
+    tenant: &Tenant,
+    name: &NameQuery,
+    limit: i64,
+) -> ServiceResult<ByKeys> {
     let candidates = tx
-        .names_with_name_keys(
-            tenant.id,
-            (name.word_keys(), name.anchors()),
-            NAME_CANDIDATES,
-        )
+        .names_with_name_keys(tenant.id, (name.word_keys(), name.anchors()), limit)
         .await?;
+    let namesakes = candidates
+        .names
+        .iter()
+        .any(|(_, display_name)| is_namesake(name, display_name));
     let mut scored: Vec<(f64, Uuid)> = candidates
+        .names
         .into_iter()
         .filter_map(|(id, display_name)| Some((name_score(name, &display_name)?, id)))
         .collect();
     // Best score first; among equals the most recently active (the candidates' order).
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(scored.into_iter().map(|(_, id)| id).collect())
+    Ok(ByKeys {
+        scored,
+        driven_by: candidates.driven_by,
+        namesakes,
+    })
 }
 
-/// Writes the name search keys of named profiles that have none (profiles stored before the
-/// index existed), a page per transaction; returns how many were indexed. Run after migrations.
-pub async fn index_missing_names(store: &Store) -> ServiceResult<u64> {
+/// Writes the name search keys of the named profiles that have none, in the tenants a migration
+/// marked (one that rebuilds the keys empties them), a page per transaction, then marks each
+/// tenant done; returns how many profiles were indexed, and tells `progress` the count so far
+/// after each page (a million profiles take minutes). Other starts read the marks only. Run
+/// after migrations.
+pub async fn index_missing_names(
+    store: &Store,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> ServiceResult<u64> {
     const PAGE: i64 = 1_000;
-    let mut after = None;
+    let tenants = store.read().await?.tenants_with_unindexed_names().await?;
     let mut indexed = 0;
-    loop {
-        let mut tx = store.begin().await?;
-        let page = tx.customers_missing_name_keys(after, PAGE).await?;
-        for (tenant_id, id, name) in &page {
-            tx.reindex_name(*tenant_id, *id, &display_name_keys(Some(name)))
+    for tenant_id in tenants {
+        let mut after = None;
+        loop {
+            let mut tx = store.begin().await?;
+            let page = tx
+                .customers_missing_name_keys(tenant_id, after, PAGE)
                 .await?;
-        }
-        tx.commit().await?;
-        indexed += page.len() as u64;
-        match page.last() {
-            Some((tenant_id, id, _)) if page.len() as i64 == PAGE => {
-                after = Some((*tenant_id, *id))
+            for (id, name) in &page {
+                tx.reindex_name(tenant_id, *id, &display_name_keys(Some(name)))
+                    .await?;
             }
-            _ => return Ok(indexed),
+            let last = (page.len() as i64 == PAGE).then(|| page.last().map(|(id, _)| *id));
+            if last.is_none() {
+                tx.set_names_indexed(tenant_id, true).await?;
+            }
+            tx.commit().await?;
+            indexed += page.len() as u64;
+            progress(indexed);
+            match last.flatten() {
+                Some(id) => after = Some(id),
+                None => break,
+            }
         }
     }
+    Ok(indexed)
 }
 
 /// Result rows with the channels each profile has used (one query for the page).

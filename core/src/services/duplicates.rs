@@ -12,9 +12,9 @@ use spine_engine::resolve::{
     Candidate, Contribution, MatchLevel, ProfileEvidence, ScoredCandidate, SharedIdentifier,
     score_candidates,
 };
-use spine_engine::search::{NameQuery, name_score};
+use spine_engine::search::NameQuery;
 
-use crate::services::customers::with_channels;
+use crate::services::customers::{scored_by_name, with_channels};
 use crate::services::matching::current_model;
 use crate::services::{ServiceError, ServiceResult, Tenant};
 use crate::store::{CustomerRow, Store, Tx};
@@ -58,18 +58,11 @@ pub async fn possible_duplicates(
         }
     }
     if let Some(query) = subject.display_name.as_deref().and_then(NameQuery::parse) {
-        let alike: Vec<Uuid> = tx
-            .names_with_name_keys(
-                tenant.id,
-                (query.word_keys(), query.anchors()),
-                NAME_LOOKALIKES,
-            )
+        let alike: Vec<Uuid> = scored_by_name(&mut tx, tenant, &query, NAME_LOOKALIKES)
             .await?
             .into_iter()
-            .filter(|(other, name)| {
-                *other != id && name_score(&query, name).is_some_and(|score| score >= NAME_ALIKE)
-            })
-            .map(|(other, _)| other)
+            .filter(|(score, other)| *other != id && *score >= NAME_ALIKE)
+            .map(|(_, other)| other)
             .collect();
         for row in tx.customers_by_ids(tenant.id, &alike).await? {
             rows.entry(row.id).or_insert(row);

@@ -13,6 +13,14 @@ use super::{StoreResult, Tx, on_conn};
 /// word (measured at 100k profiles: "James Wang", 5,500 rows for "wang", 24 ms against 41).
 const RARE_WORD_HOLDERS: i64 = 6_000;
 
+/// A name search's candidates, as (id, display name), and which group of the query's anchors
+/// drove it (`None`: every holder of every key was counted).
+#[derive(Debug, Default)]
+pub struct NameCandidates {
+    pub names: Vec<(Uuid, String)>,
+    pub driven_by: Option<usize>,
+}
+
 /// Candidates a name search ranks at most: enough for any page a person reads, and a bound on
 /// the work a one-letter-common prefix ("ma") can cause at a million profiles.
 pub const NAME_CANDIDATES: i64 = 500;
@@ -277,29 +285,31 @@ impl Tx {
     /// `limit`: the candidates a name search ranks. Only the `2 × limit` holding the most are
     /// looked up; among equals at that cut, the most recently created (ids are UUIDv7).
     ///
-    /// When the query has several words and one of them is rare (its own keys, `anchors`, are
-    /// held by at most [`RARE_WORD_HOLDERS`] rows and by some), only holders of that word's own
-    /// keys are counted: a name matching the query matches each of its words. Otherwise a
-    /// common given name ("James Fesaka": thousands hold the keys of "james") made SQLite count
-    /// and look up every holder of every word. A word nobody's own keys match (two slips in
-    /// it) never drives the search.
+    /// When the query has several words and one group of its `anchors` is rare (a word's own
+    /// keys, or the words' pair keys, held by at most [`RARE_WORD_HOLDERS`] rows and by some),
+    /// only holders of that group are counted: a name matching the query matches each of its
+    /// words. Otherwise a common given name ("James Fesaka": thousands hold the keys of
+    /// "james") made SQLite count and look up every holder of every word; and two common words
+    /// ("Fatima Lopez") still do when no one holds their pair (a slip changed a sound). A group
+    /// nobody holds (two slips in a word) never drives the search.
     pub async fn names_with_name_keys(
         &mut self,
         tenant_id: Uuid,
         (word_keys, anchors): (&[Vec<String>], &[Vec<String>]),
         limit: i64,
-    ) -> StoreResult<Vec<(Uuid, String)>> {
+    ) -> StoreResult<NameCandidates> {
         let mut keys: Vec<&String> = word_keys.iter().flatten().collect();
         keys.sort();
         keys.dedup();
         if keys.is_empty() {
-            return Ok(Vec::new());
+            return Ok(NameCandidates::default());
         }
-        let rarest = if word_keys.len() > 1 {
+        let driven_by = if word_keys.len() > 1 {
             self.rarest_word(tenant_id, anchors).await?
         } else {
             None
         };
+        let rarest = driven_by.map(|group| anchors[group].as_slice());
         // Each key as its own index range, joined with UNION ALL: with `key in (...)` and a
         // single tenant, SQLite prefers the by-customer index (it saves the group-by sort) and
         // reads every key of the tenant.
@@ -337,25 +347,26 @@ impl Tx {
              where c.deleted_at is null and c.merged_into is null and c.display_name is not null \
              order by k.hits desc, c.last_seen_at desc, c.id limit $2"
         );
-        Ok(on_conn!(self, c => {
+        let names = on_conn!(self, c => {
             let mut q = sqlx::query_as::<_, (Uuid, String)>(&sql).bind(tenant_id).bind(limit);
             for key in keys.iter().copied().chain(rarest.into_iter().flatten()) {
                 q = q.bind(key);
             }
             q.fetch_all(&mut *c).await
-        })?)
+        })?;
+        Ok(NameCandidates { names, driven_by })
     }
 
-    /// The own keys of the word fewest profiles hold, when some and at most [`RARE_WORD_HOLDERS`] do. Each
-    /// word's holders are counted only up to that bound, so a common word costs no more than a
-    /// rare one.
-    async fn rarest_word<'k>(
+    /// The group of anchor keys fewest profiles hold (its index), when some and at most
+    /// [`RARE_WORD_HOLDERS`] do. Each group's holders are counted only up to that bound, so a
+    /// common word costs no more than a rare one.
+    async fn rarest_word(
         &mut self,
         tenant_id: Uuid,
-        word_keys: &'k [Vec<String>],
-    ) -> StoreResult<Option<&'k [String]>> {
-        let mut rarest: Option<(i64, &[String])> = None;
-        for keys in word_keys.iter().filter(|k| !k.is_empty()) {
+        word_keys: &[Vec<String>],
+    ) -> StoreResult<Option<usize>> {
+        let mut rarest: Option<(i64, usize)> = None;
+        for (group, keys) in word_keys.iter().enumerate().filter(|(_, k)| !k.is_empty()) {
             let ranges = (0..keys.len())
                 .map(|i| {
                     format!(
@@ -378,10 +389,10 @@ impl Tx {
             if (1..=RARE_WORD_HOLDERS).contains(&held)
                 && rarest.is_none_or(|(fewest, _)| held < fewest)
             {
-                rarest = Some((held, keys.as_slice()));
+                rarest = Some((held, group));
             }
         }
-        Ok(rarest.map(|(_, keys)| keys))
+        Ok(rarest.map(|(_, group)| group))
     }
 
     /// These profiles, in the order of `ids` (those not found left out).
@@ -407,23 +418,36 @@ impl Tx {
         Ok(rows)
     }
 
-    /// Named profiles without name search keys, after `after` in (tenant, id) order: the
-    /// start-up backfill's pages (profiles written before the index existed).
+    /// A tenant's named profiles without name search keys, after `after` in id order: the
+    /// start-up backfill's pages (for a tenant marked by a migration that rebuilds the keys).
     pub async fn customers_missing_name_keys(
         &mut self,
-        after: Option<(Uuid, Uuid)>,
+        tenant_id: Uuid,
+        after: Option<Uuid>,
         limit: i64,
-    ) -> StoreResult<Vec<(Uuid, Uuid, String)>> {
-        let (after_tenant, after_id) = after.unwrap_or((Uuid::nil(), Uuid::nil()));
-        Ok(
-            on_conn!(self, c => sqlx::query_as::<_, (Uuid, Uuid, String)>(
-            "select c.tenant_id, c.id, c.display_name from customers c \
-             where (c.tenant_id > $1 or (c.tenant_id = $1 and c.id > $2)) \
+    ) -> StoreResult<Vec<(Uuid, String)>> {
+        Ok(on_conn!(self, c => sqlx::query_as::<_, (Uuid, String)>(
+            "select c.id, c.display_name from customers c \
+             where c.tenant_id = $1 and c.id > $2 \
              and c.display_name is not null and c.merged_into is null and c.deleted_at is null \
              and not exists (select 1 from customer_name_keys k where k.tenant_id = c.tenant_id and k.customer_id = c.id) \
-             order by c.tenant_id, c.id limit $3")
-            .bind(after_tenant).bind(after_id).bind(limit).fetch_all(&mut *c).await)?,
-        )
+             order by c.id limit $3")
+            .bind(tenant_id).bind(after.unwrap_or(Uuid::nil())).bind(limit).fetch_all(&mut *c).await)?)
+    }
+
+    /// Tenants whose profiles' name keys a migration emptied, to be written again.
+    pub async fn tenants_with_unindexed_names(&mut self) -> StoreResult<Vec<Uuid>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "select id from tenants where not names_indexed order by id")
+            .fetch_all(&mut *c).await)?)
+    }
+
+    /// Marks whether every named profile of the tenant holds its name keys (new profiles are
+    /// written with theirs).
+    pub async fn set_names_indexed(&mut self, tenant_id: Uuid, indexed: bool) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query("update tenants set names_indexed = $2 where id = $1")
+            .bind(tenant_id).bind(indexed).execute(&mut *c).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// Active profiles holding an identifier of this kind with this value or match key (the

@@ -32,7 +32,7 @@ pub use analytics::{
 pub use api_keys::ApiKeyRow;
 pub use audit::{AuditFilter, AuditRecord, NewAudit};
 pub use backup::{RowCounts, sqlite_file_of};
-pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NewCustomer};
+pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NameCandidates, NewCustomer};
 pub use housekeeping::Purged;
 pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};

@@ -154,9 +154,19 @@ pub async fn open(database_url: &str) -> anyhow::Result<Store> {
 /// rebuilt its keys). Run where search will be served (`serve`) and by `migrate`; the other
 /// commands write keys with every name and do not search.
 pub async fn index_names(store: &Store) -> anyhow::Result<()> {
-    let indexed = spine_core::services::customers::index_missing_names(store)
-        .await
-        .context("indexing profile names for search")?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} indexing profile names for search: {pos} profiles ({per_sec})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let indexed =
+        spine_core::services::customers::index_missing_names(store, &|done| bar.set_position(done))
+            .await
+            .context("indexing profile names for search")?;
+    bar.finish_and_clear();
     if indexed > 0 {
         tracing::info!(profiles = indexed, "indexed profile names for search");
     }
