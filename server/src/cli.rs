@@ -586,6 +586,10 @@ pub struct LoadArgs {
     #[arg(long)]
     pub show_misses: bool,
 
+    /// Print the N slowest searches of the idle phase, with their times.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub show_slowest: usize,
+
     /// Send the events alone, without the client that searches while they go out (to measure
     /// one event unloaded, with --concurrency 1).
     #[arg(long)]

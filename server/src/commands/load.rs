@@ -517,6 +517,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let progress = super::progress_bar(args.searches as u64, "searching", "");
     let mut rng = SmallRng::seed_from_u64(args.seed);
     let mut search = Vec::with_capacity(args.searches);
+    let mut slowest: Vec<(u64, String)> = Vec::new();
     let mut found = 0;
     let mut among_namesakes = 0;
     let started_search = Instant::now();
@@ -534,12 +535,19 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         )
         .await?;
         search.push(micros);
+        if args.show_slowest > 0 {
+            slowest.push((micros, q));
+        }
         found += usize::from(hit == Found::Yes);
         among_namesakes += usize::from(hit == Found::AmongNamesakes);
         progress.inc(1);
     }
     progress.finish_and_clear();
     let search_elapsed = started_search.elapsed().as_secs_f64();
+    slowest.sort_by_key(|(micros, _)| std::cmp::Reverse(*micros));
+    for (micros, q) in slowest.iter().take(args.show_slowest) {
+        eprintln!("slow {:>8.1} ms {q:?}", *micros as f64 / 1000.0);
+    }
     let search = Latencies::new(search);
     let healthz = healthz_rate(
         &client,
