@@ -333,8 +333,13 @@ impl NameQuery {
             keys: keys.into_iter().cloned().collect(),
             word_keys,
             widened: true,
-            anchors: self.anchors[..self.words.len()].to_vec(),
+            anchors: self.own_anchors().to_vec(),
         })
+    }
+
+    /// Each word's own keys: [`NameQuery::anchors`] without the pair keys.
+    fn own_anchors(&self) -> &[Vec<String>] {
+        &self.anchors[..self.words.len()]
     }
 
     /// Whether [`NameQuery::anchors`]' group `group` is the pair keys' (not a word's own).
@@ -346,7 +351,7 @@ impl NameQuery {
     /// the query's own words; `None` when it has none.
     pub fn unpaired(&self) -> Option<NameQuery> {
         (self.anchors.len() > self.words.len()).then(|| NameQuery {
-            anchors: self.anchors[..self.words.len()].to_vec(),
+            anchors: self.own_anchors().to_vec(),
             ..self.clone()
         })
     }

@@ -150,10 +150,7 @@ pub(crate) async fn scored_by_name(
     limit: i64,
 ) -> ServiceResult<Vec<(f64, Uuid)>> {
     let mut found = scored_by_keys(tx, tenant, name, limit).await?;
-    if found
-        .driven_by
-        .is_some_and(|group| name.is_pair_group(group))
-        && !found.namesakes
+    if found.pair_found_no_namesake
         && let Some(unpaired) = name.unpaired()
     {
         found = scored_by_keys(tx, tenant, &unpaired, limit).await?;
@@ -170,10 +167,9 @@ pub(crate) async fn scored_by_name(
 struct ByKeys {
     /// The candidates holding the query's keys, scored against it, best first.
     scored: Vec<(f64, Uuid)>,
-    /// Which group of the query's anchors drove the lookup.
-    driven_by: Option<usize>,
-    /// Whether a candidate spells the query's words ([`is_namesake`]).
-    namesakes: bool,
+    /// The query's pair keys drove the lookup, and no candidate spells the query's words
+    /// ([`is_namesake`]).
+    pair_found_no_namesake: bool,
 }
 
 /// Looks the query's keys up once.
@@ -186,10 +182,13 @@ async fn scored_by_keys(
     let candidates = tx
         .names_with_name_keys(tenant.id, (name.word_keys(), name.anchors()), limit)
         .await?;
-    let namesakes = candidates
-        .names
-        .iter()
-        .any(|(_, display_name)| is_namesake(name, display_name));
+    let pair_found_no_namesake = candidates
+        .driven_by
+        .is_some_and(|group| name.is_pair_group(group))
+        && !candidates
+            .names
+            .iter()
+            .any(|(_, display_name)| is_namesake(name, display_name));
     let mut scored: Vec<(f64, Uuid)> = candidates
         .names
         .into_iter()
@@ -199,8 +198,7 @@ async fn scored_by_keys(
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     Ok(ByKeys {
         scored,
-        driven_by: candidates.driven_by,
-        namesakes,
+        pair_found_no_namesake,
     })
 }
 
@@ -227,16 +225,16 @@ pub async fn index_missing_names(
                 tx.reindex_name(tenant_id, *id, &display_name_keys(Some(name)))
                     .await?;
             }
-            let last = (page.len() as i64 == PAGE).then(|| page.last().map(|(id, _)| *id));
-            if last.is_none() {
+            let more = page.len() as i64 == PAGE;
+            if !more {
                 tx.set_names_indexed(tenant_id, true).await?;
             }
             tx.commit().await?;
             indexed += page.len() as u64;
             progress(indexed);
-            match last.flatten() {
-                Some(id) => after = Some(id),
-                None => break,
+            match page.last() {
+                Some((id, _)) if more => after = Some(*id),
+                _ => break,
             }
         }
     }
