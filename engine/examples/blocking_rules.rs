@@ -5,8 +5,10 @@
 //!
 //! It then deduplicates the table with the default rules and without the rare-value ones.
 //! With `SHOW_MODEL=1` it also prints the trained m of each level beside the m the truth gives,
-//! and the wrong links by the kinds of the two people (twins, households, namesakes). With
-//! `SHOW_MISSED=1` it prints the true pairs no rule compared, by which fields agree.
+//! and the wrong links by the kinds of the two people (twins, households, namesakes);
+//! `SHOW_WRONG=N` beside it prints N wrong links and `SHOW_UNLINKED=N` N true pairs compared but
+//! scored below the threshold, with their fields. With `SHOW_MISSED=1` it prints the true pairs
+//! no rule compared, by which fields agree.
 
 use std::collections::HashSet;
 
@@ -189,15 +191,45 @@ fn accuracy(
         }
         // Wrong links by the kinds of the two people.
         let mut wrong: std::collections::BTreeMap<String, usize> = Default::default();
+        let show_wrong: usize = std::env::var("SHOW_WRONG")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut shown = 0;
         for p in out.pairs.iter().filter(|p| p.probability >= 0.9) {
             let (a, b) = (&synth[p.left as usize], &synth[p.right as usize]);
             if a.person != b.person {
+                if shown < show_wrong {
+                    shown += 1;
+                    eprintln!(
+                        "  wrong {:.3} {:?}\n        {:?}",
+                        p.probability, a.raw.fields, b.raw.fields
+                    );
+                }
                 let mut kinds = [format!("{:?}", a.kind), format!("{:?}", b.kind)];
                 kinds.sort();
                 *wrong.entry(kinds.join("+")).or_default() += 1;
             }
         }
         eprintln!("  wrong links by kind: {wrong:?}");
+        // True pairs compared but scored below the link threshold.
+        let show_unlinked: usize = std::env::var("SHOW_UNLINKED")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        for p in out
+            .pairs
+            .iter()
+            .filter(|p| p.probability < 0.9)
+            .filter(|p| synth[p.left as usize].person == synth[p.right as usize].person)
+            .take(show_unlinked)
+        {
+            let (a, b) = (&synth[p.left as usize], &synth[p.right as usize]);
+            eprintln!(
+                "  unlinked {:.3} {:?}\n        {:?}",
+                p.probability, a.raw.fields, b.raw.fields
+            );
+        }
         if let Some(em) = &out.report.em {
             for s in &em.sessions {
                 eprintln!(

@@ -6,6 +6,7 @@ use spine_engine::dedupe::{DedupeOptions, dedupe};
 use spine_engine::eval::evaluate;
 use spine_engine::model::Model;
 use spine_engine::normalize::phone::Region;
+use spine_engine::record::Field;
 use spine_engine::record::{Record, normalize_all};
 use spine_engine::synth::corrupt::{Corruption, corrupt};
 use spine_engine::synth::{SynthOptions, generate, truth};
@@ -30,10 +31,7 @@ fn run_corrupted(
         corrupt(&mut synth, &corruption, seed);
     }
     let raws: Vec<_> = synth.iter().map(|s| s.raw.clone()).collect();
-    let records: Vec<Record> = normalize_all(&raws, Region::default())
-        .into_iter()
-        .map(|(r, _)| r)
-        .collect();
+    let records = normalized(&raws);
     let mut model = Model::default_for_people();
     let out = dedupe(&records, &mut model, options, &|_, _, _| {});
     let predicted: Vec<(String, u64)> = records
@@ -42,6 +40,13 @@ fn run_corrupted(
         .map(|(r, c)| (r.id.clone(), *c as u64))
         .collect();
     evaluate(&predicted, &truth(&synth))
+}
+
+fn normalized(raws: &[spine_engine::record::RawRecord]) -> Vec<Record> {
+    normalize_all(raws, Region::default())
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect()
 }
 
 #[test]
@@ -142,4 +147,59 @@ fn a_sparse_table_keeps_its_duplicates_through_rare_values() {
         without.pairwise_recall
     );
     assert!(with.pairwise_precision >= 0.9, "{with:#?}");
+}
+
+/// Records from CSV-like lines of first name, last name, email, phone, street line, city,
+/// postcode and date of birth, as a user types them into a small file.
+fn small_table(lines: &[&str]) -> Vec<Record> {
+    use spine_engine::record::RawRecord;
+    let fields = [
+        Field::FirstName,
+        Field::LastName,
+        Field::Email,
+        Field::Phone,
+        Field::Address1,
+        Field::City,
+        Field::Postcode,
+        Field::DateOfBirth,
+    ];
+    let raws: Vec<RawRecord> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| RawRecord {
+            id: format!("r{i}"),
+            fields: fields
+                .iter()
+                .cloned()
+                .zip(line.split(',').map(str::to_owned))
+                .collect(),
+        })
+        .collect();
+    normalized(&raws)
+}
+
+#[test]
+fn a_nickname_of_a_womans_name_and_a_birth_year_with_swapped_digits_stay_one_person() {
+    let records = small_table(&[
+        "Alexandra,Jones,alex.jones@example.com,+1 415 555 0101,12 Oak Street,San Francisco,94110,1990-04-12",
+        "Sasha,Jones,alex.jones@example.com,+1 415 555 0101,12 Oak Street,San Francisco,94110,1990-04-12",
+        "Ana,Lopez,ana.lopez@example.com,+1 312 555 0199,4 Elm Avenue,Chicago,60601,1985-06-30",
+        "Ana,Lopez,ana.lopez@example.com,+1 312 555 0199,4 Elm Avenue,Chicago,60601,1958-06-30",
+        // A twin: one household, one birth date, a name no table relates to Alexandra's.
+        "Samantha,Jones,alex.jones@example.com,+1 415 555 0101,12 Oak Street,San Francisco,94110,1990-04-12",
+        "Peter,Smith,psmith@example.com,+1 206 555 0123,9 Pine Road,Seattle,98101,1970-01-05",
+        "Maria,Garcia,mgarcia@example.com,+1 713 555 0142,77 Bay Street,Houston,77002,1982-11-21",
+    ]);
+    let mut model = Model::for_records(&records);
+    let out = dedupe(
+        &records,
+        &mut model,
+        &DedupeOptions::default(),
+        &|_, _, _| {},
+    );
+    let c = &out.cluster_of;
+    assert_eq!(c[0], c[1], "Alexandra and Sasha Jones are one person");
+    assert_eq!(c[2], c[3], "Ana Lopez born 1985 and 1958 is one person");
+    assert_ne!(c[0], c[4], "Samantha is Alexandra's twin, not Alexandra");
+    assert_eq!(c.iter().collect::<std::collections::HashSet<_>>().len(), 5);
 }

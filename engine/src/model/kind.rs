@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::similarity::{dob_close, jaro_winkler, phone_equivalent};
+use crate::normalize::name::related_given_names;
 use crate::record::{Record, Text};
 
 /// The comparisons the engine knows. Thresholds are data, saved with the model.
@@ -25,7 +26,7 @@ pub enum ComparisonKind {
     Address,
     /// same postcode / same city (and state when both have one) / else.
     PostcodeCity,
-    /// exact / day and month swapped or one digit off / same year / else.
+    /// exact / day and month swapped, one digit off or two neighbouring digits swapped / same year / else.
     DateOfBirth,
     /// exact / else.
     ExternalId,
@@ -60,7 +61,8 @@ pub(crate) mod level {
     pub const EMAIL_EXACT: u8 = 0;
     pub const EMAIL_CANONICAL: u8 = 1;
     pub const EMAIL_LOCAL: u8 = 2;
-    pub const EMAIL_ELSE: u8 = 3;
+    pub const EMAIL_SLIP: u8 = 3;
+    pub const EMAIL_ELSE: u8 = 4;
 
     pub const PHONE_EXACT: u8 = 0;
     pub const PHONE_VARIANT: u8 = 1;
@@ -118,6 +120,17 @@ impl ComparisonKind {
                         return None;
                     }
                     EMAIL_LOCAL
+                } else if one_slip_apart(x, y) {
+                    // A letter typed wrong, left out, added or two swapped. Where both sides
+                    // are spelled from their own names ("john.smith", "joan.smith"), the names
+                    // already say how alike they are.
+                    if let (Some(p), Some(q)) = (local_part(x), local_part(y))
+                        && spelled_from_names(p, a)
+                        && spelled_from_names(q, b)
+                    {
+                        return None;
+                    }
+                    EMAIL_SLIP
                 } else {
                     EMAIL_ELSE
                 })
@@ -203,9 +216,13 @@ impl ComparisonKind {
                 format!("jaro_winkler >= {jw_low:.2}"),
                 "else".into(),
             ],
-            ComparisonKind::Email => {
-                fixed(&["exact", "provider_canonical", "same_local_part", "else"])
-            }
+            ComparisonKind::Email => fixed(&[
+                "exact",
+                "provider_canonical",
+                "same_local_part",
+                "one_slip",
+                "else",
+            ]),
             ComparisonKind::Phone => fixed(&["exact", "variant_or_last_7_digits", "else"]),
             ComparisonKind::Address => fixed(&[
                 "same_line_same_unit",
@@ -225,10 +242,8 @@ impl ComparisonKind {
     pub fn level_count(&self) -> usize {
         match self {
             ComparisonKind::FirstName { .. } => 7,
-            ComparisonKind::Address => 5,
-            ComparisonKind::LastName { .. }
-            | ComparisonKind::Email
-            | ComparisonKind::DateOfBirth => 4,
+            ComparisonKind::Address | ComparisonKind::Email => 5,
+            ComparisonKind::LastName { .. } | ComparisonKind::DateOfBirth => 4,
             ComparisonKind::Phone | ComparisonKind::PostcodeCity => 3,
             ComparisonKind::ExternalId | ComparisonKind::Other { .. } => 2,
         }
@@ -299,13 +314,15 @@ fn first_name(a: &Record, b: &Record, jw_high: f64, jw_low: f64) -> Option<u8> {
     if x == y {
         return Some(FIRST_EXACT);
     }
-    if both(&a.given_canonical, &b.given_canonical).is_some_and(|(p, q)| p == q) {
+    if both(&a.given_canonical, &b.given_canonical).is_some_and(|(p, q)| p == q)
+        || related_given_names(x, y)
+    {
         return Some(FIRST_NICKNAME);
     }
     let similarity = jaro_winkler(x, y);
     Some(if similarity >= jw_high {
         FIRST_JW_HIGH
-    } else if both(&a.family, &b.family).is_some_and(|(p, q)| p == y && q == x) {
+    } else if names_crossed(a, b, jw_high, jw_low) {
         // "Smith John" against "John Smith": the names are there, in the wrong columns.
         FIRST_SWAPPED
     } else if similarity >= jw_low {
@@ -395,6 +412,61 @@ fn similar_lines(x: &str, y: &str) -> bool {
 }
 
 /// "j" against "john".
+/// Whether each record's given name is the other's family name, allowing a slip or a
+/// nickname on one side ("Smith John" / "John Smith", "Walerworth Damuel" / "Samuel
+/// Walerworth", "Miller Patty" / "Patricia Miller"): both crossed pairs at least loosely
+/// alike, one of them closely.
+fn names_crossed(a: &Record, b: &Record, jw_high: f64, jw_low: f64) -> bool {
+    let (Some((x, y)), Some((p, q))) = (both(&a.given, &b.given), both(&a.family, &b.family))
+    else {
+        return false;
+    };
+    let alike = |given: &str, family: &str| {
+        if given == family {
+            return 1.0;
+        }
+        match jaro_winkler(given, family) {
+            s if s < jw_low && related_given_names(given, family) => 1.0,
+            s => s,
+        }
+    };
+    // a's given name against b's family name, then a's family name against b's given name
+    // (most pairs stop at the first: scoring runs this on every pair whose first names differ).
+    let one = alike(x, q);
+    if one < jw_low {
+        return false;
+    }
+    let other = alike(y, p);
+    other >= jw_low && one.max(other) >= jw_high
+}
+
+/// Whether two different strings are one typing slip apart: one character changed, left out
+/// or added, or two neighbours swapped. Linear, without allocating (scoring runs it on millions
+/// of pairs).
+fn one_slip_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let start = long.iter().zip(short).take_while(|(p, q)| p == q).count();
+    if long.len() == short.len() {
+        if start == long.len() {
+            return false;
+        }
+        let (tail_long, tail_short) = (&long[start + 1..], &short[start + 1..]);
+        // Changed at `start`, or `start` and the next swapped.
+        tail_long == tail_short
+            || (start + 1 < long.len()
+                && long[start] == short[start + 1]
+                && long[start + 1] == short[start]
+                && long[start + 2..] == short[start + 2..])
+    } else {
+        // One character more in `long`, at `start`.
+        long[start + 1..] == short[start..]
+    }
+}
+
 fn is_initial_of(initial: &str, name: &str) -> bool {
     let mut chars = initial.chars();
     match (chars.next(), chars.next()) {

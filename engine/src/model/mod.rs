@@ -238,17 +238,20 @@ impl Comparison {
     }
 
     /// Brings a comparison saved before its kind gained a level up to date: an address saved
-    /// with four levels gets "similar_line", its m taken from "else" (which held those pairs).
+    /// with four levels gets "similar_line", an email saved with four "one_slip", its m taken
+    /// from "else" (which held those pairs).
     fn upgrade(&mut self) {
-        if self.kind == ComparisonKind::Address && self.levels.len() == 4 {
-            let current = defaults::address();
-            let mut similar = current.levels[3].clone();
-            let last = self.levels.len() - 1;
-            similar.m = similar.m.min(self.levels[last].m);
-            self.levels[last].m -= similar.m;
-            self.levels[last].label = current.levels[4].label.clone();
-            self.levels.insert(3, similar);
-        }
+        let current = match (&self.kind, self.levels.len()) {
+            (ComparisonKind::Address, 4) => defaults::address(),
+            (ComparisonKind::Email, 4) => defaults::email(),
+            _ => return,
+        };
+        let last = self.levels.len() - 1;
+        let mut added = current.levels[last].clone();
+        added.m = added.m.min(self.levels[last].m);
+        self.levels[last].m -= added.m;
+        self.levels[last].label = current.levels[last + 1].label.clone();
+        self.levels.insert(last, added);
     }
 
     pub fn validate(&self) -> Result<(), ModelError> {

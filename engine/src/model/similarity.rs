@@ -90,13 +90,23 @@ fn jaro<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
 }
 
 /// For two different ISO dates (YYYY-MM-DD): `Some(true)` when day and month are swapped
-/// (the US/European reading of one date) or exactly one digit differs, `Some(false)` when
-/// both are dates but neither slip explains the difference, `None` when one is no ISO date.
+/// (the US/European reading of one date), exactly one digit differs, or two neighbouring
+/// digits are swapped (1958 typed for 1985, 12-03 for 12-30), `Some(false)` when both are
+/// dates but no such slip explains the difference, `None` when one is no ISO date.
 pub(crate) fn dob_close(a: &str, b: &str) -> Option<bool> {
     let (x, y) = (iso_parts(a)?, iso_parts(b)?);
     let swapped = x.0 == y.0 && x.1 == y.2 && x.2 == y.1;
-    let differing = a.bytes().zip(b.bytes()).filter(|(p, q)| p != q).count();
-    Some(swapped || differing == 1)
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut differing = (0..a.len()).filter(|&i| a[i] != b[i]);
+    let slip = match (differing.next(), differing.next(), differing.next()) {
+        (Some(_), None, None) => true,
+        // Two digits typed in the wrong order, a separator between them or not.
+        (Some(i), Some(j), None) => {
+            a[i] == b[j] && a[j] == b[i] && a[i + 1..j].iter().all(|c| !c.is_ascii_digit())
+        }
+        _ => false,
+    };
+    Some(swapped || slip)
 }
 
 fn iso_parts(date: &str) -> Option<(&[u8], &[u8], &[u8])> {
@@ -161,6 +171,14 @@ mod tests {
         assert_eq!(dob_close("1980-07-04", "1980-07-05"), Some(true));
         assert_eq!(dob_close("1980-07-04", "1981-07-04"), Some(true));
         assert_eq!(dob_close("1980-07-04", "1980-08-05"), Some(false));
+        // Two neighbouring digits swapped, within a part or across its separator.
+        assert_eq!(dob_close("1985-03-12", "1958-03-12"), Some(true));
+        assert_eq!(dob_close("1985-12-03", "1985-12-30"), Some(true));
+        assert_eq!(dob_close("1980-12-03", "1981-02-03"), Some(true));
+        // Two digits changed, or swapped with another between them: another date.
+        assert_eq!(dob_close("1985-03-12", "1958-03-21"), Some(false));
+        assert_eq!(dob_close("1985-03-12", "1589-03-12"), Some(false));
+        assert_eq!(dob_close("1985-03-12", "1976-03-12"), Some(false));
         assert_eq!(dob_close("1980-07-04", "july 4"), None);
     }
 

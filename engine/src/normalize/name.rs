@@ -6,7 +6,7 @@ mod nicknames;
 
 use crate::normalize::text::fold;
 
-pub use nicknames::{canonical_nickname, has_nicknames};
+pub use nicknames::{canonical_nickname, has_nicknames, related_given_names};
 
 /// Longer than any real name; anything past it is pasted text, not a name.
 const MAX_LEN: usize = 300;

@@ -44,6 +44,112 @@ const CASES: &[Case] = &[
     ),
     (
         "first_name",
+        &[("first_name", "Samuel"), ("last_name", "Walerworth")],
+        &[("first_name", "Walerworth"), ("last_name", "Damuel")],
+        Some("swapped_with_last_name"),
+    ),
+    (
+        "first_name",
+        &[("first_name", "Patricia"), ("last_name", "Miller")],
+        &[("first_name", "Miller"), ("last_name", "Patty")],
+        Some("swapped_with_last_name"),
+    ),
+    (
+        "first_name",
+        &[("first_name", "Thomas"), ("last_name", "Garcia")],
+        &[("first_name", "Garcia"), ("last_name", "Brown")],
+        Some("else"),
+    ),
+    (
+        "last_name",
+        &[("first_name", "Thomas"), ("last_name", "Garcia")],
+        &[("first_name", "Garcia"), ("last_name", "Brown")],
+        Some("else"),
+    ),
+    (
+        "email",
+        &[("email", "avacorthwaite@yahoo.com")],
+        &[("email", "avacorthwasite@yahoo.com")],
+        Some("one_slip"),
+    ),
+    (
+        "email",
+        &[("email", "lindbridge.lauren@gmail.com")],
+        &[("email", "lindbridge.luaren@gmail.com")],
+        Some("one_slip"),
+    ),
+    (
+        "email",
+        &[("email", "lindbridge.lauren@gmail.com")],
+        &[("email", "lindbridge.lauren@gmial.com")],
+        Some("same_local_part"),
+    ),
+    (
+        "email",
+        &[
+            ("email", "john.smith@gmail.com"),
+            ("first_name", "John"),
+            ("last_name", "Smith"),
+        ],
+        &[
+            ("email", "joan.smith@gmail.com"),
+            ("first_name", "Joan"),
+            ("last_name", "Smith"),
+        ],
+        None,
+    ),
+    (
+        "email",
+        &[
+            ("email", "avacorthwaite@yahoo.com"),
+            ("first_name", "Ava"),
+            ("last_name", "Corthwaite"),
+        ],
+        &[
+            ("email", "avacorthwasite@yahoo.com"),
+            ("first_name", "Ava"),
+            ("last_name", "Corthwaite"),
+        ],
+        Some("one_slip"),
+    ),
+    (
+        "email",
+        &[("email", "nancythornerley55@gmail.com")],
+        &[("email", "naricythornerley55@gmail.com")],
+        Some("else"),
+    ),
+    (
+        "first_name",
+        &[("first_name", "Sasha")],
+        &[("first_name", "Alexandra")],
+        Some("nickname"),
+    ),
+    (
+        "first_name",
+        &[("first_name", "Alex")],
+        &[("first_name", "Sasha")],
+        Some("nickname"),
+    ),
+    (
+        "first_name",
+        &[("first_name", "Samantha")],
+        &[("first_name", "Sasha")],
+        Some("else"),
+    ),
+    (
+        "date_of_birth",
+        &[("date_of_birth", "1985-03-12")],
+        &[("date_of_birth", "1958-03-12")],
+        Some("transposed_or_one_digit_off"),
+    ),
+    (
+        "date_of_birth",
+        &[("date_of_birth", "1985-03-12")],
+        &[("date_of_birth", "1976-03-12")],
+        Some("else"),
+    ),
+    (
+        "first_name",
         &[("first_name", "Ann")],
         &[("last_name", "Ann")],
         None,
@@ -420,32 +526,48 @@ fn for_fields_keeps_what_the_dataset_can_feed() {
     );
 }
 
-#[test]
-fn a_model_saved_before_the_similar_line_level_loads_with_it() {
-    let mut json = serde_json::to_value(Model::default_for_people()).unwrap();
-    let address = json["comparisons"]
+/// A model saved before `comparison` gained its level 3: that level gone, "else" holding `m`.
+/// Loads it and checks the level is back with the current labels, its m taken from "else".
+fn loads_a_model_saved_without_level_3(comparison: &str, m: f64) {
+    let current = Model::default_for_people();
+    let mut json = serde_json::to_value(&current).unwrap();
+    let saved = json["comparisons"]
         .as_array_mut()
         .unwrap()
         .iter_mut()
-        .find(|c| c["name"] == "address")
+        .find(|c| c["name"] == comparison)
         .unwrap();
-    let levels = address["levels"].as_array_mut().unwrap();
+    let levels = saved["levels"].as_array_mut().unwrap();
     levels.remove(3);
-    levels[3]["m"] = serde_json::json!(0.27);
+    levels[3]["m"] = serde_json::json!(m);
     let model: Model = serde_json::from_value(json).expect("an old model still loads");
-    let (_, address) = model.comparison("address").unwrap();
-    let labels: Vec<&str> = address.levels.iter().map(|l| l.label.as_str()).collect();
-    assert_eq!(
-        labels,
-        [
-            "same_line_same_unit",
-            "same_line_unit_missing",
-            "same_line_different_unit",
-            "similar_line",
-            "else"
-        ]
-    );
-    let m: f64 = address.levels.iter().map(|l| l.m).sum();
-    assert!((m - 1.0).abs() < 1e-6, "m still sums to one: {m}");
-    assert!((address.levels[3].m + address.levels[4].m - 0.27).abs() < 1e-9);
+    let (_, loaded) = model.comparison(comparison).unwrap();
+    let (_, wanted) = current.comparison(comparison).unwrap();
+    let labels = |c: &crate::model::Comparison| -> Vec<String> {
+        c.levels.iter().map(|l| l.label.clone()).collect()
+    };
+    assert_eq!(labels(loaded), labels(wanted));
+    let total: f64 = loaded.levels.iter().map(|l| l.m).sum();
+    assert!((total - 1.0).abs() < 1e-6, "m still sums to one: {total}");
+    assert!((loaded.levels[3].m + loaded.levels[4].m - m).abs() < 1e-9);
+}
+
+#[test]
+fn a_model_saved_before_the_email_slip_level_loads_with_it() {
+    loads_a_model_saved_without_level_3("email", 0.15);
+    let (_, email) = Model::default_for_people()
+        .comparison("email")
+        .map(|(i, c)| (i, c.clone()))
+        .unwrap();
+    assert_eq!(email.levels[3].label, "one_slip");
+}
+
+#[test]
+fn a_model_saved_before_the_similar_line_level_loads_with_it() {
+    loads_a_model_saved_without_level_3("address", 0.27);
+    let (_, address) = Model::default_for_people()
+        .comparison("address")
+        .map(|(i, c)| (i, c.clone()))
+        .unwrap();
+    assert_eq!(address.levels[3].label, "similar_line");
 }

@@ -237,7 +237,7 @@ fn model_round_trips_through_json_and_broken_models_are_refused() {
     let bad = Comparison::new(
         "x",
         ComparisonKind::Email,
-        &[(0.5, 2.0), (0.5, 0.5), (0.0, 0.0), (0.0, 0.0)],
+        &[(0.5, 2.0), (0.5, 0.5), (0.0, 0.0), (0.0, 0.0), (0.0, 0.0)],
     );
     assert!(matches!(
         bad.validate(),

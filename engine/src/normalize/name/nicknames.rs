@@ -5,6 +5,8 @@
 //! "harry" -> henry, "jerry" -> gerald, "lou" -> louis, "ronnie" -> ronald. A wrong guess
 //! only lowers a name-similarity score; it never links records on its own.
 
+use rustc_hash::FxHashMap;
+
 /// Sorted by nickname (checked by a test) for binary search.
 const NICKNAMES: &[(&str, &str)] = &[
     ("abbie", "abigail"),
@@ -241,6 +243,147 @@ const NICKNAMES: &[(&str, &str)] = &[
     ("zeke", "ezekiel"),
 ];
 
+/// What a nickname also stands for, beside the name [`NICKNAMES`] resolves it to: "alex" is
+/// most often Alexander, and also Alexandra; "sasha" is either. Sorted by nickname, then name
+/// (checked by a test). Used to tell whether two given names can be one person's
+/// ([`related_given_names`]), never to resolve a name to one canonical form.
+const ALSO: &[(&str, &str)] = &[
+    ("abbie", "abbey"),
+    ("al", "alan"),
+    ("al", "alfred"),
+    ("alec", "alexandra"),
+    ("alex", "alexandra"),
+    ("alex", "alexis"),
+    ("alfie", "alfred"),
+    ("ali", "alice"),
+    ("ali", "alison"),
+    ("allie", "alexandra"),
+    ("allie", "alice"),
+    ("andy", "andrea"),
+    ("annie", "ann"),
+    ("annie", "anna"),
+    ("bert", "albert"),
+    ("bert", "herbert"),
+    ("bert", "robert"),
+    ("bertie", "albert"),
+    ("bertie", "herbert"),
+    ("billie", "william"),
+    ("cassie", "cassandra"),
+    ("charlie", "charlotte"),
+    ("chris", "christina"),
+    ("chris", "christine"),
+    ("chrissy", "christine"),
+    ("dani", "danielle"),
+    ("danny", "danielle"),
+    ("deb", "debra"),
+    ("dee", "deborah"),
+    ("dee", "diana"),
+    ("dolly", "dorothy"),
+    ("ella", "eleanor"),
+    ("ellie", "elizabeth"),
+    ("ellie", "ellen"),
+    ("elsie", "elizabeth"),
+    ("fran", "francis"),
+    ("frankie", "frances"),
+    ("freddie", "alfred"),
+    ("gabby", "gabriella"),
+    ("gabby", "gabrielle"),
+    ("gerry", "geraldine"),
+    ("hal", "harold"),
+    ("hal", "henry"),
+    ("jack", "jackson"),
+    ("jack", "john"),
+    ("jackie", "jack"),
+    ("jackie", "john"),
+    ("jo", "joanna"),
+    ("jo", "joanne"),
+    ("jo", "josephine"),
+    ("jodie", "judith"),
+    ("joey", "josephine"),
+    ("johnny", "jonathan"),
+    ("kit", "christopher"),
+    ("kit", "katherine"),
+    ("lexi", "alexandra"),
+    ("lexie", "alexandra"),
+    ("lou", "louise"),
+    ("lucy", "lucille"),
+    ("maddie", "madison"),
+    ("max", "maximilian"),
+    ("max", "maxwell"),
+    ("mel", "melanie"),
+    ("mel", "melissa"),
+    ("mike", "mikhail"),
+    ("molly", "mary"),
+    ("nell", "eleanor"),
+    ("nell", "helen"),
+    ("nellie", "eleanor"),
+    ("nellie", "helen"),
+    ("nicky", "nicole"),
+    ("nikki", "nicola"),
+    ("pat", "patrick"),
+    ("patsy", "martha"),
+    ("peggy", "marguerite"),
+    ("rick", "eric"),
+    ("rick", "frederick"),
+    ("ricky", "eric"),
+    ("ricky", "frederick"),
+    ("ron", "aaron"),
+    ("ronnie", "veronica"),
+    ("rosie", "rosemary"),
+    ("sam", "samantha"),
+    ("sammy", "samantha"),
+    ("sandy", "alexander"),
+    ("sandy", "alexandra"),
+    ("sasha", "alexander"),
+    ("sasha", "alexandra"),
+    ("steph", "stephen"),
+    ("stevie", "stephanie"),
+    ("sue", "suzanne"),
+    ("tash", "natasha"),
+    ("terry", "terence"),
+    ("terry", "teresa"),
+    ("tess", "teresa"),
+    ("tessa", "teresa"),
+    ("tina", "christine"),
+    ("tony", "antonia"),
+    ("tony", "antonio"),
+    ("val", "valentine"),
+    ("vicky", "victor"),
+    ("will", "wilfred"),
+    ("xander", "alexandra"),
+];
+
+/// Whether two different given names can be one person's: one is a nickname of the other, or
+/// both are nicknames of one name ("sasha" and "alexandra", "alex" and "sasha", "bob" and
+/// "robbie"), in either table. Folded names as `PersonName` produces.
+pub fn related_given_names(a: &str, b: &str) -> bool {
+    // Each side's meanings are looked up once (a name has at most a handful).
+    let mut of_a = [""; 8];
+    let mut count = 0;
+    for (slot, meant) in of_a.iter_mut().zip(meanings(a)) {
+        *slot = meant;
+        count += 1;
+    }
+    let of_a = &of_a[..count];
+    meanings(b).any(|meant| of_a.contains(&meant))
+}
+
+/// The name itself and every name it is a nickname for (a folded name: scoring calls this on
+/// millions of pairs, so it neither folds nor allocates, and most names are in no table).
+fn meanings(name: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(name).chain(MEANINGS.get(name).into_iter().flatten().copied())
+}
+
+/// Every nickname of both tables with the names it stands for, the main one first.
+static MEANINGS: std::sync::LazyLock<FxHashMap<&'static str, Vec<&'static str>>> =
+    std::sync::LazyLock::new(|| {
+        let mut meanings: FxHashMap<&'static str, Vec<&'static str>> = FxHashMap::default();
+        for (nick, meant) in NICKNAMES.iter().chain(ALSO) {
+            meanings.entry(nick).or_default().push(meant);
+        }
+        meanings
+    });
+
 /// The canonical given name for a known nickname or spelling variant ("bobby" -> "robert"),
 /// or `None` when `given` is not one (canonical names themselves included). Expects a
 /// folded name as `PersonName` produces; other input is folded the cheap way (ASCII case).
@@ -269,6 +412,55 @@ mod tests {
             "sort the table"
         );
         assert!(NICKNAMES.len() >= 150, "{} entries", NICKNAMES.len());
+    }
+
+    #[test]
+    fn other_meanings_are_sorted_unique_and_not_the_main_one() {
+        assert!(ALSO.windows(2).all(|w| w[0] < w[1]), "sort the table");
+        // related_given_names keeps a name's meanings in eight slots.
+        for (nick, _) in ALSO {
+            assert!(meanings(nick).count() <= 8, "{nick} has too many meanings");
+        }
+        for (nick, meant) in ALSO {
+            assert_ne!(
+                canonical_nickname(nick),
+                Some(*meant),
+                "{nick} -> {meant} twice"
+            );
+            assert_ne!(nick, meant);
+        }
+    }
+
+    #[test]
+    fn names_one_person_can_go_by_are_related_both_ways() {
+        let related = [
+            ("sasha", "alexandra"),
+            ("sasha", "alexander"),
+            ("alex", "alexandra"),
+            ("alex", "sasha"),
+            ("bob", "robbie"),
+            ("bob", "robert"),
+            ("jack", "john"),
+            ("sam", "samantha"),
+            ("chris", "christine"),
+            ("liz", "betty"),
+        ];
+        for (a, b) in related {
+            assert!(related_given_names(a, b), "{a} / {b}");
+            assert!(related_given_names(b, a), "{b} / {a}");
+        }
+        let unrelated = [
+            ("alexander", "alexandra"),
+            ("samuel", "samantha"),
+            ("sasha", "samantha"),
+            ("john", "jonathan"),
+            ("robert", "roberta"),
+            ("mary", "maria"),
+            ("bob", "sam"),
+        ];
+        for (a, b) in unrelated {
+            assert!(!related_given_names(a, b), "{a} / {b}");
+        }
     }
 
     #[test]
