@@ -421,6 +421,12 @@ fn names_crossed(a: &Record, b: &Record, jw_high: f64, jw_low: f64) -> bool {
     else {
         return false;
     };
+    // A crossing with a slip in the first letter of both names is rare; most pairs of two
+    // different people stop here, before any Jaro-Winkler.
+    let first = |s: &str| s.as_bytes().first().copied();
+    if first(x) != first(q) && first(y) != first(p) {
+        return false;
+    }
     let alike = |given: &str, family: &str| {
         if given == family {
             return 1.0;
