@@ -74,6 +74,9 @@ pub enum Command {
         #[arg(long)]
         tenant: String,
     },
+    /// Look for duplicates among a tenant's stored profiles with the batch engine; each likely
+    /// pair becomes a review item (never a merge), pairs decided or already queued are skipped.
+    Sweep(SweepArgs),
     /// Deduplicate a CSV of people: clusters.csv (record_id,cluster_id) and optionally pairs.csv.
     Dedupe(DedupeArgs),
     /// Deduplicate generated people with known truth; print accuracy, speed and peak memory.
@@ -95,6 +98,20 @@ pub enum Command {
     /// with no reads, resolution or HTTP; prints events per second and the commit's share.
     /// The tenant stays: run it on a copy of the database or a scratch file, not in production.
     WriteBench(WriteBenchArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  spine sweep --tenant demo\n  spine sweep --tenant demo --max-items 500\n\nThe pairs wait on the console's review page (and GET /api/v1/review-items); a second sweep skips what is queued or was decided."
+)]
+pub struct SweepArgs {
+    /// The tenant's slug.
+    #[arg(long)]
+    pub tenant: String,
+
+    /// The most review items this sweep adds, likeliest first; the next sweep picks up the rest.
+    #[arg(long, default_value_t = 5_000)]
+    pub max_items: usize,
 }
 
 #[derive(Debug, Args)]

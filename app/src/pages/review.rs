@@ -14,6 +14,7 @@ use crate::pages::merge::MergeSides;
 use crate::server_fns::review::{
     DecideReview, MergeReview, ReviewCaseView, ReviewQueue, get_review_item, list_review_items,
 };
+use crate::server_fns::sweep::{StartSweep, SweepView, sweep_panel};
 
 /// Whether a key press belongs to a form field (typing), not to the page's shortcuts.
 fn typing(ev: &ev::KeyboardEvent) -> bool {
@@ -51,6 +52,7 @@ pub fn ReviewQueuePage() -> AnyView {
     let order = Memo::new(move |_| query.read().get("order").unwrap_or_default());
     let queue = Resource::new(move || order.get(), list_review_items);
     let (selected, set_selected) = signal(0usize);
+    let sweep = Resource::new(|| (), |_| sweep_panel());
     let navigate = use_navigate();
     shortcuts(move |ev| {
         let ids: Vec<_> = queue
@@ -91,6 +93,7 @@ pub fn ReviewQueuePage() -> AnyView {
                 <kbd>"j"</kbd>" "<kbd>"k"</kbd>" move, "<kbd>"Enter"</kbd>" opens."
             </p>
         </section>
+        <SweepPanel sweep on_finished=move || queue.refetch() />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
@@ -108,6 +111,117 @@ pub fn ReviewQueuePage() -> AnyView {
         </Transition>
     }
     .into_any()
+}
+
+/// How often an open review page asks how a running sweep is doing.
+const SWEEP_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// "Look for duplicates": the latest sweep (its progress while it runs, what it found after)
+/// and the button that starts one. While a sweep runs the page asks again every second and
+/// reloads the queue when it ends.
+#[component]
+fn SweepPanel(
+    sweep: Resource<Result<crate::server_fns::sweep::SweepPanelView, crate::error::ConsoleError>>,
+    on_finished: impl Fn() + Copy + Send + Sync + 'static,
+) -> AnyView {
+    let start = ServerAction::<StartSweep>::new();
+    // A finished start (or a refused one) shows the sweep as it now is.
+    Effect::new(move |_| {
+        if start.version().get() > 0 {
+            sweep.refetch();
+        }
+    });
+    let was_running = StoredValue::new(false);
+    Effect::new(move |_| {
+        let running =
+            matches!(sweep.get(), Some(Ok(ref p)) if p.latest.as_ref().is_some_and(|l| l.running));
+        if running {
+            set_timeout(move || sweep.refetch(), SWEEP_POLL);
+        } else if was_running.get_value() {
+            on_finished();
+        }
+        was_running.set_value(running);
+    });
+    let refused = move || {
+        start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <section class="panel sweep-panel" aria-labelledby="sweep-title">
+            <div class="panel-head">
+                <h2 id="sweep-title">"Look for duplicates"</h2>
+            </div>
+            <p class="muted">
+                "Compares every stored profile with the others, as a file import's deduplication does. "
+                "Likely pairs join this queue; nothing is merged, and pairs decided before are skipped."
+            </p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match sweep.await {
+                        Ok(panel) => {
+                            let running = panel.latest.as_ref().is_some_and(|l| l.running);
+                            let status = panel.latest.map(|latest| sweep_status(latest, panel.now));
+                            view! {
+                                {status}
+                                <ActionForm action=start attr:class="sweep-form">
+                                    <input type="hidden" name="csrf" value=panel.csrf />
+                                    <button type="submit" disabled=move || running || start.pending().get()>
+                                        {if running { "Sweep running…" } else { "Sweep stored profiles" }}
+                                    </button>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {refused}
+        </section>
+    }
+    .into_any()
+}
+
+fn sweep_status(latest: SweepView, now: chrono::DateTime<chrono::Utc>) -> AnyView {
+    if latest.running {
+        let percent = (latest.done * 100)
+            .checked_div(latest.total)
+            .unwrap_or(0)
+            .min(100);
+        return view! {
+            <div class="sweep-progress" role="status">
+                <p>
+                    "Sweep running: " {latest.stage.clone()}
+                    {(latest.total > 0).then(|| format!(" ({} of {})", latest.done, latest.total))}
+                </p>
+                <progress max="100" value=percent.to_string() aria-label=latest.stage>
+                    {format!("{percent}%")}
+                </progress>
+            </div>
+        }
+        .into_any();
+    }
+    let when = relative_time(latest.finished_at.unwrap_or(latest.started_at), now);
+    let by = latest
+        .started_by
+        .map(|b| format!(" by {b}"))
+        .unwrap_or_default();
+    match latest.error {
+        Some(error) => view! {
+            <p class="error" role="status">{format!("The last sweep ({when}{by}) failed: {error}")}</p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="sweep-summary" role="status">
+                {format!("Last sweep {when}{by}. ")}
+                {latest.summary}
+            </p>
+        }
+        .into_any(),
+    }
 }
 
 #[component]

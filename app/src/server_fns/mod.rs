@@ -10,6 +10,7 @@ pub mod customer;
 pub mod customers;
 pub mod portal;
 pub mod review;
+pub mod sweep;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

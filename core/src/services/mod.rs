@@ -26,6 +26,7 @@ pub mod review;
 pub mod schedule;
 pub mod settings;
 pub mod staff;
+pub mod sweep;
 pub mod tenants;
 pub mod webhooks;
 

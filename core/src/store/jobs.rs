@@ -46,6 +46,40 @@ impl Tx {
         Ok(id)
     }
 
+    /// A running job with a known id and no total yet (a sweep learns its size as it reads).
+    pub async fn insert_job_with_id(
+        &mut self,
+        tenant_id: Uuid,
+        id: Uuid,
+        kind: &str,
+        created_by: &str,
+        metrics: &serde_json::Value,
+    ) -> StoreResult<()> {
+        let now = Utc::now();
+        on_conn!(self, c => sqlx::query(
+            "insert into jobs (tenant_id, id, kind, status, total, metrics, created_by, created_at, started_at) \
+             values ($1, $2, $3, 'running', 0, $4, $5, $6, $6)")
+            .bind(tenant_id).bind(id).bind(kind).bind(Json(metrics)).bind(created_by).bind(now)
+            .execute(&mut *c).await.map(drop))?;
+        Ok(())
+    }
+
+    /// Progress within a stage whose size is its own (`done` of `total`).
+    pub async fn update_job_stage(
+        &mut self,
+        tenant_id: Uuid,
+        id: Uuid,
+        done: i64,
+        total: i64,
+        metrics: &serde_json::Value,
+    ) -> StoreResult<()> {
+        on_conn!(self, c => sqlx::query(
+            "update jobs set done = $3, total = $4, metrics = $5 where tenant_id = $1 and id = $2 and status = 'running'")
+            .bind(tenant_id).bind(id).bind(done).bind(total).bind(Json(metrics))
+            .execute(&mut *c).await.map(drop))?;
+        Ok(())
+    }
+
     pub async fn update_job_progress(
         &mut self,
         tenant_id: Uuid,

@@ -21,6 +21,7 @@ mod privacy;
 mod reviews;
 mod sessions;
 mod stmt;
+mod sweep;
 mod tenants;
 mod threads;
 mod users;
@@ -45,6 +46,7 @@ pub use portal::{
 pub use privacy::{ErasedRows, OrderRow};
 pub use reviews::{NewReviewItem, ReviewItemRow};
 pub use sessions::{NewSession, SessionUserRow};
+pub use sweep::SweepProfileRow;
 pub use tenants::{NewTenant, TenantRow};
 pub(crate) use threads::{MESSAGES_READ, PRODUCT_ORDERED, TOPIC_RAISED};
 pub use threads::{ThreadRow, TranscriptMessage, Vocabulary};

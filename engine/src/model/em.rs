@@ -120,6 +120,13 @@ impl Patterns {
     }
 }
 
+/// How many matches the m a comparison starts from counts for in each M-step. A table whose
+/// duplicates never reach a level (a small one whose duplicates are all spelled alike) would
+/// otherwise give it m = 0, and one later pair at that level (a slip in a name) an infinite
+/// weight against; with these few pseudo-matches the level keeps a little of its prior, and a
+/// table of hundreds of duplicates outweighs them.
+pub const PRIOR_MATCHES: f64 = 10.0;
+
 impl Model {
     /// Trains m and λ on the comparison vectors of candidate pairs (no labels).
     pub fn train_em(&mut self, gammas: &[Gamma], options: EmOptions) -> EmReport {
@@ -157,6 +164,25 @@ impl Model {
         if total == 0.0 {
             return report;
         }
+        // The m each level starts from, as shares of its comparison's free levels: the prior
+        // that `PRIOR_MATCHES` pseudo-matches bring to every M-step.
+        let prior_share: Vec<Vec<f64>> = self
+            .comparisons
+            .iter()
+            .map(|c| {
+                let free: f64 = c.levels.iter().filter(|l| !l.fixed).map(|l| l.m).sum();
+                c.levels
+                    .iter()
+                    .map(|l| {
+                        if l.fixed || free <= 0.0 {
+                            0.0
+                        } else {
+                            l.m / free
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
         let mut match_mass: Vec<Vec<f64>> = self
             .comparisons
             .iter()
@@ -215,9 +241,12 @@ impl Model {
                 }
                 let fixed_m: f64 = levels.iter().filter(|l| l.fixed).map(|l| l.m).sum();
                 let budget = (1.0 - fixed_m).max(0.0);
-                for (level, mass) in levels.iter_mut().zip(&match_mass[k]) {
+                for ((level, mass), prior) in
+                    levels.iter_mut().zip(&match_mass[k]).zip(&prior_share[k])
+                {
                     if !level.fixed {
-                        let m = budget * mass / free_mass;
+                        let m =
+                            budget * (mass + PRIOR_MATCHES * prior) / (free_mass + PRIOR_MATCHES);
                         max_change = max_change.max((m - level.m).abs());
                         level.m = m;
                     }

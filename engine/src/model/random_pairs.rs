@@ -4,6 +4,10 @@
 use crate::model::{Gamma, Model};
 use crate::record::Record;
 
+/// How many random pairs the model's prior u counts for, against the table's own: a table's
+/// estimate outweighs it from some ten thousand distinct pairs on (150 records).
+pub const PRIOR_PAIRS: f64 = 10_000.0;
+
 impl Model {
     /// Sets every comparison's u from the comparison vectors of random pairs.
     pub fn estimate_u(&mut self, random_pair_gammas: &[Gamma]) {
@@ -25,6 +29,12 @@ impl Model {
 
     /// Draws up to `max_pairs` pairs of distinct records (seeded, so reruns agree) and sets u
     /// from them. Splink suggests 1e6 to 1e7 pairs; rare levels need many.
+    ///
+    /// A small table has few distinct pairs however many are drawn: 150 records hold 11,175.
+    /// A level none of them reaches is rare in this table, not a million times rarer than the
+    /// model's prior says, so the draws count for at most the distinct pairs there are, and u
+    /// is blended with the model's own u as if it had been seen on [`PRIOR_PAIRS`] more pairs.
+    /// A table of thousands of records holds millions of pairs, and the prior fades.
     pub fn estimate_u_from_random_pairs(&mut self, records: &[Record], max_pairs: u64, seed: u64) {
         let n = records.len() as u64;
         if n < 2 {
@@ -39,7 +49,26 @@ impl Model {
             self.compare_into(&records[i as usize], &records[j as usize], &mut gamma);
             add_gamma(&mut counts, &gamma, 1);
         }
+        let distinct = n.saturating_mul(n - 1) / 2;
+        let scale = (distinct as f64 / max_pairs.max(1) as f64).min(1.0);
+        let prior: Vec<Vec<f64>> = self
+            .comparisons
+            .iter()
+            .map(|c| c.levels.iter().map(|l| l.u).collect())
+            .collect();
         self.set_u(&counts);
+        for ((comparison, counts), prior) in self.comparisons.iter_mut().zip(&counts).zip(&prior) {
+            let seen = counts.iter().sum::<u64>() as f64 * scale;
+            if seen == 0.0 {
+                continue;
+            }
+            let own = seen / (seen + PRIOR_PAIRS);
+            for (level, prior) in comparison.levels.iter_mut().zip(prior) {
+                if !level.fixed {
+                    level.u = own * level.u + (1.0 - own) * prior;
+                }
+            }
+        }
     }
 
     fn level_counts(&self) -> Vec<Vec<u64>> {

@@ -10,6 +10,7 @@ mod memory;
 mod normalize;
 mod seed;
 mod serve;
+mod sweep;
 mod tenant;
 pub(crate) mod text;
 mod user;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup(args) => backup::run(&cli.database_url, args).await,
         Command::Normalize(args) => normalize::run(args),
         Command::Import(args) => import::run(&cli.database_url, args).await,
+        Command::Sweep(args) => sweep::run(&cli.database_url, args).await,
         Command::TrainModel { tenant } => {
             let store = open(&cli.database_url).await?;
             let tenant = spine_core::services::tenants::tenant_by_slug(&store, &tenant).await?;

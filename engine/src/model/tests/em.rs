@@ -198,3 +198,33 @@ fn em_holds_blocked_comparisons_fixed_levels_and_scales_the_prior_of_candidates(
     assert_eq!(report.iterations, 0);
     assert_eq!(untouched, before);
 }
+
+#[test]
+fn a_level_no_duplicate_of_a_small_table_reaches_keeps_a_little_of_its_prior() {
+    use crate::model::em::PRIOR_MATCHES;
+    use crate::record::Field;
+    // A hundred duplicates, every one spelled alike (level 0, exact), and four thousand
+    // unrelated pairs, all "else" (the last level): no match ever reaches "close spelling".
+    let mut model = Model::for_fields(&[Field::FirstName]);
+    let last = model.comparisons[0].levels.len() as u8 - 1;
+    let close = 2usize;
+    let prior_m = model.comparisons[0].levels[close].m;
+    let mut gammas: Vec<Gamma> = (0..100).map(|_| vec![Some(0)]).collect();
+    gammas.extend((0..4_000).map(|_| vec![Some(last)]));
+    model.train_em(
+        &gammas,
+        EmOptions {
+            prior: PriorUpdate::FromMixture,
+            ..EmOptions::default()
+        },
+    );
+    let m = model.comparisons[0].levels[close].m;
+    // About PRIOR_MATCHES / (100 + PRIOR_MATCHES) of its prior share: small, never zero.
+    assert!(
+        m > 0.3 * prior_m * PRIOR_MATCHES / (100.0 + PRIOR_MATCHES),
+        "{m}"
+    );
+    assert!(m < prior_m, "{m}");
+    // The level the duplicates do reach stays the matches' own.
+    assert!(model.comparisons[0].levels[0].m > 0.85);
+}

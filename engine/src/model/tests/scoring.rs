@@ -2,6 +2,7 @@
 //! the model as saved data.
 
 use super::{contribution, person};
+use crate::model::random_pairs::PRIOR_PAIRS;
 use crate::model::{
     Comparison, ComparisonKind, EmOptions, Model, ModelError, TermFrequencies,
     probability_from_weight,
@@ -250,13 +251,43 @@ fn u_from_random_pairs_is_the_share_of_each_level() {
     let mut model = Model::for_fields(&[Field::FirstName]);
     let names = ["ann", "bob", "cy", "di"];
     let records: Vec<Record> = names.iter().map(|n| person(&[("first_name", n)])).collect();
+    let prior: Vec<f64> = model
+        .comparison("first_name")
+        .unwrap()
+        .1
+        .levels
+        .iter()
+        .map(|l| l.u)
+        .collect();
     model.estimate_u_from_random_pairs(&records, 20_000, 7);
     let (_, first) = model.comparison("first_name").unwrap();
-    // Distinct records never agree; all four names differ wholly.
-    assert!(first.levels[0].u < 1e-4);
-    assert!(first.levels[6].u > 0.999);
+    // Four records hold six distinct pairs, however many draws repeat them: all four names
+    // differ wholly, which says little against the prior, which u keeps nearly as it was.
+    let own = 6.0 / (6.0 + PRIOR_PAIRS);
+    assert!(
+        (first.levels[0].u - (1.0 - own) * prior[0]).abs() < 1e-5,
+        "{}",
+        first.levels[0].u
+    );
+    assert!(first.levels[6].u > prior[6] && first.levels[6].u < prior[6] + 2.0 * own);
     let total: f64 = first.levels.iter().map(|l| l.u).sum();
     assert!((total - 1.0).abs() < 1e-9);
+
+    // Two hundred records (19,900 pairs): the table's own shares weigh two thirds.
+    let mut model = Model::for_fields(&[Field::FirstName]);
+    let records: Vec<Record> = (0..200)
+        .map(|i| person(&[("first_name", if i % 2 == 0 { "ann" } else { "zebulon" })]))
+        .collect();
+    model.estimate_u_from_random_pairs(&records, 100_000, 7);
+    let (_, first) = model.comparison("first_name").unwrap();
+    let own = 19_900.0 / (19_900.0 + PRIOR_PAIRS);
+    // Half the pairs agree exactly (a bit less: 99 of 199 partners share a name).
+    let expected = own * 99.0 / 199.0 + (1.0 - own) * prior[0];
+    assert!(
+        (first.levels[0].u - expected).abs() < 0.01,
+        "{} vs {expected}",
+        first.levels[0].u
+    );
 
     let mut model = Model::for_fields(&[Field::FirstName]);
     let gammas: Vec<_> = (0..100)
