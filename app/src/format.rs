@@ -161,3 +161,38 @@ mod title_tests {
         assert_eq!(document_title(String::new()), "Spine");
     }
 }
+
+/// An amount in a currency's minor unit as people read it: "$1,234.50", "€12.00", "4,500.00 SEK".
+pub fn money(cents: i64, currency: &str) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let amount = format!("{grouped}.{:02}", cents % 100);
+    match currency.to_ascii_uppercase().as_str() {
+        "USD" => format!("{sign}${amount}"),
+        "EUR" => format!("{sign}€{amount}"),
+        "GBP" => format!("{sign}£{amount}"),
+        other => format!("{sign}{amount} {other}"),
+    }
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::money;
+
+    #[test]
+    fn amounts_read_with_their_currency_and_thousands() {
+        assert_eq!(money(123_450, "usd"), "$1,234.50");
+        assert_eq!(money(5, "EUR"), "€0.05");
+        assert_eq!(money(-100_000_000, "GBP"), "-£1,000,000.00");
+        assert_eq!(money(450_000, "SEK"), "4,500.00 SEK");
+        assert_eq!(money(i64::MIN, "USD"), "-$92,233,720,368,547,758.08");
+    }
+}

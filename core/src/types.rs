@@ -472,6 +472,63 @@ pub struct CustomerProfile {
     /// Set while the profile is soft-deleted (hidden from lists and search, restorable).
     #[cfg_attr(feature = "openapi", schema(required))]
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The source that created the profile ("chatbot", "shopify"): the first of `sources`.
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub created_via: Option<String>,
+    /// The source of the latest event that reached it.
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub last_updated_via: Option<String>,
+    pub orders: OrderSummary,
+}
+
+/// What a customer has ordered, from every store that sent orders (merged profiles' included).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderSummary {
+    pub order_count: i64,
+    /// Spent per currency, largest first (amounts in different currencies are not added up);
+    /// cancelled, refunded and voided orders count as orders but not as spending.
+    pub total_spent: Vec<MoneyTotal>,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub first_order_at: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub last_order_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MoneyTotal {
+    /// ISO 4217, as the orders gave it.
+    pub currency: String,
+    /// In the currency's minor unit (cents).
+    pub cents: i64,
+    pub orders: i64,
+}
+
+/// One currency's orders of a profile: (currency, orders, cents spent, first placed, last placed).
+pub type CurrencyTotals = (String, i64, i64, DateTime<Utc>, DateTime<Utc>);
+
+impl OrderSummary {
+    /// From per-currency rows.
+    pub fn from_totals(rows: Vec<CurrencyTotals>) -> OrderSummary {
+        let mut summary = OrderSummary::default();
+        for (currency, orders, cents, first, last) in rows {
+            summary.order_count += orders;
+            summary.first_order_at = Some(summary.first_order_at.map_or(first, |f| f.min(first)));
+            summary.last_order_at = Some(summary.last_order_at.map_or(last, |l| l.max(last)));
+            summary.total_spent.push(MoneyTotal {
+                currency,
+                cents,
+                orders,
+            });
+        }
+        summary.total_spent.sort_by(|a, b| {
+            b.cents
+                .cmp(&a.cents)
+                .then_with(|| a.currency.cmp(&b.currency))
+        });
+        summary
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -711,7 +768,7 @@ pub struct Dispute {
 }
 
 /// An order as the export and the context show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderView {
     pub id: Uuid,

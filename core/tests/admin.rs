@@ -410,3 +410,80 @@ on_both!(
         ));
     }
 );
+
+on_both!(
+    several_items_are_decided_at_once_each_alone,
+    |store: Store| async move {
+        use spine_core::services::review::{
+            ItemDecision, MAX_DECIDED_AT_ONCE, decide_review_items, reject_review_item,
+        };
+        let t = tenant(&store).await;
+        let items: Vec<Uuid> = {
+            let mut v = Vec::new();
+            for n in 10..15 {
+                v.push(ambiguous_item(&store, &t, n).await);
+            }
+            v
+        };
+        let ada = admin();
+        // One of them decided already, in another tab.
+        reject_review_item(&store, &t, &ada, items[0])
+            .await
+            .expect("reject one");
+
+        let outcome = decide_review_items(
+            &store,
+            &t,
+            &ada,
+            &[items[0], items[1], items[2], items[1]],
+            ItemDecision::Reject,
+        )
+        .await
+        .expect("reject several");
+        assert_eq!(outcome.decided, 2, "{outcome:?}");
+        assert_eq!(outcome.refused.len(), 1);
+        assert_eq!(outcome.refused[0].0, items[0]);
+        let waiting: Vec<Uuid> = review_queue(&store, &t, QueueOrder::Age, 50)
+            .await
+            .expect("queue")
+            .into_iter()
+            .map(|e| e.item.id)
+            .collect();
+        assert_eq!(waiting, items[3..].to_vec());
+
+        let deferred = decide_review_items(&store, &t, &ada, &[items[3]], ItemDecision::Defer)
+            .await
+            .expect("defer");
+        assert_eq!(deferred.decided, 1);
+        let merged = decide_review_items(&store, &t, &ada, &[items[4]], ItemDecision::Merge)
+            .await
+            .expect("merge");
+        assert_eq!(merged.decided, 1, "{merged:?}");
+        assert_eq!(
+            count_pending_review_items(&store, &t).await.expect("count"),
+            0
+        );
+
+        // Refused outright: nobody chosen, too many, or not an admin; nothing decided.
+        for (ids, actor) in [
+            (Vec::new(), ada.clone()),
+            (vec![items[3]; MAX_DECIDED_AT_ONCE + 1], ada.clone()),
+            (vec![items[3]], common::staff(Role::Agent)),
+        ] {
+            assert!(
+                decide_review_items(&store, &t, &actor, &ids, ItemDecision::Reject)
+                    .await
+                    .is_err()
+            );
+        }
+        let deferred_still = store
+            .read()
+            .await
+            .expect("read")
+            .review_item(t.id, items[3])
+            .await
+            .expect("item")
+            .expect("exists");
+        assert_eq!(deferred_still.status, "deferred");
+    }
+);

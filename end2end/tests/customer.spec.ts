@@ -131,6 +131,13 @@ test("an agent reads one person across channels, filters, adds a note and change
   await expect(page).toHaveURL(new RegExp(`/customers/${person.id}$`));
   await expect(page.getByRole("heading", { name: person.name, level: 1 })).toBeVisible();
   await hydrated(page);
+  // The header: the order and what it came to; the channel that created the profile and the
+  // one that last reached it.
+  const header = page.locator(".customer-header");
+  await expect(header.locator(".order-count")).toHaveText("1");
+  await expect(header.locator(".order-spent")).toHaveText("$31.50");
+  await expect(header.locator(".created-via")).toHaveText("sms");
+  await expect(header.locator(".updated-via")).toHaveText("whatsapp");
 
   // The context panel: what to know before answering, as the context API renders it.
   const context = page.getByRole("region", { name: "Context for a reply" });

@@ -5,7 +5,7 @@ import { databaseUrl, hydrated, signIn } from "./helpers";
 
 /// An email-only profile, a phone-only profile, then a booking carrying both: an ambiguous match
 /// that waits in the review queue. Returns the two names.
-async function ambiguousPair(request: APIRequestContext) {
+async function ambiguousPair(request: APIRequestContext, family = "Oakes") {
   const root = path.resolve(__dirname, "..", "..");
   const binary = process.env.SPINE_BIN ?? path.join(root, "target", "debug", "spine");
   const suffix = String(Date.now() % 100000).padStart(5, "0");
@@ -27,11 +27,11 @@ async function ambiguousPair(request: APIRequestContext) {
   };
   const email = `zephyrine${suffix}@gmail.com`;
   const phone = `+1 305 555 ${suffix.slice(1)}`;
-  await post({ email, name: "Zephyrine Oakes" }, 0);
-  await post({ phone, name: "Zephyrina Oakes" }, 1);
-  const conflict = await post({ email, phone, name: "Zeph Oakes" }, 2);
+  await post({ email, name: `Zephyrine ${family}` }, 0);
+  await post({ phone, name: `Zephyrina ${family}` }, 1);
+  const conflict = await post({ email, phone, name: `Zeph ${family}` }, 2);
   expect(conflict.decision).toBe("ambiguous");
-  return { a: "Zephyrine Oakes", b: "Zephyrina Oakes", key };
+  return { a: `Zephyrine ${family}`, b: `Zephyrina ${family}`, key };
 }
 
 /// The profiles a name search finds whose display name is exactly `name`.
@@ -64,12 +64,13 @@ test("an admin works the review queue from the keyboard: merge with a chosen val
   for (let i = 0; i < count - 2; i++) await page.keyboard.press("j");
   await expect(rows.nth(count - 2)).toHaveClass(/selected/);
   await expect(rows.nth(count - 2)).toContainText("Zephyrin");
-  await page.screenshot({ path: "../docs/screenshots/review-queue.png", fullPage: false });
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/review\/[0-9a-f-]{36}$/);
   await expect(page.locator(".merge-table")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Why Spine thinks so" })).toBeVisible();
-  await expect(page.locator('tr[data-field="display_name"] .agreement')).toHaveText("different");
+  await expect(page.locator('tr[data-field="display_name"] .agreement')).toHaveText("alike");
+  // Why it waits, in one sentence: each identifier points to another profile.
+  await expect(page.locator("p.why")).toHaveText(/^The (email|phone) points to Zephyrin[ae] Oakes; the (phone|email) to Zephyrin[ae] Oakes\.$/);
   await page.screenshot({ path: "../docs/screenshots/review.png", fullPage: true });
 
   // Keep the absorbed profile's name, then merge with m.
@@ -105,5 +106,42 @@ test("an admin works the review queue from the keyboard: merge with a chosen val
   await expect(page.locator(".audit-entry").first()).toBeVisible();
   await page.screenshot({ path: "../docs/screenshots/audit.png", fullPage: false });
   expect(chosenName.length).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+});
+
+test("an admin ticks several items and decides them at once", async ({ page, request }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  // A family name of this run's own: only these items carry it.
+  const family = "Quill" + String(Date.now() % 100000).replace(/\d/g, (d) => "abcdefghij"[Number(d)]);
+  await ambiguousPair(request, family);
+  await ambiguousPair(request, family);
+
+  await signIn(page, "admin", "/review?order=age");
+  await hydrated(page);
+  const ours = page.locator(".review-list .review-row", { hasText: family });
+  await expect.poll(() => ours.count()).toBeGreaterThanOrEqual(2);
+  const n = await ours.count();
+  // Each row says why it waits: the email points to one profile, the phone to another.
+  await expect(ours.first().locator(".reason")).toHaveText(/^The (email|phone) points to Zephyrin[ae] \w+; the (phone|email) to Zephyrin[ae] \w+\.$/);
+  const waiting = await page.locator(".review-list .review-row").count();
+
+  // All but the last ticked with the mouse, the last from the keyboard (j to it, x).
+  for (let i = 0; i < n - 1; i++) await ours.nth(i).locator("input.pick").check();
+  const rows = page.locator(".review-list .review-row");
+  const index = await rows.evaluateAll((all, name) => all.findLastIndex((r) => r.textContent?.includes(name as string)), family);
+  for (let i = 0; i < index; i++) await page.keyboard.press("j");
+  await expect(rows.nth(index)).toHaveClass(/selected/);
+  await page.keyboard.press("x");
+  await expect(ours.nth(n - 1).locator("input.pick")).toBeChecked();
+  await page.getByLabel("Ticked items:").selectOption("reject");
+  await page.screenshot({ path: "../docs/screenshots/review-queue.png", fullPage: false });
+  await page.getByRole("button", { name: "Decide ticked items" }).click();
+
+  await expect(page.locator(".notice")).toHaveText(`${n} items decided.`);
+  await expect(ours).toHaveCount(0);
+  await expect(page.locator(".review-list .review-row")).toHaveCount(waiting - n);
+  await page.goto("/audit?action=review.rejected");
+  await expect(page.locator(".audit-entry").first()).toContainText("admin@demo.spine.local");
   expect(errors).toEqual([]);
 });

@@ -223,6 +223,44 @@ impl MergePlan {
     }
 }
 
+/// Whether two spellings of a name field (`given_name`, `family_name` or `display_name`) are
+/// still one person's name as the match model reads them: a nickname, a slip, a loose
+/// spelling, an initial. The side-by-side then says "alike", as the explanation does, not
+/// "different". Other fields are never alike.
+pub fn names_alike(field: &str, a: &str, b: &str) -> bool {
+    use crate::model::Model;
+    use crate::normalize::phone::Region;
+    use crate::record::{Field, RawRecord, Record};
+
+    let (as_field, comparisons): (Field, &[&str]) = match field {
+        "given_name" => (Field::FirstName, &["first_name"]),
+        "family_name" => (Field::LastName, &["last_name"]),
+        "display_name" => (Field::FullName, &["first_name", "last_name"]),
+        _ => return false,
+    };
+    let record = |value: &str| {
+        Record::from_raw(
+            &RawRecord {
+                id: String::new(),
+                fields: [(as_field.clone(), value.to_owned())].into(),
+            },
+            Region::default(),
+        )
+        .0
+    };
+    let (a, b) = (record(a), record(b));
+    let model = Model::default_for_people();
+    comparisons.iter().all(|name| {
+        model.comparison(name).is_some_and(|(_, comparison)| {
+            // Any level but the last ("else") says the two may be one name.
+            comparison
+                .kind
+                .level(&a, &b)
+                .is_some_and(|level| usize::from(level) + 1 < comparison.levels.len())
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +402,30 @@ mod tests {
                     proptest::prop_assert_eq!(merged.fields[k].as_ref(), Some(v));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn names_are_alike_when_the_model_reads_one_name_and_different_otherwise() {
+        use super::names_alike;
+        for (field, a, b) in [
+            ("given_name", "Zephyrine", "Zeph"),
+            ("given_name", "Robert", "Bob"),
+            ("given_name", "Katherine", "Kathrine"),
+            ("family_name", "Marlowe", "Marlow"),
+            ("display_name", "Quintessa Marlowe", "Quintesa Marlowe"),
+            ("display_name", "Alexandra Jones", "Sasha Jones"),
+        ] {
+            assert!(names_alike(field, a, b), "{field}: {a} / {b}");
+        }
+        for (field, a, b) in [
+            ("given_name", "Samuel", "Patricia"),
+            ("family_name", "Marlowe", "Okafor"),
+            ("display_name", "Quintessa Marlowe", "Quintessa Okafor"),
+            ("primary_email", "a@example.com", "a@example.org"),
+            ("given_name", "", "Ann"),
+        ] {
+            assert!(!names_alike(field, a, b), "{field}: {a} / {b}");
         }
     }
 }

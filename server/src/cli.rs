@@ -77,6 +77,10 @@ pub enum Command {
     /// Look for duplicates among a tenant's stored profiles with the batch engine; each likely
     /// pair becomes a review item (never a merge), pairs decided or already queued are skipped.
     Sweep(SweepArgs),
+    /// Time the sweep: bulk-load a fresh tenant with generated customers (each record a profile
+    /// of its own), sweep it, print the time, peak memory and the share of queued pairs that are
+    /// one person. The tenant stays: run it on a scratch database.
+    SweepBench(SweepBenchArgs),
     /// Deduplicate a CSV of people: clusters.csv (record_id,cluster_id) and optionally pairs.csv.
     Dedupe(DedupeArgs),
     /// Deduplicate generated people with known truth; print accuracy, speed and peak memory.
@@ -112,6 +116,20 @@ pub struct SweepArgs {
     /// The most review items this sweep adds, likeliest first; the next sweep picks up the rest.
     #[arg(long, default_value_t = 5_000)]
     pub max_items: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepBenchArgs {
+    /// Profiles to load.
+    #[arg(long, default_value_t = 100_000)]
+    pub profiles: usize,
+
+    /// The most review items the sweep adds.
+    #[arg(long, default_value_t = 5_000)]
+    pub max_items: usize,
+
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

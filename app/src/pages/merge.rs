@@ -102,7 +102,14 @@ fn FieldLine(field: FieldRow) -> AnyView {
 #[component]
 fn Identities(side: SideView) -> impl IntoView {
     if side.identities.is_empty() {
-        return view! { <span class="muted">"none"</span> }.into_any();
+        // A provisional profile (an ambiguous sender's) holds its details as fields only
+        // until a person decides where they belong.
+        return view! {
+            <span class="muted" title="Its email and phone above are not linked as identities">
+                "none linked"
+            </span>
+        }
+        .into_any();
     }
     view! {
         <ul class="identity-list">
@@ -114,7 +121,7 @@ fn Identities(side: SideView) -> impl IntoView {
                         <span class="badge">{i.kind}</span>
                         " "
                         <span>{i.value}</span>
-                        <span class="muted">" · " {i.provider}</span>
+                        {(!i.provider.is_empty()).then(|| view! { <span class="muted">" · " {i.provider}</span> })}
                     </li>
                 })
                 .collect_view()}

@@ -1,5 +1,6 @@
-//! `/review` (the queue, by confidence or age: `?order=age`) and `/review/{id}` (one item side by
-//! side, the engine's explanation, and the decisions). Keyboard: j/k move, Enter opens; on an
+//! `/review` (the queue, by confidence or age: `?order=age`; ticked items decided at once) and
+//! `/review/{id}` (one item side by side, the engine's explanation, and the decisions).
+//! Keyboard: j/k move, Enter opens, x ticks; on an
 //! item m merges, n says not the same person, d defers, j/k go to the next/previous item. The
 //! forms work without JavaScript; the keys need it.
 
@@ -12,9 +13,10 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::format::relative_time;
 use crate::pages::merge::MergeSides;
 use crate::server_fns::review::{
-    DecideReview, MergeReview, ReviewCaseView, ReviewQueue, get_review_item, list_review_items,
+    DecideReview, DecideReviewItems, MergeReview, ReviewCaseView, ReviewQueue, get_review_item,
+    list_review_items,
 };
-use crate::server_fns::sweep::{StartSweep, SweepView, sweep_panel};
+use crate::server_fns::sweep::SweepView;
 
 /// Whether a key press belongs to a form field (typing), not to the page's shortcuts.
 fn typing(ev: &ev::KeyboardEvent) -> bool {
@@ -28,7 +30,10 @@ fn typing(ev: &ev::KeyboardEvent) -> bool {
             matches!(
                 el.tag_name().to_ascii_lowercase().as_str(),
                 "input" | "textarea" | "select"
-            ) && el.get_attribute("type").as_deref() != Some("radio")
+            ) && !matches!(
+                el.get_attribute("type").as_deref(),
+                Some("radio" | "checkbox")
+            )
         })
 }
 
@@ -46,13 +51,33 @@ fn score(score: f64) -> String {
     format!("{:.0}%", score * 100.0)
 }
 
+/// Ticks (or unticks) the queue's `row`-th item for a decision on several at once.
+fn tick(row: usize) {
+    use leptos::wasm_bindgen::JsCast;
+    let selector = format!(".review-list > li:nth-child({}) .pick", row + 1);
+    if let Some(found) = document()
+        .query_selector(&selector)
+        .ok()
+        .flatten()
+        .and_then(|n| n.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    {
+        found.click();
+    }
+}
+
 #[component]
 pub fn ReviewQueuePage() -> AnyView {
     let query = use_query_map();
     let order = Memo::new(move |_| query.read().get("order").unwrap_or_default());
     let queue = Resource::new(move || order.get(), list_review_items);
     let (selected, set_selected) = signal(0usize);
-    let sweep = Resource::new(|| (), |_| sweep_panel());
+    let decide = ServerAction::<DecideReviewItems>::new();
+    // Decided items leave the queue at once.
+    Effect::new(move |_| {
+        if decide.version().get() > 0 {
+            queue.refetch();
+        }
+    });
     let navigate = use_navigate();
     shortcuts(move |ev| {
         let ids: Vec<_> = queue
@@ -67,6 +92,7 @@ pub fn ReviewQueuePage() -> AnyView {
         match ev.key().as_str() {
             "j" => set_selected.set((current + 1).min(ids.len() - 1)),
             "k" => set_selected.set(current.saturating_sub(1)),
+            "x" => tick(current),
             "Enter" => {
                 if let Some(href) = ids.get(current) {
                     ev.prevent_default();
@@ -90,13 +116,22 @@ pub fn ReviewQueuePage() -> AnyView {
             </div>
             <p class="hint">
                 "Possible duplicates Spine would not merge on its own. "
-                <kbd>"j"</kbd>" "<kbd>"k"</kbd>" move, "<kbd>"Enter"</kbd>" opens."
+                <kbd>"j"</kbd>" "<kbd>"k"</kbd>" move, "<kbd>"Enter"</kbd>" opens, "<kbd>"x"</kbd>" ticks an item to decide several at once."
             </p>
         </section>
-        <SweepPanel sweep on_finished=move || queue.refetch() />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match queue.await {
+                let result = queue.await;
+                let panel = result.as_ref().ok().map(|q| {
+                    // In the browser: ask again while a sweep runs; the queue comes with it.
+                    let running = q.sweep.as_ref().is_some_and(|l| l.running);
+                    #[cfg(feature = "hydrate")]
+                    if running {
+                        set_timeout(move || queue.refetch(), SWEEP_POLL);
+                    }
+                    view! { <SweepPanel sweep=q.sweep.clone() now=q.now csrf=q.csrf.clone() running /> }
+                });
+                let list = match result {
                     Ok(q) if q.items.is_empty() => view! {
                         <section class="panel hint-panel" role="status">
                             <h2>"Nothing to review"</h2>
@@ -104,9 +139,10 @@ pub fn ReviewQueuePage() -> AnyView {
                         </section>
                     }
                     .into_any(),
-                    Ok(q) => view! { <QueueList queue=q selected /> }.into_any(),
+                    Ok(q) => view! { <QueueList queue=q selected decide /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                };
+                view! { {panel} {list} }
             })}
         </Transition>
     }
@@ -114,6 +150,7 @@ pub fn ReviewQueuePage() -> AnyView {
 }
 
 /// How often an open review page asks how a running sweep is doing.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const SWEEP_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// "Look for duplicates": the latest sweep (its progress while it runs, what it found after)
@@ -121,65 +158,28 @@ const SWEEP_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 /// reloads the queue when it ends.
 #[component]
 fn SweepPanel(
-    sweep: Resource<Result<crate::server_fns::sweep::SweepPanelView, crate::error::ConsoleError>>,
-    on_finished: impl Fn() + Copy + Send + Sync + 'static,
+    sweep: Option<SweepView>,
+    now: chrono::DateTime<chrono::Utc>,
+    csrf: String,
+    running: bool,
 ) -> AnyView {
-    let start = ServerAction::<StartSweep>::new();
-    // A finished start (or a refused one) shows the sweep as it now is.
-    Effect::new(move |_| {
-        if start.version().get() > 0 {
-            sweep.refetch();
-        }
-    });
-    let was_running = StoredValue::new(false);
-    Effect::new(move |_| {
-        let running =
-            matches!(sweep.get(), Some(Ok(ref p)) if p.latest.as_ref().is_some_and(|l| l.running));
-        if running {
-            set_timeout(move || sweep.refetch(), SWEEP_POLL);
-        } else if was_running.get_value() {
-            on_finished();
-        }
-        was_running.set_value(running);
-    });
-    let refused = move || {
-        start
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
-    };
+    let status = sweep.map(|latest| sweep_status(latest, now));
+    // A plain form: starting answers with this page, which then follows the sweep.
     view! {
         <section class="panel sweep-panel" aria-labelledby="sweep-title">
             <div class="panel-head">
                 <h2 id="sweep-title">"Look for duplicates"</h2>
             </div>
             <p class="muted">
-                "Compares every stored profile with the others, as a file import's deduplication does. "
-                "Likely pairs join this queue; nothing is merged, and pairs decided before are skipped."
+                "Compares every stored profile with the others, as a file import's deduplication does. Likely pairs join this queue; nothing is merged, and pairs decided before are skipped."
             </p>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match sweep.await {
-                        Ok(panel) => {
-                            let running = panel.latest.as_ref().is_some_and(|l| l.running);
-                            let status = panel.latest.map(|latest| sweep_status(latest, panel.now));
-                            view! {
-                                {status}
-                                <ActionForm action=start attr:class="sweep-form">
-                                    <input type="hidden" name="csrf" value=panel.csrf />
-                                    <button type="submit" disabled=move || running || start.pending().get()>
-                                        {if running { "Sweep running…" } else { "Sweep stored profiles" }}
-                                    </button>
-                                </ActionForm>
-                            }
-                            .into_any()
-                        }
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-            {refused}
+            {status}
+            <form method="post" action="/api/start_sweep" class="sweep-form">
+                <input type="hidden" name="csrf" value=csrf />
+                <button type="submit" disabled=running>
+                    {if running { "Sweep running…" } else { "Sweep stored profiles" }}
+                </button>
+            </form>
         </section>
     }
     .into_any()
@@ -194,8 +194,11 @@ fn sweep_status(latest: SweepView, now: chrono::DateTime<chrono::Utc>) -> AnyVie
         return view! {
             <div class="sweep-progress" role="status">
                 <p>
-                    "Sweep running: " {latest.stage.clone()}
-                    {(latest.total > 0).then(|| format!(" ({} of {})", latest.done, latest.total))}
+                    {format!(
+                        "Sweep running: {}{}",
+                        latest.stage,
+                        if latest.total > 0 { format!(" ({} of {})", latest.done, latest.total) } else { String::new() },
+                    )}
                 </p>
                 <progress max="100" value=percent.to_string() aria-label=latest.stage>
                     {format!("{percent}%")}
@@ -216,8 +219,7 @@ fn sweep_status(latest: SweepView, now: chrono::DateTime<chrono::Utc>) -> AnyVie
         .into_any(),
         None => view! {
             <p class="sweep-summary" role="status">
-                {format!("Last sweep {when}{by}. ")}
-                {latest.summary}
+                {format!("Last sweep {when}{by}. {}", latest.summary.unwrap_or_default())}
             </p>
         }
         .into_any(),
@@ -225,17 +227,33 @@ fn sweep_status(latest: SweepView, now: chrono::DateTime<chrono::Utc>) -> AnyVie
 }
 
 #[component]
-fn QueueList(queue: ReviewQueue, selected: ReadSignal<usize>) -> AnyView {
+fn QueueList(
+    queue: ReviewQueue,
+    selected: ReadSignal<usize>,
+    decide: ServerAction<DecideReviewItems>,
+) -> AnyView {
     let count = queue.items.len();
     let now = queue.now;
+    let csrf = queue.csrf.clone();
     let rows = queue
         .items
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
             let is_selected = move || selected.get().min(count.saturating_sub(1)) == i;
+            let label = if item.candidate_name.is_empty() {
+                format!("Select {}", item.subject_name)
+            } else {
+                format!("Select {} and {}", item.candidate_name, item.subject_name)
+            };
             view! {
                 <li class="result review-row" class:selected=is_selected>
+                    <input
+                        type="checkbox"
+                        class="pick"
+                        name=format!("ids[item-{}]", item.id)
+                        aria-label=label
+                    />
                     <a
                         class="result-link"
                         href=item.href
@@ -249,7 +267,7 @@ fn QueueList(queue: ReviewQueue, selected: ReadSignal<usize>) -> AnyView {
                             <strong class="name">{item.subject_name}</strong>
                         </span>
                         <span class="score" title="Match confidence">{score(item.score)}</span>
-                        <span class="muted reason">{item.reason}</span>
+                        <span class="muted reason" title=item.reason>{item.why}</span>
                         <span class="last-seen">
                             <time datetime=item.created_at.to_rfc3339()>{relative_time(item.created_at, now)}</time>
                         </span>
@@ -258,12 +276,41 @@ fn QueueList(queue: ReviewQueue, selected: ReadSignal<usize>) -> AnyView {
             }
         })
         .collect_view();
+    let outcome = move || {
+        decide.value().get().map(|result| match result {
+            Ok(done) => {
+                let mut text = if done.decided == 1 {
+                    "1 item decided.".to_owned()
+                } else {
+                    format!("{} items decided.", done.decided)
+                };
+                for why in done.refused {
+                    text.push_str(&format!(" One was not: {why}."));
+                }
+                view! { <p class="notice ok" role="status">{text}</p> }.into_any()
+            }
+            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        })
+    };
     view! {
         <section class="results-panel" aria-label="Pending review items">
-            <p class="muted result-count" role="status">
-                {if count == 1 { "1 item waiting".to_owned() } else { format!("{count} items waiting") }}
-            </p>
-            <ul class="results review-list">{rows}</ul>
+            <ActionForm action=decide attr:class="bulk-form">
+                <input type="hidden" name="csrf" value=csrf />
+                <div class="bulk-bar">
+                    <p class="muted result-count" role="status">
+                        {if count == 1 { "1 item waiting".to_owned() } else { format!("{count} items waiting") }}
+                    </p>
+                    <label for="bulk-decision">"Ticked items:"</label>
+                    <select name="decision" id="bulk-decision">
+                        <option value="reject">"Not the same person"</option>
+                        <option value="merge">"Merge (older profile stays)"</option>
+                        <option value="defer">"Decide later"</option>
+                    </select>
+                    <button type="submit" disabled=move || decide.pending().get()>"Decide ticked items"</button>
+                </div>
+                {outcome}
+                <ul class="results review-list">{rows}</ul>
+            </ActionForm>
         </section>
     }
     .into_any()
@@ -385,6 +432,7 @@ fn ReviewCase(
                 </h1>
                 <span class="score big" title="Match confidence">{score(case.score)}</span>
             </div>
+            <p class="why">{case.why.clone()}</p>
             <p class="muted">
                 {case.reason.clone()} " · queued " {relative_time(case.created_at, case.now)}
                 {(case.other_candidates > 0).then(|| format!(

@@ -22,6 +22,8 @@ pub struct QueueRow {
     pub candidate_name: String,
     pub score: f64,
     pub reason: String,
+    /// Why it waits, in one sentence.
+    pub why: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -29,6 +31,11 @@ pub struct QueueRow {
 pub struct ReviewQueue {
     /// "confidence" or "age".
     pub order: String,
+    /// For the form that decides several items at once.
+    pub csrf: String,
+    /// The latest duplicate sweep, shown above the queue (one request for both keeps the page
+    /// to one resource).
+    pub sweep: Option<crate::server_fns::sweep::SweepView>,
     pub now: DateTime<Utc>,
     pub items: Vec<QueueRow>,
 }
@@ -40,6 +47,8 @@ pub enum Agreement {
     Equal,
     /// The same once case, spacing and punctuation are ignored.
     Variant,
+    /// A name the match model reads as the same one: a nickname, a slip, an initial.
+    Alike,
     Different,
     /// One side (or both) has no value.
     Missing,
@@ -50,6 +59,7 @@ impl Agreement {
         match self {
             Agreement::Equal => "equal",
             Agreement::Variant => "variant",
+            Agreement::Alike => "alike",
             Agreement::Different => "different",
             Agreement::Missing => "missing",
         }
@@ -104,6 +114,8 @@ pub struct ReviewCaseView {
     pub id: Uuid,
     pub status: spine_core::types::ReviewStatus,
     pub reason: String,
+    /// Why it waits, in one sentence.
+    pub why: String,
     pub score: f64,
     pub created_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
@@ -180,6 +192,11 @@ mod ssr {
                     (FieldOutcome::Conflict, Some(a), Some(b)) if folded(a) == folded(b) => {
                         Agreement::Variant
                     }
+                    (FieldOutcome::Conflict, Some(a), Some(b))
+                        if spine_engine::merge::names_alike(name, a, b) =>
+                    {
+                        Agreement::Alike
+                    }
                     (FieldOutcome::Conflict, _, _) => Agreement::Different,
                     _ => Agreement::Missing,
                 };
@@ -245,7 +262,7 @@ pub async fn list_review_items(order: String) -> Result<ReviewQueue, ConsoleErro
 
     respond(
         async move {
-            require_staff(Permission::ReviewMatches)?;
+            let session = require_staff(Permission::ReviewMatches)?;
             let state = state()?;
             let (order, by) = match order.as_str() {
                 "age" => ("age", QueueOrder::Age),
@@ -254,9 +271,15 @@ pub async fn list_review_items(order: String) -> Result<ReviewQueue, ConsoleErro
             let entries = review_queue(&state.store, &state.tenant, by, 200)
                 .await
                 .map_err(service_error)?;
+            let sweep = spine_core::services::sweep::latest_sweep(&state.store, &state.tenant)
+                .await
+                .map_err(service_error)?
+                .map(crate::server_fns::sweep::view_of);
             let unnamed = || "(no name yet)".to_owned();
             Ok(ReviewQueue {
                 order: order.to_owned(),
+                csrf: session.csrf_token().to_owned(),
+                sweep,
                 now: Utc::now(),
                 items: entries
                     .into_iter()
@@ -276,6 +299,7 @@ pub async fn list_review_items(order: String) -> Result<ReviewQueue, ConsoleErro
                         },
                         score: e.item.score,
                         reason: e.item.reason,
+                        why: e.why,
                         created_at: e.item.created_at,
                     })
                     .collect(),
@@ -363,6 +387,7 @@ pub async fn get_review_item(id: String) -> Result<ReviewCaseView, ConsoleError>
                 id,
                 status: case.item.status,
                 reason: case.item.reason.clone(),
+                why: case.why.clone(),
                 score: case.item.score,
                 created_at: case.item.created_at,
                 now: Utc::now(),
@@ -406,6 +431,70 @@ pub async fn merge_review(
             .await
             .map_err(service_error)?;
             go_to_next_item().await
+        }
+        .await,
+    )
+}
+
+/// What deciding several items did, as the queue says it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecidedView {
+    pub decided: usize,
+    /// Each refused item's reason.
+    pub refused: Vec<String>,
+}
+
+/// The queue's checked items (`ids[item-ID]=on`) all decided one way: `merge`, `reject` or `defer`.
+#[server(endpoint = "decide_review_items")]
+pub async fn decide_review_items(
+    csrf: String,
+    decision: String,
+    ids: Option<BTreeMap<String, String>>,
+) -> Result<DecidedView, ConsoleError> {
+    use self::ssr::*;
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::review::ItemDecision;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ReviewMatches, &csrf)?;
+            let decision = match decision.as_str() {
+                "merge" => ItemDecision::Merge,
+                "reject" => ItemDecision::Reject,
+                "defer" => ItemDecision::Defer,
+                _ => {
+                    return Err(ConsoleError::Invalid(
+                        "Choose merge, not the same person or decide later.".into(),
+                    ));
+                }
+            };
+            let ids = ids
+                .unwrap_or_default()
+                .keys()
+                // `item-` first: a key that starts with a digit would read as a list index.
+                .map(|raw| parse_id(raw.strip_prefix("item-").unwrap_or(raw), "review item"))
+                .collect::<Result<Vec<_>, _>>()?;
+            if ids.is_empty() {
+                return Err(ConsoleError::Invalid(
+                    "Tick the items to decide first.".into(),
+                ));
+            }
+            let outcome = spine_core::services::review::decide_review_items(
+                &state.store,
+                &state.tenant,
+                &session.actor(),
+                &ids,
+                decision,
+            )
+            .await
+            .map_err(service_error)?;
+            // Without JavaScript the form posts here: back to the queue.
+            leptos_axum::redirect("/review");
+            Ok(DecidedView {
+                decided: outcome.decided,
+                refused: outcome.refused.into_iter().map(|(_, why)| why).collect(),
+            })
         }
         .await,
     )

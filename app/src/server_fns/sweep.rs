@@ -24,16 +24,8 @@ pub struct SweepView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-/// The form's token and the latest sweep, if any ran.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepPanelView {
-    pub csrf: String,
-    pub now: DateTime<Utc>,
-    pub latest: Option<SweepView>,
-}
-
 #[cfg(feature = "ssr")]
-fn view_of(status: spine_core::services::sweep::SweepStatus) -> SweepView {
+pub(crate) fn view_of(status: spine_core::services::sweep::SweepStatus) -> SweepView {
     let r = &status.report;
     let plural = |n: u64, one: &str, many: &str| {
         if n == 1 {
@@ -75,28 +67,6 @@ fn view_of(status: spine_core::services::sweep::SweepStatus) -> SweepView {
         started_at: status.started_at,
         finished_at: status.finished_at,
     }
-}
-
-#[server(endpoint = "sweep_panel")]
-pub async fn sweep_panel() -> Result<SweepPanelView, ConsoleError> {
-    use super::ssr::*;
-    use spine_core::access::Permission;
-
-    respond(
-        async move {
-            let session = require_staff(Permission::ReviewMatches)?;
-            let state = state()?;
-            let latest = spine_core::services::sweep::latest_sweep(&state.store, &state.tenant)
-                .await
-                .map_err(service_error)?;
-            Ok(SweepPanelView {
-                csrf: session.csrf_token().to_owned(),
-                now: Utc::now(),
-                latest: latest.map(view_of),
-            })
-        }
-        .await,
-    )
 }
 
 /// Starts a sweep in the background and comes back to the review page, which follows it.

@@ -12,11 +12,12 @@ use spine_engine::search::display_name_keys;
 use crate::services::short_text;
 use crate::services::{ServiceError, ServiceResult, Tenant};
 use crate::store::{
-    CustomerRow, IdentityRow, InteractionRow, NAME_CANDIDATES, Store, TimelineFilter,
+    CustomerRow, IdentityRow, InteractionRow, NAME_CANDIDATES, Store, TimelineFilter, Tx,
 };
 use crate::types::{
     Assurance, Channel, CustomerProfile, CustomerSummary, Direction, IdentityView, InteractionKind,
-    LifecycleStage, Preferences, TenantStats, TimelineCursor, TimelineEntry, Verification,
+    LifecycleStage, OrderSummary, Preferences, TenantStats, TimelineCursor, TimelineEntry,
+    Verification,
 };
 
 pub const MAX_PAGE: i64 = 200;
@@ -312,8 +313,18 @@ pub async fn customer_profile(
         // that is where an admin restores it. An erased one is gone.
         .filter(|c| c.erased_at.is_none())
         .ok_or(ServiceError::NotFound("customer"))?;
-    let identities = tx.identities_of(tenant.id, id).await?;
-    Ok(profile(row, identities))
+    full_profile(&mut tx, tenant.id, row).await
+}
+
+/// A stored profile as the API shows it: with its identities and its orders' summary.
+pub(crate) async fn full_profile(
+    tx: &mut Tx,
+    tenant_id: Uuid,
+    row: CustomerRow,
+) -> ServiceResult<CustomerProfile> {
+    let identities = tx.identities_of(tenant_id, row.id).await?;
+    let orders = OrderSummary::from_totals(tx.order_totals(tenant_id, row.id).await?);
+    Ok(profile(row, identities, orders))
 }
 
 /// A page of the timeline, newest first, unfiltered.
@@ -407,8 +418,18 @@ pub(crate) fn mask_phone(e164: &str) -> String {
         .unwrap_or_else(|_| "***".to_owned())
 }
 
-pub(crate) fn profile(row: CustomerRow, identities: Vec<IdentityRow>) -> CustomerProfile {
+pub(crate) fn profile(
+    row: CustomerRow,
+    identities: Vec<IdentityRow>,
+    orders: OrderSummary,
+) -> CustomerProfile {
     CustomerProfile {
+        created_via: row.sources.0.first().cloned(),
+        last_updated_via: row
+            .last_source
+            .clone()
+            .or_else(|| row.sources.0.last().cloned()),
+        orders,
         id: row.id,
         display_name: row.display_name,
         given_name: row.given_name,
@@ -615,9 +636,9 @@ pub async fn update_customer(
             .after(changes(&after)),
     )
     .await?;
-    let identities = tx.identities_of(tenant.id, id).await?;
+    let updated = full_profile(&mut tx, tenant.id, after).await?;
     tx.commit().await?;
-    Ok(profile(after, identities))
+    Ok(updated)
 }
 
 /// One profile as a search result (masked identifiers, channels used).

@@ -17,7 +17,10 @@ use crate::services::resolution::{
 use crate::services::review::queue_review_item;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{NewReviewItem, Store};
-use crate::types::{CustomerProfile, CustomerSummary, IdentifiersInput};
+use crate::types::{CustomerProfile, CustomerSummary, IdentifiersInput, OrderView};
+
+/// The orders a found customer's answer lists.
+const ORDER_HISTORY: i64 = 10;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -42,6 +45,8 @@ pub struct ResolveRequest {
 pub enum ResolveOutcome {
     Found {
         customer: CustomerProfile,
+        /// The newest orders (at most ten), newest first; `customer.orders` sums them all.
+        order_history: Vec<OrderView>,
         is_new_account: bool,
         updated: bool,
         matched_by: Vec<String>,
@@ -122,8 +127,17 @@ pub async fn resolve_customer(
                 .await?;
             }
             tx.commit().await?;
+            let order_history: Vec<OrderView> = store
+                .read()
+                .await?
+                .recent_orders(tenant.id, best.id, ORDER_HISTORY)
+                .await?
+                .into_iter()
+                .map(OrderView::from)
+                .collect();
             ResolveOutcome::Found {
                 customer: customer_profile(store, tenant, best.id).await?,
+                order_history,
                 is_new_account: false,
                 updated: request.merge_if_found,
                 matched_by: best.matched_kinds(),

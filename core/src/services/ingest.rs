@@ -92,6 +92,19 @@ fn validate(event: &EventInput) -> ServiceResult<()> {
                 ),
             ));
         }
+        let currency = order.currency.trim();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(ServiceError::invalid(
+                "order.currency",
+                "a three-letter ISO 4217 code such as USD or EUR",
+            ));
+        }
+        if short_text("order.status", &order.status, 32)?.is_none() {
+            return Err(ServiceError::invalid(
+                "order.status",
+                "1 to 32 printable characters",
+            ));
+        }
         if order.items.len() > MAX_ORDER_ITEMS {
             return Err(ServiceError::invalid(
                 "order.items",
@@ -555,7 +568,7 @@ async fn ingest_in(
                 provider: order.provider.trim().to_lowercase(),
                 external_id: order.external_id.trim().to_owned(),
                 total_cents: order.total_cents,
-                currency: order.currency.clone(),
+                currency: order.currency.trim().to_ascii_uppercase(),
                 status: order.status.clone(),
                 placed_at: event.occurred_at,
                 shipping_address_hash: sender.address_hash().map(str::to_owned),

@@ -18,7 +18,7 @@ use spine_engine::normalize::email::Email;
 use spine_engine::normalize::phone::Phone;
 
 use crate::services::auth::{SessionToken, constant_time_eq, random_hex};
-use crate::services::customers::{ProfileUpdate, profile, update_customer};
+use crate::services::customers::{ProfileUpdate, full_profile, update_customer};
 use crate::services::outbox::mask_destination;
 use crate::services::review::queue_review_item;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
@@ -467,8 +467,7 @@ pub async fn my_profile(
     let row = current_profile(&mut tx, tenant, session.customer_id)
         .await?
         .ok_or(ServiceError::NotFound("customer"))?;
-    let identities = tx.identities_of(tenant.id, row.id).await?;
-    Ok(profile(row, identities))
+    full_profile(&mut tx, tenant.id, row).await
 }
 
 /// The customer changes their name and preferences (the same use case staff use, limited to

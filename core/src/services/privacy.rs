@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use spine_engine::keys;
 
-use crate::services::customers::{profile, timeline_entry};
+use crate::services::customers::{full_profile, timeline_entry};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit};
 use crate::store::{CustomerRow, ErasedRows, OrderRow, Store, Tx};
 use crate::types::{CustomerProfile, OrderView, Role, TimelineEntry};
@@ -138,10 +138,9 @@ pub async fn export_customer(
     let mut tx = store.begin().await?;
     let root = person(&mut tx, tenant, id).await?;
     let graph = tx.profile_graph(tenant.id, id).await?;
-    let identities = tx.identities_of(tenant.id, id).await?;
     let mut export = CustomerExport {
         exported_at: Utc::now(),
-        profile: profile(root, identities),
+        profile: full_profile(&mut tx, tenant.id, root).await?,
         merged_profiles: Vec::new(),
         timeline: Vec::new(),
         orders: Vec::new(),

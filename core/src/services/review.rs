@@ -101,6 +101,8 @@ pub struct QueueEntry {
     pub item: ReviewItemView,
     pub subject_name: Option<String>,
     pub candidate_name: Option<String>,
+    /// Why it waits, in one sentence ([`why`]).
+    pub why: String,
 }
 
 pub async fn review_queue(
@@ -124,20 +126,212 @@ pub async fn review_queue(
             .customer(tenant.id, item.subject_customer_id)
             .await?
             .and_then(|c| c.display_name);
-        let candidate_name = match item.candidate_ids.first() {
-            Some(id) => tx
-                .customer(tenant.id, *id)
-                .await?
-                .and_then(|c| c.display_name),
-            None => None,
-        };
+        let names = candidate_names(&mut tx, tenant, &item).await?;
+        let candidate_name = item
+            .candidate_ids
+            .first()
+            .and_then(|id| names.get(id).cloned());
+        let why = why_or_reason(&item, &names);
         entries.push(QueueEntry {
             item,
             subject_name,
             candidate_name,
+            why,
         });
     }
     Ok(entries)
+}
+
+/// The display names of an item's candidates.
+async fn candidate_names(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    item: &ReviewItemView,
+) -> ServiceResult<BTreeMap<Uuid, String>> {
+    Ok(tx
+        .customers_by_ids(tenant.id, &item.candidate_ids)
+        .await?
+        .into_iter()
+        .filter_map(|c| Some((c.id, c.display_name?)))
+        .collect())
+}
+
+/// [`why`], or the item's reason where its evidence says nothing a sentence can use.
+fn why_or_reason(item: &ReviewItemView, names: &BTreeMap<Uuid, String>) -> String {
+    let sentence = why(&item.evidence, &|id| names.get(&id).cloned());
+    if sentence.is_empty() {
+        item.reason.clone()
+    } else {
+        sentence
+    }
+}
+
+/// A comparison's or identifier's name as a sentence says it.
+fn spoken(comparison: &str) -> String {
+    match comparison.strip_prefix("other:").unwrap_or(comparison) {
+        "first_name" => "first name".into(),
+        "last_name" => "family name".into(),
+        "external_id" => "external id".into(),
+        "address_hash" | "address" => "address".into(),
+        "date_of_birth" => "date of birth".into(),
+        "postcode_city" => "postcode or city".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn listed(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Why an item waits, in one sentence a person reads before the details. Several profiles
+/// matched: which identifiers point to which ("The email points to Ana Lopez; the phone to
+/// Ana López."). One profile: what is the same, what is alike and what differs ("Same family
+/// name and email; first name alike; phone different."). A disputed contact detail: said so.
+/// `name_of` gives a candidate's display name.
+pub fn why(evidence: &serde_json::Value, name_of: &dyn Fn(Uuid) -> Option<String>) -> String {
+    use spine_engine::identifier::IdentifierKind;
+    use spine_engine::resolve::ScoredCandidate;
+
+    if evidence.get("claims").is_some() {
+        return "A message gave contact details another profile holds.".into();
+    }
+    let Ok(candidates) = serde_json::from_value::<Vec<ScoredCandidate<Uuid>>>(evidence.clone())
+    else {
+        return String::new();
+    };
+    let name = |id: Uuid| name_of(id).unwrap_or_else(|| "a profile with no name".into());
+    match candidates.as_slice() {
+        [] => String::new(),
+        [one] => {
+            let (mut same, mut alike, mut different) = (Vec::new(), Vec::new(), Vec::new());
+            for c in &one.explanation {
+                if c.comparison == "distinct_person" {
+                    continue;
+                }
+                let word = spoken(&c.comparison);
+                if c.effect < 0.0 {
+                    different.push(word);
+                } else if c.level == "exact" {
+                    same.push(word);
+                } else if c.effect > 0.0 {
+                    alike.push(word);
+                }
+            }
+            let mut parts = Vec::new();
+            if !same.is_empty() {
+                parts.push(format!("same {}", listed(&same)));
+            }
+            if !alike.is_empty() {
+                parts.push(format!("{} alike", listed(&alike)));
+            }
+            if !different.is_empty() {
+                parts.push(format!("{} different", listed(&different)));
+            }
+            let mut sentence = parts.join("; ");
+            if let Some(first) = sentence.get(..1) {
+                sentence = format!("{}{}.", first.to_uppercase(), &sentence[1..]);
+            }
+            sentence
+        }
+        several => {
+            let clauses: Vec<String> = several
+                .iter()
+                .enumerate()
+                .map(|(i, candidate)| {
+                    let mut kinds: Vec<String> = candidate
+                        .explanation
+                        .iter()
+                        .filter(|c| {
+                            c.effect > 0.0 && IdentifierKind::parse(&c.comparison).is_some()
+                        })
+                        .map(|c| spoken(&c.comparison))
+                        .collect();
+                    kinds.dedup();
+                    if kinds.is_empty() {
+                        kinds.push("name".into());
+                    }
+                    let verb = if kinds.len() == 1 { "points" } else { "point" };
+                    if i == 0 {
+                        format!("The {} {verb} to {}", listed(&kinds), name(candidate.id))
+                    } else {
+                        format!("the {} to {}", listed(&kinds), name(candidate.id))
+                    }
+                })
+                .collect();
+            format!("{}.", clauses.join("; "))
+        }
+    }
+}
+
+/// What a person decides about review items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemDecision {
+    /// The same person: merged with no value chosen by hand (the older profile's where both
+    /// have one).
+    Merge,
+    /// Not the same person, remembered.
+    Reject,
+    /// Decide later.
+    Defer,
+}
+
+/// The most items one decision takes at once.
+pub const MAX_DECIDED_AT_ONCE: usize = 100;
+
+/// What deciding several items did: how many were decided, and each refused one with why.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DecidedItems {
+    pub decided: usize,
+    pub refused: Vec<(Uuid, String)>,
+}
+
+/// Decides several items the same way, each in a transaction of its own and audited as if
+/// decided one by one: an item decided meanwhile, or a dispute (decided on the customer's
+/// page), is refused alone and the others go on.
+pub async fn decide_review_items(
+    store: &Store,
+    tenant: &Tenant,
+    actor: &Actor,
+    ids: &[Uuid],
+    decision: ItemDecision,
+) -> ServiceResult<DecidedItems> {
+    may_merge(actor)?;
+    if ids.is_empty() {
+        return Err(ServiceError::invalid("ids", "choose at least one item"));
+    }
+    if ids.len() > MAX_DECIDED_AT_ONCE {
+        return Err(ServiceError::invalid(
+            "ids",
+            format!("at most {MAX_DECIDED_AT_ONCE} items at once"),
+        ));
+    }
+    let mut unique = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    let mut outcome = DecidedItems::default();
+    for id in unique {
+        let result = match decision {
+            ItemDecision::Merge => {
+                merge_review_item(store, tenant, actor, id, None, None, &BTreeMap::new())
+                    .await
+                    .map(drop)
+            }
+            ItemDecision::Reject => reject_review_item(store, tenant, actor, id).await,
+            ItemDecision::Defer => defer_review_item(store, tenant, actor, id).await,
+        };
+        match result {
+            Ok(()) => outcome.decided += 1,
+            Err(ServiceError::Store(e)) => return Err(ServiceError::Store(e)),
+            Err(e) => outcome.refused.push((id, e.to_string())),
+        }
+    }
+    Ok(outcome)
 }
 
 pub async fn count_pending_review_items(store: &Store, tenant: &Tenant) -> ServiceResult<i64> {
@@ -149,6 +343,8 @@ pub async fn count_pending_review_items(store: &Store, tenant: &Tenant) -> Servi
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewCase {
     pub item: ReviewItemView,
+    /// Why it waits, in one sentence ([`why`]).
+    pub why: String,
     pub survivor_id: Uuid,
     pub absorbed_id: Uuid,
     pub plan: MergePlan,
@@ -159,13 +355,15 @@ pub async fn review_case(
     tenant: &Tenant,
     item_id: Uuid,
 ) -> ServiceResult<ReviewCase> {
-    let item: ReviewItemView = store
-        .read()
-        .await?
+    let mut tx = store.read().await?;
+    let item: ReviewItemView = tx
         .review_item(tenant.id, item_id)
         .await?
         .ok_or(ServiceError::NotFound("review item"))?
         .into();
+    let names = candidate_names(&mut tx, tenant, &item).await?;
+    drop(tx);
+    let why = why_or_reason(&item, &names);
     let survivor_id = item.candidate_ids.first().copied().ok_or_else(|| {
         ServiceError::invalid(
             "item",
@@ -184,6 +382,7 @@ pub async fn review_case(
     .await?;
     Ok(ReviewCase {
         item,
+        why,
         survivor_id,
         absorbed_id,
         plan,
@@ -416,4 +615,67 @@ pub async fn decide_dispute(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::why;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    #[test]
+    fn several_profiles_say_which_identifier_points_where() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let evidence = json!([
+            {"id": a, "confidence": 0.99, "explanation": [
+                {"comparison": "email", "level": "exact", "effect": 0.97},
+                {"comparison": "last_name", "level": "exact", "effect": 7.4}]},
+            {"id": b, "confidence": 0.98, "explanation": [
+                {"comparison": "phone", "level": "exact", "effect": 0.95},
+                {"comparison": "handle", "level": "variant", "effect": 0.6}]},
+        ]);
+        let names = |id: Uuid| {
+            Some(if id == a {
+                "Ana Lopez".to_owned()
+            } else {
+                "Ana López".to_owned()
+            })
+        };
+        assert_eq!(
+            why(&evidence, &names),
+            "The email points to Ana Lopez; the phone and handle to Ana López."
+        );
+    }
+
+    #[test]
+    fn one_profile_says_what_is_the_same_alike_and_different() {
+        let a = Uuid::now_v7();
+        let evidence = json!([{"id": a, "confidence": 0.7, "explanation": [
+            {"comparison": "last_name", "level": "exact", "effect": 7.7},
+            {"comparison": "email", "level": "exact", "effect": 0.9},
+            {"comparison": "first_name", "level": "jaro_winkler >= 0.92", "effect": 1.4},
+            {"comparison": "other:address_hash", "level": "one_slip", "effect": 2.0},
+            {"comparison": "phone", "level": "else", "effect": -2.3},
+            {"comparison": "distinct_person", "level": "capped", "effect": 0.5}]}]);
+        assert_eq!(
+            why(&evidence, &|_| None),
+            "Same family name and email; first name and address alike; phone different."
+        );
+    }
+
+    #[test]
+    fn disputes_and_unreadable_evidence_say_what_they_can() {
+        assert_eq!(
+            why(&json!({"claims": []}), &|_| None),
+            "A message gave contact details another profile holds."
+        );
+        assert_eq!(why(&json!({"odd": 1}), &|_| None), "");
+        assert_eq!(why(&json!([]), &|_| None), "");
+        let lone = json!([{"id": Uuid::now_v7(), "confidence": 0.9, "explanation": []},
+                          {"id": Uuid::now_v7(), "confidence": 0.9, "explanation": []}]);
+        assert_eq!(
+            why(&lone, &|_| None),
+            "The name points to a profile with no name; the name to a profile with no name."
+        );
+    }
 }

@@ -34,6 +34,9 @@ pub struct StatRow {
 #[derive(Debug, Clone)]
 pub struct BulkCustomer {
     pub id: Uuid,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
     pub primary_email: Option<String>,
     pub primary_phone: Option<String>,
     pub lifecycle_stage: &'static str,
@@ -432,10 +435,11 @@ impl Tx {
         for chunk in rows.chunks(BULK_ROWS) {
             on_conn!(self, c => {
                 let mut q = sqlx::QueryBuilder::new(
-                    "insert into customers (tenant_id, id, primary_email, primary_phone, lifecycle_stage, \
-                       sources, source_campaign, created_at, updated_at) ");
+                    "insert into customers (tenant_id, id, display_name, given_name, family_name, \
+                       primary_email, primary_phone, lifecycle_stage, sources, source_campaign, created_at, updated_at) ");
                 q.push_values(chunk, |mut b, r| {
-                    b.push_bind(tenant_id).push_bind(r.id).push_bind(&r.primary_email)
+                    b.push_bind(tenant_id).push_bind(r.id).push_bind(&r.display_name)
+                        .push_bind(&r.given_name).push_bind(&r.family_name).push_bind(&r.primary_email)
                         .push_bind(&r.primary_phone).push_bind(r.lifecycle_stage)
                         .push_bind(Json(&r.sources)).push_bind(&r.source_campaign)
                         .push_bind(r.created_at).push_bind(r.created_at);

@@ -49,6 +49,8 @@ pub struct CustomerRow {
     pub deleted_at: Option<DateTime<Utc>>,
     pub merged_into: Option<Uuid>,
     pub erased_at: Option<DateTime<Utc>>,
+    /// The source of the latest event that reached the profile.
+    pub last_source: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -107,6 +109,7 @@ impl DirectRow for CustomerRow {
             deleted_at: column(row, 19)?,
             merged_into: column(row, 20)?,
             erased_at: column(row, 21)?,
+            last_source: column(row, 22)?,
         })
     }
 }
@@ -115,7 +118,7 @@ impl DirectRow for CustomerRow {
 pub(crate) const COLUMNS: &str = "tenant_id, id, display_name, given_name, family_name, primary_email, \
     primary_phone, lifecycle_stage, tags, preferred_channel, timezone, language, marketing_opt_in, \
     notification_prefs, sources, source_campaign, created_at, updated_at, last_seen_at, deleted_at, \
-    merged_into, erased_at";
+    merged_into, erased_at, last_source";
 
 impl Tx {
     pub async fn insert_customer(
@@ -126,8 +129,8 @@ impl Tx {
         let sql = format!(
             "insert into customers (tenant_id, id, display_name, given_name, family_name, primary_email, \
              primary_phone, lifecycle_stage, preferred_channel, sources, created_at, updated_at, last_seen_at, \
-             source_campaign) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $12) returning {COLUMNS}"
+             source_campaign, last_source) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $12, $13) returning {COLUMNS}"
         );
         let row: CustomerRow = self
             .fetch_one(
@@ -143,7 +146,8 @@ impl Tx {
                     .bind(&new.preferred_channel)
                     .bind(json(&new.sources)?)
                     .bind(new.seen_at)
-                    .bind(&new.source_campaign),
+                    .bind(&new.source_campaign)
+                    .bind(new.sources.last().cloned()),
             )
             .await?;
         self.insert_name_keys(tenant_id, row.id, &new.name_keys)
@@ -221,7 +225,8 @@ impl Tx {
                 "update customers set \
                    display_name = coalesce(display_name, $3), given_name = coalesce(given_name, $4), \
                    family_name = coalesce(family_name, $5), primary_email = coalesce(primary_email, $6), \
-                   primary_phone = coalesce(primary_phone, $7), sources = $8, last_seen_at = $9, updated_at = $10 \
+                   primary_phone = coalesce(primary_phone, $7), sources = $8, last_seen_at = $9, updated_at = $10, \
+                   last_source = coalesce($11, last_source) \
                  where tenant_id = $1 and id = $2",
             )
             .bind(tenant_id)
@@ -233,7 +238,8 @@ impl Tx {
             .bind(&patch.primary_phone)
             .bind(json(&sources)?)
             .bind(last_seen)
-            .bind(Utc::now()),
+            .bind(Utc::now())
+            .bind(&patch.source),
         )
         .await?;
         if current.display_name.is_none() && patch.display_name.is_some() {

@@ -218,6 +218,23 @@ impl Tx {
         Ok(true)
     }
 
+    /// A profile's orders per currency: (currency, orders, cents spent on those not cancelled,
+    /// refunded or voided, first placed, last placed).
+    pub async fn order_totals(
+        &mut self,
+        tenant_id: Uuid,
+        customer_id: Uuid,
+    ) -> StoreResult<Vec<crate::types::CurrencyTotals>> {
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, crate::types::CurrencyTotals>(
+            "select currency, count(*), cast(coalesce(sum(case when lower(status) in \
+               ('cancelled', 'canceled', 'refunded', 'voided') then 0 else total_cents end), 0) as bigint), \
+               min(placed_at), max(placed_at) \
+             from orders where tenant_id = $1 and customer_id = $2 group by currency order by currency")
+            .bind(tenant_id).bind(customer_id).fetch_all(&mut *c).await)?,
+        )
+    }
+
     pub async fn count_orders(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
         Ok(
             on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from orders where tenant_id = $1")

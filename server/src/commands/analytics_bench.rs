@@ -262,6 +262,9 @@ async fn load(store: &Store, tenant: &Tenant, args: &AnalyticsBenchArgs) -> anyh
             }
             customers.push(BulkCustomer {
                 id,
+                display_name: None,
+                given_name: None,
+                family_name: None,
                 primary_email: email,
                 primary_phone: phone,
                 lifecycle_stage: weighted(&mut rng, &STAGES),

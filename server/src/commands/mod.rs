@@ -11,6 +11,7 @@ mod normalize;
 mod seed;
 mod serve;
 mod sweep;
+mod sweep_bench;
 mod tenant;
 pub(crate) mod text;
 mod user;
@@ -37,6 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Normalize(args) => normalize::run(args),
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::Sweep(args) => sweep::run(&cli.database_url, args).await,
+        Command::SweepBench(args) => sweep_bench::run(&cli.database_url, args).await,
         Command::TrainModel { tenant } => {
             let store = open(&cli.database_url).await?;
             let tenant = spine_core::services::tenants::tenant_by_slug(&store, &tenant).await?;

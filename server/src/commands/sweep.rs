@@ -4,30 +4,34 @@
 use std::sync::{Arc, Mutex};
 
 use spine_core::Actor;
-use spine_core::services::sweep::{SweepOptions, SweepStage, sweep};
+use spine_core::services::sweep::{OnProgress, SweepOptions, SweepProgress, SweepStage, sweep};
 use spine_core::services::tenants;
 
 use crate::cli::SweepArgs;
 
+/// A progress bar that follows a sweep stage by stage, and the callback that moves it.
+pub(crate) fn progress() -> (indicatif::ProgressBar, OnProgress) {
+    let bar = super::progress_bar(0, SweepStage::Reading.label(), "");
+    let shown = Mutex::new(SweepStage::Reading);
+    let moved = bar.clone();
+    let progress: OnProgress = Arc::new(move |p: SweepProgress| {
+        if let Ok(mut shown) = shown.lock()
+            && *shown != p.stage
+        {
+            *shown = p.stage;
+            moved.set_message(p.stage.label());
+            moved.reset();
+        }
+        moved.set_length(p.total);
+        moved.set_position(p.done);
+    });
+    (bar, progress)
+}
+
 pub async fn run(database_url: &str, args: SweepArgs) -> anyhow::Result<()> {
     let store = super::open(database_url).await?;
     let tenant = tenants::tenant_by_slug(&store, &args.tenant).await?;
-    let bar = super::progress_bar(0, SweepStage::Reading.label(), "");
-    let shown = Mutex::new(SweepStage::Reading);
-    let progress = {
-        let bar = bar.clone();
-        Arc::new(move |p: spine_core::services::sweep::SweepProgress| {
-            if let Ok(mut shown) = shown.lock()
-                && *shown != p.stage
-            {
-                *shown = p.stage;
-                bar.set_message(p.stage.label());
-                bar.reset();
-            }
-            bar.set_length(p.total);
-            bar.set_position(p.done);
-        })
-    };
+    let (bar, progress) = progress();
     let result = sweep(
         &store,
         &tenant,

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use super::{Actions, action_error, when};
-use crate::types::{CustomerProfile, LifecycleStage};
+use crate::format::money;
+use crate::types::{CustomerProfile, LifecycleStage, OrderSummary};
 
 #[component]
 pub(super) fn Header(profile: CustomerProfile, name: String, now: DateTime<Utc>) -> AnyView {
@@ -42,6 +43,9 @@ pub(super) fn Header(profile: CustomerProfile, name: String, now: DateTime<Utc>)
                     <dt>"Sources"</dt>
                     <dd>{if profile.sources.is_empty() { "—".to_owned() } else { profile.sources.join(", ") }}</dd>
                 </div>
+                <div><dt>"Created via"</dt><dd class="created-via">{or_dash(profile.created_via)}</dd></div>
+                <div><dt>"Last updated via"</dt><dd class="updated-via">{or_dash(profile.last_updated_via)}</dd></div>
+                <OrderFacts orders=profile.orders now />
                 <div><dt>"First seen"</dt><dd>{when(profile.created_at, now)}</dd></div>
                 <div>
                     <dt>"Last seen"</dt>
@@ -49,6 +53,32 @@ pub(super) fn Header(profile: CustomerProfile, name: String, now: DateTime<Utc>)
                 </div>
             </dl>
         </section>
+    }
+    .into_any()
+}
+
+/// Orders, what they came to (per currency) and when the first and last were placed.
+#[component]
+fn OrderFacts(orders: OrderSummary, now: DateTime<Utc>) -> AnyView {
+    if orders.order_count == 0 {
+        return view! { <div><dt>"Orders"</dt><dd class="order-count">"none"</dd></div> }
+            .into_any();
+    }
+    let spent = orders
+        .total_spent
+        .iter()
+        .map(|t| money(t.cents, &t.currency))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let placed = |at: Option<DateTime<Utc>>| {
+        at.map(|at| when(at, now).into_any())
+            .unwrap_or_else(|| "—".into_any())
+    };
+    view! {
+        <div><dt>"Orders"</dt><dd class="order-count">{orders.order_count}</dd></div>
+        <div><dt>"Spent"</dt><dd class="order-spent">{spent}</dd></div>
+        <div><dt>"First order"</dt><dd>{placed(orders.first_order_at)}</dd></div>
+        <div><dt>"Last order"</dt><dd>{placed(orders.last_order_at)}</dd></div>
     }
     .into_any()
 }
