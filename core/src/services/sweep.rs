@@ -327,11 +327,24 @@ async fn work(
         done: 0,
         total: 0,
     }));
+    let (decided, open) = settled_pairs(store, tenant).await?;
+    let ids = Arc::new(profiles.ids);
     let engine = {
         let (latest, progress) = (latest.clone(), progress.clone());
         let (region, bar) = (tenant.region, tenant.thresholds.review);
         let raws = profiles.raws;
+        let (ids, decided, open) = (ids.clone(), decided.clone(), open.clone());
         tokio::task::spawn_blocking(move || {
+            let settled = |a: usize, b: usize| {
+                let key = unordered(ids[a], ids[b]);
+                if open.contains(&key) {
+                    Some(Settled::Open)
+                } else if decided.contains(&key) {
+                    Some(Settled::Apart)
+                } else {
+                    None
+                }
+            };
             let on_stage = move |stage: Stage, done: u64, total: u64| {
                 let now = SweepProgress {
                     stage: stage.into(),
@@ -343,7 +356,7 @@ async fn work(
                 }
                 progress(now);
             };
-            find_pairs(&raws, region, bar, options.max_items, &on_stage)
+            find_pairs(raws, region, bar, options.max_items, &settled, &on_stage)
         })
     };
     tokio::pin!(engine);
@@ -362,16 +375,19 @@ async fn work(
         }
     };
     report.candidate_pairs = found.candidate_pairs;
-    report.likely_pairs = found.pairs.len() as u64 + found.left_for_later;
+    report.likely_pairs =
+        found.pairs.len() as u64 + found.left_for_later + found.already_open + found.decided_apart;
     report.left_for_later = found.left_for_later;
+    report.already_open = found.already_open;
+    report.decided_apart = found.decided_apart;
 
+    drop((decided, open));
     queue_pairs(
         store,
         tenant,
         actor,
         job_id,
-        &profiles.ids,
-        &profiles.created,
+        (&ids, &profiles.created),
         found.pairs,
         progress,
         report,
@@ -473,33 +489,59 @@ struct LikelyPair {
     explanation: Vec<Contribution>,
 }
 
+#[derive(Default)]
 struct Found {
     candidate_pairs: u64,
     pairs: Vec<LikelyPair>,
+    already_open: u64,
+    decided_apart: u64,
     left_for_later: u64,
 }
 
-/// Runs the batch engine over `raws` and keeps the pairs worth a person's look, at most
-/// `max_items` of them, likeliest first.
+/// Why a likely pair is not queued again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    /// Waiting in the queue already.
+    Open,
+    /// A person decided they are not the same person.
+    Apart,
+}
+
+/// Runs the batch engine over `raws` and keeps the pairs worth a person's look that `settled`
+/// does not rule out (by record indices), at most `max_items` of them, likeliest first.
 fn find_pairs(
-    raws: &[RawRecord],
+    raws: Vec<RawRecord>,
     region: spine_engine::normalize::phone::Region,
     bar: f64,
     max_items: usize,
+    settled: &dyn Fn(usize, usize) -> Option<Settled>,
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
 ) -> Found {
-    let records: Vec<Record> = normalize_all(raws, region)
+    let records: Vec<Record> = normalize_all(&raws, region)
         .into_iter()
         .map(|(record, _)| record)
         .collect();
+    // A million profiles' raw fields are not needed past this point.
+    drop(raws);
     let mut model = Model::for_records(&records);
     let mut options = DedupeOptions::default();
     options.cluster.threshold = bar;
     let output = dedupe(&records, &mut model, &options, progress);
-    let mut likely = likely_pairs(&output, bar);
-    let left_for_later = likely.len().saturating_sub(max_items) as u64;
+    let mut found = Found {
+        candidate_pairs: output.pairs.len() as u64,
+        ..Found::default()
+    };
+    let mut likely = Vec::new();
+    for pair in likely_pairs(&output, bar) {
+        match settled(pair.left as usize, pair.right as usize) {
+            Some(Settled::Open) => found.already_open += 1,
+            Some(Settled::Apart) => found.decided_apart += 1,
+            None => likely.push(pair),
+        }
+    }
+    found.left_for_later = likely.len().saturating_sub(max_items) as u64;
     likely.truncate(max_items);
-    let pairs = likely
+    found.pairs = likely
         .into_iter()
         .map(|pair| {
             let (left, right) = (pair.left as usize, pair.right as usize);
@@ -521,11 +563,7 @@ fn find_pairs(
             }
         })
         .collect();
-    Found {
-        candidate_pairs: output.pairs.len() as u64,
-        pairs,
-        left_for_later,
-    }
+    found
 }
 
 /// The scored pairs at or above `bar` whose two records the clustering kept together (a pair
@@ -554,28 +592,35 @@ fn unordered(a: Uuid, b: Uuid) -> (Uuid, Uuid) {
     if a < b { (a, b) } else { (b, a) }
 }
 
+/// The pairs a person settled: decided apart, and waiting in the queue (both orders as one).
+async fn settled_pairs(
+    store: &Store,
+    tenant: &Tenant,
+) -> ServiceResult<(Arc<HashSet<(Uuid, Uuid)>>, Arc<HashSet<(Uuid, Uuid)>>)> {
+    let mut tx = store.read().await?;
+    let decided: HashSet<(Uuid, Uuid)> = tx.non_match_pairs(tenant.id).await?.into_iter().collect();
+    let mut open = HashSet::new();
+    for (subject, candidates) in tx.open_review_pairs(tenant.id).await? {
+        open.extend(candidates.0.into_iter().map(|c| unordered(subject, c)));
+    }
+    Ok((Arc::new(decided), Arc::new(open)))
+}
+
+/// Queues `pairs`, checking again what a person may have settled while the engine ran.
 #[allow(clippy::too_many_arguments)]
 async fn queue_pairs(
     store: &Store,
     tenant: &Tenant,
     actor: &Actor,
     job_id: Uuid,
-    ids: &[Uuid],
-    created: &[DateTime<Utc>],
+    (ids, created): (&[Uuid], &[DateTime<Utc>]),
     pairs: Vec<LikelyPair>,
     progress: &OnProgress,
     report: &mut SweepReport,
 ) -> ServiceResult<()> {
-    let (decided, mut open) = {
-        let mut tx = store.read().await?;
-        let decided: HashSet<(Uuid, Uuid)> =
-            tx.non_match_pairs(tenant.id).await?.into_iter().collect();
-        let mut open = HashSet::new();
-        for (subject, candidates) in tx.open_review_pairs(tenant.id).await? {
-            open.extend(candidates.0.into_iter().map(|c| unordered(subject, c)));
-        }
-        (decided, open)
-    };
+    // Read again: a person may have decided or queued pairs while the engine ran.
+    let (decided, open) = settled_pairs(store, tenant).await?;
+    let mut open: HashSet<(Uuid, Uuid)> = (*open).clone();
     let total = pairs.len() as u64;
     let mut done = 0u64;
     for group in pairs.chunks(QUEUE_GROUP) {
@@ -784,7 +829,14 @@ mod tests {
             })
             .collect();
         let region = spine_engine::normalize::phone::Region::default();
-        let found = find_pairs(&raws, region, 0.6, usize::MAX, &|_, _, _| {});
+        let found = find_pairs(
+            raws.clone(),
+            region,
+            0.6,
+            usize::MAX,
+            &|_, _| None,
+            &|_, _, _| {},
+        );
         let same = |p: &LikelyPair| people[p.older].person == people[p.newer].person;
         let right = found.pairs.iter().filter(|p| same(p)).count();
         let true_pairs: usize = {
@@ -812,9 +864,24 @@ mod tests {
             "likeliest first"
         );
 
-        let capped = find_pairs(&raws, region, 0.6, 10, &|_, _, _| {});
+        let capped = find_pairs(raws.clone(), region, 0.6, 10, &|_, _| None, &|_, _, _| {});
         assert_eq!(capped.pairs.len(), 10);
         assert_eq!(capped.left_for_later as usize, found.pairs.len() - 10);
         assert_eq!(capped.pairs[..], found.pairs[..10]);
+
+        // The ten likeliest settled (waiting or decided): the cap passes over them to the next.
+        let settled = |a: usize, b: usize| {
+            let rank = found.pairs[..10]
+                .iter()
+                .position(|p| (p.older, p.newer) == (a, b))?;
+            Some(if rank % 2 == 0 {
+                Settled::Open
+            } else {
+                Settled::Apart
+            })
+        };
+        let next = find_pairs(raws, region, 0.6, 10, &settled, &|_, _, _| {});
+        assert_eq!((next.already_open, next.decided_apart), (5, 5));
+        assert_eq!(next.pairs[..], found.pairs[10..20]);
     }
 }
