@@ -331,8 +331,8 @@ async fn work(
     let ids = Arc::new(profiles.ids);
     let engine = {
         let (latest, progress) = (latest.clone(), progress.clone());
-        let (region, bar) = (tenant.region, tenant.thresholds.review);
-        let raws = profiles.raws;
+        let bar = tenant.thresholds.review;
+        let records = profiles.records;
         let (ids, decided, open) = (ids.clone(), decided.clone(), open.clone());
         tokio::task::spawn_blocking(move || {
             let settled = |a: usize, b: usize| {
@@ -356,7 +356,7 @@ async fn work(
                 }
                 progress(now);
             };
-            find_pairs(raws, region, bar, options.max_items, &settled, &on_stage)
+            find_pairs(&records, bar, options.max_items, &settled, &on_stage)
         })
     };
     tokio::pin!(engine);
@@ -395,11 +395,11 @@ async fn work(
     .await
 }
 
-/// The tenant's active profiles as the engine's raw records, their ids and creation times.
+/// The tenant's active profiles as the engine's records, their ids and creation times.
 struct Profiles {
     ids: Vec<Uuid>,
     created: Vec<DateTime<Utc>>,
-    raws: Vec<RawRecord>,
+    records: Vec<Record>,
 }
 
 async fn read_profiles(
@@ -417,7 +417,7 @@ async fn read_profiles(
     let mut profiles = Profiles {
         ids: Vec::with_capacity(total as usize),
         created: Vec::with_capacity(total as usize),
-        raws: Vec::with_capacity(total as usize),
+        records: Vec::with_capacity(total as usize),
     };
     let mut after = None;
     loop {
@@ -433,10 +433,20 @@ async fn read_profiles(
             hashes.entry(customer).or_insert(hash);
         }
         drop(tx);
+        // Normalized page by page (on a blocking thread: it is CPU work), so a million
+        // profiles' raw fields are never held at once.
+        let raws: Vec<RawRecord> = page
+            .iter()
+            .map(|row| raw_record(row, hashes.get(&row.id).map(String::as_str)))
+            .collect();
+        let region = tenant.region;
+        let normalized = tokio::task::spawn_blocking(move || normalize_all(&raws, region))
+            .await
+            .map_err(|e| ServiceError::Conflict(format!("the sweep's reader stopped: {e}")))?;
+        profiles
+            .records
+            .extend(normalized.into_iter().map(|(record, _)| record));
         for row in &page {
-            profiles
-                .raws
-                .push(raw_record(row, hashes.get(&row.id).map(String::as_str)));
             profiles.ids.push(row.id);
             profiles.created.push(row.created_at);
         }
@@ -507,26 +517,19 @@ enum Settled {
     Apart,
 }
 
-/// Runs the batch engine over `raws` and keeps the pairs worth a person's look that `settled`
-/// does not rule out (by record indices), at most `max_items` of them, likeliest first.
+/// Runs the batch engine over `records` and keeps the pairs worth a person's look that
+/// `settled` does not rule out (by record indices), at most `max_items` of them, likeliest first.
 fn find_pairs(
-    raws: Vec<RawRecord>,
-    region: spine_engine::normalize::phone::Region,
+    records: &[Record],
     bar: f64,
     max_items: usize,
     settled: &dyn Fn(usize, usize) -> Option<Settled>,
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
 ) -> Found {
-    let records: Vec<Record> = normalize_all(&raws, region)
-        .into_iter()
-        .map(|(record, _)| record)
-        .collect();
-    // A million profiles' raw fields are not needed past this point.
-    drop(raws);
-    let mut model = Model::for_records(&records);
+    let mut model = Model::for_records(records);
     let mut options = DedupeOptions::default();
     options.cluster.threshold = bar;
-    let output = dedupe(&records, &mut model, &options, progress);
+    let output = dedupe(records, &mut model, &options, progress);
     let mut found = Found {
         candidate_pairs: output.pairs.len() as u64,
         ..Found::default()
@@ -829,14 +832,11 @@ mod tests {
             })
             .collect();
         let region = spine_engine::normalize::phone::Region::default();
-        let found = find_pairs(
-            raws.clone(),
-            region,
-            0.6,
-            usize::MAX,
-            &|_, _| None,
-            &|_, _, _| {},
-        );
+        let records: Vec<Record> = normalize_all(&raws, region)
+            .into_iter()
+            .map(|(record, _)| record)
+            .collect();
+        let found = find_pairs(&records, 0.6, usize::MAX, &|_, _| None, &|_, _, _| {});
         let same = |p: &LikelyPair| people[p.older].person == people[p.newer].person;
         let right = found.pairs.iter().filter(|p| same(p)).count();
         let true_pairs: usize = {
@@ -864,7 +864,7 @@ mod tests {
             "likeliest first"
         );
 
-        let capped = find_pairs(raws.clone(), region, 0.6, 10, &|_, _| None, &|_, _, _| {});
+        let capped = find_pairs(&records, 0.6, 10, &|_, _| None, &|_, _, _| {});
         assert_eq!(capped.pairs.len(), 10);
         assert_eq!(capped.left_for_later as usize, found.pairs.len() - 10);
         assert_eq!(capped.pairs[..], found.pairs[..10]);
@@ -880,7 +880,7 @@ mod tests {
                 Settled::Apart
             })
         };
-        let next = find_pairs(raws, region, 0.6, 10, &settled, &|_, _, _| {});
+        let next = find_pairs(&records, 0.6, 10, &settled, &|_, _, _| {});
         assert_eq!((next.already_open, next.decided_apart), (5, 5));
         assert_eq!(next.pairs[..], found.pairs[10..20]);
     }
