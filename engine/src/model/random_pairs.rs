@@ -32,8 +32,8 @@ impl Model {
     ///
     /// A small table has few distinct pairs however many are drawn: 150 records hold 11,175.
     /// A level none of them reaches is rare in this table, not a million times rarer than the
-    /// model's prior says, so the draws count for at most the distinct pairs there are, and u
-    /// is blended with the model's own u as if it had been seen on [`PRIOR_PAIRS`] more pairs.
+    /// model's prior says, so the draws count for the distinct pairs there are, and u is
+    /// blended with the model's own u as if it had been seen on [`PRIOR_PAIRS`] more pairs.
     /// A table of thousands of records holds millions of pairs, and the prior fades.
     pub fn estimate_u_from_random_pairs(&mut self, records: &[Record], max_pairs: u64, seed: u64) {
         let n = records.len() as u64;
@@ -49,8 +49,10 @@ impl Model {
             self.compare_into(&records[i as usize], &records[j as usize], &mut gamma);
             add_gamma(&mut counts, &gamma, 1);
         }
+        // The draws stand for every distinct pair of the table: a big table's millions outweigh
+        // the prior entirely, a small one's thousands do not.
         let distinct = n.saturating_mul(n - 1) / 2;
-        let scale = (distinct as f64 / max_pairs.max(1) as f64).min(1.0);
+        let scale = distinct as f64 / max_pairs.max(1) as f64;
         let prior: Vec<Vec<f64>> = self
             .comparisons
             .iter()
