@@ -245,14 +245,17 @@ test("an agent resolves, reopens and archives conversations, then reads an archi
   // The full text, on demand.
   await sms.first().getByRole("link", { name: "Read the conversation" }).click();
   await expect(page).toHaveURL(/\/threads\//);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Conversation about allergy/dietary");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Conversation with ${person.name} about allergy/dietary`);
   await expect(page.locator("#thread-state")).toContainText("archived");
   const lines = page.locator("#transcript .transcript-line");
   await expect(lines).toHaveCount(2);
   await expect(lines.nth(0)).toContainText("Hi, do you bake gluten-free bread?");
+  // The customer's lines carry their name; ours say "us".
+  await expect(lines.nth(0).locator(".direction")).toHaveText(person.name);
+  await expect(lines.nth(1).locator(".direction")).toHaveText("us");
   await expect(lines.nth(1)).toContainText("We do, on Fridays.");
   await page.screenshot({ path: "../docs/screenshots/conversation.png", fullPage: true });
-  await page.getByRole("link", { name: "← Customer" }).click();
+  await page.getByRole("link", { name: `← ${person.name}` }).click();
   await expect(page).toHaveURL(new RegExp(`/customers/${person.id}$`));
   expect(errors).toEqual([]);
 });

@@ -37,10 +37,17 @@ pub fn ThreadPage() -> AnyView {
                 match transcript.await {
                     Ok(t) => {
                         let now = t.now;
+                        let with = t
+                            .customer_name
+                            .as_ref()
+                            .map(|name| format!(" with {name}"))
+                            .unwrap_or_default();
                         let title = match &t.topic {
-                            Some(topic) => format!("Conversation about {topic}"),
-                            None => "Conversation".to_owned(),
+                            Some(topic) => format!("Conversation{with} about {topic}"),
+                            None => format!("Conversation{with}"),
                         };
+                        let back = format!("← {}", t.customer_name.clone().unwrap_or_else(|| "Customer".to_owned()));
+                        let customer = t.customer_name.clone();
                         let state = match t.archived_at {
                             Some(at) => format!("{}, archived {}", t.status, relative_time(at, now)),
                             None => t.status.clone(),
@@ -49,7 +56,10 @@ pub fn ThreadPage() -> AnyView {
                             .messages
                             .into_iter()
                             .map(|m| {
-                                let who = Direction::speaker_of(&m.direction);
+                                let who = match (&customer, m.direction.as_str()) {
+                                    (Some(name), "inbound") => name.clone(),
+                                    _ => Direction::speaker_of(&m.direction).to_owned(),
+                                };
                                 view! {
                                     <li class=format!("transcript-line dir-{}", m.direction)>
                                         <div class="entry-meta">
@@ -66,7 +76,7 @@ pub fn ThreadPage() -> AnyView {
                             .collect_view();
                         view! {
                             <p class="crumbs">
-                                <a href=format!("/customers/{}", t.customer_id)>"← Customer"</a>
+                                <a href=format!("/customers/{}", t.customer_id)>{back}</a>
                             </p>
                             <section class="panel" aria-labelledby="thread-title">
                                 <h1 id="thread-title">{title}</h1>

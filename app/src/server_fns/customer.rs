@@ -25,6 +25,8 @@ pub struct CustomerPageView {
 pub struct TranscriptView {
     pub id: Uuid,
     pub customer_id: Uuid,
+    /// The customer's display name, when the profile has one.
+    pub customer_name: Option<String>,
     pub topic: Option<String>,
     pub status: String,
     pub archived_at: Option<DateTime<Utc>>,
@@ -276,9 +278,18 @@ pub async fn get_thread_transcript(id: Uuid) -> Result<TranscriptView, ConsoleEr
             let t = memory::thread_transcript(&state.store, &state.tenant, id)
                 .await
                 .map_err(service_error)?;
+            let customer_name = spine_core::services::customers::customer_profile(
+                &state.store,
+                &state.tenant,
+                t.customer_id,
+            )
+            .await
+            .ok()
+            .and_then(|p| p.display_name);
             Ok(TranscriptView {
                 id: t.id,
                 customer_id: t.customer_id,
+                customer_name,
                 topic: t.topic,
                 status: t.status,
                 archived_at: t.archived_at,
