@@ -30,11 +30,17 @@ pub fn Brand() -> AnyView {
     .into_any()
 }
 
+/// Bumped by a page that changed the review queue without a navigation (items decided, a
+/// sweep finished), so the navigation's count is read again.
+#[derive(Debug, Clone, Copy)]
+pub struct ReviewQueueChanged(pub RwSignal<u32>);
+
 /// Top bar and page. The session is read once per page load; the page itself does not wait for it.
 #[component]
 pub fn ConsoleShell() -> AnyView {
     let session = Resource::new(|| (), |_| get_console_session());
     provide_context(session);
+    provide_context(ReviewQueueChanged(RwSignal::new(0)));
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="topbar">
@@ -99,12 +105,13 @@ fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> AnyV
 }
 
 /// The number of pending review items beside "Review", refreshed on every navigation (a decision
-/// elsewhere changes it).
+/// elsewhere changes it) and when a page says the queue changed.
 #[component]
 fn ReviewCount() -> AnyView {
     let location = leptos_router::hooks::use_location();
+    let changed = use_context::<ReviewQueueChanged>();
     let count = Resource::new(
-        move || location.pathname.get(),
+        move || (location.pathname.get(), changed.map(|c| c.0.get())),
         |_| crate::server_fns::review::count_review_items(),
     );
     view! {

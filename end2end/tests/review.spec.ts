@@ -125,6 +125,8 @@ test("an admin ticks several items and decides them at once", async ({ page, req
   // Each row says why it waits: the email points to one profile, the phone to another.
   await expect(ours.first().locator(".reason")).toHaveText(/^The (email|phone) points to Zephyrin[ae] \w+; the (phone|email) to Zephyrin[ae] \w+\.$/);
   const waiting = await page.locator(".review-list .review-row").count();
+  const badge = page.getByRole("navigation", { name: "Main" }).locator(".count-badge");
+  const pendingBefore = Number(await badge.innerText());
 
   // All but the last ticked with the mouse, the last from the keyboard (j to it, x).
   for (let i = 0; i < n - 1; i++) await ours.nth(i).locator("input.pick").check();
@@ -141,6 +143,8 @@ test("an admin ticks several items and decides them at once", async ({ page, req
   await expect(page.locator(".notice")).toHaveText(`${n} items decided.`);
   await expect(ours).toHaveCount(0);
   await expect(page.locator(".review-list .review-row")).toHaveCount(waiting - n);
+  // The navigation's count follows without a reload.
+  await expect(badge).toHaveText(String(pendingBefore - n));
   await page.goto("/audit?action=review.rejected");
   await expect(page.locator(".audit-entry").first()).toContainText("admin@demo.spine.local");
   expect(errors).toEqual([]);

@@ -72,12 +72,21 @@ pub fn ReviewQueuePage() -> AnyView {
     let queue = Resource::new(move || order.get(), list_review_items);
     let (selected, set_selected) = signal(0usize);
     let decide = ServerAction::<DecideReviewItems>::new();
-    // Decided items leave the queue at once.
+    // Decided items leave the queue (and the navigation's count) at once.
+    let changed = use_context::<crate::shell::ReviewQueueChanged>();
+    let bump = move || {
+        if let Some(changed) = changed {
+            changed.0.update(|n| *n += 1);
+        }
+    };
     Effect::new(move |_| {
         if decide.version().get() > 0 {
             queue.refetch();
+            bump();
         }
     });
+    #[cfg(feature = "hydrate")]
+    let was_running = StoredValue::new(false);
     let navigate = use_navigate();
     shortcuts(move |ev| {
         let ids: Vec<_> = queue
@@ -126,8 +135,14 @@ pub fn ReviewQueuePage() -> AnyView {
                     // In the browser: ask again while a sweep runs; the queue comes with it.
                     let running = q.sweep.as_ref().is_some_and(|l| l.running);
                     #[cfg(feature = "hydrate")]
-                    if running {
-                        set_timeout(move || queue.refetch(), SWEEP_POLL);
+                    {
+                        if running {
+                            set_timeout(move || queue.refetch(), SWEEP_POLL);
+                        } else if was_running.get_value() {
+                            // The sweep just ended: its items are in this answer already.
+                            bump();
+                        }
+                        was_running.set_value(running);
                     }
                     view! { <SweepPanel sweep=q.sweep.clone() now=q.now csrf=q.csrf.clone() running /> }
                 });
