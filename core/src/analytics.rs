@@ -237,7 +237,7 @@ charts! {
     ReviewDecisions => "review-decisions", "Review decisions";
     Completeness => "completeness", "Contact details on file";
     Identities => "identities", "Identities per profile";
-    Lifecycle => "lifecycle", "Lifecycle funnel";
+    Lifecycle => "lifecycle", "Profiles by lifecycle stage";
     Sources => "sources", "Sources";
     Campaigns => "campaigns", "Campaigns";
     Sentiment => "sentiment", "Average sentiment";

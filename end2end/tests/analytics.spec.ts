@@ -20,6 +20,9 @@ test("a manager reads the analytics, narrows to 7 days, hovers a bar and downloa
   await expect(page.locator("svg[role=img]").first()).toHaveAttribute("aria-label", /in total/);
   await expect(page.locator(".kpi", { hasText: "Active profiles" })).toContainText(/as of \d\d:\d\d UTC/);
   await expect(page.locator("figure#lifecycle")).toContainText("Prospect");
+  // Stages side by side with how many profiles they count, not a funnel: churned is no step.
+  await expect(page.locator("figure#lifecycle")).toContainText("Profiles by lifecycle stage");
+  await expect(page.locator("figure#lifecycle")).toContainText(/\d[\d,]* profiles, as of/);
   // What the demo's conversations are about, read from their text.
   const topics = page.locator("figure#topics");
   await expect(topics.locator("figcaption")).toContainText("What conversations are about");

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use spine_core::analytics::{ChartId, Dashboard, Table};
 
-use crate::charts::{DataTable, Funnel, HBars, LineChart, StackedBars, count};
+use crate::charts::{DataTable, HBars, LineChart, StackedBars, count};
 use crate::server_fns::analytics::{AnalyticsQuery, AnalyticsView, get_analytics};
 
 #[component]
@@ -271,8 +271,8 @@ fn Charts(data: AnalyticsView) -> AnyView {
             <Figure chart=ChartId::Completeness query=q.clone() table=table(ChartId::Completeness) note=format!("as of {as_of}")>
                 <HBars chart=snapshot.completeness.clone() label=completeness_label />
             </Figure>
-            <Figure chart=ChartId::Lifecycle query=q.clone() table=table(ChartId::Lifecycle) note=format!("as of {as_of}")>
-                <Funnel chart=snapshot.lifecycle.clone() label=lifecycle_label />
+            <Figure chart=ChartId::Lifecycle query=q.clone() table=table(ChartId::Lifecycle) note=format!("{} profiles, as of {as_of}", count(snapshot.lifecycle.total()))>
+                <HBars chart=snapshot.lifecycle.clone() label=lifecycle_label />
             </Figure>
             <Figure chart=ChartId::Sources query=q.clone() table=table(ChartId::Sources) note="top 10">
                 <HBars chart=snapshot.sources.clone() label="Profiles by source".to_owned() />
