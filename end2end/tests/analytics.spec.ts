@@ -20,6 +20,9 @@ test("a manager reads the analytics, narrows to 7 days, hovers a bar and downloa
   await expect(page.locator("svg[role=img]").first()).toHaveAttribute("aria-label", /in total/);
   await expect(page.locator(".kpi", { hasText: "Active profiles" })).toContainText(/as of \d\d:\d\d UTC/);
   await expect(page.locator("figure#lifecycle")).toContainText("Prospect");
+  // Each chart's subtitle says how much it counts.
+  await expect(page.locator("figure#channels .chart-note")).toHaveText(/^\d[\d,]* interactions$/);
+  await expect(page.locator("figure#completeness .chart-note")).toHaveText(/^\d[\d,]* profiles, as of /);
   // Stages side by side with how many profiles they count, not a funnel: churned is no step.
   await expect(page.locator("figure#lifecycle")).toContainText("Profiles by lifecycle stage");
   await expect(page.locator("figure#lifecycle")).toContainText(/\d[\d,]* profiles, as of/);

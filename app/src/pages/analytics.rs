@@ -229,13 +229,13 @@ fn Charts(data: AnalyticsView) -> AnyView {
 
         <h2 class="analytics-section">"Channels"</h2>
         <div class="chart-grid">
-            <Figure chart=ChartId::Channels query=q.clone() table=table(ChartId::Channels) wide=true>
+            <Figure chart=ChartId::Channels query=q.clone() table=table(ChartId::Channels) wide=true note=format!("{} interactions", count(usage.channels.total()))>
                 <StackedBars chart=usage.channels.clone() label=channels_label wide=true />
             </Figure>
-            <Figure chart=ChartId::Directions query=q.clone() table=table(ChartId::Directions) wide=true>
+            <Figure chart=ChartId::Directions query=q.clone() table=table(ChartId::Directions) wide=true note=format!("{} interactions", count(usage.directions.total()))>
                 <StackedBars chart=usage.directions.clone() label=directions_label wide=true />
             </Figure>
-            <Figure chart=ChartId::ChannelMix query=q.clone() table=table(ChartId::ChannelMix) note=format!("as of {as_of}")>
+            <Figure chart=ChartId::ChannelMix query=q.clone() table=table(ChartId::ChannelMix) note=format!("{} customers, as of {as_of}", count(snapshot.channel_mix.total()))>
                 <HBars chart=snapshot.channel_mix.clone() label=mix_label />
             </Figure>
             <Figure chart=ChartId::Sequences query=q.clone() table=table(ChartId::Sequences) note="top 10">
@@ -245,13 +245,13 @@ fn Charts(data: AnalyticsView) -> AnyView {
 
         <h2 class="analytics-section">"Identity resolution"</h2>
         <div class="chart-grid">
-            <Figure chart=ChartId::Resolution query=q.clone() table=table(ChartId::Resolution) wide=true>
+            <Figure chart=ChartId::Resolution query=q.clone() table=table(ChartId::Resolution) wide=true note=format!("{} events", count(resolution.per_day.total()))>
                 <StackedBars chart=resolution.per_day.clone() label=resolution_label wide=true />
             </Figure>
             <Figure chart=ChartId::MatchMethods query=q.clone() table=table(ChartId::MatchMethods) note=format!("auto-link rate {}", percent(resolution.auto_link_rate))>
                 <HBars chart=resolution.methods.clone() label=methods_label />
             </Figure>
-            <Figure chart=ChartId::Identities query=q.clone() table=table(ChartId::Identities) note=format!("as of {as_of}")>
+            <Figure chart=ChartId::Identities query=q.clone() table=table(ChartId::Identities) note=format!("{} profiles, as of {as_of}", count(snapshot.identities.total()))>
                 <HBars chart=snapshot.identities.clone() label=identities_label />
             </Figure>
         </div>
@@ -268,7 +268,7 @@ fn Charts(data: AnalyticsView) -> AnyView {
 
         <h2 class="analytics-section">"Profiles"</h2>
         <div class="chart-grid">
-            <Figure chart=ChartId::Completeness query=q.clone() table=table(ChartId::Completeness) note=format!("as of {as_of}")>
+            <Figure chart=ChartId::Completeness query=q.clone() table=table(ChartId::Completeness) note=format!("{} profiles, as of {as_of}", count(snapshot.completeness.total()))>
                 <HBars chart=snapshot.completeness.clone() label=completeness_label />
             </Figure>
             <Figure chart=ChartId::Lifecycle query=q.clone() table=table(ChartId::Lifecycle) note=format!("{} profiles, as of {as_of}", count(snapshot.lifecycle.total()))>
