@@ -131,4 +131,23 @@ impl Tx {
             on_conn!(self, c => sqlx::query_as::<_, JobRow>(&sql).bind(tenant_id).bind(limit).fetch_all(&mut *c).await)?,
         )
     }
+
+    /// The running jobs of `kind`, newest first.
+    pub async fn running_jobs(&mut self, tenant_id: Uuid, kind: &str) -> StoreResult<Vec<Uuid>> {
+        Ok(on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "select id from jobs where tenant_id = $1 and kind = $2 and status = 'running' \
+             order by created_at desc")
+            .bind(tenant_id).bind(kind).fetch_all(&mut *c).await)?)
+    }
+
+    /// The newest job of `kind`.
+    pub async fn latest_job(&mut self, tenant_id: Uuid, kind: &str) -> StoreResult<Option<JobRow>> {
+        let sql = format!(
+            "select {COLUMNS} from jobs where tenant_id = $1 and kind = $2 \
+             order by created_at desc, id desc limit 1"
+        );
+        Ok(
+            on_conn!(self, c => sqlx::query_as::<_, JobRow>(&sql).bind(tenant_id).bind(kind).fetch_optional(&mut *c).await)?,
+        )
+    }
 }

@@ -82,27 +82,4 @@ impl Tx {
             .map(|c| c.id)
             .collect())
     }
-
-    /// The running jobs of `kind`, newest first.
-    pub async fn running_jobs(&mut self, tenant_id: Uuid, kind: &str) -> StoreResult<Vec<Uuid>> {
-        Ok(on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
-            "select id from jobs where tenant_id = $1 and kind = $2 and status = 'running' \
-             order by created_at desc")
-            .bind(tenant_id).bind(kind).fetch_all(&mut *c).await)?)
-    }
-
-    /// The newest job of `kind`.
-    pub async fn latest_job(
-        &mut self,
-        tenant_id: Uuid,
-        kind: &str,
-    ) -> StoreResult<Option<super::JobRow>> {
-        let id = on_conn!(self, c => sqlx::query_scalar::<_, Uuid>(
-            "select id from jobs where tenant_id = $1 and kind = $2 order by created_at desc, id desc limit 1")
-            .bind(tenant_id).bind(kind).fetch_optional(&mut *c).await)?;
-        match id {
-            Some(id) => self.job(tenant_id, id).await,
-            None => Ok(None),
-        }
-    }
 }
