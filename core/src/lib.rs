@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod analytics;
+pub mod lists;
 pub mod types;
 
 #[cfg(feature = "backend")]

@@ -117,6 +117,22 @@ string_enum!(
 );
 
 string_enum!(
+    /// The order of a customer list.
+    ListSort {
+        Activity => "activity",
+        Name => "name",
+        Created => "created",
+    }
+);
+
+impl Default for ListSort {
+    /// Most recently active first: who a team is talking to now.
+    fn default() -> ListSort {
+        ListSort::Activity
+    }
+}
+
+string_enum!(
     /// Staff roles; what each may do is decided in the services, not in the pages.
     Role {
         Admin => "admin",
@@ -387,6 +403,9 @@ pub struct CustomerSummary {
     pub phone_masked: Option<String>,
     pub lifecycle_stage: LifecycleStage,
     pub channels: Vec<Channel>,
+    /// The profile's tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
     #[cfg_attr(feature = "openapi", schema(required))]
     pub last_seen_at: Option<DateTime<Utc>>,
 }

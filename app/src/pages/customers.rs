@@ -1,44 +1,58 @@
-//! `/customers`: one box for a name, email, phone (in any format), @handle or order number.
-//! The query lives in the URL (`?q=`): the server renders the results, a search can be shared,
-//! and the back button returns to it. In the browser, results follow the typing (debounced),
-//! ArrowUp/ArrowDown choose a result and Enter opens it.
+//! `/customers`: the customer list and the search box over it. Everything the list shows lives in
+//! the URL (`?q=ana&stage=lead&tag=vip&sort=name`), so the server renders it, a list can be shared
+//! or saved as a view, the back button returns to it and it works without JavaScript. In the
+//! browser, results follow the typing (debounced), ArrowUp/ArrowDown choose a result and Enter
+//! opens it.
+//!
+//! Around the list: the person's saved views (their own and the team's, with counts), the
+//! filters, and for agents and admins bulk changes (tags, stage) to ticked rows or the whole list
+//! and an export of the list as CSV, which runs in the background while the page follows it.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::NavigateOptions;
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::location::Url;
+use spine_core::lists::{CustomerFilter, CustomerList, ExportStatus, SavedView};
 
 use crate::format::{ChannelIcons, relative_time};
-use crate::server_fns::customers::{CustomerSearch, search_customers};
-use crate::types::CustomerSummary;
+use crate::server_fns::customers::{
+    BulkUpdateCustomers, DeleteView, ListPage, SaveView, list_customers,
+};
+use crate::types::{Channel, LifecycleStage, ListSort};
 
 /// How long typing must pause before the search runs.
 const DEBOUNCE: Duration = Duration::from_millis(200);
-
-fn search_url(query: &str) -> String {
-    if query.trim().is_empty() {
-        "/customers".to_owned()
-    } else {
-        format!("/customers?q={}", Url::escape(query))
-    }
-}
+/// How often the page asks how a running export is doing.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const EXPORT_POLL: Duration = Duration::from_secs(1);
 
 #[component]
 pub fn SearchPage() -> AnyView {
     let query_map = use_query_map();
-    let q = Memo::new(move |_| query_map.read().get("q").unwrap_or_default());
-    let results = Resource::new(
-        move || q.get(),
-        |q| async move {
-            if q.trim().is_empty() {
-                Ok(None)
-            } else {
-                search_customers(q).await.map(Some)
-            }
+    // The URL's query as the server reads it (the filter, and `after` for a later page).
+    let raw = Memo::new(move |_| {
+        query_map.with(|m| m.to_query_string().trim_start_matches('?').to_owned())
+    });
+    let filter = Memo::new(move |_| {
+        query_map.with(|m| {
+            CustomerFilter::from_pairs(m.into_iter().map(|(k, v)| (k.as_ref(), v)))
+                .unwrap_or_default()
+        })
+    });
+    let q = Memo::new(move |_| filter.with(|f| f.q.clone()));
+    let bulk = ServerAction::<BulkUpdateCustomers>::new();
+    let save = ServerAction::<SaveView>::new();
+    let delete = ServerAction::<DeleteView>::new();
+    // A change made here shows at once: the list (and the views' counts) are read again.
+    let page = Resource::new(
+        move || {
+            let changes = bulk.version().get() + save.version().get() + delete.version().get();
+            (raw.get(), changes)
         },
+        |(query, _)| list_customers(query),
     );
 
     // The box follows the typing at once; the URL (and so the results) after a pause. Derived
@@ -65,7 +79,7 @@ pub fn SearchPage() -> AnyView {
     let selected = Memo::new(move |_| {
         chosen
             .get()
-            .filter(|(query, _)| *query == q.get())
+            .filter(|(query, _)| *query == raw.get())
             .map(|(_, i)| i)
     });
 
@@ -79,13 +93,15 @@ pub fn SearchPage() -> AnyView {
             }
             if query != pushed.get_value() {
                 pushed.set_value(query.clone());
-                // Replace, not push: Back leaves the search page rather than replaying each keystroke.
+                let mut next = filter.get_untracked();
+                next.q = query;
+                // Replace, not push: Back leaves the page rather than replaying each keystroke.
                 let options = NavigateOptions {
                     replace: true,
                     scroll: false,
                     ..Default::default()
                 };
-                navigate(&search_url(&query), options);
+                navigate(&next.url(), options);
             }
         }
     };
@@ -101,14 +117,13 @@ pub fn SearchPage() -> AnyView {
         }
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        let rows: Vec<CustomerSummary> = results
+        let rows: Vec<uuid::Uuid> = page
             .get_untracked()
             .and_then(Result::ok)
-            .flatten()
-            .map(|search| search.customers)
+            .map(|p| p.list.customers.iter().map(|c| c.id).collect())
             .unwrap_or_default();
         let current = selected.get_untracked();
-        let choose = |i: Option<usize>| set_chosen.set(i.map(|i| (q.get_untracked(), i)));
+        let choose = |i: Option<usize>| set_chosen.set(i.map(|i| (raw.get_untracked(), i)));
         match ev.key().as_str() {
             "ArrowDown" if !rows.is_empty() => {
                 ev.prevent_default();
@@ -119,17 +134,24 @@ pub fn SearchPage() -> AnyView {
                 choose(current.and_then(|i| i.checked_sub(1)));
             }
             "Enter" => {
-                if let Some(row) = current.and_then(|i| rows.get(i)) {
+                if let Some(id) = current.and_then(|i| rows.get(i)) {
                     ev.prevent_default();
-                    navigate(
-                        &format!("/customers/{}", row.id),
-                        NavigateOptions::default(),
-                    );
+                    navigate(&format!("/customers/{id}"), NavigateOptions::default());
                 }
             }
             "Escape" => choose(None),
             _ => {}
         }
+    };
+    // The list's other parameters ride along with a search sent without JavaScript.
+    let kept = move || {
+        filter
+            .get()
+            .to_pairs()
+            .into_iter()
+            .filter(|(k, _)| *k != "q")
+            .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
+            .collect_view()
     };
 
     view! {
@@ -165,6 +187,7 @@ pub fn SearchPage() -> AnyView {
                         on:input:target=move |ev| on_input(ev.target().value())
                         on:keydown=on_keydown
                     />
+                    {kept}
                     <button type="submit">"Search"</button>
                 </div>
                 <p id="search-help" class="hint">
@@ -173,15 +196,24 @@ pub fn SearchPage() -> AnyView {
                 </p>
             </form>
         </section>
-        <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match results.await {
-                    Ok(None) => view! { <SearchHelp /> }.into_any(),
-                    Ok(Some(search)) if search.customers.is_empty() => {
-                        view! { <NoMatch query=search.query /> }.into_any()
+                match page.await {
+                    Ok(p) => {
+                        // In the browser: ask again while an export runs.
+                        #[cfg(feature = "hydrate")]
+                        if p.export.as_ref().is_some_and(|e| e.status == "running") {
+                            set_timeout(move || page.refetch(), EXPORT_POLL);
+                        }
+                        view! { <ListBody page=p selected bulk save delete /> }.into_any()
                     }
-                    Ok(Some(search)) => view! { <ResultList search selected /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! {
+                        <section class="panel hint-panel" role="alert">
+                            <p class="error">{e.to_string()}</p>
+                            <p><a href="/customers">"Show every customer"</a></p>
+                        </section>
+                    }
+                    .into_any(),
                 }
             })}
         </Transition>
@@ -189,12 +221,304 @@ pub fn SearchPage() -> AnyView {
     .into_any()
 }
 
+/// Views, filters, the list with its bulk bar, and the pager.
 #[component]
-fn ResultList(search: CustomerSearch, selected: Memo<Option<usize>>) -> AnyView {
-    let now = search.now;
-    let count = search.customers.len();
-    let rows = search
-        .customers
+fn ListBody(
+    page: ListPage,
+    selected: Memo<Option<usize>>,
+    bulk: ServerAction<BulkUpdateCustomers>,
+    save: ServerAction<SaveView>,
+    delete: ServerAction<DeleteView>,
+) -> AnyView {
+    let ListPage {
+        list,
+        views,
+        export,
+        csrf,
+        can_change,
+        can_share,
+    } = page;
+    let query = list.filter.to_query();
+    view! {
+        <Views views current=query.clone() csrf=csrf.clone() can_share save delete />
+        <Filters filter=list.filter.clone() />
+        {export.map(|e| view! { <ExportPanel export=e /> })}
+        <Results list query csrf can_change selected bulk />
+    }
+    .into_any()
+}
+
+/// The person's views and the team's, each with how many it holds; saving the current list.
+#[component]
+fn Views(
+    views: Vec<SavedView>,
+    current: String,
+    csrf: String,
+    can_share: bool,
+    save: ServerAction<SaveView>,
+    delete: ServerAction<DeleteView>,
+) -> AnyView {
+    let everyone = current.is_empty();
+    let chips = views
+        .into_iter()
+        .map(|v| {
+            let here = v.query == current;
+            let csrf = csrf.clone();
+            let label = format!("Delete the view {}", v.name);
+            let delete_form = v.deletable.then(move || {
+                view! {
+                    <ActionForm action=delete attr:class="view-delete">
+                        <input type="hidden" name="csrf" value=csrf />
+                        <input type="hidden" name="id" value=v.id.to_string() />
+                        <button type="submit" class="quiet" aria-label=label title="Delete this view">
+                            "×"
+                        </button>
+                    </ActionForm>
+                }
+            });
+            view! {
+                <li class="view-chip" class:shared=v.shared>
+                    <a href=v.url() aria-current=here.then_some("page")>
+                        <span class="view-name">{v.name.clone()}</span>
+                        <span class="count-badge" aria-label=format!("{} customers", v.count.short())>{v.count.short()}</span>
+                    </a>
+                    {v.shared.then(|| view! { <span class="muted view-shared" title="Shared with the team">"team"</span> })}
+                    {delete_form}
+                </li>
+            }
+        })
+        .collect_view();
+    let failed = move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete.value().get().and_then(Result::err))
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <nav class="panel views" aria-label="Saved views">
+            <ul class="view-chips">
+                <li class="view-chip">
+                    <a href="/customers" aria-current=everyone.then_some("page")>"Everyone"</a>
+                </li>
+                {chips}
+            </ul>
+            {(!everyone).then(|| view! {
+                <ActionForm action=save attr:class="save-view">
+                    <input type="hidden" name="csrf" value=csrf.clone() />
+                    <input type="hidden" name="query" value=current.clone() />
+                    <label for="view-name">"Save this list as"</label>
+                    <input id="view-name" name="name" required maxlength="60" placeholder="VIPs with open conversations" />
+                    {can_share.then(|| view! {
+                        <label class="check"><input type="checkbox" name="shared" value="on" />" for the whole team"</label>
+                    })}
+                    <button type="submit">"Save view"</button>
+                </ActionForm>
+            })}
+            {failed}
+        </nav>
+    }
+    .into_any()
+}
+
+/// The filters, as a plain GET form: it works without JavaScript and its answer is a URL.
+#[component]
+fn Filters(filter: CustomerFilter) -> AnyView {
+    // Open when something besides the search narrows the list.
+    let mut besides_search = filter.clone();
+    besides_search.q.clear();
+    let open = besides_search != CustomerFilter::default();
+    let stages = LifecycleStage::ALL
+        .iter()
+        .map(|s| {
+            let on = filter.stages.contains(s);
+            view! {
+                <label class="check"><input type="checkbox" name="stage" value=s.as_str() checked=on />" " {s.as_str()}</label>
+            }
+        })
+        .collect_view();
+    let channels = Channel::ALL
+        .iter()
+        .filter(|c| **c != Channel::Note)
+        .map(|c| {
+            let on = filter.channels.contains(c);
+            view! {
+                <label class="check"><input type="checkbox" name="channel" value=c.as_str() checked=on />" " {c.label()}</label>
+            }
+        })
+        .collect_view();
+    let day = |d: Option<chrono::NaiveDate>| {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let sorts = ListSort::ALL
+        .iter()
+        .map(|s| {
+            let label = match s {
+                ListSort::Activity => "Last activity",
+                ListSort::Name => "Name",
+                ListSort::Created => "Newest first",
+            };
+            view! { <option value=s.as_str() selected=*s == filter.sort>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <details class="panel list-filters" open=open>
+            <summary>"Filters"</summary>
+            <Form method="GET" action="/customers" attr:class="filter-form" attr:aria-label="Filters">
+                <input type="hidden" name="q" value=filter.q.clone() />
+                <fieldset>
+                    <legend>"Stage"</legend>
+                    {stages}
+                </fieldset>
+                <fieldset>
+                    <legend>"Channel used"</legend>
+                    {channels}
+                </fieldset>
+                <div class="filter-grid">
+                    <label class="field">
+                        <span>"Tags (comma-separated)"</span>
+                        <input name="tag" value=filter.tags.join(", ") placeholder="vip, wholesale" />
+                    </label>
+                    <label class="field">
+                        <span>"Match"</span>
+                        <select name="tags">
+                            <option value="any" selected=!filter.all_tags>"any tag"</option>
+                            <option value="all" selected=filter.all_tags>"all tags"</option>
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>"Source"</span>
+                        <input name="source" value=filter.sources.join(", ") placeholder="shopify" />
+                    </label>
+                    <label class="field">
+                        <span>"Campaign"</span>
+                        <input name="campaign" value=filter.campaign.clone().unwrap_or_default() />
+                    </label>
+                    <label class="field">
+                        <span>"Active from"</span>
+                        <input type="date" name="seen_from" value=day(filter.seen_from) />
+                    </label>
+                    <label class="field">
+                        <span>"Active until"</span>
+                        <input type="date" name="seen_to" value=day(filter.seen_to) />
+                    </label>
+                    <label class="field">
+                        <span>"First seen from"</span>
+                        <input type="date" name="created_from" value=day(filter.created_from) />
+                    </label>
+                    <label class="field">
+                        <span>"First seen until"</span>
+                        <input type="date" name="created_to" value=day(filter.created_to) />
+                    </label>
+                    <label class="field">
+                        <span>"Sort by"</span>
+                        <select name="sort">{sorts}</select>
+                    </label>
+                </div>
+                <div class="filter-flags">
+                    <label class="check"><input type="checkbox" name="open" value="1" checked=filter.open_conversation />" Has an open conversation"</label>
+                    <label class="check"><input type="checkbox" name="review" value="1" checked=filter.pending_review />" Waiting in review"</label>
+                </div>
+                <div class="filter-actions">
+                    <button type="submit">"Apply filters"</button>
+                    <a href="/customers">"Clear"</a>
+                </div>
+            </Form>
+        </details>
+    }
+    .into_any()
+}
+
+/// A running export's progress, or its download once written.
+#[component]
+fn ExportPanel(export: ExportStatus) -> AnyView {
+    let finished = if export.status == "running" { 0 } else { 100 };
+    let percent = (export.done * 100)
+        .checked_div(export.total)
+        .unwrap_or(finished);
+    let body = match (export.status.as_str(), export.download.clone()) {
+        ("running", _) => view! {
+            <div class="sweep-progress" role="status">
+                <span>{format!("Exporting {}: {} of {} customers", export.description, export.done, export.total)}</span>
+                <progress max="100" value=percent.to_string() aria-label="Export progress"></progress>
+            </div>
+        }
+        .into_any(),
+        (_, Some(url)) => view! {
+            <p role="status">
+                {format!("Export ready: {} ({} customers). ", export.description, export.total)}
+                <a href=url download="" class="button-link">"Download CSV"</a>
+                <span class="muted">" Kept for a day."</span>
+            </p>
+        }
+        .into_any(),
+        _ => view! {
+            <p class="error" role="alert">
+                {format!("The export of {} failed: {}", export.description, export.error.unwrap_or_default())}
+            </p>
+        }
+        .into_any(),
+    };
+    view! { <section class="panel export-panel" aria-label="Export">{body}</section> }.into_any()
+}
+
+/// The list: its count and words, the export and bulk bars, the rows, the pager.
+#[component]
+fn Results(
+    list: CustomerList,
+    query: String,
+    csrf: String,
+    can_change: bool,
+    selected: Memo<Option<usize>>,
+    bulk: ServerAction<BulkUpdateCustomers>,
+) -> AnyView {
+    let CustomerList {
+        filter,
+        now,
+        customers,
+        total,
+        next,
+        continued,
+    } = list;
+    if customers.is_empty() {
+        let mut besides_search = filter.clone();
+        besides_search.q.clear();
+        let heading = if besides_search == CustomerFilter::default() {
+            format!("No customer matches “{}”", filter.q)
+        } else {
+            format!("No customer: {}", filter.describe())
+        };
+        return if filter.narrows() {
+            view! {
+                <section class="panel hint-panel" role="status">
+                    <h2>{heading}</h2>
+                    <p class="muted">
+                        "Check the spelling, loosen a filter, or try their email address or phone number instead. "
+                        <a href="/customers">"Clear the filters"</a>
+                    </p>
+                </section>
+            }
+            .into_any()
+        } else {
+            view! { <SearchHelp /> }.into_any()
+        };
+    }
+    let heading = format!(
+        "{} · {}",
+        total.label("customer", "customers"),
+        filter.describe()
+    );
+    let export_form = can_change.then(|| {
+        view! {
+            <form method="post" action="/api/export_customers" class="export-form">
+                <input type="hidden" name="csrf" value=csrf.clone() />
+                <input type="hidden" name="query" value=query.clone() />
+                <button type="submit" class="quiet">"Export CSV"</button>
+            </form>
+        }
+    });
+    let rows = customers
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
@@ -212,8 +536,26 @@ fn ResultList(search: CustomerSearch, selected: Memo<Option<usize>>) -> AnyView 
                 .into_any(),
                 None => view! { <span>"no activity yet"</span> }.into_any(),
             };
+            let tick = can_change.then(|| {
+                view! {
+                    <input
+                        type="checkbox"
+                        class="pick"
+                        name=format!("ids[c-{}]", c.id)
+                        aria-label=format!("Tick {name}")
+                    />
+                }
+            });
+            let tags = (!c.tags.is_empty()).then(|| {
+                view! {
+                    <span class="tags">
+                        {c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
+                    </span>
+                }
+            });
             view! {
-                <li class="result" class:selected=is_selected>
+                <li class="result list-row" class:selected=is_selected>
+                    {tick}
                     <a
                         id=format!("result-{i}")
                         class="result-link"
@@ -221,8 +563,9 @@ fn ResultList(search: CustomerSearch, selected: Memo<Option<usize>>) -> AnyView 
                         aria-current=move || is_selected().then_some("true")
                     >
                         <span class="result-main">
-                            <strong class="name">{name}</strong>
-                            <span class="badge">{c.lifecycle_stage.to_string()}</span>
+                            <strong class="name">{name.clone()}</strong>
+                            <span class="badge stage" data-stage=c.lifecycle_stage.as_str()>{c.lifecycle_stage.to_string()}</span>
+                            {tags}
                         </span>
                         <span class="result-ids">
                             {c.email_masked.map(|e| view! { <span class="masked">{e}</span> })}
@@ -235,32 +578,88 @@ fn ResultList(search: CustomerSearch, selected: Memo<Option<usize>>) -> AnyView 
             }
         })
         .collect_view();
-    view! {
-        <section class="results-panel" aria-label="Search results">
-            <p class="muted result-count" role="status">
-                {if count == 1 { "1 customer".to_owned() } else { format!("{count} customers") }}
-                {(count == 20).then_some(" (the 20 most recently active; add more to narrow it)")}
-            </p>
-            <ul id="search-results" class="results">{rows}</ul>
-        </section>
+    let pager = {
+        let base = filter.url();
+        let joint = if base.contains('?') { "&" } else { "?" };
+        let first = continued.then(|| view! { <a href=base.clone() rel="prev">"← First page"</a> });
+        let more = next.map(|id| {
+            view! { <a href=format!("{base}{joint}after={id}") rel="next">"Next page →"</a> }
+        });
+        view! { <nav class="pager" aria-label="Pages">{first}{more}</nav> }
+    };
+    let list_size = total.short();
+    let bar = can_change.then(|| {
+        let outcome = move || {
+            bulk.value().get().map(|result| match result {
+                Ok(done) => {
+                    let mut text = match done.changed {
+                        1 => "1 customer changed".to_owned(),
+                        n => format!("{n} customers changed"),
+                    };
+                    if done.unchanged > 0 {
+                        text.push_str(&format!(", {} already so", done.unchanged));
+                    }
+                    if done.skipped > 0 {
+                        text.push_str(&format!(", {} skipped (at the tag limit)", done.skipped));
+                    }
+                    text.push('.');
+                    view! { <p class="notice ok" role="status">{text}</p> }.into_any()
+                }
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            })
+        };
+        let stages = LifecycleStage::ALL
+            .iter()
+            .map(|s| view! { <option value=s.as_str()>{s.as_str()}</option> })
+            .collect_view();
+        view! {
+            <input type="hidden" name="csrf" value=csrf.clone() />
+            <input type="hidden" name="query" value=query.clone() />
+            <div class="bulk-bar list-bulk">
+                <label for="bulk-action">"Change"</label>
+                <select name="scope" id="bulk-scope" aria-label="Which customers">
+                    <option value="ticked">"ticked customers"</option>
+                    <option value="list">{format!("all {list_size} in this list")}</option>
+                </select>
+                <select name="action" id="bulk-action">
+                    <option value="add_tags">"Add tags"</option>
+                    <option value="remove_tags">"Remove tags"</option>
+                    <option value="set_stage">"Set stage"</option>
+                </select>
+                <input name="tags" id="bulk-tags" placeholder="tags, comma-separated" aria-label="Tags" />
+                <select name="stage" id="bulk-stage" aria-label="Stage">{stages}</select>
+                <button type="submit" disabled=move || bulk.pending().get()>"Apply"</button>
+            </div>
+            {outcome}
+        }
+    });
+    // The export's form stands outside the bulk form: forms do not nest.
+    let head = view! {
+        <div class="list-head">
+            <p class="muted result-count" role="status">{heading}</p>
+            {export_form}
+        </div>
+    };
+    let body = view! {
+        {bar}
+        <ul id="search-results" class="results">{rows}</ul>
+        {pager}
+    };
+    if can_change {
+        view! {
+            <section class="results-panel" aria-label="Customers">
+                {head}
+                <ActionForm action=bulk attr:class="bulk-form">{body}</ActionForm>
+            </section>
+        }
+        .into_any()
+    } else {
+        view! { <section class="results-panel" aria-label="Customers">{head}{body}</section> }
+            .into_any()
     }
-    .into_any()
 }
 
-#[component]
-fn NoMatch(query: String) -> AnyView {
-    view! {
-        <section class="panel hint-panel" role="status">
-            <h2>"No customer matches “" {query} "”"</h2>
-            <p class="muted">
-                "Check the spelling, search part of the name, or try their email address or phone number instead."
-            </p>
-        </section>
-    }
-    .into_any()
-}
-
-/// What the box understands, before anything is typed.
+/// What the box understands, for a tenant with no customers yet.
 #[component]
 fn SearchHelp() -> AnyView {
     let examples: [(&str, &[&str]); 5] = [
@@ -276,7 +675,7 @@ fn SearchHelp() -> AnyView {
     view! {
         <section class="panel hint-panel" aria-labelledby="help-title">
             <h2 id="help-title">"Find anyone, whichever way they reached you"</h2>
-            <p class="muted">"One box searches every identifier Spine has linked to a profile."</p>
+            <p class="muted">"No customers yet. One box searches every identifier Spine links to a profile."</p>
             <dl class="examples">
                 {examples
                     .into_iter()

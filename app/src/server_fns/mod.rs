@@ -155,6 +155,12 @@ pub(crate) mod ssr {
     }
 
     /// A readable message for what the user can fix; an opaque one (and a log line) otherwise.
+    /// An id from a form or a URL; anything else names nothing.
+    pub fn parse_id(raw: &str, what: &str) -> Result<uuid::Uuid, ConsoleError> {
+        uuid::Uuid::parse_str(raw.trim())
+            .map_err(|_| ConsoleError::NotFound(format!("No such {what}.")))
+    }
+
     pub fn service_error(err: ServiceError) -> ConsoleError {
         match err {
             ServiceError::Invalid { .. } | ServiceError::Conflict(_) | ServiceError::Gone(_) => {

@@ -233,10 +233,6 @@ mod ssr {
             .collect()
     }
 
-    pub fn parse_id(raw: &str, what: &str) -> Result<Uuid, ConsoleError> {
-        Uuid::parse_str(raw.trim()).map_err(|_| ConsoleError::NotFound(format!("No such {what}.")))
-    }
-
     /// Where to go once an item is decided: the next pending item, else the (empty) queue.
     pub async fn go_to_next_item() -> Result<(), ConsoleError> {
         use crate::server_fns::ssr::{service_error, state};
@@ -451,7 +447,6 @@ pub async fn decide_review_items(
     decision: String,
     ids: Option<BTreeMap<String, String>>,
 ) -> Result<DecidedView, ConsoleError> {
-    use self::ssr::*;
     use super::ssr::*;
     use spine_core::access::Permission;
     use spine_core::services::review::ItemDecision;

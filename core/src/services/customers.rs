@@ -407,6 +407,7 @@ fn summary(row: CustomerRow, channels: &[String]) -> CustomerSummary {
         lifecycle_stage: LifecycleStage::parse(&row.lifecycle_stage)
             .unwrap_or(LifecycleStage::Prospect),
         channels: channels.iter().filter_map(|c| Channel::parse(c)).collect(),
+        tags: row.tags.0,
         last_seen_at: row.last_seen_at,
     }
 }
@@ -507,7 +508,7 @@ pub const MAX_TAGS: usize = 50;
 pub const MAX_TAG_CHARS: usize = 40;
 
 /// Tags trimmed, lowercased, deduplicated, in the order given.
-fn clean_tags(tags: &[String]) -> ServiceResult<Vec<String>> {
+pub(crate) fn clean_tags(tags: &[String]) -> ServiceResult<Vec<String>> {
     let mut clean: Vec<String> = Vec::new();
     for tag in tags {
         let tag = tag.trim().to_lowercase();

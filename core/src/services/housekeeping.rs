@@ -1,5 +1,6 @@
 //! Housekeeping, run on a schedule: expired sessions and sign-in codes go as soon as they can no
-//! longer be used, outbox messages after [`OUTBOX_RETENTION`], attempt counters after a day.
+//! longer be used, outbox messages after [`OUTBOX_RETENTION`], attempt counters after a day, a
+//! list export's file a day after it was written.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -24,6 +25,7 @@ pub async fn purge_expired(
             now - CODE_WINDOW,
             now - OUTBOX_RETENTION,
             now - Duration::days(1),
+            now - crate::services::lists::EXPORT_KEPT,
         )
         .await?;
     tx.commit().await?;

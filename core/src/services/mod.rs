@@ -14,6 +14,7 @@ pub mod housekeeping;
 pub mod import;
 pub mod ingest;
 pub mod ingest_queue;
+pub mod lists;
 pub mod matching;
 pub mod memory;
 pub mod merge;

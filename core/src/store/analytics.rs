@@ -436,13 +436,28 @@ impl Tx {
             on_conn!(self, c => {
                 let mut q = sqlx::QueryBuilder::new(
                     "insert into customers (tenant_id, id, display_name, given_name, family_name, \
-                       primary_email, primary_phone, lifecycle_stage, sources, source_campaign, created_at, updated_at) ");
+                       primary_email, primary_phone, lifecycle_stage, sources, source_campaign, created_at, updated_at, \
+                       last_seen_at) ");
                 q.push_values(chunk, |mut b, r| {
                     b.push_bind(tenant_id).push_bind(r.id).push_bind(&r.display_name)
                         .push_bind(&r.given_name).push_bind(&r.family_name).push_bind(&r.primary_email)
                         .push_bind(&r.primary_phone).push_bind(r.lifecycle_stage)
                         .push_bind(Json(&r.sources)).push_bind(&r.source_campaign)
-                        .push_bind(r.created_at).push_bind(r.created_at);
+                        .push_bind(r.created_at).push_bind(r.created_at).push_bind(r.created_at);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        let labels: Vec<(Uuid, &str)> = rows
+            .iter()
+            .flat_map(|r| r.sources.iter().map(move |s| (r.id, s.as_str())))
+            .collect();
+        for chunk in labels.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into customer_labels (tenant_id, kind, value, customer_id) ");
+                q.push_values(chunk, |mut b, (customer, source)| {
+                    b.push_bind(tenant_id).push_bind("source").push_bind(*source).push_bind(*customer);
                 });
                 q.build().execute(&mut *c).await.map(|r| r.rows_affected())
             })?;

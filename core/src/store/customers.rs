@@ -152,6 +152,8 @@ impl Tx {
             .await?;
         self.insert_name_keys(tenant_id, row.id, &new.name_keys)
             .await?;
+        self.add_labels(tenant_id, row.id, "source", &new.sources)
+            .await?;
         Ok(row)
     }
 
@@ -211,10 +213,12 @@ impl Tx {
     ) -> StoreResult<()> {
         let id = current.id;
         let mut sources = current.sources.0.clone();
+        let mut new_source = None;
         if let Some(source) = &patch.source
             && !sources.iter().any(|s| s == source)
         {
             sources.push(source.clone());
+            new_source = Some(source.clone());
         }
         let last_seen = match (current.last_seen_at, patch.seen_at) {
             (Some(a), Some(b)) => Some(a.max(b)),
@@ -245,6 +249,9 @@ impl Tx {
         if current.display_name.is_none() && patch.display_name.is_some() {
             self.insert_name_keys(tenant_id, id, &patch.name_keys)
                 .await?;
+        }
+        if let Some(source) = new_source {
+            self.add_labels(tenant_id, id, "source", &[source]).await?;
         }
         Ok(())
     }
@@ -565,7 +572,7 @@ impl Tx {
 }
 
 /// `COLUMNS` with each column qualified by a table alias.
-fn qualified(alias: &str) -> String {
+pub(super) fn qualified(alias: &str) -> String {
     COLUMNS
         .split(',')
         .map(|c| format!("{alias}.{}", c.trim()))

@@ -13,6 +13,8 @@ pub struct Purged {
     pub codes: u64,
     pub messages: u64,
     pub counters: u64,
+    /// Parts of list exports past their keeping.
+    pub export_parts: u64,
 }
 
 impl Tx {
@@ -26,6 +28,7 @@ impl Tx {
         codes_before: DateTime<Utc>,
         messages_before: DateTime<Utc>,
         counters_before: DateTime<Utc>,
+        exports_before: DateTime<Utc>,
     ) -> StoreResult<Purged> {
         let statements = [
             (
@@ -48,18 +51,31 @@ impl Tx {
                 "delete from attempt_counters where tenant_id = $1 and window_start <= $2",
                 counters_before,
             ),
+            (
+                "delete from export_parts where tenant_id = $1 and job_id in (select id from jobs \
+                 where tenant_id = $1 and kind = 'export' and finished_at <= $2)",
+                exports_before,
+            ),
         ];
-        let mut counts = [0u64; 5];
+        let mut counts = [0u64; 6];
         for ((sql, at), count) in statements.into_iter().zip(&mut counts) {
             *count = on_conn!(self, c => sqlx::query(sql).bind(tenant_id).bind(at)
                 .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         }
-        let [sessions, customer_sessions, codes, messages, counters] = counts;
+        let [
+            sessions,
+            customer_sessions,
+            codes,
+            messages,
+            counters,
+            export_parts,
+        ] = counts;
         let purged = Purged {
             sessions: sessions + customer_sessions,
             codes,
             messages,
             counters,
+            export_parts,
         };
         Ok(purged)
     }

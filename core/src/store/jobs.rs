@@ -142,12 +142,25 @@ impl Tx {
 
     /// The newest job of `kind`.
     pub async fn latest_job(&mut self, tenant_id: Uuid, kind: &str) -> StoreResult<Option<JobRow>> {
+        Ok(self
+            .jobs_of_kind(tenant_id, kind, 1)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// The newest jobs of `kind`, newest first.
+    pub async fn jobs_of_kind(
+        &mut self,
+        tenant_id: Uuid,
+        kind: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<JobRow>> {
         let sql = format!(
             "select {COLUMNS} from jobs where tenant_id = $1 and kind = $2 \
-             order by created_at desc, id desc limit 1"
+             order by created_at desc, id desc limit $3"
         );
-        Ok(
-            on_conn!(self, c => sqlx::query_as::<_, JobRow>(&sql).bind(tenant_id).bind(kind).fetch_optional(&mut *c).await)?,
-        )
+        Ok(on_conn!(self, c => sqlx::query_as::<_, JobRow>(&sql)
+            .bind(tenant_id).bind(kind).bind(limit).fetch_all(&mut *c).await)?)
     }
 }

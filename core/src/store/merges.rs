@@ -71,6 +71,8 @@ impl Tx {
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected()))?;
+        self.write_labels(row.tenant_id, row.id, &row.tags.0, &row.sources.0)
+            .await?;
         self.reindex_name(row.tenant_id, row.id, name_keys).await
     }
 

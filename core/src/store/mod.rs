@@ -14,6 +14,7 @@ mod identities;
 mod interactions;
 mod jobs;
 mod leases;
+mod lists;
 mod match_models;
 mod merges;
 mod portal;
@@ -38,6 +39,7 @@ pub use housekeeping::Purged;
 pub use identities::{IdentityRow, NewIdentity};
 pub use interactions::{InteractionRow, NewInteraction, NewOrder, TimelineFilter};
 pub use jobs::JobRow;
+pub use lists::{ListAfter, SavedViewRow};
 pub use merges::{MergeRow, MovedRows};
 pub use portal::{
     ConsentRow, CustomerSessionRow, NewOtpCode, NewOutboxMessage, OtpCodeRow, OutboxOutcome,

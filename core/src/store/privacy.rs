@@ -39,8 +39,9 @@ pub struct ErasedRows {
 }
 
 /// Tables whose rows belong to one profile and go with it, by `customer_id`.
-const OWNED: [&str; 11] = [
+const OWNED: [&str; 12] = [
     "interactions",
+    "customer_labels",
     "customer_memory",
     "customer_channels",
     "orders",

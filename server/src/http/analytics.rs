@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use spine_core::services::lists::inert_cell;
 
 use app::state::AppState;
 use spine_core::Tenant;
@@ -97,18 +98,6 @@ fn to_csv(table: &Table) -> Result<String, csv::Error> {
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// A cell a spreadsheet shows as text: one starting like a formula (`=`, `+`, `-`, `@`, a tab
-/// or a carriage return) gets a leading apostrophe, unless it is a plain number. Campaigns,
-/// sources and channels come from whoever sent the events.
-fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
-    let formula_like = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if formula_like && cell.parse::<f64>().is_err() {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub fn router(state: AppState, proxies: Proxies, metrics: MetricsAccess) -> Rout
         .route("/api/openapi.json", get(openapi::document))
         .route("/me/export.json", get(downloads::my_export))
         .route("/customers/{id}/export.json", get(downloads::staff_export))
+        .route("/exports/{file}", get(downloads::list_export))
         .nest("/api/v1", api::router())
         .nest(
             "/webhooks",

@@ -1,17 +1,23 @@
 //! Reading customers: search, profile, timeline.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use app::state::AppState;
-use spine_core::services::customers;
+use spine_core::lists::CustomerFilter;
 use spine_core::services::customers::ProfileUpdate;
 use spine_core::services::find_or_create::{ResolveOutcome, ResolveRequest, resolve_customer};
 use spine_core::services::memory::{self, CustomerContext, ThreadTranscript};
+use spine_core::services::{customers, lists};
 use spine_core::types::{
-    Channel, CustomerProfile, CustomerSummary, InteractionKind, TimelineCursor, TimelineEntry,
+    Channel, CustomerProfile, CustomerSummary, InteractionKind, LifecycleStage, ListSort,
+    TimelineCursor, TimelineEntry, parse_hyphenated_uuid,
 };
 
 use super::extract::{ApiJson, ApiQuery, Caller};
@@ -21,38 +27,80 @@ use crate::http::problem::responses::{
     Conflict, Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
 };
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// The query `GET /api/v1/customers` takes: a search, a list's filters, or both. Documented
+/// here; read by [`CustomerFilter`], the parser the console's list uses, so the two cannot
+/// disagree. Repeat a parameter for several values (`stage=lead&stage=customer`).
+#[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 pub struct SearchQuery {
     /// A name (typos, nicknames and unfinished words tolerated), an email, a phone number in
     /// any format, an `@handle`, an external id or an order number (at most 200 characters).
-    /// Empty lists the most recently active profiles.
-    #[serde(default)]
+    /// Alone, answers best match first; with filters, the best 200 matches that pass them.
     #[param(max_length = 200)]
-    q: String,
+    q: Option<String>,
+    /// Only these lifecycle stages.
+    #[param(value_type = Option<Vec<LifecycleStage>>, style = Form, explode)]
+    stage: Option<Vec<String>>,
+    /// Tagged with any of these tags (a value may hold several, comma-separated).
+    #[param(style = Form, explode)]
+    tag: Option<Vec<String>>,
+    /// `any` (default) or `all` of the tags.
+    #[param(pattern = "^(any|all)$")]
+    tags: Option<String>,
+    /// Reached us through any of these sources (`shopify`, `webchat`, `import`...).
+    #[param(style = Form, explode)]
+    source: Option<Vec<String>>,
+    /// Brought by this campaign (first touch), exactly.
+    campaign: Option<String>,
+    /// Has used any of these channels.
+    #[param(value_type = Option<Vec<Channel>>, style = Form, explode)]
+    channel: Option<Vec<String>>,
+    /// Last active on or after this day (UTC).
+    seen_from: Option<NaiveDate>,
+    /// Last active on or before this day (UTC).
+    seen_to: Option<NaiveDate>,
+    /// First seen on or after this day (UTC).
+    created_from: Option<NaiveDate>,
+    /// First seen on or before this day (UTC).
+    created_to: Option<NaiveDate>,
+    /// `1`: only profiles with a conversation not yet resolved.
+    open: Option<bool>,
+    /// `1`: only profiles in a review item still open (subject or candidate).
+    review: Option<bool>,
+    /// `activity` (most recently active first, the default), `name` or `created` (newest first).
+    #[param(value_type = Option<ListSort>)]
+    sort: Option<String>,
     /// At most this many profiles (default 25, at most 200).
-    #[serde(default = "default_limit")]
     #[param(minimum = 1, maximum = 200)]
-    limit: i64,
-    /// Skip this many results (0 to 1000): the next page starts at `offset + limit`; a page
-    /// shorter than `limit` is the last.
-    #[serde(default)]
+    limit: Option<i64>,
+    /// A list's next page: the `after` of the `Link: <...>; rel="next"` header of the previous
+    /// one (the last profile's id). A list answer also carries `X-Total-Count` (counted up to
+    /// 10,000; `X-Total-Count-Capped: true` past it).
+    after: Option<Uuid>,
+    /// A plain search's next page: skip this many results (0 to 1000). Not with filters.
     #[param(minimum = 0, maximum = 1000)]
-    offset: i64,
+    offset: Option<i64>,
 }
+
+const DEFAULT_LIMIT: i64 = 25;
 
 fn default_limit() -> i64 {
-    25
+    DEFAULT_LIMIT
 }
 
-/// Profiles answering a search query, best match first.
+/// Profiles answering a search, a list's filters, or both.
 #[utoipa::path(
     get,
     path = "/api/v1/customers",
     tag = "customers",
     params(SearchQuery),
     responses(
-        (status = 200, description = "The matching profiles.", body = Vec<CustomerSummary>),
+        (status = 200, description = "The matching profiles.", body = Vec<CustomerSummary>,
+         headers(
+            ("Link" = String, description = "The next page of a list, as `<URL>; rel=\"next\"`."),
+            ("X-Total-Count" = i64, description = "How many profiles the list holds (up to 10,000)."),
+         )),
         (status = 401, response = Unauthorized),
         (status = 422, response = Invalid),
     ),
@@ -61,18 +109,73 @@ fn default_limit() -> i64 {
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
-    ApiQuery(query): ApiQuery<SearchQuery>,
-) -> Result<Json<Vec<CustomerSummary>>, Problem> {
-    Ok(Json(
-        customers::search_customers_page(
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|e| Problem::invalid(None, format!("query: {e}")))?;
+    let mut limit = DEFAULT_LIMIT;
+    let mut offset = 0;
+    let mut after = None;
+    let number = |name: &str, value: &str| {
+        value
+            .parse::<i64>()
+            .map_err(|_| Problem::invalid(Some(name.to_owned()), "a whole number"))
+    };
+    for (key, value) in &pairs {
+        match key.as_str() {
+            "limit" => limit = within("limit", number("limit", value)?, 1, customers::MAX_PAGE)?,
+            "offset" => {
+                offset = within("offset", number("offset", value)?, 0, customers::MAX_OFFSET)?
+            }
+            "after" => {
+                after =
+                    Some(parse_hyphenated_uuid(value).ok_or_else(|| {
+                        Problem::invalid(Some("after".to_owned()), "a profile id")
+                    })?)
+            }
+            _ => {}
+        }
+    }
+    let filter = CustomerFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| Problem::invalid(Some(e.field), e.message))?;
+    let mut others = filter.clone();
+    others.q.clear();
+    let listed = others != CustomerFilter::default() || after.is_some();
+    if !listed && (!filter.q.is_empty() || offset > 0) {
+        // A plain search, best match first, paged by offset.
+        let found = customers::search_customers_page(
             &state.store,
             &caller.tenant,
-            &query.q,
-            within("limit", query.limit, 1, customers::MAX_PAGE)?,
-            within("offset", query.offset, 0, customers::MAX_OFFSET)?,
+            &filter.q,
+            limit,
+            offset,
         )
-        .await?,
-    ))
+        .await?;
+        return Ok(Json(found).into_response());
+    }
+    if offset > 0 {
+        return Err(Problem::invalid(
+            Some("offset".to_owned()),
+            "a list pages with `after` (its Link header's next page), not offset",
+        ));
+    }
+    let page = lists::list_customers(&state.store, &caller.tenant, &filter, after, limit).await?;
+    let mut response = Json(page.customers).into_response();
+    let headers = response.headers_mut();
+    if let Some(next) = page.next {
+        let query = filter.to_query();
+        let joint = if query.is_empty() { "" } else { "&" };
+        let link =
+            format!("</api/v1/customers?{query}{joint}limit={limit}&after={next}>; rel=\"next\"");
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            headers.insert(header::LINK, value);
+        }
+    }
+    headers.insert("x-total-count", HeaderValue::from(page.total.n));
+    if page.total.more {
+        headers.insert("x-total-count-capped", HeaderValue::from_static("true"));
+    }
+    Ok(response)
 }
 
 /// One profile with its identities and preferences. A deleted profile is not found here (nor
