@@ -91,6 +91,10 @@ pub enum Command {
     /// Time the analytics dashboard: bulk-load a fresh tenant with generated profiles and a
     /// year of interactions, then time each chart for 7, 30 and 90 days, and the snapshot.
     AnalyticsBench(AnalyticsBenchArgs),
+    /// Time the customer list: bulk-load a fresh tenant with generated profiles (stages, tags,
+    /// sources, campaigns, channels, conversations, review items), then time each kind of
+    /// filtered list (a page and its count), p50 and p95.
+    ListBench(ListBenchArgs),
     /// Archive a tenant's conversations resolved longer ago than its archive age (a setting;
     /// `spine serve` also does this every hour): summaries stay, text moves to transcripts.
     Archive(ArchiveArgs),
@@ -127,6 +131,24 @@ pub struct SweepBenchArgs {
     /// The most review items the sweep adds.
     #[arg(long, default_value_t = 5_000)]
     pub max_items: usize,
+
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ListBenchArgs {
+    /// Profiles to load.
+    #[arg(long, default_value_t = 100_000)]
+    pub profiles: usize,
+
+    /// Timed runs of each list.
+    #[arg(long, default_value_t = 20)]
+    pub runs: usize,
+
+    /// Time an existing tenant (one an earlier run loaded) instead of loading a new one.
+    #[arg(long)]
+    pub tenant: Option<String>,
 
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -861,3 +861,133 @@ async fn a_conversation_moves_from_chat_to_whatsapp_and_the_context_remembers() 
         404
     );
 }
+
+#[tokio::test]
+async fn lists_filter_page_with_a_link_header_and_refuse_unknown_filters() {
+    let api = Api::start();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let (status, created) = api
+            .post(
+                "/events",
+                &sms(&format!("+1 646 555 01{i:02}"), "hi", &format!("L{i}")),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        ids.push(
+            created["customer_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    // Two of the five are VIPs, one of them a customer.
+    for (id, stage) in [(&ids[1], "customer"), (&ids[3], "lead")] {
+        let response = api
+            .client
+            .patch(api.url(&format!("/customers/{id}")))
+            .bearer_auth(&api.key)
+            .json(&json!({"tags": ["vip"], "lifecycle_stage": stage}))
+            .send()
+            .await
+            .expect("patch");
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    let list = |query: &'static str| {
+        let api = &api;
+        async move {
+            let response = api
+                .client
+                .get(api.url(&format!("/customers?{query}")))
+                .bearer_auth(&api.key)
+                .send()
+                .await
+                .expect("list");
+            let status = response.status().as_u16();
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let (link, total) = (header("link"), header("x-total-count"));
+            let body: Value = response.json().await.expect("json");
+            (status, body, link, total)
+        }
+    };
+    let (status, vip, _, total) = list("tag=VIP&channel=sms").await;
+    assert_eq!(status, 200, "{vip}");
+    assert_eq!(total.as_deref(), Some("2"));
+    let mut found: Vec<&str> = vip
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    found.sort();
+    let mut expected = vec![ids[1].as_str(), ids[3].as_str()];
+    expected.sort();
+    assert_eq!(found, expected);
+    let (_, customers, _, _) = list("tag=vip&stage=customer").await;
+    assert_eq!(customers[0]["id"], ids[1]);
+    assert_eq!(customers[0]["tags"], json!(["vip"]));
+
+    // Pages follow the Link header: five profiles, two at a time, each once.
+    let (_, first, link, total) = list("limit=2").await;
+    assert_eq!(total.as_deref(), Some("5"));
+    let mut seen: Vec<String> = first
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str().map(str::to_owned))
+        .collect();
+    let mut next = link;
+    while let Some(link) = next.take() {
+        let url = link
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("/api/v1")
+            .to_owned();
+        assert!(link.ends_with("rel=\"next\""), "{link}");
+        let response = api
+            .client
+            .get(api.url(&url))
+            .bearer_auth(&api.key)
+            .send()
+            .await
+            .expect("page");
+        next = response
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let page: Value = response.json().await.expect("json");
+        seen.extend(
+            page.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["id"].as_str().map(str::to_owned)),
+        );
+    }
+    seen.sort();
+    let mut all = ids.clone();
+    all.sort();
+    assert_eq!(seen, all);
+
+    // Unknown or bad filters are 422 problems naming the parameter.
+    for (query, field) in [
+        ("stage=vip", "stage"),
+        ("tagz=vip", "tagz"),
+        ("seen_from=yesterday", "seen_from"),
+        ("after=not-an-id", "after"),
+        ("tag=vip&offset=5", "offset"),
+        ("limit=0", "limit"),
+    ] {
+        let (status, problem) = api.get(&format!("/customers?{query}")).await;
+        assert_eq!(status, 422, "{query}: {problem}");
+        assert_eq!(problem["field"], field, "{query}");
+    }
+}

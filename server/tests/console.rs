@@ -195,7 +195,7 @@ async fn server_functions_refuse_no_session_a_bad_csrf_token_or_another_site_and
 
     // No session: 401 for reading and for changing.
     let (status, _, body) = console
-        .call("search_customers", &[("query", "smith")], None, None)
+        .call("list_customers", &[("query", "q=smith")], None, None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert!(body.contains("SignedOut"), "{body}");
@@ -243,8 +243,8 @@ async fn server_functions_refuse_no_session_a_bad_csrf_token_or_another_site_and
     // Reading works with the session, for every role that may search.
     let (status, _, body) = console
         .call(
-            "search_customers",
-            &[("query", "smith")],
+            "list_customers",
+            &[("query", "q=smith")],
             Some(&token),
             None,
         )
@@ -253,8 +253,8 @@ async fn server_functions_refuse_no_session_a_bad_csrf_token_or_another_site_and
     let manager = console.sign_in(MANAGER).await;
     let (status, _, body) = console
         .call(
-            "search_customers",
-            &[("query", "smith")],
+            "list_customers",
+            &[("query", "q=smith")],
             Some(&manager),
             None,
         )
@@ -387,7 +387,7 @@ async fn a_region_set_in_settings_applies_to_the_next_console_search() {
         let console = &console;
         async move {
             let (status, body) = console
-                .call_as("search_customers", &[("query", "07911 123456")], &token)
+                .call_as("list_customers", &[("query", "q=07911 123456")], &token)
                 .await;
             assert_eq!(status, StatusCode::OK, "{body}");
             body.matches("Imogen Hartley").count()

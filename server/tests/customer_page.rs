@@ -34,11 +34,11 @@ async fn a_managers_note_and_stage_change_are_refused_and_write_nothing() {
     let manager = console.sign_in(MANAGER).await;
     let csrf = console.csrf_token(&manager).await;
     let (status, body) = console
-        .call_as("search_customers", &[("query", "")], &manager)
+        .call_as("list_customers", &[("query", "")], &manager)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let search: Value = serde_json::from_str(&body).expect("json");
-    let id = search["customers"][0]["id"]
+    let id = search["list"]["customers"][0]["id"]
         .as_str()
         .expect("a demo customer")
         .to_owned();

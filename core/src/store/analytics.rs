@@ -41,8 +41,10 @@ pub struct BulkCustomer {
     pub primary_phone: Option<String>,
     pub lifecycle_stage: &'static str,
     pub sources: Vec<String>,
+    pub tags: Vec<String>,
     pub source_campaign: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
     /// (kind, value) of each identity.
     pub identities: Vec<(&'static str, String)>,
 }
@@ -436,28 +438,31 @@ impl Tx {
             on_conn!(self, c => {
                 let mut q = sqlx::QueryBuilder::new(
                     "insert into customers (tenant_id, id, display_name, given_name, family_name, \
-                       primary_email, primary_phone, lifecycle_stage, sources, source_campaign, created_at, updated_at, \
-                       last_seen_at) ");
+                       primary_email, primary_phone, lifecycle_stage, sources, tags, source_campaign, created_at, \
+                       updated_at, last_seen_at) ");
                 q.push_values(chunk, |mut b, r| {
                     b.push_bind(tenant_id).push_bind(r.id).push_bind(&r.display_name)
                         .push_bind(&r.given_name).push_bind(&r.family_name).push_bind(&r.primary_email)
                         .push_bind(&r.primary_phone).push_bind(r.lifecycle_stage)
-                        .push_bind(Json(&r.sources)).push_bind(&r.source_campaign)
-                        .push_bind(r.created_at).push_bind(r.created_at).push_bind(r.created_at);
+                        .push_bind(Json(&r.sources)).push_bind(Json(&r.tags)).push_bind(&r.source_campaign)
+                        .push_bind(r.created_at).push_bind(r.created_at).push_bind(r.last_seen_at);
                 });
                 q.build().execute(&mut *c).await.map(|r| r.rows_affected())
             })?;
         }
-        let labels: Vec<(Uuid, &str)> = rows
+        let labels: Vec<(Uuid, &str, &str)> = rows
             .iter()
-            .flat_map(|r| r.sources.iter().map(move |s| (r.id, s.as_str())))
+            .flat_map(|r| {
+                let sources = r.sources.iter().map(move |s| (r.id, "source", s.as_str()));
+                sources.chain(r.tags.iter().map(move |t| (r.id, "tag", t.as_str())))
+            })
             .collect();
         for chunk in labels.chunks(BULK_ROWS) {
             on_conn!(self, c => {
                 let mut q = sqlx::QueryBuilder::new(
                     "insert into customer_labels (tenant_id, kind, value, customer_id) ");
-                q.push_values(chunk, |mut b, (customer, source)| {
-                    b.push_bind(tenant_id).push_bind("source").push_bind(*source).push_bind(*customer);
+                q.push_values(chunk, |mut b, (customer, kind, value)| {
+                    b.push_bind(tenant_id).push_bind(*kind).push_bind(*value).push_bind(*customer);
                 });
                 q.build().execute(&mut *c).await.map(|r| r.rows_affected())
             })?;
@@ -502,6 +507,26 @@ impl Tx {
                         .push_bind(r.customer_id).push_bind(r.channel).push_bind(r.direction)
                         .push_bind("message").push_bind(r.occurred_at).push_bind(r.sentiment)
                         .push_bind(now);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Conversations (benchmark): (customer, channel, last message, status).
+    pub async fn bulk_threads(
+        &mut self,
+        tenant_id: Uuid,
+        rows: &[(Uuid, &'static str, DateTime<Utc>, &'static str)],
+    ) -> StoreResult<()> {
+        for chunk in rows.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into threads (tenant_id, id, customer_id, channel, status, opened_at, last_message_at) ");
+                q.push_values(chunk, |mut b, (customer, channel, at, status)| {
+                    b.push_bind(tenant_id).push_bind(Uuid::now_v7()).push_bind(*customer)
+                        .push_bind(*channel).push_bind(*status).push_bind(*at).push_bind(*at);
                 });
                 q.build().execute(&mut *c).await.map(|r| r.rows_affected())
             })?;

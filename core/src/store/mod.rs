@@ -523,6 +523,15 @@ impl Store {
         Ok(())
     }
 
+    /// After a bulk load (benchmarks): PostgreSQL measures its tables again now rather than
+    /// when autovacuum comes by; SQLite's statistics are fixed (see `write_planner_statistics`).
+    pub async fn refresh_statistics(&self) -> StoreResult<()> {
+        if let Pools::Postgres(pool) = &self.pools {
+            sqlx::query("analyze").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// A cheap round trip, for readiness checks.
     pub async fn ping(&self) -> StoreResult<()> {
         match &self.pools {

@@ -269,10 +269,12 @@ async fn load(store: &Store, tenant: &Tenant, args: &AnalyticsBenchArgs) -> anyh
                 primary_phone: phone,
                 lifecycle_stage: weighted(&mut rng, &STAGES),
                 sources,
+                tags: Vec::new(),
                 source_campaign: rng
                     .gen_bool(0.3)
                     .then(|| format!("campaign-{:02}", rng.gen_range(1..=12))),
                 created_at: times[0],
+                last_seen_at: times[times.len() - 1],
                 identities,
             });
         }

@@ -5,6 +5,7 @@ mod api_key;
 mod backup;
 mod dedupe;
 mod import;
+mod list_bench;
 mod load;
 mod memory;
 mod normalize;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(&cli.database_url, args).await,
         Command::Sweep(args) => sweep::run(&cli.database_url, args).await,
         Command::SweepBench(args) => sweep_bench::run(&cli.database_url, args).await,
+        Command::ListBench(args) => list_bench::run(&cli.database_url, args).await,
         Command::TrainModel { tenant } => {
             let store = open(&cli.database_url).await?;
             let tenant = spine_core::services::tenants::tenant_by_slug(&store, &tenant).await?;

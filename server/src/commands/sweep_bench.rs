@@ -84,8 +84,10 @@ pub async fn run(database_url: &str, args: SweepBenchArgs) -> anyhow::Result<()>
                 primary_phone: norm.phone.as_ref().map(ToString::to_string),
                 lifecycle_stage: "customer",
                 sources: vec!["import".into()],
+                tags: Vec::new(),
                 source_campaign: None,
                 created_at: now - Duration::seconds((batch * BATCH + i) as i64),
+                last_seen_at: now - Duration::seconds((batch * BATCH + i) as i64),
                 identities,
             });
         }

@@ -69,7 +69,7 @@ pub struct SearchQuery {
     /// `1`: only profiles in a review item still open (subject or candidate).
     review: Option<bool>,
     /// `activity` (most recently active first, the default), `name` or `created` (newest first).
-    #[param(value_type = Option<ListSort>)]
+    #[param(value_type = Option<ListSort>, inline)]
     sort: Option<String>,
     /// At most this many profiles (default 25, at most 200).
     #[param(minimum = 1, maximum = 200)]
