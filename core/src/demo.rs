@@ -326,6 +326,7 @@ fn message(
         order: None,
         source: None,
         payload: None,
+        custom: None,
     }
 }
 

@@ -88,6 +88,21 @@ pub fn read_export(
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Vec<ExportRow>, String> {
+    read_export_mapped(provider, bytes, now, &[])
+}
+
+/// The prefix of a column that holds a custom field's value (`custom:allergies`).
+pub const CUSTOM_COLUMN: &str = "custom:";
+
+/// [`read_export`], with columns renamed first (`(column, name)`, e.g. `("Allergy notes",
+/// "custom:allergies")`). A column named `custom:KEY` (after renaming, or in the file) sets the
+/// custom field `KEY` on the profile its row reaches; its empty cells set nothing.
+pub fn read_export_mapped(
+    provider: Provider,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+    renames: &[(String, String)],
+) -> Result<Vec<ExportRow>, String> {
     if provider == Provider::Jsonl {
         return Ok(read_jsonl_events(bytes));
     }
@@ -104,20 +119,42 @@ pub fn read_export(
     for (line, record) in records {
         match record {
             Err(e) => rows.push((line, Err(e))),
-            Ok(flat) => {
+            Ok(mut flat) => {
+                for (column, name) in renames {
+                    if let Some(value) = flat.remove(&key(column)) {
+                        flat.insert(key(name), value);
+                    }
+                }
                 if order_id(provider, &flat).is_some() {
                     order_rows.push((line, flat));
                 } else {
-                    rows.push((line, customer_event(provider, &flat, now)));
+                    let event = customer_event(provider, &flat, now);
+                    rows.push((line, event.map(|e| with_custom(e, &flat))));
                 }
             }
         }
     }
     for (line, id, flats) in gather_orders(order_rows, |flat| order_id(provider, flat)) {
-        rows.push((line, order_event(provider, &id, &flats, now)));
+        let event = order_event(provider, &id, &flats, now);
+        rows.push((line, event.map(|e| with_custom(e, &flats[0]))));
     }
     rows.sort_by_key(|(line, _)| *line);
     Ok(rows)
+}
+
+/// The row's `custom:KEY` columns as the event's custom field values.
+fn with_custom(mut event: EventInput, flat: &Flat) -> EventInput {
+    let custom: std::collections::BTreeMap<String, serde_json::Value> = flat
+        .iter()
+        .filter_map(|(column, value)| {
+            let key = column.strip_prefix(CUSTOM_COLUMN)?.trim();
+            (!key.is_empty()).then(|| (key.to_owned(), serde_json::Value::String(value.clone())))
+        })
+        .collect();
+    if !custom.is_empty() {
+        event.custom = Some(custom);
+    }
+    event
 }
 
 /// Order exports repeat an order on one row per line item: its rows gathered under its key, at

@@ -42,7 +42,49 @@ pub struct CustomerFilter {
     pub open_conversation: bool,
     /// Is the subject or a candidate of a review item still open.
     pub pending_review: bool,
+    /// Conditions on custom fields.
+    pub custom: Vec<FieldFilter>,
     pub sort: ListSort,
+}
+
+/// A condition on a custom field: `cf.KEY=value` (equal), `cf.KEY.min=` and `cf.KEY.max=` (a
+/// number or a day, inclusive).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldFilter {
+    pub key: String,
+    pub op: FieldOp,
+    pub value: String,
+    /// Compared as a number (the field is one); set by the server from the field's kind.
+    #[serde(default)]
+    pub numeric: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldOp {
+    Eq,
+    Min,
+    Max,
+}
+
+impl FieldFilter {
+    /// The query parameter's name.
+    pub fn param(&self) -> String {
+        match self.op {
+            FieldOp::Eq => format!("cf.{}", self.key),
+            FieldOp::Min => format!("cf.{}.min", self.key),
+            FieldOp::Max => format!("cf.{}.max", self.key),
+        }
+    }
+}
+
+/// A custom field's key as a parameter names it: 1 to 40 of `a-z`, `0-9`, `_`.
+fn field_key(text: &str) -> Option<&str> {
+    (!text.is_empty()
+        && text.len() <= 40
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+    .then_some(text)
 }
 
 /// Counted up to a cap: `n` exactly, or "more than `n`" when `more`.
@@ -251,6 +293,26 @@ impl CustomerFilter {
                         invalid("sort", format!("one of {}", ListSort::NAMES.join(", ")))
                     })?
                 }
+                _ if key.starts_with("cf.") => {
+                    let name = &key[3..];
+                    let (name, op) = if let Some(k) = name.strip_suffix(".min") {
+                        (k, FieldOp::Min)
+                    } else if let Some(k) = name.strip_suffix(".max") {
+                        (k, FieldOp::Max)
+                    } else {
+                        (name, FieldOp::Eq)
+                    };
+                    let name = field_key(name)
+                        .ok_or_else(|| invalid(key, "a custom field's key (a-z, 0-9, _)"))?;
+                    let condition = FieldFilter {
+                        key: name.to_owned(),
+                        op,
+                        value: value.to_owned(),
+                        numeric: false,
+                    };
+                    filter.custom.retain(|c| c.param() != condition.param());
+                    push_unique(&mut filter.custom, condition, "cf")?;
+                }
                 _ => return Err(invalid(key, "not a filter a list knows")),
             }
         }
@@ -274,7 +336,7 @@ impl CustomerFilter {
     }
 
     /// The filter as query parameters, in one canonical order, defaults left out.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
         if !self.q.is_empty() {
             pairs.push(("q", self.q.clone()));
@@ -309,8 +371,11 @@ impl CustomerFilter {
         if self.pending_review {
             pairs.push(("review", "1".to_owned()));
         }
+        let mut pairs: Vec<(String, String)> =
+            pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        pairs.extend(self.custom.iter().map(|c| (c.param(), c.value.clone())));
         if self.sort != ListSort::default() {
-            pairs.push(("sort", self.sort.as_str().to_owned()));
+            pairs.push(("sort".to_owned(), self.sort.as_str().to_owned()));
         }
         pairs
     }
@@ -381,6 +446,14 @@ impl CustomerFilter {
         }
         if self.pending_review {
             parts.push("waiting in review".to_owned());
+        }
+        for c in &self.custom {
+            let op = match c.op {
+                FieldOp::Eq => "is",
+                FieldOp::Min => "≥",
+                FieldOp::Max => "≤",
+            };
+            parts.push(format!("{} {op} {}", c.key, c.value));
         }
         if parts.is_empty() {
             "everyone".to_owned()
@@ -526,6 +599,27 @@ mod tests {
         );
         let long = format!("campaign={}", "x".repeat(MAX_VALUE_CHARS + 1));
         assert!(CustomerFilter::from_query(&long).is_err());
+    }
+
+    #[test]
+    fn custom_field_conditions_read_back_and_refuse_bad_keys() {
+        let filter =
+            CustomerFilter::from_query("cf.loyalty_tier=gold&cf.spend.min=100&cf.spend.max=500")
+                .expect("valid");
+        assert_eq!(filter.custom.len(), 3);
+        assert_eq!(filter.custom[1].op, FieldOp::Min);
+        assert_eq!(
+            filter.describe(),
+            "loyalty_tier is gold; spend ≥ 100; spend ≤ 500"
+        );
+        assert_eq!(CustomerFilter::from_query(&filter.to_query()), Ok(filter));
+        // The same parameter twice: the last one counts.
+        let twice = CustomerFilter::from_query("cf.tier=a&cf.tier=b").expect("valid");
+        assert_eq!(twice.custom.len(), 1);
+        assert_eq!(twice.custom[0].value, "b");
+        for bad in ["cf.=x", "cf.Tier=x", "cf.a%20b=x", "cf.x.avg=1"] {
+            assert!(CustomerFilter::from_query(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -117,6 +117,42 @@ string_enum!(
 );
 
 string_enum!(
+    /// What a custom field holds.
+    FieldKind {
+        Text => "text",
+        Number => "number",
+        Date => "date",
+        YesNo => "yes_no",
+        Choice => "choice",
+    }
+);
+
+impl FieldKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            FieldKind::Text => "Text",
+            FieldKind::Number => "Number",
+            FieldKind::Date => "Date",
+            FieldKind::YesNo => "Yes/no",
+            FieldKind::Choice => "One of a list",
+        }
+    }
+}
+
+/// A tenant's own attribute of a person ("Allergies", "Loyalty tier"). Values are JSON: a
+/// string (text, one of `choices`, a date as `YYYY-MM-DD`), a number, or `true`/`false`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomField {
+    /// The name values are set and filtered by (`loyalty_tier`), made from the label.
+    pub key: String,
+    pub label: String,
+    pub kind: FieldKind,
+    /// For `choice`: the allowed values.
+    pub choices: Vec<String>,
+}
+
+string_enum!(
     /// The order of a customer list.
     ListSort {
         Activity => "activity",
@@ -373,6 +409,11 @@ pub struct EventInput {
     /// characters): kept on the profile this event creates (first touch).
     #[serde(default)]
     pub campaign: Option<String>,
+    /// Custom field values to set on the profile, by key (`{"allergies": "peanuts"}`; `null`
+    /// clears one). An unknown field or a value of the wrong kind refuses the event.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 /// What ingesting one event did.
@@ -498,6 +539,10 @@ pub struct CustomerProfile {
     #[cfg_attr(feature = "openapi", schema(required))]
     pub last_updated_via: Option<String>,
     pub orders: OrderSummary,
+    /// The tenant's custom fields this profile has a value for, by key.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// What a customer has ordered, from every store that sent orders (merged profiles' included).
@@ -695,6 +740,8 @@ pub struct CustomerPage {
     pub context: Option<ContextView>,
     /// Identifiers the customer said are not theirs, waiting for a decision (admins).
     pub disputes: Vec<Dispute>,
+    /// The tenant's custom fields (the profile's values are in `profile.custom`).
+    pub custom_fields: Vec<CustomField>,
 }
 
 /// Other active profiles found for the merge box: the search service's answer without this

@@ -43,6 +43,7 @@ fn event(minutes: i64, ids: IdentifiersInput) -> EventInput {
         order: None,
         source: None,
         payload: None,
+        custom: None,
     }
 }
 

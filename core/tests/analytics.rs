@@ -67,6 +67,7 @@ fn message(
         order: None,
         source: None,
         payload: None,
+        custom: None,
     }
 }
 

@@ -338,6 +338,28 @@ pub struct ImportArgs {
     /// The files' encoding when it is not UTF-8 (a byte order mark is always honoured).
     #[arg(long, value_name = "LABEL", value_parser = crate::commands::text::encoding)]
     pub encoding: Option<&'static encoding_rs::Encoding>,
+
+    /// Read a column as another: COLUMN=custom:KEY sets the custom field KEY (defined on
+    /// /settings) from that column. A column already named custom:KEY needs no mapping.
+    #[arg(long, value_name = "COLUMN=custom:KEY", value_delimiter = ',', value_parser = column_map)]
+    pub map: Vec<(String, String)>,
+}
+
+fn column_map(text: &str) -> Result<(String, String), String> {
+    let (column, name) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected COLUMN=custom:KEY"))?;
+    let key = name
+        .trim()
+        .strip_prefix("custom:")
+        .unwrap_or_default()
+        .trim();
+    if column.trim().is_empty() || key.is_empty() {
+        return Err(format!(
+            "{text:?}: expected COLUMN=custom:KEY, e.g. \"Allergies=custom:allergies\""
+        ));
+    }
+    Ok((column.trim().to_owned(), format!("custom:{key}")))
 }
 
 fn import_provider(text: &str) -> Result<Provider, String> {

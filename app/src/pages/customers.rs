@@ -21,7 +21,8 @@ use crate::format::{ChannelIcons, relative_time};
 use crate::server_fns::customers::{
     BulkUpdateCustomers, DeleteView, ListPage, SaveView, list_customers,
 };
-use crate::types::{Channel, LifecycleStage, ListSort};
+use crate::types::{Channel, CustomField, FieldKind, LifecycleStage, ListSort};
+use spine_core::lists::FieldOp;
 
 /// How long typing must pause before the search runs.
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -149,7 +150,7 @@ pub fn SearchPage() -> AnyView {
             .get()
             .to_pairs()
             .into_iter()
-            .filter(|(k, _)| *k != "q")
+            .filter(|(k, _)| k != "q")
             .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
             .collect_view()
     };
@@ -237,11 +238,12 @@ fn ListBody(
         csrf,
         can_change,
         can_share,
+        fields,
     } = page;
     let query = list.filter.to_query();
     view! {
         <Views views current=query.clone() csrf=csrf.clone() can_share save delete />
-        <Filters filter=list.filter.clone() />
+        <Filters filter=list.filter.clone() fields />
         {export.map(|e| view! { <ExportPanel export=e /> })}
         <Results list query csrf can_change selected bulk />
     }
@@ -323,7 +325,7 @@ fn Views(
 
 /// The filters, as a plain GET form: it works without JavaScript and its answer is a URL.
 #[component]
-fn Filters(filter: CustomerFilter) -> AnyView {
+fn Filters(filter: CustomerFilter, fields: Vec<CustomField>) -> AnyView {
     // Open when something besides the search narrows the list.
     let mut besides_search = filter.clone();
     besides_search.q.clear();
@@ -416,6 +418,9 @@ fn Filters(filter: CustomerFilter) -> AnyView {
                         <select name="sort">{sorts}</select>
                     </label>
                 </div>
+                {(!fields.is_empty()).then(|| view! {
+                    <div class="filter-grid custom-filters">{custom_inputs(&filter, &fields)}</div>
+                })}
                 <div class="filter-flags">
                     <label class="check"><input type="checkbox" name="open" value="1" checked=filter.open_conversation />" Has an open conversation"</label>
                     <label class="check"><input type="checkbox" name="review" value="1" checked=filter.pending_review />" Waiting in review"</label>
@@ -428,6 +433,72 @@ fn Filters(filter: CustomerFilter) -> AnyView {
         </details>
     }
     .into_any()
+}
+
+/// An input per custom field: equal to a value, or for a number or a date, a range.
+fn custom_inputs(filter: &CustomerFilter, fields: &[CustomField]) -> impl IntoView + use<> {
+    let value_of = |key: &str, op: FieldOp| {
+        filter
+            .custom
+            .iter()
+            .find(|c| c.key == key && c.op == op)
+            .map(|c| c.value.clone())
+            .unwrap_or_default()
+    };
+    fields
+        .iter()
+        .map(|f| {
+            let eq = value_of(&f.key, FieldOp::Eq);
+            match f.kind {
+                FieldKind::Number | FieldKind::Date => {
+                    let kind = if f.kind == FieldKind::Number { "number" } else { "date" };
+                    let (min, max) = (value_of(&f.key, FieldOp::Min), value_of(&f.key, FieldOp::Max));
+                    view! {
+                        <label class="field">
+                            <span>{format!("{} from", f.label)}</span>
+                            <input type=kind step="any" name=format!("cf.{}.min", f.key) value=min />
+                        </label>
+                        <label class="field">
+                            <span>{format!("{} to", f.label)}</span>
+                            <input type=kind step="any" name=format!("cf.{}.max", f.key) value=max />
+                        </label>
+                    }
+                    .into_any()
+                }
+                FieldKind::Choice | FieldKind::YesNo => {
+                    let options: Vec<String> = if f.kind == FieldKind::YesNo {
+                        vec!["yes".into(), "no".into()]
+                    } else {
+                        f.choices.clone()
+                    };
+                    let options = options
+                        .into_iter()
+                        .map(|o| {
+                            let selected = o.to_lowercase() == eq.to_lowercase();
+                            view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
+                        })
+                        .collect_view();
+                    view! {
+                        <label class="field">
+                            <span>{f.label.clone()}</span>
+                            <select name=format!("cf.{}", f.key)>
+                                <option value="">"any"</option>
+                                {options}
+                            </select>
+                        </label>
+                    }
+                    .into_any()
+                }
+                FieldKind::Text => view! {
+                    <label class="field">
+                        <span>{f.label.clone()}</span>
+                        <input name=format!("cf.{}", f.key) value=eq />
+                    </label>
+                }
+                .into_any(),
+            }
+        })
+        .collect_view()
 }
 
 /// A running export's progress, or its download once written.

@@ -7,8 +7,10 @@ use leptos_meta::Title;
 
 use crate::format::relative_time;
 use crate::server_fns::admin::{
-    CreateKey, CreateStaff, DisableStaff, RevokeKey, SettingsView, UpdateSettings, get_settings,
+    CreateKey, CreateStaff, DefineCustomField, DeleteCustomField, DisableStaff, RevokeKey,
+    SettingsView, UpdateSettings, get_settings,
 };
+use crate::types::{CustomField, FieldKind};
 
 fn error_of<T: Clone + Send + Sync + 'static>(
     value: impl Fn() -> Option<Result<T, crate::error::ConsoleError>> + Send + Sync + 'static,
@@ -27,6 +29,8 @@ pub fn SettingsPage() -> AnyView {
     let create_key = ServerAction::<CreateKey>::new();
     let revoke_key = ServerAction::<RevokeKey>::new();
     let update = ServerAction::<UpdateSettings>::new();
+    let define = ServerAction::<DefineCustomField>::new();
+    let delete = ServerAction::<DeleteCustomField>::new();
     let settings = Resource::new(
         move || {
             (
@@ -34,7 +38,7 @@ pub fn SettingsPage() -> AnyView {
                 disable_staff.version().get(),
                 create_key.version().get(),
                 revoke_key.version().get(),
-                update.version().get(),
+                update.version().get() + define.version().get() + delete.version().get(),
             )
         },
         |_| get_settings(),
@@ -44,10 +48,14 @@ pub fn SettingsPage() -> AnyView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! {
-                        <Settings s create_staff disable_staff create_key revoke_key update />
+                    Ok(s) => {
+                        let (fields, csrf) = (s.custom_fields.clone(), s.csrf.clone());
+                        view! {
+                            <Settings s create_staff disable_staff create_key revoke_key update />
+                            <CustomFields fields csrf define delete />
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -250,6 +258,66 @@ fn Settings(
             </ActionForm>
             {error_of(move || update.value().get())}
             {saved}
+        </section>
+    }
+    .into_any()
+}
+
+/// The tenant's custom fields: each with its kind and choices, a delete button, and a form to
+/// define another.
+#[component]
+fn CustomFields(
+    fields: Vec<CustomField>,
+    csrf: String,
+    define: ServerAction<DefineCustomField>,
+    delete: ServerAction<DeleteCustomField>,
+) -> AnyView {
+    let rows = fields
+        .into_iter()
+        .map(|f| {
+            let csrf = csrf.clone();
+            let label = format!("Delete the field {}", f.label);
+            view! {
+                <tr>
+                    <td>{f.label.clone()}</td>
+                    <td><code>{f.key.clone()}</code></td>
+                    <td>{f.kind.label()}</td>
+                    <td>{f.choices.join(", ")}</td>
+                    <td>
+                        <ActionForm action=delete>
+                            <input type="hidden" name="csrf" value=csrf />
+                            <input type="hidden" name="key" value=f.key.clone() />
+                            <button type="submit" class="quiet" aria-label=label>"Delete"</button>
+                        </ActionForm>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let kinds = FieldKind::ALL
+        .iter()
+        .map(|k| view! { <option value=k.as_str()>{k.label()}</option> })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="fields-title">
+            <h2 id="fields-title">"Custom fields"</h2>
+            <p class="muted">
+                "Your own facts about a customer (allergies, loyalty tier), shown and edited on the customer page, set by the API, events and imports (a column mapped to "
+                <code>"custom:KEY"</code>"), filtered in lists and exported. Deleting a field deletes its values."
+            </p>
+            <table class="data-table">
+                <thead><tr><th>"Name"</th><th>"Key"</th><th>"Holds"</th><th>"Choices"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <ActionForm action=define attr:class="inline-form">
+                <input type="hidden" name="csrf" value=csrf.clone() />
+                <label class="field inline"><span>"Name"</span><input name="label" required maxlength="60" placeholder="Loyalty tier" /></label>
+                <label class="field inline"><span>"Holds"</span><select name="kind">{kinds}</select></label>
+                <label class="field inline grow"><span>"Choices (for one of a list, comma-separated)"</span><input name="choices" placeholder="Bronze, Silver, Gold" /></label>
+                <button type="submit">"Add field"</button>
+            </ActionForm>
+            {error_of(move || define.value().get())}
+            {error_of(move || delete.value().get())}
         </section>
     }
     .into_any()

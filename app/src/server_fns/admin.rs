@@ -75,6 +75,7 @@ pub struct SettingsView {
     pub thread_window_hours: i32,
     pub thread_reopen_hours: i32,
     pub archive_after_days: i32,
+    pub custom_fields: Vec<crate::types::CustomField>,
     pub csrf: String,
     pub now: DateTime<Utc>,
 }
@@ -182,7 +183,11 @@ pub async fn get_settings() -> Result<SettingsView, ConsoleError> {
             let current = settings::tenant_settings(store, tenant)
                 .await
                 .map_err(service_error)?;
+            let custom_fields = spine_core::services::custom_fields::custom_fields(store, tenant)
+                .await
+                .map_err(service_error)?;
             Ok(SettingsView {
+                custom_fields,
                 users: users
                     .into_iter()
                     .map(|u| UserView {
@@ -411,6 +416,62 @@ pub async fn update_settings(
                 .await
                 .map(|_| ())
                 .map_err(service_error)
+        }
+        .await,
+    )
+}
+
+/// Defines a custom field: a label, a kind (`text`, `number`, `date`, `yes_no`, `choice`) and,
+/// for `choice`, the values to choose from (comma-separated).
+#[server(endpoint = "define_custom_field")]
+pub async fn define_custom_field(
+    csrf: String,
+    label: String,
+    kind: String,
+    #[server(default)] choices: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManageSettings, &csrf)?;
+            let kind = crate::types::FieldKind::parse(&kind)
+                .ok_or_else(|| ConsoleError::Invalid("Choose what the field holds.".into()))?;
+            let choices: Vec<String> = choices.split(',').map(str::to_owned).collect();
+            spine_core::services::custom_fields::define_field(
+                &state.store,
+                &state.tenant,
+                &session.actor(),
+                &label,
+                kind,
+                &choices,
+            )
+            .await
+            .map(drop)
+            .map_err(service_error)
+        }
+        .await,
+    )
+}
+
+/// Deletes a custom field and every profile's value of it.
+#[server(endpoint = "delete_custom_field")]
+pub async fn delete_custom_field(csrf: String, key: String) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::ManageSettings, &csrf)?;
+            spine_core::services::custom_fields::delete_field(
+                &state.store,
+                &state.tenant,
+                &session.actor(),
+                &key,
+            )
+            .await
+            .map_err(service_error)
         }
         .await,
     )

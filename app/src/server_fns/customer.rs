@@ -167,6 +167,52 @@ pub async fn update_customer_stage_tags(
     )
 }
 
+/// Sets the customer's custom field values (`f[k-KEY]=value`; empty clears) (agents and admins).
+#[server(endpoint = "update_customer_custom")]
+pub async fn update_customer_custom(
+    id: Uuid,
+    #[server(default)] csrf: String,
+    #[server(default)] f: Option<std::collections::BTreeMap<String, String>>,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::customers::{ProfileUpdate, update_customer};
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
+            let custom = f
+                .unwrap_or_default()
+                .into_iter()
+                // `k-` first: a key that starts with a digit would read as a list index.
+                .map(|(key, value)| {
+                    let key = key.strip_prefix("k-").unwrap_or(&key).to_owned();
+                    let value = if value.trim().is_empty() {
+                        serde_json::Value::Null
+                    } else {
+                        serde_json::Value::String(value)
+                    };
+                    (key, value)
+                })
+                .collect();
+            update_customer(
+                &state.store,
+                &state.tenant,
+                &session.actor(),
+                id,
+                &ProfileUpdate {
+                    custom: Some(custom),
+                    ..ProfileUpdate::default()
+                },
+            )
+            .await
+            .map_err(service_error)?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// Undoes a merge (admins).
 /// An admin marks an address or number verified (sign-in codes may go to it), with a reason.
 #[server(endpoint = "verify_customer_identity")]

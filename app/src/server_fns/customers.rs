@@ -22,6 +22,8 @@ pub struct ListPage {
     pub can_change: bool,
     /// Admins share views with the team.
     pub can_share: bool,
+    /// The tenant's custom fields, for the filters.
+    pub fields: Vec<crate::types::CustomField>,
 }
 
 /// One page of the customer list the URL's query describes (`stage=lead&tag=vip&after=ID`).
@@ -52,7 +54,12 @@ pub async fn list_customers(query: String) -> Result<ListPage, ConsoleError> {
             let export = lists::latest_export(&state.store, &state.tenant, &actor)
                 .await
                 .map_err(service_error)?;
+            let fields =
+                spine_core::services::custom_fields::custom_fields(&state.store, &state.tenant)
+                    .await
+                    .map_err(service_error)?;
             Ok(ListPage {
+                fields,
                 list,
                 views,
                 export,

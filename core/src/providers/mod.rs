@@ -58,6 +58,7 @@ pub fn customer_record(
         order: None,
         source: Some(provider.to_owned()),
         payload,
+        custom: None,
     }
 }
 
@@ -83,6 +84,7 @@ pub fn order_record(
         source: Some(order.provider.clone()),
         order: Some(order),
         payload,
+        custom: None,
     }
 }
 

@@ -131,6 +131,7 @@ pub async fn customer_page(
         can_manage_privacy: access.can_manage_privacy,
         context,
         disputes,
+        custom_fields: crate::services::custom_fields::custom_fields(store, tenant).await?,
     })
 }
 

@@ -324,7 +324,11 @@ pub(crate) async fn full_profile(
 ) -> ServiceResult<CustomerProfile> {
     let identities = tx.identities_of(tenant_id, row.id).await?;
     let orders = OrderSummary::from_totals(tx.order_totals(tenant_id, row.id).await?);
-    Ok(profile(row, identities, orders))
+    let custom = crate::services::custom_fields::profile_values(tx, tenant_id, row.id).await?;
+    Ok(CustomerProfile {
+        custom,
+        ..profile(row, identities, orders)
+    })
 }
 
 /// A page of the timeline, newest first, unfiltered.
@@ -470,6 +474,7 @@ pub(crate) fn profile(
         updated_at: row.updated_at,
         last_seen_at: row.last_seen_at,
         deleted_at: row.deleted_at,
+        custom: Default::default(),
     }
 }
 
@@ -502,6 +507,9 @@ pub struct ProfileUpdate {
     pub marketing_opt_in: Option<bool>,
     /// Which messages the person wants, by kind.
     pub notifications: Option<crate::types::NotificationPrefs>,
+    /// Custom field values by key (`null` clears one); staff only.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 pub const MAX_TAGS: usize = 50;
@@ -551,7 +559,10 @@ pub async fn update_customer(
         | Actor::Webhook(_) => false,
         // A customer changes their own name and preferences, not how staff file them.
         Actor::Customer { id: own } => {
-            *own == id && update.lifecycle_stage.is_none() && update.tags.is_none()
+            *own == id
+                && update.lifecycle_stage.is_none()
+                && update.tags.is_none()
+                && update.custom.is_none()
         }
         _ => true,
     };
@@ -609,6 +620,12 @@ pub async fn update_customer(
     after.updated_at = Utc::now();
     tx.write_customer(&after, &display_name_keys(after.display_name.as_deref()))
         .await?;
+    let (custom_before, custom_after) = match &update.custom {
+        Some(changes) => {
+            crate::services::custom_fields::apply(&mut tx, tenant.id, id, changes).await?
+        }
+        None => Default::default(),
+    };
     // Consent to marketing is a record of its own: when, and through whom.
     if after.marketing_opt_in != before.marketing_opt_in {
         tx.insert_consent(
@@ -621,20 +638,24 @@ pub async fn update_customer(
         )
         .await?;
     }
-    let changes = |row: &CustomerRow| {
-        serde_json::json!({
+    let changes = |row: &CustomerRow, custom: &crate::services::custom_fields::CustomValues| {
+        let mut changes = serde_json::json!({
             "display_name": row.display_name, "lifecycle_stage": row.lifecycle_stage, "tags": row.tags.0,
             "preferred_channel": row.preferred_channel, "timezone": row.timezone, "language": row.language,
             "marketing_opt_in": row.marketing_opt_in, "notifications": row.notification_prefs.0,
-        })
+        });
+        if !custom.is_empty() {
+            changes["custom"] = serde_json::json!(custom);
+        }
+        changes
     };
     tx.append_audit(
         tenant.id,
         &crate::services::audit(actor, "customer.updated", "customer")
             .entity(id)
             .customer(id)
-            .before(changes(&before))
-            .after(changes(&after)),
+            .before(changes(&before, &custom_before))
+            .after(changes(&after, &custom_after)),
     )
     .await?;
     let updated = full_profile(&mut tx, tenant.id, after).await?;

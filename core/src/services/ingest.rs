@@ -608,6 +608,21 @@ async fn ingest_in(
         }
         None => None,
     };
+    if let Some(custom) = &event.custom {
+        let (before, after) =
+            crate::services::custom_fields::apply(tx, tenant.id, customer_id, custom).await?;
+        if !after.is_empty() {
+            tx.append_audit(
+                tenant.id,
+                &crate::services::audit(actor, "customer.updated", "customer")
+                    .entity(customer_id)
+                    .customer(customer_id)
+                    .before(json!({"custom": before}))
+                    .after(json!({"custom": after})),
+            )
+            .await?;
+        }
+    }
     clock.lap("record");
     Ok(IngestOutcome {
         customer_id,

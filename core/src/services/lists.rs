@@ -23,12 +23,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::lists::{
-    BulkAction, BulkOutcome, CustomerFilter, CustomerList, ExportStatus, ListCount, SavedView,
+    BulkAction, BulkOutcome, CustomerFilter, CustomerList, ExportStatus, FieldOp, ListCount,
+    SavedView,
 };
+use crate::services::custom_fields;
 use crate::services::customers::{MAX_TAGS, clean_tags, search_customers_page, with_channels};
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit, short_text};
 use crate::store::{CustomerRow, JobRow, ListAfter, SavedViewRow, Store, Tx};
-use crate::types::{ListSort, Role};
+use crate::types::{FieldKind, ListSort, Role};
 
 /// Profiles per page, unless the caller asks for another size.
 pub const PAGE: i64 = 50;
@@ -58,6 +60,44 @@ pub fn parse_filter(query: &str) -> ServiceResult<CustomerFilter> {
     CustomerFilter::from_query(query).map_err(|e| ServiceError::invalid(e.field, e.message))
 }
 
+/// The filter with its custom field conditions checked against the tenant's fields and put in
+/// their stored form (a choice's own spelling, yes/no, a number compared as one). An unknown
+/// field, a value of the wrong kind or a range on a field without order is a 422.
+async fn resolved(
+    store: &Store,
+    tenant: &Tenant,
+    filter: &CustomerFilter,
+) -> ServiceResult<CustomerFilter> {
+    let mut filter = filter.clone();
+    if filter.custom.is_empty() {
+        return Ok(filter);
+    }
+    let fields = custom_fields::custom_fields(store, tenant).await?;
+    for c in &mut filter.custom {
+        let name = c.param();
+        let field = fields
+            .iter()
+            .find(|f| f.key == c.key)
+            .ok_or_else(|| ServiceError::invalid(&name, "no such custom field"))?;
+        let ordered = matches!(field.kind, FieldKind::Number | FieldKind::Date);
+        if c.op != FieldOp::Eq && !ordered {
+            return Err(ServiceError::invalid(
+                &name,
+                "a range needs a number or date field",
+            ));
+        }
+        let stored = custom_fields::stored(field, &serde_json::Value::String(c.value.clone()))
+            .map_err(|e| match e {
+                ServiceError::Invalid { message, .. } => ServiceError::invalid(&name, message),
+                other => other,
+            })?
+            .ok_or_else(|| ServiceError::invalid(&name, "a value"))?;
+        c.numeric = stored.number.is_some();
+        c.value = stored.text;
+    }
+    Ok(filter)
+}
+
 /// The profiles a search inside a list may hold, best first (`None`: no search).
 async fn searched(
     store: &Store,
@@ -80,6 +120,8 @@ pub async fn list_customers(
     limit: i64,
 ) -> ServiceResult<CustomerList> {
     let limit = limit.clamp(1, MAX_PAGE);
+    let shown = filter;
+    let filter = &resolved(store, tenant, filter).await?;
     let only = searched(store, tenant, filter).await?;
     let mut tx = store.read().await?;
     let (rows, next, total) = match &only {
@@ -110,7 +152,7 @@ pub async fn list_customers(
     };
     let customers = with_channels(&mut tx, tenant, rows).await?;
     Ok(CustomerList {
-        filter: filter.clone(),
+        filter: shown.clone(),
         now: Utc::now(),
         customers,
         total,
@@ -126,6 +168,7 @@ async fn count_list(
     filter: &CustomerFilter,
     cap: i64,
 ) -> ServiceResult<ListCount> {
+    let filter = &resolved(store, tenant, filter).await?;
     let only = searched(store, tenant, filter).await?;
     let mut tx = store.read().await?;
     let counted = tx
@@ -286,6 +329,7 @@ async fn list_ids(
     filter: &CustomerFilter,
     cap: usize,
 ) -> ServiceResult<Vec<Uuid>> {
+    let filter = &resolved(store, tenant, filter).await?;
     let only = searched(store, tenant, filter).await?;
     let mut tx = store.read().await?;
     let mut ids: Vec<Uuid> = Vec::new();
@@ -467,6 +511,8 @@ async fn open_export(
     filter: &CustomerFilter,
 ) -> ServiceResult<Uuid> {
     let (user, _) = may_change(actor)?;
+    // A filter that cannot run is refused now, not reported later as a failed job.
+    resolved(store, tenant, filter).await?;
     let job_id = Uuid::now_v7();
     let mut tx = store.begin().await?;
     tx.insert_job_with_id(
@@ -542,6 +588,8 @@ async fn write_export(
     job_id: Uuid,
     filter: &CustomerFilter,
 ) -> ServiceResult<u64> {
+    let filter = &resolved(store, tenant, filter).await?;
+    let fields = custom_fields::custom_fields(store, tenant).await?;
     let only = searched(store, tenant, filter).await?;
     let total = {
         let mut tx = store.read().await?;
@@ -553,16 +601,20 @@ async fn write_export(
     let mut part: i64 = 0;
     let mut after = None;
     loop {
-        let rows = {
+        let (rows, values) = {
             let mut tx = store.read().await?;
-            tx.customer_list(tenant.id, filter, only.as_deref(), after, EXPORT_PART)
-                .await?
+            let rows = tx
+                .customer_list(tenant.id, filter, only.as_deref(), after, EXPORT_PART)
+                .await?;
+            let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+            let values = custom_fields::values_of(&mut tx, tenant.id, &fields, &ids).await?;
+            (rows, values)
         };
         let first = part == 0;
         if rows.is_empty() && !first {
             break;
         }
-        let body = csv_part(&rows, first)?;
+        let body = csv_part(&rows, first, &fields, &values)?;
         after = rows.last().map(|r| ListAfter(r.id));
         done += i64::try_from(rows.len()).unwrap_or(0);
         let mut tx = store.begin().await?;
@@ -602,13 +654,24 @@ fn cell(value: &str) -> String {
     inert_cell(value).into_owned()
 }
 
-fn csv_part(rows: &[CustomerRow], header: bool) -> ServiceResult<String> {
+fn csv_part(
+    rows: &[CustomerRow],
+    header: bool,
+    fields: &[crate::types::CustomField],
+    values: &std::collections::BTreeMap<Uuid, custom_fields::CustomValues>,
+) -> ServiceResult<String> {
     let mut out = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
     let fail = csv_failed;
     if header {
-        out.write_record(EXPORT_COLUMNS).map_err(fail)?;
+        let custom = fields.iter().map(|f| format!("custom:{}", f.key));
+        let columns: Vec<String> = EXPORT_COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .chain(custom)
+            .collect();
+        out.write_record(&columns).map_err(fail)?;
     }
     for row in rows {
         let time = |t: Option<chrono::DateTime<Utc>>| {
@@ -616,7 +679,16 @@ fn csv_part(rows: &[CustomerRow], header: bool) -> ServiceResult<String> {
                 .unwrap_or_default()
         };
         let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
-        out.write_record([
+        let own = values.get(&row.id);
+        let custom = fields
+            .iter()
+            .map(|f| match own.and_then(|v| v.get(&f.key)) {
+                Some(serde_json::Value::String(s)) => cell(s),
+                Some(serde_json::Value::Bool(b)) => if *b { "yes" } else { "no" }.to_owned(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            });
+        let record: Vec<String> = [
             row.id.to_string(),
             text(&row.display_name),
             text(&row.given_name),
@@ -631,8 +703,11 @@ fn csv_part(rows: &[CustomerRow], header: bool) -> ServiceResult<String> {
             row.marketing_opt_in.to_string(),
             time(Some(row.created_at)),
             time(row.last_seen_at),
-        ])
-        .map_err(fail)?;
+        ]
+        .into_iter()
+        .chain(custom)
+        .collect();
+        out.write_record(&record).map_err(fail)?;
     }
     let bytes = out.into_inner().map_err(csv_failed)?;
     String::from_utf8(bytes).map_err(csv_failed)

@@ -94,6 +94,9 @@ struct Snapshot {
     identities: Vec<IdentityRow>,
     plan: MergePlan,
     moved: MovedRows,
+    /// Custom fields the survivor took from the absorbed profile.
+    #[serde(default)]
+    custom_filled: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -276,6 +279,9 @@ pub async fn merge_customers(
         .await?;
     tx.fold_customer_channels(tenant.id, absorbed_id, survivor_id)
         .await?;
+    let custom_filled =
+        crate::services::custom_fields::fill_from(&mut tx, tenant.id, survivor_id, absorbed_id)
+            .await?;
     crate::services::memory::refresh_customer_summary(&mut tx, tenant.id, survivor_id).await?;
     let mut gone = absorbed.clone();
     gone.merged_into = Some(survivor_id);
@@ -290,6 +296,7 @@ pub async fn merge_customers(
         identities: a_ids,
         plan,
         moved,
+        custom_filled,
     };
     let snapshot =
         serde_json::to_value(&snapshot).map_err(|e| ServiceError::invalid("snapshot", e))?;
@@ -404,6 +411,13 @@ pub async fn undo_merge(
     }
     tx.return_owned_rows(tenant.id, &snapshot.moved, merge.absorbed_id)
         .await?;
+    crate::services::custom_fields::unfill(
+        &mut tx,
+        tenant.id,
+        merge.survivor_id,
+        &snapshot.custom_filled,
+    )
+    .await?;
     for customer in [merge.survivor_id, merge.absorbed_id] {
         tx.recount_customer_channels(tenant.id, customer).await?;
         crate::services::memory::refresh_customer_summary(&mut tx, tenant.id, customer).await?;

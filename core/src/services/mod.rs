@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit_log;
 pub mod auth;
 pub mod backup;
+pub mod custom_fields;
 pub mod customer_page;
 pub mod customers;
 pub mod duplicates;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::customers::{CustomerRow, qualified};
 use super::stmt::{Arg, Stmt};
 use super::{Backend, StoreResult, Tx, on_conn};
-use crate::lists::CustomerFilter;
+use crate::lists::{CustomerFilter, FieldOp};
 use crate::types::ListSort;
 
 /// Where a page starts: after this profile, in the list's order.
@@ -157,6 +157,22 @@ fn conditions(
         w.push(format!(
             "c.id in (select subject_customer_id from review_items where tenant_id = $1 \
              and status in ('pending', 'deferred') union {candidates})"
+        ));
+    }
+    for c in &filter.custom {
+        let key = w.arg(c.key.as_str());
+        let op = match c.op {
+            FieldOp::Eq => "=",
+            FieldOp::Min => ">=",
+            FieldOp::Max => "<=",
+        };
+        let (column, value) = match c.value.parse::<f64>() {
+            Ok(n) if c.numeric => ("value_number", w.arg(n)),
+            _ => ("value_text", w.arg(c.value.as_str())),
+        };
+        w.push(format!(
+            "c.id in (select customer_id from customer_field_values where tenant_id = $1 \
+             and key = {key} and {column} {op} {value})"
         ));
     }
     if let Some(ids) = only {

@@ -7,6 +7,7 @@ mod api_keys;
 mod attempts;
 mod audit;
 mod backup;
+mod custom_fields;
 mod customers;
 mod direct;
 mod housekeeping;
@@ -34,6 +35,7 @@ pub use analytics::{
 pub use api_keys::ApiKeyRow;
 pub use audit::{AuditFilter, AuditRecord, NewAudit};
 pub use backup::{RowCounts, sqlite_file_of};
+pub use custom_fields::{CustomFieldRow, FieldValueRow};
 pub use customers::{CustomerPatch, CustomerRow, NAME_CANDIDATES, NameCandidates, NewCustomer};
 pub use housekeeping::Purged;
 pub use identities::{IdentityRow, NewIdentity};

@@ -39,9 +39,10 @@ pub struct ErasedRows {
 }
 
 /// Tables whose rows belong to one profile and go with it, by `customer_id`.
-const OWNED: [&str; 12] = [
+const OWNED: [&str; 13] = [
     "interactions",
     "customer_labels",
+    "customer_field_values",
     "customer_memory",
     "customer_channels",
     "orders",

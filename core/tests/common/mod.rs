@@ -83,6 +83,7 @@ pub fn event(channel: Channel, minutes: i64, ids: IdentifiersInput, body: &str) 
         order: None,
         source: None,
         payload: None,
+        custom: None,
     }
 }
 

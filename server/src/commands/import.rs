@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use spine_core::Actor;
-use spine_core::exports::{Provider, read_export};
+use spine_core::exports::{Provider, read_export_mapped};
 use spine_core::services::import::{OnBadEvent, import_rows};
 use spine_core::services::tenants;
 
@@ -31,7 +31,7 @@ pub async fn run(database_url: &str, args: ImportArgs) -> anyhow::Result<()> {
             .and_then(|f| super::text::decoding(f, args.encoding).read_to_end(&mut bytes))
             .with_context(|| format!("cannot read {}", file.display()))?;
         super::text::check_not_utf16(&file.display().to_string(), &bytes)?;
-        let rows = read_export(*provider, &bytes, chrono::Utc::now())
+        let rows = read_export_mapped(*provider, &bytes, chrono::Utc::now(), &args.map)
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         if rows.is_empty() {
             anyhow::bail!(

@@ -143,6 +143,7 @@ fn conversation(c: usize, start: DateTime<Utc>) -> Vec<EventInput> {
             payload: None,
             sentiment: None,
             campaign: None,
+            custom: None,
         });
     }
     for m in 0..CONVERSATION {
@@ -160,6 +161,7 @@ fn conversation(c: usize, start: DateTime<Utc>) -> Vec<EventInput> {
             payload: None,
             sentiment: None,
             campaign: None,
+            custom: None,
         });
     }
     events

@@ -8,6 +8,7 @@
 //! merge box, merge history), `privacy` (data and privacy, disputes) and `context`.
 
 mod context;
+mod custom;
 mod identities;
 mod merges;
 mod privacy;
@@ -24,12 +25,13 @@ use crate::error::ConsoleError;
 use crate::format::relative_time;
 use crate::server_fns::customer::{
     AddCustomerNote, ChangeThread, CustomerPageView as PageData, DecideCustomerDispute,
-    EraseCustomerData, SetCustomerDeleted, UndoCustomerMerge, UpdateCustomerStageTags,
-    VerifyCustomerIdentity, get_customer_page,
+    EraseCustomerData, SetCustomerDeleted, UndoCustomerMerge, UpdateCustomerCustom,
+    UpdateCustomerStageTags, VerifyCustomerIdentity, get_customer_page,
 };
 use crate::types::CustomerPage;
 
 use context::ContextPanel;
+use custom::CustomFieldsPanel;
 use identities::Identities;
 use merges::{Duplicates, MergeBox, Merges};
 use privacy::{Disputes, PrivacyPanel};
@@ -65,6 +67,7 @@ pub fn CustomerPage() -> AnyView {
     let dispute = ServerAction::<DecideCustomerDispute>::new();
     let thread = ServerAction::<ChangeThread>::new();
     let verify = ServerAction::<VerifyCustomerIdentity>::new();
+    let custom = ServerAction::<UpdateCustomerCustom>::new();
     let page = Resource::new(
         move || {
             (
@@ -76,7 +79,7 @@ pub fn CustomerPage() -> AnyView {
                 deleted.version().get(),
                 dispute.version().get(),
                 thread.version().get(),
-                verify.version().get(),
+                verify.version().get() + custom.version().get(),
             )
         },
         |(id, (channel, kind, before, merge_q), _, _, _, _, _, _, _)| async move {
@@ -95,6 +98,7 @@ pub fn CustomerPage() -> AnyView {
         dispute,
         thread,
         verify,
+        custom,
     };
     view! {
         <p class="crumbs"><a href="/customers">"← Customers"</a></p>
@@ -140,6 +144,7 @@ struct Actions {
     dispute: ServerAction<DecideCustomerDispute>,
     thread: ServerAction<ChangeThread>,
     verify: ServerAction<VerifyCustomerIdentity>,
+    custom: ServerAction<UpdateCustomerCustom>,
 }
 
 /// A failed action's message, next to its form.
@@ -176,6 +181,7 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
         can_manage_privacy,
         context,
         disputes,
+        custom_fields,
     } = page;
     let deleted_at = profile.deleted_at;
     let id = profile.id;
@@ -210,6 +216,16 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
                 />
                 {can_edit.then(|| view! {
                     <EditPanel profile=profile.clone() csrf=csrf_token.clone() actions />
+                })}
+                {(!custom_fields.is_empty()).then(|| view! {
+                    <CustomFieldsPanel
+                        id
+                        fields=custom_fields
+                        values=profile.custom.clone()
+                        can_edit
+                        csrf=csrf_token.clone()
+                        actions
+                    />
                 })}
                 <Timeline
                     id

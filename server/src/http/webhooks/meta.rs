@@ -198,6 +198,7 @@ pub fn events(
                     "attachments": message.attachments,
                     "reply_to": message.reply_to,
                 })),
+                custom: None,
             });
         }
     }

@@ -116,6 +116,7 @@ pub fn events(
             "num_segments": get("NumSegments"),
             "media": media,
         })),
+        custom: None,
     }])
 }
 

@@ -203,6 +203,7 @@ pub fn events(notification: &Notification) -> Result<Vec<EventInput>, Problem> {
                         "phone_number_id": value.metadata.as_ref().and_then(|m| m.phone_number_id.clone()),
                         "context": message.context,
                     })),
+                    custom: None,
                 });
             }
         }
