@@ -399,6 +399,12 @@ on_both!(
         )
         .await;
         assert_eq!(set_of(&store, &t, "review=1").await, waiting);
+        // Decided: nobody waits on it any more.
+        let item = outcome.review_item_id.expect("an item");
+        spine_core::services::review::reject_review_item(&store, &t, &staff(Role::Admin), item)
+            .await
+            .expect("reject");
+        assert!(set_of(&store, &t, "review=1").await.is_empty());
     }
 );
 

@@ -424,7 +424,7 @@ impl Tx {
 }
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters for the widest row.
-const BULK_ROWS: usize = 2_500;
+const BULK_ROWS: usize = 2_000;
 
 /// Bulk loading of generated data, for `spine analytics-bench` only: multi-row INSERTs, no
 /// audit, no name index. Customer channels and counters are written by the caller.
@@ -558,13 +558,36 @@ impl Tx {
         tenant_id: Uuid,
         rows: &[BulkReviewItem],
     ) -> StoreResult<()> {
+        let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+        let rows: Vec<(Uuid, &BulkReviewItem)> = ids.into_iter().zip(rows).collect();
+        let members: Vec<(Uuid, Uuid)> = rows
+            .iter()
+            .filter(|(_, r)| matches!(r.status, "pending" | "deferred"))
+            .flat_map(|(id, r)| {
+                let mut m = vec![(*id, r.subject_customer_id)];
+                if r.candidate_id != r.subject_customer_id {
+                    m.push((*id, r.candidate_id));
+                }
+                m
+            })
+            .collect();
+        for chunk in members.chunks(BULK_ROWS) {
+            on_conn!(self, c => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "insert into review_members (tenant_id, item_id, customer_id) ");
+                q.push_values(chunk, |mut b, (item, customer)| {
+                    b.push_bind(tenant_id).push_bind(*item).push_bind(*customer);
+                });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
         for chunk in rows.chunks(BULK_ROWS) {
             on_conn!(self, c => {
                 let mut q = sqlx::QueryBuilder::new(
                     "insert into review_items (tenant_id, id, status, reason, subject_customer_id, \
                        candidate_ids, evidence, score, created_at, decided_at) ");
-                q.push_values(chunk, |mut b, r| {
-                    b.push_bind(tenant_id).push_bind(Uuid::now_v7()).push_bind(r.status)
+                q.push_values(chunk, |mut b, (id, r)| {
+                    b.push_bind(tenant_id).push_bind(*id).push_bind(r.status)
                         .push_bind("generated").push_bind(r.subject_customer_id)
                         .push_bind(Json(vec![r.candidate_id])).push_bind(Json(serde_json::json!([])))
                         .push_bind(0.75).push_bind(r.created_at).push_bind(r.decided_at);

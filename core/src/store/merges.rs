@@ -217,6 +217,11 @@ impl Tx {
              where tenant_id = $1 and id = $2 and status in ('pending', 'deferred')")
             .bind(tenant_id).bind(id).bind(status.as_str()).bind(decided_by).bind(Utc::now()).bind(Json(decision))
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        // Decided for good: its profiles no longer wait on it (a deferred item still does).
+        if status != crate::types::ReviewStatus::Deferred {
+            on_conn!(self, c => sqlx::query("delete from review_members where tenant_id = $1 and item_id = $2")
+                .bind(tenant_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
         Ok(n > 0)
     }
 

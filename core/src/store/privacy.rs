@@ -189,6 +189,13 @@ impl Tx {
                 }
                 super::Backend::Postgres => "candidate_ids @> jsonb_build_array($3::text)",
             };
+            let members = format!(
+                "delete from review_members where tenant_id = $1 and item_id in (select id from review_items \
+                 where tenant_id = $1 and (subject_customer_id = $2 or {candidate}))"
+            );
+            on_conn!(self, c => sqlx::query(&members)
+                .bind(tenant_id).bind(id).bind(id.to_string())
+                .execute(&mut *c).await.map(|r| r.rows_affected()))?;
             let sql = format!(
                 "delete from review_items where tenant_id = $1 and (subject_customer_id = $2 or {candidate})"
             );

@@ -61,6 +61,22 @@ impl Tx {
             .bind(new.created_at),
         )
         .await?;
+        let mut members = vec![new.subject_customer_id];
+        members.extend(new.candidate_ids.iter().copied());
+        let rows = (0..members.len())
+            .map(|i| format!("($1, ${}, $2)", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.exec(
+            Stmt::new(format!(
+                "insert into review_members (tenant_id, customer_id, item_id) values {rows} \
+                 on conflict do nothing"
+            ))
+            .bind(tenant_id)
+            .bind(id)
+            .bind_all(members),
+        )
+        .await?;
         Ok(id)
     }
 

@@ -76,7 +76,7 @@ pub struct SearchQuery {
     limit: Option<i64>,
     /// A list's next page: the `after` of the `Link: <...>; rel="next"` header of the previous
     /// one (the last profile's id). A list answer also carries `X-Total-Count` (counted up to
-    /// 10,000; `X-Total-Count-Capped: true` past it).
+    /// 1,000; `X-Total-Count-Capped: true` past it).
     after: Option<Uuid>,
     /// A plain search's next page: skip this many results (0 to 1000). Not with filters.
     #[param(minimum = 0, maximum = 1000)]
@@ -99,7 +99,7 @@ fn default_limit() -> i64 {
         (status = 200, description = "The matching profiles.", body = Vec<CustomerSummary>,
          headers(
             ("Link" = String, description = "The next page of a list, as `<URL>; rel=\"next\"`."),
-            ("X-Total-Count" = i64, description = "How many profiles the list holds (up to 10,000)."),
+            ("X-Total-Count" = i64, description = "How many profiles the list holds (counted up to 1,000)."),
          )),
         (status = 401, response = Unauthorized),
         (status = 422, response = Invalid),
