@@ -136,22 +136,7 @@ fn member_sql(backend: Backend, member: Member<'_>, w: &mut Where, form: Form) -
             "threads",
             "status <> 'resolved' and archived_at is null".to_owned(),
         ),
-        Member::Field(c) => {
-            let key = w.arg(c.key.as_str());
-            let op = match c.op {
-                FieldOp::Eq => "=",
-                FieldOp::Min => ">=",
-                FieldOp::Max => "<=",
-            };
-            let (column, value) = match c.value.parse::<f64>() {
-                Ok(n) if c.numeric => ("value_number", w.arg(n)),
-                _ => ("value_text", w.arg(c.value.as_str())),
-            };
-            (
-                "customer_field_values",
-                format!("key = {key} and {column} {op} {value}"),
-            )
-        }
+        Member::Field(c) => ("customer_field_values", field_condition(c, w, "")),
         Member::Review => ("review_members", "1 = 1".to_owned()),
     };
     match form {
@@ -164,6 +149,22 @@ fn member_sql(backend: Backend, member: Member<'_>, w: &mut Where, form: Form) -
             format!("c.id in (select customer_id from {table} where tenant_id = $1 and {rest})")
         }
     }
+}
+
+/// A custom field condition on `customer_field_values` (its columns prefixed by `prefix`): a
+/// number compared as one, anything else as its stored text.
+fn field_condition(c: &crate::lists::FieldFilter, w: &mut Where, prefix: &str) -> String {
+    let key = w.arg(c.key.as_str());
+    let op = match c.op {
+        FieldOp::Eq => "=",
+        FieldOp::Min => ">=",
+        FieldOp::Max => "<=",
+    };
+    let (column, value) = match c.value.parse::<f64>() {
+        Ok(n) if c.numeric => ("value_number", w.arg(n)),
+        _ => ("value_text", w.arg(c.value.as_str())),
+    };
+    format!("{prefix}key = {key} and {prefix}{column} {op} {value}")
 }
 
 /// A member condition as the table a count starts from, joined to the profiles: read lazily
@@ -182,22 +183,7 @@ fn join_from(member: Member<'_>, w: &mut Where) -> Option<String> {
             let p = w.arg(channel.as_str());
             ("customer_channels", format!("m.channel = {p}"))
         }
-        Member::Field(c) => {
-            let key = w.arg(c.key.as_str());
-            let op = match c.op {
-                FieldOp::Eq => "=",
-                FieldOp::Min => ">=",
-                FieldOp::Max => "<=",
-            };
-            let (column, value) = match c.value.parse::<f64>() {
-                Ok(n) if c.numeric => ("value_number", w.arg(n)),
-                _ => ("value_text", w.arg(c.value.as_str())),
-            };
-            (
-                "customer_field_values",
-                format!("m.key = {key} and m.{column} {op} {value}"),
-            )
-        }
+        Member::Field(c) => ("customer_field_values", field_condition(c, w, "m.")),
         _ => return None,
     };
     w.push(format!("m.tenant_id = $1 and {rest}"));
