@@ -847,3 +847,14 @@ pub struct OrderView {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::types::OrderItem>))]
     pub items: serde_json::Value,
 }
+
+/// One field an audited action changed, as a person reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The field, in words ("Lifecycle stage", "Custom: loyalty tier").
+    pub field: String,
+    /// `None`: it had no value (or the entry has no before).
+    pub before: Option<String>,
+    /// `None`: it has no value now (or the entry has no after).
+    pub after: Option<String>,
+}

@@ -14,21 +14,21 @@ test("an admin defines custom fields, an agent fills them in and finds customers
   await signIn(page, "admin", "/settings");
   await hydrated(page);
   const panel = page.getByRole("region", { name: "Custom fields" });
-  await panel.getByLabel("Name").fill(tier);
+  await panel.getByLabel("Field name").fill(tier);
   await panel.getByLabel("Holds").selectOption("choice");
   await panel.getByLabel(/Choices/).fill("Bronze, Silver, Gold");
-  await panel.getByRole("button", { name: "Add field" }).click();
+  await panel.getByRole("button", { name: "Create field" }).click();
   await expect(panel.getByRole("cell", { name: tier, exact: true })).toBeVisible();
   await expect(panel.getByRole("cell", { name: tierKey, exact: true })).toBeVisible();
-  await panel.getByLabel("Name").fill(allergies);
+  await panel.getByLabel("Field name").fill(allergies);
   await panel.getByLabel("Holds").selectOption("text");
-  await panel.getByRole("button", { name: "Add field" }).click();
+  await panel.getByRole("button", { name: "Create field" }).click();
   await expect(panel.getByRole("cell", { name: allergies, exact: true })).toBeVisible();
   // A list without choices is refused with a sentence.
-  await panel.getByLabel("Name").fill(`Empty ${suffix}`);
+  await panel.getByLabel("Field name").fill(`Empty ${suffix}`);
   await panel.getByLabel("Holds").selectOption("choice");
   await panel.getByLabel(/Choices/).fill("");
-  await panel.getByRole("button", { name: "Add field" }).click();
+  await panel.getByRole("button", { name: "Create field" }).click();
   await expect(panel.getByRole("alert")).toContainText("list the values to choose from");
   await signOut(page);
 

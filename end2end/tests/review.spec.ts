@@ -99,7 +99,12 @@ test("an admin works the review queue from the keyboard: merge with a chosen val
   // The audit log names who merged and who rejected.
   await page.goto("/audit?action=customer.merged");
   await expect(page.locator(".audit-entry").first()).toContainText("admin@demo.spine.local");
-  await expect(page.locator(".audit-entry").first()).toContainText(`"display_name"`);
+  // What changed reads as a table of fields; the record as stored is one click away.
+  const merged = page.locator(".audit-entry").first();
+  await expect(merged.locator(".audit-changes")).toBeVisible();
+  await expect(merged.locator(".audit-raw pre").first()).toBeHidden();
+  await merged.getByText("As recorded").click();
+  await expect(merged.locator(".audit-raw")).toContainText(`"display_name"`);
   await page.goto("/audit?action=review.rejected");
   await expect(page.locator(".audit-entry").first()).toContainText("admin@demo.spine.local");
   await page.goto("/audit");

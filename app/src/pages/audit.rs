@@ -129,6 +129,32 @@ fn AuditEntry(entry: AuditEntryView) -> AnyView {
             }
         })
     };
+    let has_raw = entry.before.is_some() || entry.after.is_some();
+    let changes = (!entry.changes.is_empty()).then(|| {
+        let rows = entry
+            .changes
+            .into_iter()
+            .map(|c| {
+                let cell = |v: Option<String>| match v {
+                    Some(v) => view! { <td>{v}</td> }.into_any(),
+                    None => view! { <td class="muted">"—"</td> }.into_any(),
+                };
+                view! {
+                    <tr>
+                        <th scope="row">{c.field}</th>
+                        {cell(c.before)}
+                        {cell(c.after)}
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="data-table audit-changes">
+                <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+    });
     view! {
         <li class="panel audit-entry">
             <div class="audit-head">
@@ -139,10 +165,16 @@ fn AuditEntry(entry: AuditEntryView) -> AnyView {
                 {entry.customer_id.map(|c| view! { <a href=format!("/customers/{c}")>"customer"</a> })}
                 {entry.ip.map(|ip| view! { <span class="muted">"from " {ip}</span> })}
             </div>
-            <div class="audit-states">
-                {state("Before", entry.before)}
-                {state("After", entry.after)}
-            </div>
+            {changes}
+            {has_raw.then(|| view! {
+                <details class="audit-raw">
+                    <summary>"As recorded"</summary>
+                    <div class="audit-states">
+                        {state("Before", entry.before)}
+                        {state("After", entry.after)}
+                    </div>
+                </details>
+            })}
         </li>
     }
     .into_any()

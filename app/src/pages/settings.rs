@@ -311,10 +311,10 @@ fn CustomFields(
             </table>
             <ActionForm action=define attr:class="inline-form">
                 <input type="hidden" name="csrf" value=csrf.clone() />
-                <label class="field inline"><span>"Name"</span><input name="label" required maxlength="60" placeholder="Loyalty tier" /></label>
+                <label class="field inline"><span>"Field name"</span><input name="label" required maxlength="60" placeholder="Loyalty tier" /></label>
                 <label class="field inline"><span>"Holds"</span><select name="kind">{kinds}</select></label>
                 <label class="field inline grow"><span>"Choices (for one of a list, comma-separated)"</span><input name="choices" placeholder="Bronze, Silver, Gold" /></label>
-                <button type="submit">"Add field"</button>
+                <button type="submit">"Create field"</button>
             </ActionForm>
             {error_of(move || define.value().get())}
             {error_of(move || delete.value().get())}

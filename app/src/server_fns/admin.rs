@@ -32,6 +32,8 @@ pub struct AuditEntryView {
     pub customer_id: Option<Uuid>,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// What changed, field by field, in words.
+    pub changes: Vec<crate::types::FieldChange>,
     pub ip: Option<String>,
 }
 
@@ -151,6 +153,10 @@ pub async fn search_audit_log(query: AuditQuery) -> Result<AuditPageView, Consol
                             None => e.entity_kind,
                         },
                         customer_id: e.customer_id,
+                        changes: audit_log::field_changes(
+                            e.before.as_ref().map(|j| &j.0),
+                            e.after.as_ref().map(|j| &j.0),
+                        ),
                         before: pretty(e.before.as_ref().map(|j| &j.0)),
                         after: pretty(e.after.as_ref().map(|j| &j.0)),
                         ip: e.ip,
