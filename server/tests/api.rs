@@ -991,3 +991,42 @@ async fn lists_filter_page_with_a_link_header_and_refuse_unknown_filters() {
         assert_eq!(problem["field"], field, "{query}");
     }
 }
+
+#[tokio::test]
+async fn a_sweep_starts_over_the_api_and_says_what_it_found() {
+    let api = Api::start();
+    // Two profiles of one person typed twice: a slip in the name and the email.
+    for (i, (name, email)) in [
+        ("Quentin Marlowe", "quentin.marlowe@example.com"),
+        ("Quentin Marlow", "quentin.marlow@example.com"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let event = json!({"channel": "email", "direction": "inbound", "kind": "message",
+                           "occurred_at": "2026-05-02T10:00:00Z", "body": "hello", "external_id": format!("S{i}"),
+                           "identifiers": {"email": email, "name": name}});
+        let (status, _) = api.post("/events", &event).await;
+        assert_eq!(status, 201);
+    }
+    let (status, none) = api.get("/sweeps/latest").await;
+    assert_eq!(status, 404, "{none}");
+    let (status, started) = api.post("/sweeps", &json!({})).await;
+    assert_eq!(status, 202, "{started}");
+    let job = started["job_id"].clone();
+    let mut latest = Value::Null;
+    for _ in 0..100 {
+        let (_, now) = api.get("/sweeps/latest").await;
+        latest = now;
+        if latest["running"] == false {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(latest["job_id"], job);
+    assert_eq!(latest["running"], false, "{latest}");
+    assert_eq!(latest["error"], Value::Null, "{latest}");
+    assert_eq!(latest["report"]["profiles"], 2, "{latest}");
+    let (_, fields) = api.get("/custom-fields").await;
+    assert_eq!(fields, json!([]));
+}

@@ -34,6 +34,9 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/review-items/{id}/reject", &["post"]),
     ("/api/v1/review-items/{id}/defer", &["post"]),
     ("/api/v1/merges/{id}/undo", &["post"]),
+    ("/api/v1/sweeps", &["post"]),
+    ("/api/v1/sweeps/latest", &["get"]),
+    ("/api/v1/custom-fields", &["get"]),
 ];
 
 const METHODS: &[&str] = &[

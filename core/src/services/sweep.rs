@@ -43,6 +43,7 @@ const ADDRESS_HASH: &str = "address_hash";
 
 /// Where a sweep is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SweepStage {
     Reading,
@@ -89,6 +90,7 @@ pub struct SweepProgress {
 
 /// What a sweep found and did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SweepReport {
     /// Active profiles compared.
     pub profiles: u64,
@@ -111,17 +113,21 @@ pub struct SweepReport {
 
 /// A sweep as the console shows it: running (with its stage and progress) or finished.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SweepStatus {
     pub job_id: Uuid,
     pub running: bool,
     /// Why it failed, when it did.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub error: Option<String>,
     pub stage: SweepStage,
     pub done: u64,
     pub total: u64,
     pub report: SweepReport,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub started_by: Option<String>,
     pub started_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub finished_at: Option<DateTime<Utc>>,
 }
 

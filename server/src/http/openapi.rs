@@ -57,6 +57,9 @@ use super::{Problem, api, health};
         api::review::reject_item,
         api::review::defer_item,
         api::review::undo,
+        api::sweeps::start,
+        api::sweeps::latest,
+        api::sweeps::fields,
     ),
     components(responses(
         Unauthorized,

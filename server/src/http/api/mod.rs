@@ -7,6 +7,7 @@ pub(super) mod events;
 mod extract;
 pub(super) mod privacy;
 pub(super) mod review;
+pub(super) mod sweeps;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -45,6 +46,9 @@ pub fn router() -> Router<AppState> {
         .route("/review-items/{id}/reject", post(review::reject_item))
         .route("/review-items/{id}/defer", post(review::defer_item))
         .route("/merges/{id}/undo", post(review::undo))
+        .route("/sweeps", post(sweeps::start))
+        .route("/sweeps/latest", get(sweeps::latest))
+        .route("/custom-fields", get(sweeps::fields))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
 }
 
