@@ -983,7 +983,8 @@ async fn lists_filter_page_with_a_link_header_and_refuse_unknown_filters() {
         ("tagz=vip", "tagz"),
         ("seen_from=yesterday", "seen_from"),
         ("after=not-an-id", "after"),
-        ("tag=vip&offset=5", "offset"),
+        ("stage=", "stage"),
+        ("tag=vip&offset=1001", "offset"),
         ("limit=0", "limit"),
     ] {
         let (status, problem) = api.get(&format!("/customers?{query}")).await;

@@ -40,6 +40,8 @@ pub const MAX_PAGE: i64 = 200;
 pub const COUNT_CAP: i64 = 1_000;
 /// A view's count beside its name stops here.
 pub const VIEW_COUNT_CAP: i64 = COUNT_CAP;
+/// An API page skips at most this many profiles (`after` pages without a bound).
+pub const MAX_OFFSET: i64 = 1_000;
 /// A bulk change reaches at most this many profiles.
 pub const MAX_BULK: usize = 10_000;
 /// Views a person keeps (their own and the team's each).
@@ -119,7 +121,27 @@ pub async fn list_customers(
     after: Option<Uuid>,
     limit: i64,
 ) -> ServiceResult<CustomerList> {
+    list_customers_from(store, tenant, filter, after, 0, limit).await
+}
+
+/// [`list_customers`], skipping the first `offset` profiles (0 to [`MAX_OFFSET`]) after
+/// `after`: for API clients that page by offset. Paging by `after` costs the same on any page.
+pub async fn list_customers_from(
+    store: &Store,
+    tenant: &Tenant,
+    filter: &CustomerFilter,
+    after: Option<Uuid>,
+    offset: i64,
+    limit: i64,
+) -> ServiceResult<CustomerList> {
+    if !(0..=MAX_OFFSET).contains(&offset) {
+        return Err(ServiceError::invalid(
+            "offset",
+            format!("between 0 and {MAX_OFFSET}"),
+        ));
+    }
     let limit = limit.clamp(1, MAX_PAGE);
+    let skip = usize::try_from(offset).unwrap_or(0);
     let shown = filter;
     let filter = &resolved(store, tenant, filter).await?;
     let only = searched(store, tenant, filter).await?;
@@ -134,6 +156,7 @@ pub async fn list_customers(
                 rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
             }
             let total = ListCount::capped(i64::try_from(rows.len()).unwrap_or(0), COUNT_CAP);
+            rows.drain(..skip.min(rows.len()));
             rows.truncate(usize::try_from(limit).unwrap_or(0));
             (rows, None, total)
         }
@@ -143,10 +166,11 @@ pub async fn list_customers(
                     tenant.id,
                     filter,
                     after.map(ListAfter),
-                    limit + 1,
+                    offset + limit + 1,
                     COUNT_CAP + 1,
                 )
                 .await?;
+            rows.drain(..skip.min(rows.len()));
             let more = rows.len() > usize::try_from(limit).unwrap_or(0);
             rows.truncate(usize::try_from(limit).unwrap_or(0));
             let next = more.then(|| rows.last().map(|r| r.id)).flatten();

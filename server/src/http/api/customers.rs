@@ -37,24 +37,29 @@ pub struct SearchQuery {
     /// A name (typos, nicknames and unfinished words tolerated), an email, a phone number in
     /// any format, an `@handle`, an external id or an order number (at most 200 characters).
     /// Alone, answers best match first; with filters, the best 200 matches that pass them.
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$")]
     q: Option<String>,
     /// Only these lifecycle stages.
-    #[param(value_type = Option<Vec<LifecycleStage>>, style = Form, explode)]
+    #[param(value_type = Option<Vec<LifecycleStage>>, style = Form, explode, max_items = 20)]
     stage: Option<Vec<String>>,
     /// Tagged with any of these tags (a value may hold several, comma-separated).
-    #[param(style = Form, explode)]
+    #[param(style = Form, explode, max_items = 20, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$")]
     tag: Option<Vec<String>>,
     /// `any` (default) or `all` of the tags.
     #[param(pattern = "^(any|all)$")]
     tags: Option<String>,
     /// Reached us through any of these sources (`shopify`, `webchat`, `import`...).
-    #[param(style = Form, explode)]
+    #[param(style = Form, explode, max_items = 20, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$")]
     source: Option<Vec<String>>,
     /// Brought by this campaign (first touch), exactly.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     campaign: Option<String>,
     /// Has used any of these channels.
-    #[param(value_type = Option<Vec<Channel>>, style = Form, explode)]
+    #[param(value_type = Option<Vec<Channel>>, style = Form, explode, max_items = 20)]
     channel: Option<Vec<String>>,
     /// Last active on or after this day (UTC).
     seen_from: Option<NaiveDate>,
@@ -76,9 +81,9 @@ pub struct SearchQuery {
     limit: Option<i64>,
     /// A list's next page: the `after` of the `Link: <...>; rel="next"` header of the previous
     /// one (the last profile's id). A list answer also carries `X-Total-Count` (counted up to
-    /// 1,000; `X-Total-Count-Capped: true` past it).
+    /// 1,000; `X-Total-Count-Capped: true` past it). Parameters other than `q` may not be empty.
     after: Option<Uuid>,
-    /// A plain search's next page: skip this many results (0 to 1000). Not with filters.
+    /// Skip this many results (0 to 1000): the next page starts at `offset + limit`.
     #[param(minimum = 0, maximum = 1000)]
     offset: Option<i64>,
 }
@@ -122,6 +127,10 @@ pub async fn search(
             .map_err(|_| Problem::invalid(Some(name.to_owned()), "a whole number"))
     };
     for (key, value) in &pairs {
+        // A form leaves a field empty; an API client that sends one has a bug to hear about.
+        if value.is_empty() && key != "q" {
+            return Err(Problem::invalid(Some(key.clone()), "empty"));
+        }
         match key.as_str() {
             "limit" => limit = within("limit", number("limit", value)?, 1, customers::MAX_PAGE)?,
             "offset" => {
@@ -153,13 +162,9 @@ pub async fn search(
         .await?;
         return Ok(Json(found).into_response());
     }
-    if offset > 0 {
-        return Err(Problem::invalid(
-            Some("offset".to_owned()),
-            "a list pages with `after` (its Link header's next page), not offset",
-        ));
-    }
-    let page = lists::list_customers(&state.store, &caller.tenant, &filter, after, limit).await?;
+    let page =
+        lists::list_customers_from(&state.store, &caller.tenant, &filter, after, offset, limit)
+            .await?;
     let mut response = Json(page.customers).into_response();
     let headers = response.headers_mut();
     if let Some(next) = page.next {
