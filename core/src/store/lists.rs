@@ -532,34 +532,6 @@ impl Tx {
         Ok(())
     }
 
-    /// Removes label rows of one kind.
-    pub async fn remove_labels(
-        &mut self,
-        tenant_id: Uuid,
-        customer_id: Uuid,
-        kind: &'static str,
-        values: &[String],
-    ) -> StoreResult<()> {
-        if values.is_empty() {
-            return Ok(());
-        }
-        let list = (0..values.len())
-            .map(|i| format!("${}", i + 3))
-            .collect::<Vec<_>>()
-            .join(", ");
-        self.exec(
-            Stmt::new(format!(
-                "delete from customer_labels where tenant_id = $1 and customer_id = $2 \
-                 and kind = '{kind}' and value in ({list})"
-            ))
-            .bind(tenant_id)
-            .bind(customer_id)
-            .bind_all(values.iter()),
-        )
-        .await?;
-        Ok(())
-    }
-
     /// Sets the stage and tags of one profile (a bulk action's write), with its labels.
     pub async fn set_stage_and_tags(
         &mut self,

@@ -24,7 +24,7 @@ use crate::cli::AnalyticsBenchArgs;
 
 /// Profiles written per transaction.
 const BATCH: usize = 50_000;
-const CHANNELS: [(&str, u32); 7] = [
+pub(super) const CHANNELS: [(&str, u32); 7] = [
     ("email", 30),
     ("sms", 20),
     ("whatsapp", 20),
@@ -41,15 +41,16 @@ const METHODS: [(&str, u32); 6] = [
     ("login", 4),
     ("probabilistic", 3),
 ];
-const STAGES: [(&str, u32); 4] = [
+pub(super) const STAGES: [(&str, u32); 4] = [
     ("prospect", 50),
     ("lead", 25),
     ("customer", 20),
     ("churned", 5),
 ];
-const SOURCES: [&str; 6] = ["web", "instagram", "referral", "shopify", "sms", "import"];
+pub(super) const SOURCES: [&str; 6] = ["web", "instagram", "referral", "shopify", "sms", "import"];
 
-fn weighted<T: Copy>(rng: &mut SmallRng, table: &[(T, u32)]) -> T {
+/// One of `table`'s items, drawn by its weight.
+pub(super) fn weighted<T: Copy>(rng: &mut SmallRng, table: &[(T, u32)]) -> T {
     let total: u32 = table.iter().map(|(_, w)| w).sum();
     let mut pick = rng.gen_range(0..total);
     for (item, w) in table {

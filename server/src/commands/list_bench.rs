@@ -19,16 +19,11 @@ use spine_core::{Store, Tenant};
 use spine_engine::record::Field;
 use spine_engine::synth::{SynthOptions, generate_iter};
 
+use super::analytics_bench::{CHANNELS, SOURCES, STAGES, weighted};
 use crate::cli::ListBenchArgs;
 
 /// Profiles written per transaction.
 const BATCH: usize = 50_000;
-const STAGES: [(&str, u32); 4] = [
-    ("prospect", 50),
-    ("lead", 25),
-    ("customer", 20),
-    ("churned", 5),
-];
 /// Tags and the share of profiles holding each.
 const TAGS: [(&str, f64); 4] = [
     ("newsletter", 0.35),
@@ -36,28 +31,6 @@ const TAGS: [(&str, f64); 4] = [
     ("vip", 0.05),
     ("allergy-nuts", 0.02),
 ];
-const SOURCES: [&str; 6] = ["web", "instagram", "referral", "shopify", "sms", "import"];
-const CHANNELS: [(&str, u32); 7] = [
-    ("email", 30),
-    ("sms", 20),
-    ("whatsapp", 20),
-    ("webchat", 10),
-    ("instagram", 8),
-    ("phone", 7),
-    ("facebook", 5),
-];
-
-fn weighted<T: Copy>(rng: &mut SmallRng, table: &[(T, u32)]) -> T {
-    let total: u32 = table.iter().map(|(_, w)| w).sum();
-    let mut pick = rng.gen_range(0..total);
-    for (item, w) in table {
-        if pick < *w {
-            return *item;
-        }
-        pick -= w;
-    }
-    table[0].0
-}
 
 pub async fn run(database_url: &str, args: ListBenchArgs) -> anyhow::Result<()> {
     let store = super::open(database_url).await?;
