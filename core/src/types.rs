@@ -715,6 +715,95 @@ pub struct MergeRecord {
     pub undone_by: Option<String>,
 }
 
+/// An identifier staff add to a profile by hand (`POST /api/v1/customers/{id}/identities`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewIdentifier {
+    /// `email`, `phone`, `handle` or `external_id`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(email|phone|handle|external_id)$")
+    )]
+    pub kind: String,
+    /// A handle's platform (`instagram`) or the system an external id belongs to (`shopify`);
+    /// none for an email or a phone number.
+    #[serde(default)]
+    pub provider: Option<String>,
+    pub value: String,
+    /// Why, for the audit log.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
+    pub reason: String,
+}
+
+/// Where an unlinked identifier goes: a new profile of its own, or one staff chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnlinkTo {
+    NewProfile,
+    Profile(Uuid),
+}
+
+/// What an identity edit did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityAction {
+    /// Staff added it to the profile.
+    Added,
+    /// An admin vouched for it (they checked it with the person).
+    Verified,
+    /// It was taken off the profile and moved to another (`other_customer_id`).
+    Unlinked,
+}
+
+impl IdentityAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityAction::Added => "added",
+            IdentityAction::Verified => "verified",
+            IdentityAction::Unlinked => "unlinked",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<IdentityAction> {
+        [
+            IdentityAction::Added,
+            IdentityAction::Verified,
+            IdentityAction::Unlinked,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == raw)
+    }
+}
+
+/// An identifier changed by hand: added, verified or unlinked, with who, when, why, and
+/// whether it was undone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IdentityEdit {
+    pub id: Uuid,
+    pub action: IdentityAction,
+    /// The profile it was done on (an unlinked identifier left it).
+    pub customer_id: Uuid,
+    /// Where an unlinked identifier went.
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub other_customer_id: Option<Uuid>,
+    /// Whether the unlink made that profile.
+    #[serde(default)]
+    pub new_profile: bool,
+    pub identity_id: Uuid,
+    pub kind: String,
+    pub provider: String,
+    pub value: String,
+    pub reason: String,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub undone_at: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub undone_by: Option<String>,
+}
+
 /// Everything the console's customer page shows of one profile, with what the caller may do
 /// there already decided (`services::customer_page`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -742,6 +831,12 @@ pub struct CustomerPage {
     pub disputes: Vec<Dispute>,
     /// The tenant's custom fields (the profile's values are in `profile.custom`).
     pub custom_fields: Vec<CustomField>,
+    /// Identifiers changed by hand on this profile, newest first.
+    #[serde(default)]
+    pub identity_edits: Vec<IdentityEdit>,
+    /// Unlink an identifier and undo an unlink or a verification (admins).
+    #[serde(default)]
+    pub can_unlink: bool,
 }
 
 /// Other active profiles found for the merge box: the search service's answer without this

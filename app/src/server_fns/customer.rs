@@ -228,7 +228,7 @@ pub async fn verify_customer_identity(
     respond(
         async move {
             let (session, state) = require_change(Permission::MergeCustomers, &csrf)?;
-            spine_core::services::customers::verify_identity(
+            spine_core::services::identities::verify_identity(
                 &state.store,
                 &state.tenant,
                 &session.actor(),
@@ -237,6 +237,7 @@ pub async fn verify_customer_identity(
                 &reason,
             )
             .await
+            .map(|_| ())
             .map_err(service_error)
         }
         .await,

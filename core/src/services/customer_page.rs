@@ -132,6 +132,8 @@ pub async fn customer_page(
         context,
         disputes,
         custom_fields: crate::services::custom_fields::custom_fields(store, tenant).await?,
+        identity_edits: crate::services::identities::identity_edits(store, tenant, id).await?,
+        can_unlink: access.can_merge && merged_into.is_none(),
     })
 }
 

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod duplicates;
 pub mod find_or_create;
 pub mod housekeeping;
+pub mod identities;
 pub mod import;
 pub mod ingest;
 pub mod ingest_queue;

@@ -61,7 +61,7 @@ impl DirectRow for IdentityRow {
 }
 
 /// The columns of [`IdentityRow`], in its order.
-const COLUMNS: &str = "i.tenant_id, i.id, i.customer_id, i.kind, i.provider, i.value, i.raw_value, i.match_key, \
+pub(super) const COLUMNS: &str = "i.tenant_id, i.id, i.customer_id, i.kind, i.provider, i.value, i.raw_value, i.match_key, \
     i.confidence, i.assurance, i.first_seen_at, i.last_seen_at, i.origin_customer_id";
 
 impl IdentityRow {

@@ -209,6 +209,10 @@ impl Tx {
             erased.merges += on_conn!(self, c => sqlx::query(
                 "delete from merges where tenant_id = $1 and (survivor_id = $2 or absorbed_id = $2)")
                 .bind(tenant_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            // So does an identity edit's: the identifier and both profiles' primaries.
+            on_conn!(self, c => sqlx::query(
+                "delete from identity_edits where tenant_id = $1 and (customer_id = $2 or other_customer_id = $2)")
+                .bind(tenant_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
             erased.audit_entries_scrubbed += on_conn!(self, c => sqlx::query(
                 "update audit_log set before = null, after = null, \
                    ip = case when actor_kind = 'customer' then null else ip end, \
