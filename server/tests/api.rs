@@ -1031,3 +1031,103 @@ async fn a_sweep_starts_over_the_api_and_says_what_it_found() {
     let (_, fields) = api.get("/custom-fields").await;
     assert_eq!(fields, json!([]));
 }
+
+#[tokio::test]
+async fn identifiers_are_added_moved_and_put_back_over_the_api() {
+    let api = Api::start();
+    let (status, made) = api
+        .post("/events", &sms("+12015550111", "hi, this is Ana", "ID1"))
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let ana = made["customer_id"].as_str().expect("id").to_owned();
+
+    let (status, added) = api
+        .post(
+            &format!("/customers/{ana}/identities"),
+            &json!({"kind": "email", "value": "Ana@Example.com", "reason": "said so on the phone"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(added["action"], "added");
+    assert_eq!(added["value"], "ana@example.com");
+    let (status, again) = api
+        .post(
+            &format!("/customers/{ana}/identities"),
+            &json!({"kind": "email", "value": "ana@example.com", "reason": "twice"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{again}");
+    for (body, field) in [
+        (
+            json!({"kind": "email", "value": "nope", "reason": "x"}),
+            "value",
+        ),
+        (
+            json!({"kind": "fax", "value": "123", "reason": "x"}),
+            "kind",
+        ),
+        (
+            json!({"kind": "email", "value": "b@example.com", "reason": ""}),
+            "reason",
+        ),
+        (
+            json!({"kind": "handle", "value": "ana", "reason": "x"}),
+            "provider",
+        ),
+    ] {
+        let (status, problem) = api
+            .post(&format!("/customers/{ana}/identities"), &body)
+            .await;
+        assert_eq!(status, 422, "{body} {problem}");
+        assert_eq!(problem["field"], field, "{problem}");
+    }
+    let (status, _) = api
+        .post(
+            "/customers/not-an-id/identities",
+            &json!({"kind": "email", "value": "c@example.com", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    let (_, profile) = api.get(&format!("/customers/{ana}")).await;
+    let phone = profile["identities"]
+        .as_array()
+        .expect("identities")
+        .iter()
+        .find(|i| i["kind"] == "phone")
+        .expect("phone")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let unlink = format!("/customers/{ana}/identities/{phone}/unlink");
+    let (status, problem) = api
+        .post(&unlink, &json!({"to": "somewhere", "reason": "x"}))
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["field"], "to");
+    let (status, moved) = api
+        .post(&unlink, &json!({"to": "new", "reason": "her son's number"}))
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    let son = moved["other_customer_id"].as_str().expect("new").to_owned();
+    assert_eq!(moved["new_profile"], true);
+    let (_, son_profile) = api.get(&format!("/customers/{son}")).await;
+    assert_eq!(son_profile["primary_phone"], "+12015550111");
+
+    let (status, edits) = api.get(&format!("/customers/{ana}/identity-edits")).await;
+    assert_eq!(status, 200);
+    assert_eq!(edits.as_array().map(Vec::len), Some(2), "{edits}");
+    assert_eq!(edits[0]["action"], "unlinked", "newest first");
+
+    let undo = format!("/identity-edits/{}/undo", moved["id"].as_str().expect("id"));
+    let (status, undone) = api.post(&undo, &json!({})).await;
+    assert_eq!(status, 200, "{undone}");
+    assert!(undone["undone_at"].is_string());
+    let (status, twice) = api.post(&undo, &json!({})).await;
+    assert_eq!(status, 409, "{twice}");
+    let (_, profile) = api.get(&format!("/customers/{ana}")).await;
+    assert_eq!(profile["primary_phone"], "+12015550111");
+    // The profile made for the number held nothing else: it is deleted again.
+    let (status, gone) = api.get(&format!("/customers/{son}")).await;
+    assert_eq!(status, 404, "{gone}");
+}

@@ -37,6 +37,13 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/sweeps", &["post"]),
     ("/api/v1/sweeps/latest", &["get"]),
     ("/api/v1/custom-fields", &["get"]),
+    ("/api/v1/customers/{id}/identities", &["post"]),
+    (
+        "/api/v1/customers/{id}/identities/{identity_id}/unlink",
+        &["post"],
+    ),
+    ("/api/v1/customers/{id}/identity-edits", &["get"]),
+    ("/api/v1/identity-edits/{id}/undo", &["post"]),
 ];
 
 const METHODS: &[&str] = &[

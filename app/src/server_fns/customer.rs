@@ -435,3 +435,120 @@ pub async fn decide_customer_dispute(
         .await,
     )
 }
+
+/// Adds an identifier to the profile by hand, with a reason (agents and admins).
+#[server(endpoint = "add_customer_identity")]
+pub async fn add_customer_identity(
+    id: Uuid,
+    #[server(default)] kind: String,
+    #[server(default)] provider: String,
+    #[server(default)] value: String,
+    #[server(default)] reason: String,
+    #[server(default)] csrf: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::types::NewIdentifier;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
+            spine_core::services::identities::add_identity(
+                &state.store,
+                &state.tenant,
+                &session.actor(),
+                id,
+                &NewIdentifier {
+                    kind,
+                    provider: (!provider.trim().is_empty()).then_some(provider),
+                    value,
+                    reason,
+                },
+            )
+            .await
+            .map(|_| ())
+            .map_err(service_error)
+        }
+        .await,
+    )
+}
+
+/// Moves an identifier to a new profile (`to=new`) or to the profile `other` names (its id or
+/// its page's address), with a reason (admins).
+#[server(endpoint = "unlink_customer_identity")]
+pub async fn unlink_customer_identity(
+    id: Uuid,
+    identity: Uuid,
+    #[server(default)] to: String,
+    #[server(default)] other: String,
+    #[server(default)] reason: String,
+    #[server(default)] csrf: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::types::UnlinkTo;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::MergeCustomers, &csrf)?;
+            let to = if to == "new" {
+                UnlinkTo::NewProfile
+            } else {
+                // The id alone, or the profile's address as copied from the browser.
+                let last = other
+                    .trim()
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default();
+                let last = last.split(['?', '#']).next().unwrap_or_default();
+                UnlinkTo::Profile(spine_core::types::parse_hyphenated_uuid(last).ok_or_else(
+                    || {
+                        ConsoleError::Invalid(
+                            "Give the other profile's id, or paste its page's address.".to_owned(),
+                        )
+                    },
+                )?)
+            };
+            spine_core::services::identities::unlink_identity(
+                &state.store,
+                &state.tenant,
+                &session.actor(),
+                id,
+                identity,
+                to,
+                &reason,
+            )
+            .await
+            .map(|_| ())
+            .map_err(service_error)
+        }
+        .await,
+    )
+}
+
+/// Undoes an identifier change made by hand (who may depends on the change).
+#[server(endpoint = "undo_identity_edit")]
+pub async fn undo_identity_edit(
+    edit: Uuid,
+    #[server(default)] csrf: String,
+) -> Result<(), ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+
+    respond(
+        async move {
+            let (session, state) = require_change(Permission::EditCustomers, &csrf)?;
+            spine_core::services::identities::undo_identity_edit(
+                &state.store,
+                &state.tenant,
+                &session.actor(),
+                edit,
+            )
+            .await
+            .map(|_| ())
+            .map_err(service_error)
+        }
+        .await,
+    )
+}

@@ -14,7 +14,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::responses::{
-    Conflict, Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
 };
 use super::{Problem, api, health};
 
@@ -60,9 +60,14 @@ use super::{Problem, api, health};
         api::sweeps::start,
         api::sweeps::latest,
         api::sweeps::fields,
+        api::identities::add,
+        api::identities::unlink,
+        api::identities::list,
+        api::identities::undo,
     ),
     components(responses(
         Unauthorized,
+        Forbidden,
         NotFound,
         Conflict,
         PayloadTooLarge,

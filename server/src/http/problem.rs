@@ -168,6 +168,12 @@ pub mod responses {
     #[response(content_type = "application/problem+json")]
     pub struct Unauthorized(Problem);
 
+    /// The API key's scope or the caller's role does not allow this (verifying an address, and
+    /// undoing a verification, are for admins in the console only).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Forbidden(Problem);
+
     /// No such customer, review item or merge in this tenant (or an id that is not a UUID).
     #[derive(ToResponse)]
     #[response(content_type = "application/problem+json")]

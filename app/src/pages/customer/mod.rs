@@ -7,6 +7,22 @@
 //! own: `profile` (header, stage and tags), `timeline`, `identities`, `merges` (duplicates, the
 //! merge box, merge history), `privacy` (data and privacy, disputes) and `context`.
 
+/// The version of an action's last success: what a form redrawn afresh after each success (and
+/// kept as typed after a failure) or a reload of the page follows.
+macro_rules! successes {
+    ($action:expr) => {{
+        let action = $action;
+        Memo::new(move |previous: Option<&usize>| {
+            let version = action.version().get();
+            if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+                version
+            } else {
+                previous.copied().unwrap_or(0)
+            }
+        })
+    }};
+}
+
 mod context;
 mod custom;
 mod identities;
@@ -24,15 +40,16 @@ use uuid::Uuid;
 use crate::error::ConsoleError;
 use crate::format::relative_time;
 use crate::server_fns::customer::{
-    AddCustomerNote, ChangeThread, CustomerPageView as PageData, DecideCustomerDispute,
-    EraseCustomerData, SetCustomerDeleted, UndoCustomerMerge, UpdateCustomerCustom,
-    UpdateCustomerStageTags, VerifyCustomerIdentity, get_customer_page,
+    AddCustomerIdentity, AddCustomerNote, ChangeThread, CustomerPageView as PageData,
+    DecideCustomerDispute, EraseCustomerData, SetCustomerDeleted, UndoCustomerMerge,
+    UndoIdentityEdit, UnlinkCustomerIdentity, UpdateCustomerCustom, UpdateCustomerStageTags,
+    VerifyCustomerIdentity, get_customer_page,
 };
 use crate::types::CustomerPage;
 
 use context::ContextPanel;
 use custom::CustomFieldsPanel;
-use identities::Identities;
+use identities::{Identities, IdentityAccess};
 use merges::{Duplicates, MergeBox, Merges};
 use privacy::{Disputes, PrivacyPanel};
 use profile::{EditPanel, Header};
@@ -68,6 +85,16 @@ pub fn CustomerPage() -> AnyView {
     let thread = ServerAction::<ChangeThread>::new();
     let verify = ServerAction::<VerifyCustomerIdentity>::new();
     let custom = ServerAction::<UpdateCustomerCustom>::new();
+    let add_identity = ServerAction::<AddCustomerIdentity>::new();
+    let unlink = ServerAction::<UnlinkCustomerIdentity>::new();
+    let undo_edit = ServerAction::<UndoIdentityEdit>::new();
+    // Identity changes reload the page only when they succeed: a refusal keeps what was typed.
+    let identity_changes = (
+        successes!(verify),
+        successes!(add_identity),
+        successes!(unlink),
+        successes!(undo_edit),
+    );
     let page = Resource::new(
         move || {
             (
@@ -79,7 +106,11 @@ pub fn CustomerPage() -> AnyView {
                 deleted.version().get(),
                 dispute.version().get(),
                 thread.version().get(),
-                verify.version().get() + custom.version().get(),
+                custom.version().get()
+                    + identity_changes.0.get()
+                    + identity_changes.1.get()
+                    + identity_changes.2.get()
+                    + identity_changes.3.get(),
             )
         },
         |(id, (channel, kind, before, merge_q), _, _, _, _, _, _, _)| async move {
@@ -99,6 +130,9 @@ pub fn CustomerPage() -> AnyView {
         thread,
         verify,
         custom,
+        add_identity,
+        unlink,
+        undo_edit,
     };
     view! {
         <p class="crumbs"><a href="/customers">"← Customers"</a></p>
@@ -145,6 +179,9 @@ struct Actions {
     thread: ServerAction<ChangeThread>,
     verify: ServerAction<VerifyCustomerIdentity>,
     custom: ServerAction<UpdateCustomerCustom>,
+    add_identity: ServerAction<AddCustomerIdentity>,
+    unlink: ServerAction<UnlinkCustomerIdentity>,
+    undo_edit: ServerAction<UndoIdentityEdit>,
 }
 
 /// A failed action's message, next to its form.
@@ -182,6 +219,8 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
         context,
         disputes,
         custom_fields,
+        identity_edits,
+        can_unlink,
     } = page;
     let deleted_at = profile.deleted_at;
     let id = profile.id;
@@ -209,8 +248,9 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
                 <Header profile=profile.clone() name now />
                 <Identities
                     profile=profile.clone()
+                    edits=identity_edits
                     now
-                    can_verify=can_merge
+                    access=IdentityAccess { add: can_edit, manage: can_unlink }
                     csrf=csrf_token.clone()
                     actions
                 />

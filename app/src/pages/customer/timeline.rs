@@ -162,14 +162,7 @@ fn NoteForm(id: Uuid, csrf: String, actions: Actions) -> AnyView {
     let note = actions.note;
     // The version of the last note stored: the form is drawn afresh (empty) after each one, and
     // keeps what was typed when adding it failed.
-    let stored = Memo::new(move |previous: Option<&usize>| {
-        let version = note.version().get();
-        if note.value().with(|v| matches!(v, Some(Ok(_)))) {
-            version
-        } else {
-            previous.copied().unwrap_or(0)
-        }
-    });
+    let stored = successes!(note);
     let pending = note.pending();
     view! {
         {move || {

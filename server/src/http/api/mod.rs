@@ -5,6 +5,7 @@
 pub(super) mod customers;
 pub(super) mod events;
 mod extract;
+pub(super) mod identities;
 pub(super) mod privacy;
 pub(super) mod review;
 pub(super) mod sweeps;
@@ -49,6 +50,13 @@ pub fn router() -> Router<AppState> {
         .route("/sweeps", post(sweeps::start))
         .route("/sweeps/latest", get(sweeps::latest))
         .route("/custom-fields", get(sweeps::fields))
+        .route("/customers/{id}/identities", post(identities::add))
+        .route(
+            "/customers/{id}/identities/{identity_id}/unlink",
+            post(identities::unlink),
+        )
+        .route("/customers/{id}/identity-edits", get(identities::list))
+        .route("/identity-edits/{id}/undo", post(identities::undo))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
 }
 
