@@ -810,6 +810,9 @@ pub struct IdentityEdit {
 pub struct CustomerPage {
     pub profile: CustomerProfile,
     pub timeline: Vec<TimelineEntry>,
+    /// The conversations the timeline's entries belong to.
+    #[serde(default)]
+    pub threads: Vec<ThreadBrief>,
     /// The `before` of the next (older) page, when there may be one.
     pub next_cursor: Option<String>,
     pub channel: Option<Channel>,

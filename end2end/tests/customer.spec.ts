@@ -153,7 +153,9 @@ test("an agent reads one person across channels, filters, adds a note and change
   // One timeline, newest first, every channel; the order and the booking as such.
   const entries = page.locator(".timeline .entry");
   await expect(entries).toHaveCount(6);
-  await expect(entries.first()).toHaveAttribute("data-channel", "whatsapp");
+  // The conversation with the newest message comes first; inside it, oldest first.
+  const newest = page.locator(".timeline > .conversation").first();
+  await expect(newest.locator(".entry").last()).toHaveAttribute("data-channel", "whatsapp");
   for (const channel of ["whatsapp", "booking", "order", "email", "sms"]) {
     await expect(page.locator(`.timeline .entry[data-channel="${channel}"]`).first()).toBeVisible();
   }
@@ -162,8 +164,11 @@ test("an agent reads one person across channels, filters, adds a note and change
   await expect(order).toContainText("31.50 USD");
   await expect(order).toContainText("2 × Gluten-free loaf");
   await expect(page.locator(".timeline .booking")).toContainText(/Guests\s*4/);
-  // The SMS and its reply read as one conversation.
-  await expect(page.locator(".conversation.threaded .entry")).toHaveCount(2);
+  // The SMS and its reply read as one conversation, oldest first, as stored.
+  const sms = page.locator(".conversation.threaded").filter({ hasText: "do you bake gluten-free" });
+  await expect(sms.locator(".entry").first()).toContainText("Hi, do you bake gluten-free bread?");
+  await expect(sms.locator(".entry").nth(1)).toContainText("We do, on Fridays.");
+  await expect(sms.locator(".thread-label")).toContainText("Conversation · SMS");
 
   // The engine's possible duplicates, with what agreed; merging is for admins only.
   const duplicates = page.getByRole("region", { name: "Possible duplicates" });

@@ -116,8 +116,10 @@ pub async fn customer_page(
     } else {
         Vec::new()
     };
+    let threads = timeline_threads(store, tenant, &timeline.entries).await?;
     Ok(CustomerPage {
         profile,
+        threads,
         timeline: timeline.entries,
         next_cursor: timeline.next_cursor.map(|c| c.to_string()),
         channel: request.channel,
@@ -135,6 +137,33 @@ pub async fn customer_page(
         identity_edits: crate::services::identities::identity_edits(store, tenant, id).await?,
         can_unlink: access.can_merge && merged_into.is_none(),
     })
+}
+
+/// The conversations these timeline entries belong to, each once.
+async fn timeline_threads(
+    store: &Store,
+    tenant: &Tenant,
+    entries: &[crate::types::TimelineEntry],
+) -> ServiceResult<Vec<ThreadBrief>> {
+    let mut ids: Vec<Uuid> = entries.iter().filter_map(|e| e.thread_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut tx = store.read().await?;
+    let mut threads = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(row) = tx.thread(tenant.id, id).await? {
+            threads.push(ThreadBrief {
+                id: row.id,
+                channel: row.channel,
+                status: row.status,
+                topic: row.topic,
+                continues_from: row.handoff_from_channel,
+                archived: row.archived_at.is_some(),
+                last_message_at: row.last_message_at,
+            });
+        }
+    }
+    Ok(threads)
 }
 
 /// Other active profiles for the merge box: never `id` itself; a query the search refuses is

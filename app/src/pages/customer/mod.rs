@@ -206,6 +206,7 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
     let CustomerPage {
         profile,
         timeline,
+        threads,
         next_cursor,
         channel,
         kind,
@@ -270,6 +271,7 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
                 <Timeline
                     id
                     entries=timeline
+                    threads
                     next_cursor
                     channel
                     kind

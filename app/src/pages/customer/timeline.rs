@@ -8,10 +8,7 @@ use uuid::Uuid;
 
 use super::{Actions, action_error, muted, when};
 use crate::format::ChannelIcons;
-use crate::types::{Channel, Direction, InteractionKind, OrderInput, TimelineEntry};
-
-/// Consecutive messages of one channel this close together read as one conversation.
-const THREAD_GAP_MINUTES: i64 = 30;
+use crate::types::{Channel, Direction, InteractionKind, OrderInput, ThreadBrief, TimelineEntry};
 
 /// The page's URL with these filters (and cursor); `None` drops a parameter.
 fn page_url(id: Uuid, channel: Option<&str>, kind: Option<&str>, before: Option<&str>) -> String {
@@ -26,35 +23,54 @@ fn page_url(id: Uuid, channel: Option<&str>, kind: Option<&str>, before: Option<
     }
 }
 
-/// Timeline entries grouped into conversations, newest first. Interactions carry a thread id
-/// column, but ingestion does not fill it yet: until it does, consecutive messages and calls of
-/// the same channel less than 30 minutes apart are taken as one conversation. Orders, bookings
-/// and notes stand alone.
-pub fn group_conversations(entries: Vec<TimelineEntry>) -> Vec<Vec<TimelineEntry>> {
-    let mut groups: Vec<Vec<TimelineEntry>> = Vec::new();
+/// A conversation on the timeline: the entries of one stored thread (the conversation ingestion
+/// files each message in, across channels), oldest first; or one entry of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineGroup {
+    pub thread_id: Option<Uuid>,
+    pub entries: Vec<TimelineEntry>,
+}
+
+/// A page of the timeline (newest first) as conversations: each thread where its newest entry
+/// is, its entries oldest first so it reads as it was written, however other entries fell
+/// between them; an order, a booking, a note or a message without a thread stands alone.
+pub fn group_conversations(entries: Vec<TimelineEntry>) -> Vec<TimelineGroup> {
+    let mut groups: Vec<TimelineGroup> = Vec::new();
+    let mut by_thread: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
     for entry in entries {
-        let joins = groups
-            .last()
-            .and_then(|g| g.last())
-            .is_some_and(|prev| same_conversation(prev, &entry));
-        match groups.last_mut() {
-            Some(group) if joins => group.push(entry),
-            _ => groups.push(vec![entry]),
+        match entry.thread_id {
+            Some(thread) => match by_thread.get(&thread) {
+                Some(&at) => groups[at].entries.push(entry),
+                None => {
+                    by_thread.insert(thread, groups.len());
+                    groups.push(TimelineGroup {
+                        thread_id: Some(thread),
+                        entries: vec![entry],
+                    });
+                }
+            },
+            None => groups.push(TimelineGroup {
+                thread_id: None,
+                entries: vec![entry],
+            }),
         }
+    }
+    for group in &mut groups {
+        group.entries.reverse();
     }
     groups
 }
 
-fn same_conversation(newer: &TimelineEntry, older: &TimelineEntry) -> bool {
-    let talk =
-        |e: &TimelineEntry| matches!(e.kind, InteractionKind::Message | InteractionKind::Call);
-    if let (Some(a), Some(b)) = (newer.thread_id, older.thread_id) {
-        return a == b;
+/// The channels a conversation went through, in order: "SMS → WhatsApp".
+fn channel_path(entries: &[TimelineEntry]) -> String {
+    let mut path: Vec<&str> = Vec::new();
+    for entry in entries {
+        let label = entry.channel.label();
+        if path.last() != Some(&label) {
+            path.push(label);
+        }
     }
-    talk(newer)
-        && talk(older)
-        && newer.channel == older.channel
-        && (newer.occurred_at - older.occurred_at).num_minutes() < THREAD_GAP_MINUTES
+    path.join(" → ")
 }
 
 #[component]
@@ -62,6 +78,7 @@ fn same_conversation(newer: &TimelineEntry, older: &TimelineEntry) -> bool {
 pub(super) fn Timeline(
     id: Uuid,
     entries: Vec<TimelineEntry>,
+    threads: Vec<ThreadBrief>,
     next_cursor: Option<String>,
     channel: Option<Channel>,
     kind: Option<InteractionKind>,
@@ -118,14 +135,33 @@ pub(super) fn Timeline(
     let groups = group_conversations(entries)
         .into_iter()
         .map(|group| {
-            let threaded = group.len() > 1;
+            let header = group.thread_id.map(|thread| {
+                let brief = threads.iter().find(|t| t.id == thread);
+                let topic = brief
+                    .and_then(|t| t.topic.clone())
+                    .map(|t| format!(" · {}", t.replace('_', " ")));
+                let status = brief.map(|t| {
+                    view! { <span class=format!("badge thread-status {}", t.status)>{t.status.clone()}</span> }
+                });
+                view! {
+                    <p class="thread-label">
+                        <span class="thread-title">
+                            "Conversation · " {channel_path(&group.entries)} {topic}
+                        </span>
+                        {status}
+                        <a href=format!("/threads/{thread}")>"Whole conversation"</a>
+                    </p>
+                }
+            });
+            let threaded = group.thread_id.is_some();
             let items = group
+                .entries
                 .into_iter()
                 .map(|e| view! { <Entry entry=e now /> })
                 .collect_view();
             view! {
                 <li class="conversation" class:threaded=threaded>
-                    {threaded.then(|| view! { <p class="thread-label">"Conversation"</p> })}
+                    {header}
                     <ol class="entries">{items}</ol>
                 </li>
             }
@@ -356,19 +392,43 @@ mod tests {
     }
 
     #[test]
-    fn consecutive_messages_of_one_channel_within_half_an_hour_are_one_conversation() {
-        let (sms, email, message) = (Channel::Sms, Channel::Email, InteractionKind::Message);
+    fn a_thread_reads_oldest_first_where_its_newest_entry_is_across_channels() {
+        let (chat, whatsapp) = (Uuid::new_v4(), Uuid::new_v4());
+        let threaded = |channel, minutes, thread| TimelineEntry {
+            thread_id: Some(thread),
+            ..entry(channel, InteractionKind::Message, minutes)
+        };
+        // Newest first, as the page gets them: a conversation that moved from web chat to
+        // WhatsApp, another one by email between its messages, an order, and two SMS without a
+        // thread a minute apart.
         let entries = vec![
-            entry(sms, message, 0),
-            entry(sms, message, 10),
-            entry(sms, message, 35),
-            entry(email, message, 36),
-            entry(sms, message, 90),
-            entry(Channel::Order, InteractionKind::Order, 91),
-            entry(Channel::Order, InteractionKind::Order, 92),
+            threaded(Channel::Whatsapp, 0, chat),
+            threaded(Channel::Email, 5, whatsapp),
+            threaded(Channel::Whatsapp, 10, chat),
+            entry(Channel::Order, InteractionKind::Order, 20),
+            threaded(Channel::Webchat, 30, chat),
+            threaded(Channel::Email, 40, whatsapp),
+            entry(Channel::Sms, InteractionKind::Message, 50),
+            entry(Channel::Sms, InteractionKind::Message, 51),
         ];
-        let sizes: Vec<usize> = group_conversations(entries).iter().map(Vec::len).collect();
-        assert_eq!(sizes, vec![3, 1, 1, 1, 1]);
+        let ids: Vec<Uuid> = entries.iter().map(|e| e.id).collect();
+        let groups = group_conversations(entries);
+        let shape: Vec<(Option<Uuid>, Vec<Uuid>)> = groups
+            .iter()
+            .map(|g| (g.thread_id, g.entries.iter().map(|e| e.id).collect()))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (Some(chat), vec![ids[4], ids[2], ids[0]]),
+                (Some(whatsapp), vec![ids[5], ids[1]]),
+                (None, vec![ids[3]]),
+                (None, vec![ids[6]]),
+                (None, vec![ids[7]]),
+            ]
+        );
+        assert_eq!(channel_path(&groups[0].entries), "Web chat → WhatsApp");
+        assert_eq!(channel_path(&groups[1].entries), "Email");
     }
 
     #[test]
