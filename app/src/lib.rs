@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod error;
 pub mod format;
+pub mod live;
 pub mod pages;
 pub mod server_fns;
 #[cfg(feature = "ssr")]

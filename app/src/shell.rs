@@ -41,6 +41,7 @@ pub fn ConsoleShell() -> AnyView {
     let session = Resource::new(|| (), |_| get_console_session());
     provide_context(session);
     provide_context(ReviewQueueChanged(RwSignal::new(0)));
+    crate::live::provide_live_feed();
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="topbar">
@@ -104,14 +105,22 @@ fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> AnyV
     .into_any()
 }
 
-/// The number of pending review items beside "Review", refreshed on every navigation (a decision
-/// elsewhere changes it) and when a page says the queue changed.
+/// The number of pending review items beside "Review", refreshed on every navigation, when a
+/// page says the queue changed, and when the live feed says its size moved.
 #[component]
 fn ReviewCount() -> AnyView {
     let location = leptos_router::hooks::use_location();
     let changed = use_context::<ReviewQueueChanged>();
+    let live = use_context::<crate::live::LiveFeed>();
+    let heard = Memo::new(move |_| live.and_then(|l| l.pending_reviews()));
     let count = Resource::new(
-        move || (location.pathname.get(), changed.map(|c| c.0.get())),
+        move || {
+            (
+                location.pathname.get(),
+                changed.map(|c| c.0.get()),
+                heard.get(),
+            )
+        },
         |_| crate::server_fns::review::count_review_items(),
     );
     view! {

@@ -858,6 +858,20 @@ pub struct ContextView {
     pub threads: Vec<ThreadBrief>,
 }
 
+/// What changed in a tenant since the console last heard, as the live feed (`/live`) sends it:
+/// which profiles had an interaction, and how many review items wait.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveChange {
+    /// Profiles with a new interaction (message, call, order, booking, note), each once.
+    pub customers: Vec<Uuid>,
+    /// How many review items wait (none when not known: the listener missed changes).
+    #[serde(default)]
+    pub pending_reviews: Option<i64>,
+    /// More changed than one message names: every open page should read itself again.
+    #[serde(default)]
+    pub overflow: bool,
+}
+
 /// One conversation thread as the context panel lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThreadBrief {

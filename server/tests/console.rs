@@ -578,3 +578,36 @@ async fn every_server_function_refuses_the_roles_without_its_permission_and_writ
     assert!(refused >= 30, "{refused} refusals checked");
     assert_eq!(console.audit_actions().await, before, "nothing was written");
 }
+
+#[tokio::test]
+async fn the_live_feed_is_for_signed_in_staff_and_speaks_server_sent_events() {
+    let console = Console::fresh();
+    let refused = console.get("/api/live", None).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        refused
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/problem+json"))
+    );
+
+    let token = console.sign_in(AGENT).await;
+    let mut feed = console.get("/api/live", Some(&token)).await;
+    assert_eq!(feed.status(), StatusCode::OK);
+    assert_eq!(
+        feed.headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("text/event-stream")
+    );
+    // The first look says how many review items wait (ids and counts only, no personal data).
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), feed.chunk())
+        .await
+        .expect("a change within seconds")
+        .expect("read")
+        .expect("a chunk");
+    let text = String::from_utf8_lossy(&first);
+    assert!(text.starts_with("event: change\ndata: {"), "{text}");
+    assert!(text.contains(r#""pending_reviews":"#), "{text}");
+}

@@ -29,6 +29,9 @@ const DEBOUNCE: Duration = Duration::from_millis(200);
 /// How often the page asks how a running export is doing.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const EXPORT_POLL: Duration = Duration::from_secs(1);
+/// Live changes this close together read the list once.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const LIVE_COALESCE: Duration = Duration::from_secs(2);
 
 #[component]
 pub fn SearchPage() -> AnyView {
@@ -144,6 +147,49 @@ pub fn SearchPage() -> AnyView {
             _ => {}
         }
     };
+    // Live: new activity reads the list again (a burst once), unless the person has changed
+    // something in it since it was shown (ticked a row, typed in a filter): then the page says
+    // so and waits for them.
+    let (touched, set_touched) = signal(false);
+    let (stale, set_stale) = signal(false);
+    #[cfg(feature = "hydrate")]
+    if let Some(live) = use_context::<crate::live::LiveFeed>() {
+        let since = StoredValue::new(live.heard());
+        let scheduled = StoredValue::new(false);
+        Effect::new(move |_| {
+            if !live.any(since.get_value()) {
+                return;
+            }
+            since.set_value(live.heard());
+            if touched.get_untracked() {
+                set_stale.set(true);
+            } else if !scheduled.get_value() {
+                scheduled.set_value(true);
+                set_timeout(
+                    move || {
+                        scheduled.set_value(false);
+                        page.refetch();
+                    },
+                    LIVE_COALESCE,
+                );
+            }
+        });
+        // A list read afresh (another query, or after a change made here) is untouched.
+        Effect::new(move |_| {
+            raw.track();
+            bulk.version().track();
+            set_touched.set(false);
+            set_stale.set(false);
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = touched;
+    let show_new = move |_| {
+        set_touched.set(false);
+        set_stale.set(false);
+        page.refetch();
+    };
+
     // The list's other parameters ride along with a search sent without JavaScript.
     let kept = move || {
         filter
@@ -197,6 +243,17 @@ pub fn SearchPage() -> AnyView {
                 </p>
             </form>
         </section>
+        {move || stale.get().then(|| view! {
+            <p class="notice live-notice" role="status">
+                "There is new activity since this list was shown. "
+                <button type="button" class="quiet small" on:click=show_new>"Show it"</button>
+            </p>
+        })}
+        <div
+            class="list-live"
+            on:input=move |_| set_touched.set(true)
+            on:change=move |_| set_touched.set(true)
+        >
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -218,6 +275,7 @@ pub fn SearchPage() -> AnyView {
                 }
             })}
         </Transition>
+        </div>
     }
     .into_any()
 }

@@ -17,6 +17,7 @@ pub mod import;
 pub mod ingest;
 pub mod ingest_queue;
 pub mod lists;
+pub mod live;
 pub mod matching;
 pub mod memory;
 pub mod merge;

@@ -172,6 +172,26 @@ impl Tx {
         )
     }
 
+    /// Interactions written after `after`, oldest first, at most `limit`: their ids and
+    /// profiles. Ids are UUIDv7, ordered by when they were made, so this reads the primary key.
+    pub async fn interactions_after(
+        &mut self,
+        tenant_id: Uuid,
+        after: Uuid,
+        limit: i64,
+    ) -> StoreResult<Vec<(Uuid, Uuid)>> {
+        self.fetch_all(
+            Stmt::new(
+                "select id, customer_id from interactions where tenant_id = $1 and id > $2 \
+                 order by id limit $3",
+            )
+            .bind(tenant_id)
+            .bind(after)
+            .bind(limit),
+        )
+        .await
+    }
+
     pub async fn count_interactions(&mut self, tenant_id: Uuid) -> StoreResult<i64> {
         Ok(
             on_conn!(self, c => sqlx::query_scalar::<_, i64>("select count(*) from interactions where tenant_id = $1")

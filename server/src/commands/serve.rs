@@ -58,7 +58,12 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         },
     );
 
-    let shutdown = shutdown_signal();
+    let signal = shutdown_signal();
+    let shutdown = async move {
+        signal.await;
+        // Open consoles' live feeds would hold the drain forever.
+        crate::http::stop_live();
+    };
     tracing::info!(backend = store.backend().as_str(), %addr, "Spine is listening");
     eprintln!("Spine is ready: open http://{addr}/");
     axum::serve(

@@ -6,6 +6,7 @@ mod api;
 mod downloads;
 mod headers;
 mod health;
+mod live;
 mod observe;
 pub(crate) mod openapi;
 mod problem;
@@ -22,6 +23,7 @@ use app::state::AppState;
 use app::{App, shell};
 
 pub use health::{MetricsAccess, metrics_page};
+pub use live::stop as stop_live;
 pub use observe::Proxies;
 pub use problem::Problem;
 
@@ -41,6 +43,7 @@ pub fn router(state: AppState, proxies: Proxies, metrics: MetricsAccess) -> Rout
         .route("/me/export.json", get(downloads::my_export))
         .route("/customers/{id}/export.json", get(downloads::staff_export))
         .route("/exports/{file}", get(downloads::list_export))
+        .route("/api/live", get(live::feed))
         .nest("/api/v1", api::router())
         .nest(
             "/webhooks",

@@ -139,7 +139,11 @@ pub fn CustomerPage() -> AnyView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(data) => view! { <Profile data actions /> }.into_any(),
+                    Ok(data) => {
+                        // Only the newest page of the timeline takes new entries as they come.
+                        let first_page = filters.with_untracked(|f| f.2.is_none());
+                        view! { <Profile data actions first_page /> }.into_any()
+                    }
                     Err(e) => {
                         #[cfg(feature = "ssr")]
                         if let (ConsoleError::NotFound(_), Some(response)) =
@@ -184,6 +188,14 @@ struct Actions {
     undo_edit: ServerAction<UndoIdentityEdit>,
 }
 
+/// What the live feed refreshes on the page.
+#[derive(Debug, Clone)]
+struct Fresh {
+    timeline: Vec<crate::types::TimelineEntry>,
+    threads: Vec<crate::types::ThreadBrief>,
+    context: Option<crate::types::ContextView>,
+}
+
 /// A failed action's message, next to its form.
 fn action_error(
     value: MappedSignal<Option<Result<(), ConsoleError>>>,
@@ -197,7 +209,7 @@ fn action_error(
 }
 
 #[component]
-fn Profile(data: PageData, actions: Actions) -> AnyView {
+fn Profile(data: PageData, actions: Actions, first_page: bool) -> AnyView {
     let PageData {
         now,
         page,
@@ -225,6 +237,48 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
     } = page;
     let deleted_at = profile.deleted_at;
     let id = profile.id;
+    // The timeline, its conversations and the context as the live feed last brought them;
+    // the rest of the page (and whatever is being typed in it) stays as it is.
+    let fresh = RwSignal::new(None::<Fresh>);
+    #[cfg(feature = "hydrate")]
+    if first_page && let Some(live) = use_context::<crate::live::LiveFeed>() {
+        let start = live.heard();
+        let (channel, kind) = (
+            channel.map(|c| c.as_str().to_owned()),
+            kind.map(|k| k.as_str().to_owned()),
+        );
+        Effect::new(move |_| {
+            if live.names(start, id) {
+                let (channel, kind) = (channel.clone(), kind.clone());
+                leptos::task::spawn_local(async move {
+                    if let Ok(data) = get_customer_page(id, channel, kind, None, None).await {
+                        fresh.set(Some(Fresh {
+                            timeline: data.page.timeline,
+                            threads: data.page.threads,
+                            context: data.page.context,
+                        }));
+                    }
+                });
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = first_page;
+    let entries = Signal::derive(move || {
+        fresh
+            .with(|f| f.as_ref().map(|f| f.timeline.clone()))
+            .unwrap_or_else(|| timeline.clone())
+    });
+    let threads = Signal::derive(move || {
+        fresh
+            .with(|f| f.as_ref().map(|f| f.threads.clone()))
+            .unwrap_or_else(|| threads.clone())
+    });
+    let context = Signal::derive(move || {
+        fresh
+            .with(|f| f.as_ref().map(|f| f.context.clone()))
+            .unwrap_or_else(|| context.clone())
+    });
     let name = profile
         .display_name
         .clone()
@@ -270,7 +324,7 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
                 })}
                 <Timeline
                     id
-                    entries=timeline
+                    entries
                     threads
                     next_cursor
                     channel
@@ -282,9 +336,12 @@ fn Profile(data: PageData, actions: Actions) -> AnyView {
                 />
             </div>
             <aside class="customer-side">
-                {context.map(|context| view! {
-                    <ContextPanel context can_edit csrf=csrf_token.clone() actions now />
-                })}
+                {
+                    let csrf = csrf_token.clone();
+                    move || context.get().map(|context| view! {
+                        <ContextPanel context can_edit csrf=csrf.clone() actions now />
+                    })
+                }
                 {(!disputes.is_empty()).then(|| view! {
                     <Disputes list=disputes csrf=csrf_token.clone() actions />
                 })}

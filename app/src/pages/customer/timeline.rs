@@ -77,8 +77,8 @@ fn channel_path(entries: &[TimelineEntry]) -> String {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn Timeline(
     id: Uuid,
-    entries: Vec<TimelineEntry>,
-    threads: Vec<ThreadBrief>,
+    entries: Signal<Vec<TimelineEntry>>,
+    threads: Signal<Vec<ThreadBrief>>,
     next_cursor: Option<String>,
     channel: Option<Channel>,
     kind: Option<InteractionKind>,
@@ -131,42 +131,44 @@ pub(super) fn Timeline(
             }
         })
         .collect_view();
-    let empty = entries.is_empty();
-    let groups = group_conversations(entries)
-        .into_iter()
-        .map(|group| {
-            let header = group.thread_id.map(|thread| {
-                let brief = threads.iter().find(|t| t.id == thread);
-                let topic = brief
-                    .and_then(|t| t.topic.clone())
-                    .map(|t| format!(" · {}", t.replace('_', " ")));
-                let status = brief.map(|t| {
-                    view! { <span class=format!("badge thread-status {}", t.status)>{t.status.clone()}</span> }
+    let groups = move || {
+        let threads = threads.get();
+        group_conversations(entries.get())
+            .into_iter()
+            .map(|group| {
+                let header = group.thread_id.map(|thread| {
+                    let brief = threads.iter().find(|t| t.id == thread);
+                    let topic = brief
+                        .and_then(|t| t.topic.clone())
+                        .map(|t| format!(" · {}", t.replace('_', " ")));
+                    let status = brief.map(|t| {
+                        view! { <span class=format!("badge thread-status {}", t.status)>{t.status.clone()}</span> }
+                    });
+                    view! {
+                        <p class="thread-label">
+                            <span class="thread-title">
+                                "Conversation · " {channel_path(&group.entries)} {topic}
+                            </span>
+                            {status}
+                            <a href=format!("/threads/{thread}")>"Whole conversation"</a>
+                        </p>
+                    }
                 });
+                let threaded = group.thread_id.is_some();
+                let items = group
+                    .entries
+                    .into_iter()
+                    .map(|e| view! { <Entry entry=e now /> })
+                    .collect_view();
                 view! {
-                    <p class="thread-label">
-                        <span class="thread-title">
-                            "Conversation · " {channel_path(&group.entries)} {topic}
-                        </span>
-                        {status}
-                        <a href=format!("/threads/{thread}")>"Whole conversation"</a>
-                    </p>
+                    <li class="conversation" class:threaded=threaded>
+                        {header}
+                        <ol class="entries">{items}</ol>
+                    </li>
                 }
-            });
-            let threaded = group.thread_id.is_some();
-            let items = group
-                .entries
-                .into_iter()
-                .map(|e| view! { <Entry entry=e now /> })
-                .collect_view();
-            view! {
-                <li class="conversation" class:threaded=threaded>
-                    {header}
-                    <ol class="entries">{items}</ol>
-                </li>
-            }
-        })
-        .collect_view();
+            })
+            .collect_view()
+    };
     let older = next_cursor.map(|cursor| {
         view! {
             <a class="button older" href=page_url(id, channel_str, kind_str, Some(&cursor))>
@@ -182,10 +184,10 @@ pub(super) fn Timeline(
                 <ul class="filter-channels">{channel_links}</ul>
                 <ul class="filter-kinds">{kind_links}</ul>
             </nav>
-            {if empty {
+            {move || if entries.with(Vec::is_empty) {
                 muted("Nothing on the timeline matches.")
             } else {
-                view! { <ol class="timeline">{groups}</ol> }.into_any()
+                view! { <ol class="timeline">{groups()}</ol> }.into_any()
             }}
             {older}
         </section>
