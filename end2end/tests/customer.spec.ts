@@ -2,7 +2,7 @@
 // note and changes stage and tags; a manager reads without edit controls; an admin undoes a merge
 // and the absorbed profile's timeline entries go back to it.
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { hydrated, signIn, spine } from "./helpers";
+import { apiKey, hydrated, sendEvent, signIn } from "./helpers";
 
 type Person = {
   id: string;
@@ -14,33 +14,17 @@ type Person = {
   suffix: string;
 };
 
-function apiKey(): string {
-  const name = `e2e-customer-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  const key = spine("api-key", "create", "--tenant", "demo", "--name", name).trim().split("\n").pop() ?? "";
-  expect(key).toMatch(/^spk_/);
-  return key;
-}
-
 const daysAgo = (days: number, hours = 0) => new Date(Date.now() - (days * 24 + hours) * 3600 * 1000).toISOString();
-
-async function send(request: APIRequestContext, key: string, event: object): Promise<string> {
-  const response = await request.post("/api/v1/events", {
-    headers: { Authorization: `Bearer ${key}` },
-    data: event,
-  });
-  expect(response.status(), await response.text()).toBeLessThan(300);
-  return (await response.json()).customer_id;
-}
 
 /// One person who wrote by SMS, email and WhatsApp, booked a table and ordered.
 async function createPerson(request: APIRequestContext, name: string): Promise<Person> {
-  const key = apiKey();
+  const key = apiKey("e2e-customer");
   const suffix = String(Date.now() % 100000).padStart(5, "0");
   const email = `${name.split(" ")[0].toLowerCase()}.${suffix}@example.com`;
   const phone = `(415) 555-${suffix.slice(1)}`;
   const order = `E2E-${suffix}`;
   const base = { direction: "inbound", kind: "message" };
-  const id = await send(request, key, {
+  const id = await sendEvent(request, key, {
     ...base,
     channel: "sms",
     occurred_at: daysAgo(4),
@@ -48,7 +32,7 @@ async function createPerson(request: APIRequestContext, name: string): Promise<P
     external_id: `sms-${suffix}`,
     identifiers: { phone, email, name },
   });
-  await send(request, key, {
+  await sendEvent(request, key, {
     ...base,
     channel: "sms",
     direction: "outbound",
@@ -57,7 +41,7 @@ async function createPerson(request: APIRequestContext, name: string): Promise<P
     external_id: `sms-out-${suffix}`,
     identifiers: { phone },
   });
-  await send(request, key, {
+  await sendEvent(request, key, {
     ...base,
     channel: "email",
     occurred_at: daysAgo(3),
@@ -65,7 +49,7 @@ async function createPerson(request: APIRequestContext, name: string): Promise<P
     external_id: `mail-${suffix}`,
     identifiers: { email },
   });
-  await send(request, key, {
+  await sendEvent(request, key, {
     channel: "order",
     direction: "inbound",
     kind: "order",
@@ -85,7 +69,7 @@ async function createPerson(request: APIRequestContext, name: string): Promise<P
       ],
     },
   });
-  await send(request, key, {
+  await sendEvent(request, key, {
     channel: "booking",
     direction: "inbound",
     kind: "booking",
@@ -95,7 +79,7 @@ async function createPerson(request: APIRequestContext, name: string): Promise<P
     identifiers: { phone },
     payload: { date: "2026-12-05", time: "19:30", guests: 4 },
   });
-  await send(request, key, {
+  await sendEvent(request, key, {
     ...base,
     channel: "whatsapp",
     occurred_at: daysAgo(1),
@@ -114,7 +98,7 @@ test("an agent reads one person across channels, filters, adds a note and change
   page.on("pageerror", (err) => errors.push(err.message));
   const person = await createPerson(request, "Oona Breadwhistle");
   // The same name on another address: a separate profile the engine finds alike.
-  const twin = await send(request, person.key, {
+  const twin = await sendEvent(request, person.key, {
     channel: "webchat",
     direction: "inbound",
     kind: "message",
@@ -279,7 +263,7 @@ test("a manager reads the customer page without edit controls", async ({ page, r
 test("an admin undoes a merge and the absorbed profile's entries go back to it", async ({ page, request }) => {
   const person = await createPerson(request, "Perpetua Lindqvist");
   // The same person on another address: a separate profile until merged.
-  const other = await send(request, person.key, {
+  const other = await sendEvent(request, person.key, {
     channel: "webchat",
     direction: "inbound",
     kind: "message",

@@ -79,6 +79,24 @@ export function spine(...args: string[]): string {
   });
 }
 
+/// A new API key of the demo tenant, made with the CLI.
+export function apiKey(prefix = "e2e"): string {
+  const name = `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const key = spine("api-key", "create", "--tenant", "demo", "--name", name).trim().split("\n").pop() ?? "";
+  expect(key).toMatch(/^spk_/);
+  return key;
+}
+
+/// Sends one event through the API; the profile it landed on.
+export async function sendEvent(request: APIRequestContext, key: string, event: object): Promise<string> {
+  const response = await request.post("/api/v1/events", {
+    headers: { Authorization: `Bearer ${key}` },
+    data: event,
+  });
+  expect(response.status(), await response.text()).toBeLessThan(300);
+  return (await response.json()).customer_id;
+}
+
 /// Ingests an SMS and an email from a new person through the API, and returns what the tests
 /// search by.
 export async function createCustomer(request: APIRequestContext) {

@@ -1,23 +1,7 @@
 // The live console: an agent keeps a customer page and the customer list open while events
 // arrive through the API; both update without a reload, and a note being typed stays.
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { hydrated, signIn, signOut, spine } from "./helpers";
-
-function apiKey(): string {
-  const name = `e2e-live-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  const key = spine("api-key", "create", "--tenant", "demo", "--name", name).trim().split("\n").pop() ?? "";
-  expect(key).toMatch(/^spk_/);
-  return key;
-}
-
-async function send(request: APIRequestContext, key: string, event: object): Promise<string> {
-  const response = await request.post("/api/v1/events", {
-    headers: { Authorization: `Bearer ${key}` },
-    data: event,
-  });
-  expect(response.status(), await response.text()).toBeLessThan(300);
-  return (await response.json()).customer_id;
-}
+import { apiKey, hydrated, sendEvent, signIn, signOut } from "./helpers";
 
 test("a message sent through the API appears on the open customer page and list, and the draft note stays", async ({
   page,
@@ -25,7 +9,7 @@ test("a message sent through the API appears on the open customer page and list,
 }) => {
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(err.message));
-  const key = apiKey();
+  const key = apiKey("e2e-live");
   const suffix = `${Date.now() % 1000000}`;
   const name = `Livia Tidewater ${suffix}`;
   const phone = `+1415777${suffix.slice(-4).padStart(4, "0")}`;
@@ -38,7 +22,7 @@ test("a message sent through the API appears on the open customer page and list,
     external_id: `${id}-${suffix}`,
     identifiers: { phone, name },
   });
-  const id = await send(request, key, message("Hello, is the shop open on Sunday?", "live-1"));
+  const id = await sendEvent(request, key, message("Hello, is the shop open on Sunday?", "live-1"));
 
   await signIn(page, "agent", `/customers/${id}`);
   await hydrated(page);
@@ -48,7 +32,7 @@ test("a message sent through the API appears on the open customer page and list,
   // The agent starts a note; the customer writes again on WhatsApp meanwhile.
   const draft = "Called back about Sunday opening";
   await page.getByLabel("Add a note").fill(draft);
-  await send(request, key, message("Also, do you deliver to Oakland?", "live-2", "whatsapp"));
+  await sendEvent(request, key, message("Also, do you deliver to Oakland?", "live-2", "whatsapp"));
   await expect(timeline).toContainText("Also, do you deliver to Oakland?", { timeout: 10_000 });
   await expect(timeline.locator(".entry")).toHaveCount(2);
   await expect(timeline.locator('.entry[data-channel="whatsapp"]')).toBeVisible();
@@ -59,7 +43,7 @@ test("a message sent through the API appears on the open customer page and list,
   await hydrated(page);
   const newcomer = `Marek Saltmarsh ${suffix}`;
   await expect(page.locator(".results .result .name", { hasText: newcomer })).toHaveCount(0);
-  await send(request, key, {
+  await sendEvent(request, key, {
     ...message("First time here: what are your hours?", "live-3"),
     identifiers: { email: `marek.${suffix}@example.com`, name: newcomer },
   });
@@ -75,7 +59,7 @@ test("a message sent through the API appears on the open customer page and list,
   const family = `Fernsby${suffix.replace(/\d/g, (d) => "abcdefghij"[Number(d)])}`;
   const shared = `+1628777${suffix.slice(-4).padStart(4, "0")}`;
   for (const [first, i] of [["John", 4], ["Mary", 5]] as const) {
-    await send(request, key, {
+    await sendEvent(request, key, {
       ...message("Is my table still booked?", `live-${i}`, "whatsapp"),
       identifiers: { phone: shared, name: `${first} ${family}` },
     });
