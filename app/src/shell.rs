@@ -85,8 +85,11 @@ fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> AnyV
             .and_then(Result::err)
             .map(|e| view! { <span class="error" role="alert">{e.to_string()}</span> })
     };
+    let views = staff
+        .can(Permission::ViewCustomers)
+        .then(|| view! { <NavViews /> });
     view! {
-        <nav aria-label="Main">{links}</nav>
+        <nav aria-label="Main">{links} {views}</nav>
         <div class="whoami">
             <span class="who">
                 <span class="who-tenant" title="The business this console is for">
@@ -101,6 +104,46 @@ fn SignedInBar(session: ConsoleSession, sign_out: ServerAction<SignOut>) -> AnyV
             </ActionForm>
             {failed}
         </div>
+    }
+    .into_any()
+}
+
+/// The person's saved views (their own and the team's) with their counts, read again on every
+/// navigation: "VIP with open conversations 12".
+#[component]
+fn NavViews() -> AnyView {
+    let location = leptos_router::hooks::use_location();
+    let views = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::server_fns::customers::nav_views(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = views.await.ok().filter(|v| !v.is_empty())?;
+                let items = list
+                    .into_iter()
+                    .map(|v| {
+                        let count = v.count.short();
+                        let href = v.url();
+                        view! {
+                            <li>
+                                <a href=href>
+                                    <span class="view-name">{v.name}</span>
+                                    <span class="count-badge" aria-label=format!("{count} customers")>{count.clone()}</span>
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                Some(view! {
+                    <details class="nav-views">
+                        <summary>"Views"</summary>
+                        <ul>{items}</ul>
+                    </details>
+                })
+            })}
+        </Transition>
     }
     .into_any()
 }

@@ -68,7 +68,12 @@ test("an agent filters the list, saves it as a view, tags it in bulk and exports
   await expect(chip.locator(".count-badge")).toHaveText("3");
   await page.goto("/customers");
   await hydrated(page);
-  await views.getByRole("link", { name: new RegExp(viewName) }).click();
+  // The top navigation lists the person's views with their counts on every page.
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.locator("summary", { hasText: "Views" }).click();
+  const navLink = nav.getByRole("link", { name: new RegExp(viewName) });
+  await expect(navLink.locator(".count-badge")).toHaveText("3");
+  await navLink.click();
   await expect(page).toHaveURL(new RegExp(`campaign=${campaign}`));
   await expect(rows).toHaveCount(3);
 

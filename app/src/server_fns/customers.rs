@@ -237,3 +237,22 @@ pub async fn get_customer_name(id: Uuid) -> Result<Option<String>, ConsoleError>
         .await,
     )
 }
+
+/// The person's saved views (their own and the team's) with their counts, for the navigation.
+#[server(endpoint = "nav_views")]
+pub async fn nav_views() -> Result<Vec<SavedView>, ConsoleError> {
+    use super::ssr::*;
+    use spine_core::access::Permission;
+    use spine_core::services::lists;
+
+    respond(
+        async move {
+            let session = require_staff(Permission::ViewCustomers)?;
+            let state = state()?;
+            lists::saved_views(&state.store, &state.tenant, &session.actor())
+                .await
+                .map_err(service_error)
+        }
+        .await,
+    )
+}
