@@ -510,6 +510,21 @@ on_both!(
             .await
             .expect("a");
         assert!(a.identities.iter().all(|i| i.kind != "phone"));
+        // The provisional profile's contact details are among its identities: what stayed
+        // with the other profiles is not shown as its email or phone.
+        let c = customer_profile(&store, &t, conflict.customer_id)
+            .await
+            .expect("c");
+        for (kind, primary) in [("email", &c.primary_email), ("phone", &c.primary_phone)] {
+            if let Some(value) = primary {
+                assert!(
+                    c.identities
+                        .iter()
+                        .any(|i| i.kind == kind && &i.value == value),
+                    "{kind} {value} is shown but not held: {c:?}"
+                );
+            }
+        }
     }
 );
 

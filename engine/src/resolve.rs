@@ -60,7 +60,17 @@ pub struct Candidate<Id> {
 pub struct Contribution {
     pub comparison: String,
     pub level: String,
+    /// Its weight of evidence in bits (log2 of the odds it multiplies): positive says "the same
+    /// person", negative "a different one", each bit doubles or halves the odds. An
+    /// explanation's effects add up to the confidence's log-odds, so every line reads in the
+    /// same unit and together they give the number shown.
     pub effect: f64,
+}
+
+/// The log-odds of `p` in bits, kept finite.
+pub fn bits_of(p: f64) -> f64 {
+    let p = p.clamp(1e-9, 1.0 - 1e-12);
+    (p / (1.0 - p)).log2()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,22 +156,46 @@ impl SharedIdentifier {
         identifier_strength(self.kind, self.level) * self.source_confidence
     }
 
-    fn contribution(&self) -> Contribution {
+    fn contribution(&self, effect: f64) -> Contribution {
         Contribution {
             comparison: self.kind.as_str().to_owned(),
             level: match self.level {
                 MatchLevel::Exact => "exact".to_owned(),
                 MatchLevel::Variant => "variant".to_owned(),
             },
-            effect: self.probability(),
+            effect,
         }
     }
+}
+
+/// The shared identifiers' lines, in their order, each with the bits it adds to the stronger
+/// ones (their evidence combines as 1 - Π(1 - p)): together they give the log-odds of the
+/// identifiers' combined evidence.
+fn identifier_contributions(shared: &[SharedIdentifier]) -> Vec<Contribution> {
+    let mut order: Vec<usize> = (0..shared.len()).collect();
+    order.sort_by(|&a, &b| shared[b].probability().total_cmp(&shared[a].probability()));
+    let mut effects = vec![0.0; shared.len()];
+    let mut combined = 0.0;
+    let mut before: Option<f64> = None;
+    for i in order {
+        combined = 1.0 - (1.0 - combined) * (1.0 - shared[i].probability());
+        let now = bits_of(combined);
+        effects[i] = before.map_or(now, |b| now - b);
+        before = Some(now);
+    }
+    shared
+        .iter()
+        .zip(effects)
+        .map(|(s, effect)| s.contribution(effect))
+        .collect()
 }
 
 /// What weighing a candidate tells, before anything is written out for a person to read.
 #[derive(Debug, Clone, Copy)]
 struct Weighed {
     confidence: f64,
+    /// The confidence before a cap lowered it.
+    uncapped: f64,
     /// A profile comparison said "a different person" and capped the confidence below the link
     /// threshold.
     capped: bool,
@@ -200,6 +234,7 @@ impl<Id: Copy + Ord> ProfileEvidence<'_, Id> {
         let Some(record) = self.records.get(&candidate.id) else {
             return Weighed {
                 confidence: identifiers,
+                uncapped: identifiers,
                 capped: false,
             };
         };
@@ -211,9 +246,7 @@ impl<Id: Copy + Ord> ProfileEvidence<'_, Id> {
                 .iter()
                 .any(|(name, label)| comparison.name == *name && level.label == *label);
         });
-        let clamped = identifiers.clamp(1e-9, 1.0 - 1e-12);
-        let confidence =
-            crate::model::probability_from_weight((clamped / (1.0 - clamped)).log2() + bits);
+        let confidence = crate::model::probability_from_weight(bits_of(identifiers) + bits);
         let vouched = candidate.shared.iter().any(|s| {
             matches!(s.kind, IdentifierKind::ExternalId | IdentifierKind::Login)
                 && s.level == MatchLevel::Exact
@@ -221,24 +254,23 @@ impl<Id: Copy + Ord> ProfileEvidence<'_, Id> {
         if distinct && !vouched && confidence >= thresholds.link {
             Weighed {
                 confidence: thresholds.review.max(thresholds.link - 0.01),
+                uncapped: confidence,
                 capped: true,
             }
         } else {
             Weighed {
                 confidence,
+                uncapped: confidence,
                 capped: false,
             }
         }
     }
 
-    /// The candidate with its explanation: each shared identifier, each profile comparison's
-    /// level and weight, and the cap when there was one.
+    /// The candidate with its explanation, every line in bits: each shared identifier (what it
+    /// adds to the stronger ones before it), each profile comparison's level and weight, and
+    /// the cap when there was one (what it took away).
     fn explain(&self, candidate: &Candidate<Id>, weighed: Weighed) -> ScoredCandidate<Id> {
-        let mut explanation: Vec<Contribution> = candidate
-            .shared
-            .iter()
-            .map(SharedIdentifier::contribution)
-            .collect();
+        let mut explanation = identifier_contributions(&candidate.shared);
         if let Some(record) = self.records.get(&candidate.id) {
             self.profile_levels(record, |comparison, level| {
                 explanation.push(Contribution {
@@ -252,7 +284,7 @@ impl<Id: Copy + Ord> ProfileEvidence<'_, Id> {
             explanation.push(Contribution {
                 comparison: "distinct_person".into(),
                 level: "capped below the link threshold".into(),
-                effect: weighed.confidence,
+                effect: bits_of(weighed.confidence) - bits_of(weighed.uncapped),
             });
         }
         ScoredCandidate {
@@ -402,6 +434,70 @@ mod tests {
                 );
             }
             other => panic!("expected link, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_line_of_an_explanation_is_in_bits_and_they_add_up_to_the_confidence() {
+        let text = |kind| SharedIdentifier {
+            kind,
+            level: MatchLevel::Exact,
+            source_confidence: 0.5,
+        };
+        let cases: Vec<(Option<&str>, Option<&str>, Vec<SharedIdentifier>)> = vec![
+            // A nickname on a shared phone: a link, weights of both kinds.
+            (
+                Some("Bob Jones"),
+                Some("Robert Jones"),
+                shared(IdentifierKind::Phone, MatchLevel::Exact),
+            ),
+            // A relative sharing a phone: capped, the cap a negative line.
+            (
+                Some("Mary Smith"),
+                Some("John Smith"),
+                shared(IdentifierKind::Phone, MatchLevel::Exact),
+            ),
+            // Two weak identifiers read from text, and a name that disagrees.
+            (
+                Some("Ann Lee"),
+                Some("Zoe Park"),
+                vec![text(IdentifierKind::Email), text(IdentifierKind::Phone)],
+            ),
+            // Identifiers alone: no names on either side.
+            (
+                None,
+                None,
+                vec![
+                    text(IdentifierKind::Email),
+                    shared(IdentifierKind::Handle, MatchLevel::Variant)[0].clone(),
+                ],
+            ),
+        ];
+        for (incoming, stored, ids) in cases {
+            let model = Model::default_for_people();
+            let records = BTreeMap::from([(1_u32, record(stored, None))]);
+            let candidates = [Candidate {
+                id: 1_u32,
+                shared: ids,
+            }];
+            let incoming_record = record(incoming, None);
+            let scored = score_candidates(
+                &candidates,
+                Thresholds::default(),
+                &ProfileEvidence {
+                    model: &model,
+                    incoming: &incoming_record,
+                    records: &records,
+                },
+            );
+            let s = &scored[0];
+            let total: f64 = s.explanation.iter().map(|e| e.effect).sum();
+            assert!(
+                (total - bits_of(s.confidence)).abs() < 1e-6,
+                "{incoming:?} vs {stored:?}: lines add to {total}, confidence {} is {} bits: {s:?}",
+                s.confidence,
+                bits_of(s.confidence)
+            );
         }
     }
 

@@ -363,7 +363,21 @@ async fn review_queue_merge_and_undo_over_the_api() {
         (&json!("keep_survivor"), &json!("Charlie Day")),
         "{plan}"
     );
-    assert_eq!(field("primary_phone")["outcome"], "same", "{plan}");
+    // The number stayed with the phone profile (the booking's profile never held it), so the
+    // survivor shows none until this merge brings it.
+    assert_eq!(
+        (
+            &field("primary_phone")["outcome"],
+            &field("primary_phone")["survivor"],
+            &field("primary_phone")["absorbed"]
+        ),
+        (
+            &json!("take_absorbed"),
+            &Value::Null,
+            &json!("+13055559999")
+        ),
+        "{plan}"
+    );
     assert_eq!(
         plan["lists"]["sources"],
         json!(["webchat", "booking", "sms"]),

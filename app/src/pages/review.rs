@@ -416,6 +416,7 @@ fn ReviewCase(
         spine_core::types::ReviewStatus::Pending | spine_core::types::ReviewStatus::Deferred
     );
     let pending = move || merge.pending().get() || decide.pending().get();
+    let total: f64 = case.explanation.iter().map(|line| line.effect).sum();
     let explanation = case
         .explanation
         .iter()
@@ -497,14 +498,17 @@ fn ReviewCase(
             </section>
             <section class="panel explanation" aria-labelledby="why-title">
                 <h2 id="why-title">"Why Spine thinks so"</h2>
-                <p class="muted">"Each comparison's contribution to the score (log-odds; positive means same person)."</p>
+                <p class="muted">
+                    "Each line's weight of evidence in bits: positive says the same person, negative a different one, and each bit doubles the odds. The lines add up to the chance below."
+                </p>
                 <table class="explain-table">
                     <thead>
-                        <tr><th scope="col">"Comparison"</th><th scope="col">"Level"</th><th scope="col">"Effect"</th></tr>
+                        <tr><th scope="col">"Comparison"</th><th scope="col">"Level"</th><th scope="col">"Bits"</th></tr>
                     </thead>
                     <tbody>{explanation}</tbody>
                     <tfoot>
-                        <tr><th scope="row" colspan="2">"Confidence"</th><td class="effect">{score(case.score)}</td></tr>
+                        <tr><th scope="row" colspan="2">"Total"</th><td class="effect">{format!("{total:+.2}")}</td></tr>
+                        <tr><th scope="row" colspan="2">"Chance they are the same person"</th><td class="effect">{score(case.score)}</td></tr>
                     </tfoot>
                 </table>
             </section>

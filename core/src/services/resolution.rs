@@ -323,7 +323,11 @@ pub(crate) async fn land(
             )
         }
     };
-    let claims = settle_identities(tx, tenant, sender, &decided, customer_id, seen).await?;
+    let (claims, withheld) =
+        settle_identities(tx, tenant, sender, &decided, customer_id, seen).await?;
+    if withheld {
+        tx.drop_unheld_primaries(tenant.id, customer_id).await?;
+    }
     Ok(Landed {
         customer_id,
         decision,
@@ -430,7 +434,8 @@ pub(crate) async fn link_all(
 
 /// The sender landed on `customer_id` (linked, or a new profile): each identifier joins it,
 /// stays with the message as a claim, or is withheld, as the engine's rules decide
-/// (`sender::Landing`). Returns the claims, to be kept with the message.
+/// (`sender::Landing`). Returns the claims, to be kept with the message, and whether an email
+/// or a phone stayed off the profile (its primaries must not name it).
 async fn settle_identities(
     tx: &mut Tx,
     tenant: &Tenant,
@@ -438,7 +443,7 @@ async fn settle_identities(
     decided: &Decided,
     customer_id: Uuid,
     seen: DateTime<Utc>,
-) -> ServiceResult<Vec<Claim>> {
+) -> ServiceResult<(Vec<Claim>, bool)> {
     let landing = decided.landing(sender, customer_id);
     // The profile's identities are read only when the sender brings a claim they could refuse.
     let verified: Vec<IdentifierKind> = if landing.brings_claim() {
@@ -453,7 +458,9 @@ async fn settle_identities(
     };
     let mut claims = Vec::new();
     let mut links = Vec::new();
+    let mut withheld = false;
     for (probe, fate) in sender.probes().iter().zip(landing.fates(&verified)) {
+        withheld |= probe.is_contact() && !probe.from_text && !matches!(fate, Fate::Link { .. });
         match fate {
             Fate::Link {
                 confidence,
@@ -470,7 +477,7 @@ async fn settle_identities(
         }
     }
     tx.upsert_identities(tenant.id, &links).await?;
-    Ok(claims)
+    Ok((claims, withheld))
 }
 
 /// The identity `probe` becomes on `customer_id`, unless it is an external id another profile

@@ -214,10 +214,15 @@ pub fn why(evidence: &serde_json::Value, name_of: &dyn Fn(Uuid) -> Option<String
                     continue;
                 }
                 let word = spoken(&c.comparison);
-                if c.effect < 0.0 {
-                    different.push(word);
-                } else if c.level == "exact" {
+                // An identifier both share counts as the same (or alike, in another form)
+                // however weak its evidence: one read from a message weighs little.
+                let shared = IdentifierKind::parse(&c.comparison).is_some();
+                if c.level == "exact" {
                     same.push(word);
+                } else if shared && c.level == "variant" {
+                    alike.push(word);
+                } else if c.effect < 0.0 {
+                    different.push(word);
                 } else if c.effect > 0.0 {
                     alike.push(word);
                 }
@@ -247,7 +252,8 @@ pub fn why(evidence: &serde_json::Value, name_of: &dyn Fn(Uuid) -> Option<String
                         .explanation
                         .iter()
                         .filter(|c| {
-                            c.effect > 0.0 && IdentifierKind::parse(&c.comparison).is_some()
+                            IdentifierKind::parse(&c.comparison).is_some()
+                                && matches!(c.level.as_str(), "exact" | "variant")
                         })
                         .map(|c| spoken(&c.comparison))
                         .collect();

@@ -408,6 +408,31 @@ impl Tx {
         Ok(rarest.map(|(_, group)| group))
     }
 
+    /// Clears a primary email or phone the profile does not hold as an identity (one a sender
+    /// brought that was kept as a claim, or withheld): a profile's contact details are always
+    /// among its identities.
+    pub async fn drop_unheld_primaries(&mut self, tenant_id: Uuid, id: Uuid) -> StoreResult<()> {
+        let held = |kind: &str, column: &str| {
+            format!(
+                "case when {column} is not null and not exists (select 1 from identities i \
+                 where i.tenant_id = customers.tenant_id and i.customer_id = customers.id \
+                 and i.kind = '{kind}' and i.value = customers.{column}) then null else {column} end"
+            )
+        };
+        self.exec(
+            Stmt::new(format!(
+                "update customers set primary_email = {}, primary_phone = {} \
+                 where tenant_id = $1 and id = $2",
+                held("email", "primary_email"),
+                held("phone", "primary_phone")
+            ))
+            .bind(tenant_id)
+            .bind(id),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// These profiles, in the order of `ids` (those not found left out).
     pub async fn customers_by_ids(
         &mut self,
