@@ -35,6 +35,33 @@ const STREAM_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// Changes queued per listener before a slow one misses some (it then reads everything again).
 const BACKLOG: usize = 64;
 
+/// Open streams one process holds at most; more are refused (503) rather than let a runaway
+/// page, or someone opening thousands, hold every connection.
+const MAX_STREAMS: usize = 2_000;
+
+static STREAMS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts one open stream while it lives.
+struct Open;
+
+impl Open {
+    fn take() -> Option<Open> {
+        use std::sync::atomic::Ordering;
+        let before = STREAMS.fetch_add(1, Ordering::AcqRel);
+        if before >= MAX_STREAMS {
+            STREAMS.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(Open)
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        STREAMS.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
 type Feeds = HashMap<Uuid, broadcast::Sender<Arc<str>>>;
 
 static FEEDS: LazyLock<Mutex<Feeds>> = LazyLock::new(|| Mutex::new(HashMap::new()));
@@ -115,16 +142,23 @@ pub async fn feed(
     if session.authorize(Permission::ViewCustomers).is_err() {
         return Problem::from(ServiceError::Forbidden).into_response();
     }
+    let Some(open) = Open::take() else {
+        return Problem::unavailable(
+            "too many live connections on this server: live updates are off until the page is reloaded",
+        )
+        .into_response();
+    };
     let receiver = subscribe(&state.store, &tenant);
-    Sse::new(changes(receiver))
+    Sse::new(changes(receiver, open))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
 
 fn changes(
     receiver: broadcast::Receiver<Arc<str>>,
+    open: Open,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
-    let changes = stream::unfold(receiver, |mut receiver| async move {
+    let changes = stream::unfold((receiver, open), |(mut receiver, open)| async move {
         let data = match receiver.recv().await {
             Ok(json) => json,
             // Too slow to keep up: everything may have changed.
@@ -134,7 +168,7 @@ fn changes(
             Err(broadcast::error::RecvError::Closed) => return None,
         };
         let event = Event::default().event("change").data(&*data);
-        Some((Ok(event), receiver))
+        Some((Ok(event), (receiver, open)))
     });
     let mut stopping = STOPPING.subscribe();
     let end = async move {
