@@ -140,6 +140,9 @@ test("an agent reads one person across channels, filters, adds a note and change
   // The conversation with the newest message comes first; inside it, oldest first.
   const newest = page.locator(".timeline > .conversation").first();
   await expect(newest.locator(".entry").last()).toHaveAttribute("data-channel", "whatsapp");
+  // The order question by email and the thanks on WhatsApp are one stored conversation.
+  await expect(newest.locator(".thread-label")).toContainText("Email → WhatsApp");
+  await expect(newest.locator(".entry").first()).toHaveAttribute("data-channel", "email");
   for (const channel of ["whatsapp", "booking", "order", "email", "sms"]) {
     await expect(page.locator(`.timeline .entry[data-channel="${channel}"]`).first()).toBeVisible();
   }
