@@ -3,7 +3,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { apiKey, hydrated, sendEvent, signIn, signOut } from "./helpers";
 
-test("a message sent through the API appears on the open customer page and list, and the draft note stays", async ({
+test("events sent through the API appear on the open customer page, list and review queue, and the draft note stays", async ({
   page,
   request,
 }) => {
@@ -52,8 +52,9 @@ test("a message sent through the API appears on the open customer page and list,
   // Someone sharing a number with a relative waits in review: the count beside Review moves
   // on an admin's open page.
   await signOut(page);
-  await signIn(page, "admin", "/customers");
+  await signIn(page, "admin", "/review");
   await hydrated(page);
+  const waiting = page.locator(".review-list > li");
   const badge = page.getByRole("navigation", { name: "Main" }).locator(".count-badge");
   const before = (await badge.count()) ? Number(await badge.innerText()) : 0;
   const family = `Fernsby${suffix.replace(/\d/g, (d) => "abcdefghij"[Number(d)])}`;
@@ -65,5 +66,7 @@ test("a message sent through the API appears on the open customer page and list,
     });
   }
   await expect(badge).toHaveText(String(before + 1), { timeout: 10_000 });
+  // The open queue shows the new item too.
+  await expect(waiting.filter({ hasText: family })).toHaveCount(1, { timeout: 10_000 });
   expect(errors).toEqual([]);
 });

@@ -87,6 +87,29 @@ pub fn ReviewQueuePage() -> AnyView {
     });
     #[cfg(feature = "hydrate")]
     let was_running = StoredValue::new(false);
+    // Live: the queue reads itself again when its size moves, unless an item is ticked (the
+    // person is choosing what to decide; the count in the navigation still moves).
+    let (ticked, set_ticked) = signal(false);
+    #[cfg(feature = "hydrate")]
+    if let Some(live) = use_context::<crate::live::LiveFeed>() {
+        let last = StoredValue::new(None::<i64>);
+        Effect::new(move |_| {
+            let Some(pending) = live.pending_reviews() else {
+                return;
+            };
+            let moved = last.get_value().is_some_and(|n| n != pending);
+            last.set_value(Some(pending));
+            if moved && !ticked.get_untracked() {
+                queue.refetch();
+            }
+        });
+        Effect::new(move |_| {
+            decide.version().track();
+            set_ticked.set(false);
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ticked, set_ticked);
     let navigate = use_navigate();
     shortcuts(move |ev| {
         let ids: Vec<_> = queue
@@ -128,6 +151,7 @@ pub fn ReviewQueuePage() -> AnyView {
                 <kbd>"j"</kbd>" "<kbd>"k"</kbd>" move, "<kbd>"Enter"</kbd>" opens, "<kbd>"x"</kbd>" ticks an item to decide several at once."
             </p>
         </section>
+        <div class="queue-live" on:change=move |_| set_ticked.set(true)>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let result = queue.await;
@@ -160,6 +184,7 @@ pub fn ReviewQueuePage() -> AnyView {
                 view! { {panel} {list} }
             })}
         </Transition>
+        </div>
     }
     .into_any()
 }
