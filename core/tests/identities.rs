@@ -568,6 +568,42 @@ on_both!(
             Assurance::Staff
         );
 
+        // Someone who talked an agent into adding their address gets no sign-in code at it: the
+        // answer reads the same, and nothing is sent.
+        add_identity(
+            &store,
+            &t,
+            &agent,
+            ana,
+            &new("email", None, "caller@example.net"),
+        )
+        .await
+        .expect("add the caller's address");
+        let outbox = |store: Store, t: Tenant| async move {
+            store
+                .read()
+                .await
+                .expect("read")
+                .recent_outbox(t.id, 100)
+                .await
+                .expect("outbox")
+                .len()
+        };
+        let before = outbox(store.clone(), t.clone()).await;
+        spine_core::services::portal::request_code(&store, &t, "caller@example.net")
+            .await
+            .expect("the same answer as for any address");
+        assert_eq!(
+            outbox(store.clone(), t.clone()).await,
+            before,
+            "no code was sent"
+        );
+        // The address the person wrote from does receive one.
+        spine_core::services::portal::request_code(&store, &t, "ana@example.com")
+            .await
+            .expect("code");
+        assert_eq!(outbox(store.clone(), t.clone()).await, before + 1);
+
         erase_customer(&store, &t, &admin, ana)
             .await
             .expect("erase");

@@ -581,15 +581,20 @@ pub async fn undo_identity_edit(
     let current = tx.identity_by_id(tenant.id, row.identity_id).await?;
     match edit.action {
         IdentityAction::Added => {
+            // Verified since (the customer signed in with it): it is theirs, it stays.
             let current = current
-                .filter(|c| c.customer_id == row.customer_id)
+                .filter(|c| {
+                    c.customer_id == row.customer_id && c.assurance == snapshot.identity.assurance
+                })
                 .ok_or_else(moved_since)?;
             tx.delete_identity(tenant.id, current.id).await?;
             settle_primaries(&mut tx, tenant, row.customer_id, Some(&snapshot.primaries)).await?;
         }
         IdentityAction::Verified => {
             let current = current
-                .filter(|c| c.customer_id == row.customer_id)
+                .filter(|c| {
+                    c.customer_id == row.customer_id && c.assurance() == Assurance::Verified
+                })
                 .ok_or_else(moved_since)?;
             tx.set_identity_assurance(tenant.id, current.id, &snapshot.identity.assurance)
                 .await?;
