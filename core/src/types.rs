@@ -715,25 +715,57 @@ pub struct MergeRecord {
     pub undone_by: Option<String>,
 }
 
-/// An identifier staff add to a profile by hand (`POST /api/v1/customers/{id}/identities`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An identifier staff add to a profile by hand (`POST /api/v1/customers/{id}/identities`):
+/// exactly one of `email`, `phone`, `handle` and `external`, as an event's `identifiers` name
+/// them, and why.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewIdentifier {
-    /// `email`, `phone`, `handle` or `external_id`.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(pattern = "^(email|phone|handle|external_id)$")
-    )]
-    pub kind: String,
-    /// A handle's platform (`instagram`) or the system an external id belongs to (`shopify`);
-    /// none for an email or a phone number.
     #[serde(default)]
-    pub provider: Option<String>,
-    pub value: String,
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub phone: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub handle: Option<HandleInput>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub external: Option<ExternalInput>,
     /// Why, for the audit log.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub reason: String,
+}
+
+impl NewIdentifier {
+    /// From the console's form: a kind (`email`, `phone`, `handle`, `external_id`), the
+    /// platform or system of a handle or an external id, and the value.
+    pub fn from_form(kind: &str, provider: &str, value: String, reason: String) -> NewIdentifier {
+        let provider = provider.trim().to_owned();
+        let mut new = NewIdentifier {
+            reason,
+            ..NewIdentifier::default()
+        };
+        match kind {
+            "email" => new.email = Some(value),
+            "phone" => new.phone = Some(value),
+            "handle" => {
+                new.handle = Some(HandleInput {
+                    platform: provider,
+                    handle: value,
+                })
+            }
+            "external_id" => {
+                new.external = Some(ExternalInput {
+                    provider,
+                    id: value,
+                })
+            }
+            _ => {}
+        }
+        new
+    }
 }
 
 /// Where an unlinked identifier goes: a new profile of its own, or one staff chose.

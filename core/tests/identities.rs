@@ -33,12 +33,12 @@ async fn person(store: &Store, t: &Tenant, name: &str, email: &str, phone: Optio
 }
 
 fn new(kind: &str, provider: Option<&str>, value: &str) -> NewIdentifier {
-    NewIdentifier {
-        kind: kind.into(),
-        provider: provider.map(str::to_owned),
-        value: value.into(),
-        reason: "the customer told us on the phone".into(),
-    }
+    NewIdentifier::from_form(
+        kind,
+        provider.unwrap_or(""),
+        value.into(),
+        "the customer told us on the phone".into(),
+    )
 }
 
 /// The profile's identifiers as `kind:value`, sorted.
@@ -145,7 +145,7 @@ on_both!(
                 "invalid",
             ),
         ] {
-            let label = format!("{} {}", identifier.kind, identifier.value);
+            let label = format!("{identifier:?}");
             assert_eq!(
                 refusal(add_identity(&store, &t, &who, ana, &identifier).await),
                 refused,
@@ -265,7 +265,7 @@ on_both!(
                 )
                 .await
             ),
-            "invalid"
+            "conflict"
         );
         assert_eq!(
             refusal(
@@ -280,7 +280,7 @@ on_both!(
                 )
                 .await
             ),
-            "invalid"
+            "not found"
         );
         assert_eq!(
             refusal(

@@ -21,7 +21,7 @@ test("an agent adds an identifier, an admin moves a wrong one to a new profile, 
   await identities.getByLabel("Identifier", { exact: true }).fill("not an address");
   await identities.getByLabel("Reason", { exact: true }).fill("She gave it on the phone");
   await identities.getByRole("button", { name: "Add identifier" }).click();
-  await expect(identities.getByRole("alert")).toContainText("value");
+  await expect(identities.getByRole("alert")).toContainText("email address has no @");
   // What was typed stays; the address is corrected and added.
   await expect(identities.getByLabel("Reason", { exact: true })).toHaveValue("She gave it on the phone");
   await identities.getByLabel("Identifier", { exact: true }).fill(extra.toUpperCase());

@@ -458,12 +458,7 @@ pub async fn add_customer_identity(
                 &state.tenant,
                 &session.actor(),
                 id,
-                &NewIdentifier {
-                    kind,
-                    provider: (!provider.trim().is_empty()).then_some(provider),
-                    value,
-                    reason,
-                },
+                &NewIdentifier::from_form(&kind, &provider, value, reason),
             )
             .await
             .map(|_| ())

@@ -29,9 +29,6 @@ pub const MAX_IDENTITIES: usize = 100;
 /// Edits shown on a profile, newest first.
 const SHOWN_EDITS: i64 = 20;
 
-/// The kinds staff may add by hand (logins come from sign-in, address hashes from addresses).
-const ADDABLE: [&str; 4] = ["email", "phone", "handle", "external_id"];
-
 /// What an edit changed, enough to put it back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Snapshot {
@@ -100,50 +97,48 @@ async fn active(tx: &mut Tx, tenant: &Tenant, id: Uuid) -> ServiceResult<Custome
         .ok_or(ServiceError::NotFound("customer"))
 }
 
-/// The identifier staff typed, normalized as ingestion normalizes one: a malformed value is
-/// refused, naming the field.
+/// The identifier staff gave, normalized as ingestion normalizes one: exactly one, well formed,
+/// or refused naming the field.
 fn normalized(tenant: &Tenant, new: &NewIdentifier) -> ServiceResult<spine_engine::sender::Probe> {
-    let kind = new.kind.trim();
-    if !ADDABLE.contains(&kind) {
+    let given = [
+        new.email.is_some(),
+        new.phone.is_some(),
+        new.handle.is_some(),
+        new.external.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() != 1 {
         return Err(ServiceError::invalid(
-            "kind",
-            "one of email, phone, handle, external_id",
+            "email",
+            "give exactly one of email, phone, handle and external",
         ));
     }
-    let value = short_text("value", &new.value, 320)?
-        .ok_or_else(|| ServiceError::invalid("value", "required"))?;
-    let provider = short_text("provider", new.provider.as_deref().unwrap_or(""), 64)?;
+    let required = |field: &str, value: &str, max: usize| -> ServiceResult<String> {
+        short_text(field, value, max)?.ok_or_else(|| ServiceError::invalid(field, "required"))
+    };
     let mut ids = IdentifiersInput::default();
-    match kind {
-        "email" => ids.email = Some(value),
-        "phone" => ids.phone = Some(value),
-        "handle" | "external_id" => {
-            let provider = provider.ok_or_else(|| {
-                ServiceError::invalid(
-                    "provider",
-                    if kind == "handle" {
-                        "the platform of the handle (instagram, facebook...)"
-                    } else {
-                        "the system the id belongs to (shopify, stripe...)"
-                    },
-                )
-            })?;
-            if kind == "handle" {
-                ids.handle = Some(HandleInput {
-                    platform: provider,
-                    handle: value,
-                });
-            } else {
-                ids.external = Some(ExternalInput {
-                    provider,
-                    id: value,
-                });
-            }
-        }
-        _ => unreachable!("checked against ADDABLE"),
-    }
+    let (kind, field) = if let Some(email) = &new.email {
+        ids.email = Some(required("email", email, 320)?);
+        ("email", "email")
+    } else if let Some(phone) = &new.phone {
+        ids.phone = Some(required("phone", phone, 64)?);
+        ("phone", "phone")
+    } else if let Some(handle) = &new.handle {
+        ids.handle = Some(HandleInput {
+            platform: required("handle.platform", &handle.platform, 64)?,
+            handle: required("handle.handle", &handle.handle, 100)?,
+        });
+        ("handle", "handle.handle")
+    } else if let Some(external) = &new.external {
+        ids.external = Some(ExternalInput {
+            provider: required("external.provider", &external.provider, 64)?,
+            id: required("external.id", &external.id, 255)?,
+        });
+        ("external_id", "external.id")
+    } else {
+        unreachable!("one of the four was counted");
+    };
     let sender = normalize_sender(tenant, &ids, None, None).map_err(|e| match e {
-        ServiceError::Invalid { message, .. } => ServiceError::invalid("value", message),
+        ServiceError::Invalid { message, .. } => ServiceError::invalid(field, message),
         other => other,
     })?;
     sender
@@ -151,7 +146,7 @@ fn normalized(tenant: &Tenant, new: &NewIdentifier) -> ServiceResult<spine_engin
         .iter()
         .find(|p| p.kind.as_str() == kind)
         .cloned()
-        .ok_or_else(|| ServiceError::invalid("value", "not a usable identifier"))
+        .ok_or_else(|| ServiceError::invalid(field, "not a usable identifier"))
 }
 
 /// Points a profile's primary email and phone at identities it holds: `wanted` first when it
@@ -443,9 +438,8 @@ pub async fn unlink_identity(
     let now = chrono::Utc::now();
     let (target, created_profile) = match to {
         UnlinkTo::Profile(other) if other == customer_id => {
-            return Err(ServiceError::invalid(
-                "to",
-                "choose another profile than the one it is on",
+            return Err(ServiceError::Conflict(
+                "it is on that profile already: choose another one".into(),
             ));
         }
         UnlinkTo::Profile(other) => {
@@ -453,7 +447,7 @@ pub async fn unlink_identity(
                 .customer(tenant.id, other)
                 .await?
                 .filter(|c| c.deleted_at.is_none() && c.merged_into.is_none())
-                .ok_or_else(|| ServiceError::invalid("to", "no active profile has this id"))?;
+                .ok_or(ServiceError::NotFound("profile to move it to"))?;
             (row, false)
         }
         UnlinkTo::NewProfile => {
@@ -734,12 +728,12 @@ mod tests {
     }
 
     fn new(kind: &str, provider: Option<&str>, value: &str) -> NewIdentifier {
-        NewIdentifier {
-            kind: kind.into(),
-            provider: provider.map(str::to_owned),
-            value: value.into(),
-            reason: "called them".into(),
-        }
+        NewIdentifier::from_form(
+            kind,
+            provider.unwrap_or(""),
+            value.into(),
+            "called them".into(),
+        )
     }
 
     #[test]
@@ -759,13 +753,21 @@ mod tests {
             Err(ServiceError::Invalid { field, .. }) => field,
             other => panic!("expected invalid, got {other:?}"),
         };
-        assert_eq!(field(new("login", None, "ana")), "kind");
-        assert_eq!(field(new("address_hash", None, "abc")), "kind");
-        assert_eq!(field(new("email", None, "not an address")), "value");
-        assert_eq!(field(new("phone", None, "12")), "value");
-        assert_eq!(field(new("email", None, "   ")), "value");
-        assert_eq!(field(new("handle", None, "ana")), "provider");
-        assert_eq!(field(new("external_id", Some(" "), "42")), "provider");
-        assert_eq!(field(new("email", None, "a\u{7}@example.com")), "value");
+        assert_eq!(field(new("login", None, "ana")), "email");
+        assert_eq!(field(new("address_hash", None, "abc")), "email");
+        assert_eq!(field(new("email", None, "not an address")), "email");
+        assert_eq!(field(new("phone", None, "12")), "phone");
+        assert_eq!(field(new("email", None, "   ")), "email");
+        assert_eq!(field(new("handle", None, "ana")), "handle.platform");
+        assert_eq!(
+            field(new("external_id", Some(" "), "42")),
+            "external.provider"
+        );
+        assert_eq!(field(new("email", None, "a\u{7}@example.com")), "email");
+        let both = NewIdentifier {
+            phone: Some("+12015550123".into()),
+            ..new("email", None, "ana@example.com")
+        };
+        assert_eq!(field(both), "email");
     }
 }

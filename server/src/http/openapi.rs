@@ -292,6 +292,23 @@ fn refinements() -> Vec<(String, Value)> {
                 "items": { "type": "string", "maxLength": customers::MAX_TAG_CHARS, "pattern": NONBLANK },
             }),
         ),
+        // An identifier added by hand: its value is of its kind's form, and a handle or an
+        // external id names its platform or system.
+        // An identifier added by hand: one of the four, with its reason.
+        (
+            "NewIdentifier",
+            json!({ "minProperties": 2, "maxProperties": 2 }),
+        ),
+        ("NewIdentifier/properties/email", email()),
+        ("NewIdentifier/properties/phone", phone()),
+        (
+            "NewIdentifier/properties/reason",
+            json!({ "minLength": 1, "maxLength": 500, "pattern": NONBLANK }),
+        ),
+        (
+            "UnlinkBody/properties/reason",
+            json!({ "minLength": 1, "maxLength": 500, "pattern": NONBLANK }),
+        ),
         ("ItemMergeBody/properties/choices", choices.clone()),
         ("MergeBody/properties/choices", choices),
     ];
