@@ -694,21 +694,6 @@ pub(crate) async fn edits_of(
         .collect()
 }
 
-/// Whether this actor may undo this edit (the page shows the button only then).
-pub fn may_undo(actor: &Actor, edit: &IdentityEdit) -> bool {
-    edit.undone_at.is_none()
-        && match edit.action {
-            IdentityAction::Added => may_add(actor).is_ok(),
-            IdentityAction::Verified => may_verify(actor).is_ok(),
-            IdentityAction::Unlinked => may_merge(actor).is_ok(),
-        }
-}
-
-/// Whether this actor may unlink identifiers.
-pub fn may_unlink(actor: &Actor) -> bool {
-    may_merge(actor).is_ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
