@@ -471,6 +471,45 @@ on_both!(
             "the empty profile made for the number is deleted again"
         );
 
+        // A merge's undo leaves an identifier moved by hand since where it was put.
+        let cy = person(
+            &store,
+            &t,
+            "Cy Dunne",
+            "cy@example.com",
+            Some("+12015550177"),
+        )
+        .await;
+        let dee = person(&store, &t, "Dee Dunne", "dee@example.com", None).await;
+        let merged = merge(&store, &t, &admin, dee, cy).await.expect("merge");
+        let cys_number = customer_profile(&store, &t, dee)
+            .await
+            .expect("dee")
+            .identities
+            .into_iter()
+            .find(|i| i.value == "+12015550177")
+            .expect("the number came with the merge")
+            .id;
+        let moved = unlink_identity(
+            &store,
+            &t,
+            &admin,
+            dee,
+            cys_number,
+            UnlinkTo::NewProfile,
+            "a shop's",
+        )
+        .await
+        .expect("unlink");
+        spine_core::services::merge::undo_merge(&store, &t, &admin, merged.merge_id)
+            .await
+            .expect("undo the merge");
+        assert_eq!(
+            held(&store, &t, moved.other_customer_id.expect("made")).await,
+            ["phone:+12015550177"]
+        );
+        assert_eq!(held(&store, &t, cy).await, ["email:cy@example.com"]);
+
         // An unlink from a profile that was merged since cannot be put back.
         let edit = unlink_identity(
             &store,

@@ -399,9 +399,15 @@ pub async fn undo_merge(
     )
     .await?;
 
+    // Those still on the survivor: one an admin moved elsewhere by hand since stays there.
     for id in &snapshot.plan.identities_to_move {
-        tx.move_identity(tenant.id, parse_id(id)?, merge.absorbed_id)
-            .await?;
+        tx.move_identity_from(
+            tenant.id,
+            parse_id(id)?,
+            merge.survivor_id,
+            merge.absorbed_id,
+        )
+        .await?;
     }
     for (absorbed_identity, _) in &snapshot.plan.identities_duplicated {
         let id = parse_id(absorbed_identity)?;
