@@ -47,8 +47,14 @@ fn shortcuts(handler: impl Fn(ev::KeyboardEvent) + 'static) {
     on_cleanup(move || handle.remove());
 }
 
+/// A chance as a person reads it: a whole percentage, except that one short of certain says so
+/// (a score of 0.9996 is not "100%": two profiles are never certainly one person).
 fn score(score: f64) -> String {
-    format!("{:.0}%", score * 100.0)
+    if (0.995..1.0).contains(&score) {
+        "> 99%".to_owned()
+    } else {
+        format!("{:.0}%", score * 100.0)
+    }
 }
 
 /// Ticks (or unticks) the queue's `row`-th item for a decision on several at once.
@@ -540,4 +546,18 @@ fn ReviewCase(
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::score;
+
+    #[test]
+    fn a_chance_short_of_certain_never_reads_as_certain() {
+        assert_eq!(score(0.9996), "> 99%");
+        assert_eq!(score(0.995), "> 99%");
+        assert_eq!(score(0.994), "99%");
+        assert_eq!(score(0.886), "89%");
+        assert_eq!(score(1.0), "100%");
+    }
 }
