@@ -611,3 +611,38 @@ async fn the_live_feed_is_for_signed_in_staff_and_speaks_server_sent_events() {
     assert!(text.starts_with("event: change\ndata: {"), "{text}");
     assert!(text.contains(r#""pending_reviews":"#), "{text}");
 }
+
+#[tokio::test]
+async fn a_stopping_server_ends_open_live_feeds_instead_of_waiting_for_them() {
+    let mut console = Console::fresh();
+    let token = console.sign_in(AGENT).await;
+    let mut feed = console.get("/api/live", Some(&token)).await;
+    assert_eq!(feed.status(), StatusCode::OK);
+    tokio::time::timeout(std::time::Duration::from_secs(10), feed.chunk())
+        .await
+        .expect("a first change")
+        .expect("read");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &console.server.child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    // The stream ends, and the process with it, well before the stream's own 15 minutes.
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Ok(Some(_)) = feed.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the feed did not end at shutdown");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(exit) = console.server.child.try_wait().expect("wait") {
+            assert!(exit.success(), "exit status {exit:?}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not stop with a live feed open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
