@@ -29,9 +29,10 @@ const DEBOUNCE: Duration = Duration::from_millis(200);
 /// How often the page asks how a running export is doing.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const EXPORT_POLL: Duration = Duration::from_secs(1);
-/// Live changes this close together read the list once.
+/// Live changes this close together read the list once (a busy tenant's open lists read
+/// themselves at most this often).
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-const LIVE_COALESCE: Duration = Duration::from_secs(2);
+const LIVE_COALESCE: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn SearchPage() -> AnyView {
@@ -161,7 +162,8 @@ pub fn SearchPage() -> AnyView {
                 return;
             }
             since.set_value(live.heard());
-            if touched.get_untracked() {
+            // A list in a tab nobody looks at, or one being worked on, waits to be asked.
+            if touched.get_untracked() || document().hidden() {
                 set_stale.set(true);
             } else if !scheduled.get_value() {
                 scheduled.set_value(true);
