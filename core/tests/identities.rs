@@ -107,7 +107,7 @@ on_both!(
             .iter()
             .find(|i| i.kind == "phone")
             .expect("the phone is on the profile");
-        // Entered by staff: it never receives a sign-in code until the person verifies it.
+        // Entered by staff: it receives no sign-in code unless an admin verifies it.
         assert_eq!(phone.assurance, Assurance::Staff);
         assert_eq!(profile.primary_phone.as_deref(), Some("+12015550123"));
 

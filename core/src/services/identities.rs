@@ -248,7 +248,7 @@ fn described(identity: &IdentityRow) -> serde_json::Value {
 }
 
 /// Adds an identifier to a profile. It is recorded as entered by staff (no sign-in code goes
-/// to it until the person verifies it). Refused when the profile holds it already, or when
+/// to it unless an admin verifies it). Refused when the profile holds it already, or when
 /// another profile does: then the two may be one person (merge them), or it was linked wrongly
 /// there (unlink it to this profile).
 pub async fn add_identity(

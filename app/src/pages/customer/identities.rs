@@ -203,7 +203,7 @@ fn AddIdentifier(customer: uuid::Uuid, csrf: String, actions: Actions) -> AnyVie
             }}
             {action_error(add.value())}
             <p class="hint">
-                "Added by staff, it counts for matching but receives no sign-in code until the customer verifies it."
+                "Added by staff, it counts for matching but receives no sign-in code unless an admin marks it verified."
             </p>
         </details>
     }

@@ -33,9 +33,11 @@ pub struct UnlinkBody {
     reason: String,
 }
 
-/// Adds an identifier to a profile, normalized as ingestion normalizes one (an E.164 phone, a
-/// lower-case email). It is recorded as entered by staff: no sign-in code goes to it until the
-/// person verifies it. Refused (409) when the profile or another profile already holds it.
+/// Adds an identifier to a profile (exactly one of `email`, `phone`, `handle` and `external`,
+/// as an event names it), normalized as ingestion normalizes one (an E.164 phone, a lower-case
+/// email). It is recorded as entered by staff: no sign-in code goes to it unless an admin marks
+/// it verified in the console. Refused (409) when the profile or another profile already holds
+/// it.
 #[utoipa::path(
     post,
     path = "/api/v1/customers/{id}/identities",
