@@ -24,7 +24,7 @@ use spine_core::{ServiceError, Store, Tenant};
 #[macro_use]
 mod common;
 
-use common::{SYSTEM, event, ids, merge, staff, tenant};
+use common::{SYSTEM, event, ids, merge, outbox_len, staff, tenant};
 
 const EMAIL: &str = "ines.ortega@example.com";
 const PHONE: &str = "+1 415 555 0132";
@@ -90,17 +90,6 @@ async fn code_sent_to(store: &Store, t: &Tenant, destination: &str) -> String {
         .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
         .expect("a six-digit code")
         .to_owned()
-}
-
-async fn outbox_len(store: &Store, t: &Tenant) -> usize {
-    store
-        .read()
-        .await
-        .expect("read")
-        .recent_outbox(t.id, 100)
-        .await
-        .expect("outbox")
-        .len()
 }
 
 async fn signed_in(store: &Store, t: &Tenant) -> CustomerSession {

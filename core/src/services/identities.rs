@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::services::merge::may_merge;
+use crate::services::merge::{active, may_merge};
 use crate::services::resolution::normalize_sender;
 use crate::services::{Actor, ServiceError, ServiceResult, Tenant, audit, short_text};
 use crate::store::{
@@ -42,6 +42,18 @@ struct Snapshot {
     /// Unlinked: the other profile already held it, so it was removed here rather than moved.
     #[serde(default)]
     removed: bool,
+}
+
+impl Snapshot {
+    /// An edit that leaves the identity on its profile (an addition, a verification).
+    fn in_place(identity: IdentityRow, customer: &CustomerRow) -> Snapshot {
+        Snapshot {
+            identity,
+            primaries: Primaries::of(customer),
+            created_profile: false,
+            removed: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -87,14 +99,6 @@ fn may_verify(actor: &Actor) -> ServiceResult<()> {
 fn reason_of(reason: &str) -> ServiceResult<String> {
     short_text("reason", reason, 500)?
         .ok_or_else(|| ServiceError::invalid("reason", "say why, for the audit log"))
-}
-
-/// An active profile of the tenant, or 404.
-async fn active(tx: &mut Tx, tenant: &Tenant, id: Uuid) -> ServiceResult<CustomerRow> {
-    tx.customer(tenant.id, id)
-        .await?
-        .filter(|c| c.deleted_at.is_none() && c.merged_into.is_none())
-        .ok_or(ServiceError::NotFound("customer"))
 }
 
 /// The identifier staff gave, normalized as ingestion normalizes one: exactly one, well formed,
@@ -330,12 +334,7 @@ pub async fn add_identity(
             .after(json!({ "identity": described(&identity), "reason": reason })),
     )
     .await?;
-    let snapshot = Snapshot {
-        identity,
-        primaries: Primaries::of(&customer),
-        created_profile: false,
-        removed: false,
-    };
+    let snapshot = Snapshot::in_place(identity, &customer);
     let edit = record(
         &mut tx,
         tenant,
@@ -393,12 +392,7 @@ pub async fn verify_identity(
             .after(json!({ "assurance": "verified", "reason": reason })),
     )
     .await?;
-    let snapshot = Snapshot {
-        identity,
-        primaries: Primaries::of(&customer),
-        created_profile: false,
-        removed: false,
-    };
+    let snapshot = Snapshot::in_place(identity, &customer);
     let edit = record(
         &mut tx,
         tenant,
@@ -443,11 +437,10 @@ pub async fn unlink_identity(
             ));
         }
         UnlinkTo::Profile(other) => {
-            let row = tx
-                .customer(tenant.id, other)
-                .await?
-                .filter(|c| c.deleted_at.is_none() && c.merged_into.is_none())
-                .ok_or(ServiceError::NotFound("profile to move it to"))?;
+            let row = active(&mut tx, tenant, other).await.map_err(|e| match e {
+                ServiceError::NotFound(_) => ServiceError::NotFound("profile to move it to"),
+                other => other,
+            })?;
             (row, false)
         }
         UnlinkTo::NewProfile => {

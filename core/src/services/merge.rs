@@ -156,7 +156,8 @@ fn side(row: &CustomerRow, identities: &[IdentityRow]) -> MergeSide {
     }
 }
 
-async fn active(tx: &mut Tx, tenant: &Tenant, id: Uuid) -> ServiceResult<CustomerRow> {
+/// A live profile of the tenant (not deleted, merged or erased), or 404.
+pub(crate) async fn active(tx: &mut Tx, tenant: &Tenant, id: Uuid) -> ServiceResult<CustomerRow> {
     tx.customer(tenant.id, id)
         .await?
         .filter(|c| c.deleted_at.is_none() && c.merged_into.is_none() && c.erased_at.is_none())

@@ -128,3 +128,15 @@ macro_rules! on_both {
         }
     };
 }
+
+/// How many messages the tenant's outbox holds (sign-in codes sent), up to 100.
+pub async fn outbox_len(store: &Store, t: &Tenant) -> usize {
+    store
+        .read()
+        .await
+        .expect("read")
+        .recent_outbox(t.id, 100)
+        .await
+        .expect("outbox")
+        .len()
+}
